@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+// Vigil: a high-availability cluster manager. Layers point down only:
+// VigilModel <- VigilCore <- VigilSimulation / VigilRuntime <- VigilCLI <- vigil.
+import PackageDescription
+
+let package = Package(
+    name: "Vigil",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "vigil", targets: ["vigil"]),
+        .library(name: "VigilModel", targets: ["VigilModel"]),
+        .library(name: "VigilCore", targets: ["VigilCore"]),
+        .library(name: "VigilSimulation", targets: ["VigilSimulation"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The configuration as plain values, its YAML format and `verify`. No I/O beyond reading text.
+        .target(name: "VigilModel", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // The protocols as pure state machines: topology, membership, manager.
+        .target(name: "VigilCore", dependencies: ["VigilModel"]),
+        // A deterministic, seeded simulator driving many cores; test plans; the fuzzer.
+        .target(name: "VigilSimulation", dependencies: ["VigilCore", "VigilModel", .product(name: "Yams", package: "Yams")]),
+        // The daemon's shell around the core (sockets, timers, drivers). Grows with the daemon issue.
+        .target(name: "VigilRuntime", dependencies: ["VigilCore", "VigilModel"]),
+        // The `vigil` command line, as a library so that tests can parse and run commands.
+        .target(name: "VigilCLI", dependencies: [
+            "VigilModel", "VigilCore", "VigilSimulation", "VigilRuntime",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
+        .testTarget(name: "VigilModelTests", dependencies: ["VigilModel"]),
+        .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilModel"]),
+        .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilCore", "VigilModel"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI"]),
+    ]
+)

@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `vigil` command line: the root command and its nouns.
+public struct VigilCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "vigil",
+        abstract: "Vigil: a high-availability cluster manager.",
+        subcommands: [VerifyCommand.self]
+    )
+
+    public init() {}
+}

@@ -1,0 +1,62 @@
+/// How fast Vigil notices failures and how long it lets events run. Every setting states its unit.
+///
+/// Failure detection time on a network = `interval × missedBeats` (plus one interval of jitter at
+/// worst): with the defaults an IP path is declared lost after 4 × 200 ms = 0.8 s of silence. A node
+/// is declared down only when every one of its paths is lost, so node detection time is the largest
+/// detection time among the networks it is on.
+public struct Tuning: Sendable, Equatable {
+    /// Heartbeat settings by network type (`ether`, `token`, `rs232`, `disk`, ...). A type without an
+    /// entry uses `defaultIP` (IP networks), `defaultSerial` or `defaultDisk`.
+    public var heartbeats: [String: HeartbeatSettings]
+    /// For IP network types without their own entry. Vigil's default: 200 ms × 4 = 0.8 s.
+    /// (The seed's default was 1 s × 4 = 4 s.)
+    public var defaultIP: HeartbeatSettings
+    /// For serial links without their own entry: 500 ms × 4 = 2 s (the seed: 2 s × 4).
+    public var defaultSerial: HeartbeatSettings
+    /// For disk heartbeats without their own entry: 500 ms × 4 = 2 s.
+    public var defaultDisk: HeartbeatSettings
+    /// An event still running after this long is reported (`config_too_long`) and the cluster is
+    /// marked unstable until an administrator acts. Seconds in the file; the seed's default is 360 s.
+    public var configTooLong: Duration
+
+    public init(
+        heartbeats: [String: HeartbeatSettings] = [:],
+        defaultIP: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(200), missedBeats: 4),
+        defaultSerial: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(500), missedBeats: 4),
+        defaultDisk: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(500), missedBeats: 4),
+        configTooLong: Duration = .seconds(360)
+    ) {
+        self.heartbeats = heartbeats
+        self.defaultIP = defaultIP
+        self.defaultSerial = defaultSerial
+        self.defaultDisk = defaultDisk
+        self.configTooLong = configTooLong
+    }
+
+    /// The settings for a network of the given type.
+    public func heartbeat(forNetworkType type: String) -> HeartbeatSettings {
+        if let own = heartbeats[type] { return own }
+        switch type {
+        case "rs232", "serial", "tmssa", "tmscsi": return defaultSerial
+        case "disk", "diskhb": return defaultDisk
+        default: return defaultIP
+        }
+    }
+}
+
+/// One network type's heartbeat: a beat every `interval`; a path is lost after `missedBeats` beats
+/// in a row are missing, that is after `detectionTime = interval × missedBeats`.
+public struct HeartbeatSettings: Sendable, Equatable {
+    /// Time between two heartbeats on each path.
+    public var interval: Duration
+    /// Consecutive missing heartbeats after which a path is declared lost (the seed's sensitivity).
+    public var missedBeats: Int
+
+    public init(interval: Duration, missedBeats: Int) {
+        self.interval = interval
+        self.missedBeats = missedBeats
+    }
+
+    /// How long a path may stay silent before it is declared lost.
+    public var detectionTime: Duration { interval * missedBeats }
+}

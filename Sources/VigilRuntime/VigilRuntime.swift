@@ -1,0 +1,1 @@
+/// The daemon's shell around the core. Grows with the daemon issue.
