@@ -33,12 +33,50 @@ public struct SourceMap: Sendable, Equatable {
 
     /// The location of `path`, or of its nearest recorded parent, or the top of the file.
     public func location(of path: String) -> SourceLocation {
-        var current = path
+        var current = Substring(path)
         while true {
-            if let found = locations[current] { return found }
-            guard let cut = current.lastIndex(where: { $0 == "." || $0 == "[" }) else { break }
-            current = String(current[..<cut])
+            if let found = locations[String(current)] { return found }
+            guard let parent = Self.parent(of: current) else { break }
+            current = parent
         }
         return SourceLocation(file: file, line: 1, column: 1)
+    }
+
+    /// `a.b[c.d].e` -> `a.b[c.d]` -> `a.b` -> `a`: cuts the last component, never inside brackets
+    /// (entry names such as `sharedvg.01` or `/shared.01/lv.01` contain dots).
+    static func parent(of path: Substring) -> Substring? {
+        var depth = 0
+        var index = path.endIndex
+        while index > path.startIndex {
+            index = path.index(before: index)
+            switch path[index] {
+            case "]": depth += 1
+            case "[":
+                depth -= 1
+                if depth == 0 { return path[..<index] }
+            case "." where depth == 0: return path[..<index]
+            default: continue
+            }
+        }
+        return nil
+    }
+}
+
+/// How list entries are named in `SourceMap` paths, shared by the loader and `verify` so that both
+/// compute the same path for the same entry.
+public enum SourcePath {
+    /// The key of each entry of a list: its name when it has one not used by an earlier entry, its
+    /// index otherwise. `["a", "b", "a", nil]` gives `["a", "b", "2", "3"]`.
+    public static func entryKeys(_ names: [String?]) -> [String] {
+        var seen: Set<String> = []
+        return names.enumerated().map { index, name in
+            guard let name, !name.isEmpty, seen.insert(name).inserted else { return String(index) }
+            return name
+        }
+    }
+
+    /// `list[key]` for every entry of a list, from the entries' names.
+    public static func entryPaths(_ list: String, names: [String?]) -> [String] {
+        entryKeys(names).map { "\(list)[\($0)]" }
     }
 }

@@ -1,0 +1,49 @@
+/// The failure detection times that follow from a configuration's tuning, so that nobody has to work
+/// out the timeout arithmetic: per network, `interval × missed beats`; per node, the slowest of its
+/// networks (a node is declared down only once every path to it is lost).
+public struct DetectionTimes: Sendable, Equatable {
+    /// One network's heartbeat and the silence after which a path on it is declared lost.
+    public struct NetworkTime: Sendable, Equatable {
+        public var network: String
+        public var type: String
+        public var heartbeat: HeartbeatSettings
+        public var detection: Duration { heartbeat.detectionTime }
+    }
+
+    /// How long after a node stops it is declared down: the slowest detection among its networks.
+    public struct NodeTime: Sendable, Equatable {
+        public var node: String
+        public var detection: Duration
+    }
+
+    /// In configured network order.
+    public var networks: [NetworkTime]
+    /// In configured node order; nodes without any network are left out.
+    public var nodes: [NodeTime]
+
+    public init(_ config: ClusterConfig) {
+        networks = config.networks.map {
+            NetworkTime(network: $0.name, type: $0.type, heartbeat: config.heartbeat(for: $0))
+        }
+        nodes = config.nodes.compactMap { node in
+            let times = node.networks.compactMap { name in config.network(named: name) }
+                .map { config.heartbeat(for: $0).detectionTime }
+            return times.max().map { NodeTime(node: node.name, detection: $0) }
+        }
+    }
+
+    /// Seconds with up to three decimals and no trailing zeros: `0.8s`, `2s`, `1.25s`.
+    public static func seconds(_ duration: Duration) -> String {
+        let milliseconds = duration.milliseconds
+        let whole = milliseconds / 1000
+        var fraction = String(format3(milliseconds % 1000))
+        while fraction.hasSuffix("0") { fraction.removeLast() }
+        let sign = milliseconds < 0 ? "-" : ""
+        return fraction.isEmpty ? "\(whole)s" : "\(sign)\(abs(whole)).\(fraction)s"
+    }
+
+    private static func format3(_ value: Int64) -> String {
+        let digits = String(abs(value))
+        return String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+    }
+}

@@ -1,0 +1,64 @@
+import Yams
+
+/// Reading event hooks and timing settings.
+extension ConfigReader {
+    /// `hooks:` maps event names (`ClusterEventName` raw values) to their commands.
+    mutating func readHooks(_ node: YAMLNode) -> [ClusterEventName: EventHooks] {
+        guard let set = fields(node, path: "hooks", allowed: nil) else { return [:] }
+        let allowed = ClusterEventName.allCases.map(\.rawValue)
+        var hooks: [ClusterEventName: EventHooks] = [:]
+        for field in set.fields {
+            guard let event = ClusterEventName(rawValue: field.key) else {
+                error(field.keyMark, Self.unknownValueMessage(field.key, for: "the event name in hooks", allowed: allowed))
+                continue
+            }
+            if field.value.isNull { continue }
+            if let value = readEventHooks(field.value, path: set.path(field.key)) { hooks[event] = value }
+        }
+        return hooks
+    }
+
+    static let eventHookKeys = ["pre", "post", "notify", "recovery", "timeout"]
+
+    mutating func readEventHooks(_ node: YAMLNode, path: String) -> EventHooks? {
+        guard let set = fields(node, path: path, allowed: Self.eventHookKeys) else { return nil }
+        var hooks = EventHooks()
+        hooks.pre = stringList(set, "pre") ?? []
+        hooks.post = stringList(set, "post") ?? []
+        hooks.notify = stringList(set, "notify") ?? []
+        if let value = duration(set, "timeout") { hooks.timeout = value }
+        if let recovery = set.value("recovery") {
+            let keys = ["command", "retries"]
+            if let fields = fields(recovery, path: set.path("recovery"), allowed: keys, required: keys) {
+                let command = string(fields, "command")
+                let retries = int(fields, "retries")
+                if let command, let retries { hooks.recovery = RecoveryHook(command: command, retries: retries) }
+            }
+        }
+        return hooks
+    }
+
+    mutating func readTuning(_ node: YAMLNode) -> Tuning? {
+        guard let set = fields(node, path: "tuning", allowed: ["heartbeat", "config_too_long"]) else { return nil }
+        var tuning = Tuning()
+        if let value = duration(set, "config_too_long") { tuning.configTooLong = value }
+        if let heartbeat = set.value("heartbeat"), let types = fields(heartbeat, path: set.path("heartbeat"), allowed: nil) {
+            for field in types.fields where !field.value.isNull {
+                let defaults = tuning.heartbeat(forNetworkType: field.key)
+                if let value = readHeartbeat(field.value, path: types.path(field.key), defaults: defaults) {
+                    tuning.heartbeats[field.key] = value
+                }
+            }
+        }
+        return tuning
+    }
+
+    /// One network type's heartbeat; a setting left out keeps that type's default.
+    mutating func readHeartbeat(_ node: YAMLNode, path: String, defaults: HeartbeatSettings) -> HeartbeatSettings? {
+        guard let set = fields(node, path: path, allowed: ["interval", "missed_beats"]) else { return nil }
+        var settings = defaults
+        if let value = duration(set, "interval") { settings.interval = value }
+        if let value = int(set, "missed_beats") { settings.missedBeats = value }
+        return settings
+    }
+}
