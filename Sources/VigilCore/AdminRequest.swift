@@ -1,0 +1,64 @@
+import VigilModel
+
+/// An administrator's request on a resource group (`vigil rg ...`), carried out cluster-wide.
+public enum AdminRequest: Sendable, Hashable, CustomStringConvertible {
+    /// Move the group to the node and keep it there (sticky) until cleared or moved again.
+    case move(group: String, node: String)
+    /// Bring the group online where its policy puts it, clearing any hold and sticky placement.
+    case online(group: String)
+    /// Take the group offline; `sticky`: it stays offline until brought online, whatever happens.
+    case offline(group: String, sticky: Bool)
+
+    public var group: String {
+        switch self {
+        case .move(let group, _), .online(let group), .offline(let group, _): group
+        }
+    }
+
+    var arguments: [String] {
+        switch self {
+        case .move(let group, let node): [group, "move", node]
+        case .online(let group): [group, "online"]
+        case .offline(let group, let sticky): [group, sticky ? "offline --sticky" : "offline"]
+        }
+    }
+
+    public var description: String { (["rg"] + arguments).joined(separator: " ") }
+}
+
+/// A request on its way to the coordinator, with who asked, so that the answer can come back.
+public struct AdminEnvelope: Sendable, Hashable {
+    public var id: UInt64
+    public var origin: String
+    public var request: AdminRequest
+}
+
+/// The coordinator's answer: done, or refused and why.
+public struct AdminReply: Sendable, Hashable {
+    public var id: UInt64
+    /// The node the request was made on.
+    public var origin: String
+    public var request: AdminRequest
+    /// `nil` when the request was carried out; otherwise why it was refused (nothing changed).
+    public var refusal: String?
+}
+
+/// What administrators have decided about groups, kept in the agreed state.
+public struct AdminState: Sendable, Hashable {
+    /// Groups an administrator moved: they stay on that node while it is eligible.
+    public var sticky: [String: String] = [:]
+    /// Groups held offline, and why.
+    public var held: [String: Hold] = [:]
+    /// Groups left running unmanaged by a node stopped with `--forced`: nobody else acquires them.
+    public var unmanaged: [String: String] = [:]
+
+    public init() {}
+
+    /// Why a group is held offline.
+    public enum Hold: Sendable, Hashable {
+        /// `rg offline`; a non-sticky hold is cleared by the next node_up or node_down.
+        case administrator(sticky: Bool)
+        /// Its node was stopped gracefully; it comes back with that node.
+        case stoppedWith(node: String)
+    }
+}

@@ -1,0 +1,67 @@
+import VigilModel
+
+/// An agreed cluster event: what happened, in the seed's vocabulary. Events run one at a time, in
+/// the same order on every node, each logged at its start and completion.
+public enum ClusterEvent: Sendable, Hashable, CustomStringConvertible {
+    case nodeUp(node: String)
+    case nodeDown(node: String, how: Departure)
+    /// A network failed on one node, or on every node attached to it (`node == nil`).
+    case networkDown(network: String, node: String?)
+    case networkUp(network: String, node: String?)
+    /// The adapter carrying a node's service addresses on a network failed; they move to `to`.
+    case swapAdapter(node: String, network: String, from: String, to: String)
+    /// A standby adapter failed.
+    case failStandby(node: String, adapter: String)
+    /// A failed adapter works again and becomes a standby.
+    case joinStandby(node: String, adapter: String)
+    /// An administrator's request on a resource group.
+    case rgMove(AdminRequest)
+
+    /// How a node left the cluster.
+    public enum Departure: String, Sendable, Hashable {
+        /// It failed (crash, lost on every path).
+        case failed
+        /// `stop --graceful`: it released its groups; they stay offline until it returns.
+        case graceful
+        /// `stop --takeover`: it released its groups; the others took them over.
+        case takeover
+        /// `stop --forced`: it left its resources running, unmanaged; nobody takes them over.
+        case forced
+    }
+
+    /// The seed's event name.
+    public var name: ClusterEventName {
+        switch self {
+        case .nodeUp: .nodeUp
+        case .nodeDown: .nodeDown
+        case .networkDown: .networkDown
+        case .networkUp: .networkUp
+        case .swapAdapter: .swapAdapter
+        case .failStandby: .failStandby
+        case .joinStandby: .joinStandby
+        case .rgMove: .rgMove
+        }
+    }
+
+    /// The event's arguments, as logged and passed to hooks.
+    public var arguments: [String] {
+        switch self {
+        case .nodeUp(let node): [node]
+        case .nodeDown(let node, let how): how == .failed ? [node] : [node, how.rawValue]
+        case .networkDown(let network, let node), .networkUp(let network, let node): [node ?? "-1", network]
+        case .swapAdapter(let node, let network, let from, let to): [node, network, from, to]
+        case .failStandby(let node, let adapter), .joinStandby(let node, let adapter): [node, adapter]
+        case .rgMove(let request): request.arguments
+        }
+    }
+
+    public var description: String { ([name.rawValue] + arguments).joined(separator: " ") }
+}
+
+/// An event as the cluster agreed it: its number, what it is, and when it started and completed.
+public struct EventRecord: Sendable, Hashable {
+    public var number: UInt64
+    public var event: ClusterEvent
+    public var started: Moment
+    public var completed: Moment?
+}

@@ -1,0 +1,166 @@
+import VigilModel
+
+/// One node's whole core: topology, membership, coordination and its own resources, as one pure
+/// state machine. Every input is a `mutating func` that takes `now` and returns directives, which
+/// the shell (the simulator or `vigild`) performs in order. The node never reads a clock, never
+/// sleeps and never draws a random number.
+public struct ClusterNode: Sendable {
+    public let config: ClusterConfig
+    public let me: String
+    /// This start's incarnation; the shell gives a larger one on every start.
+    public let incarnation: UInt64
+
+    /// Whether cluster services run here.
+    public internal(set) var phase: Phase = .stopped
+    public internal(set) var topology: LocalTopology
+    /// The newest agreed state this node has installed.
+    public internal(set) var installed: ClusterState?
+    /// The highest view epoch this node has promised to a proposer.
+    var promised: UInt64 = 0
+    var promisedTo: String?
+    var highestEpochSeen: UInt64 = 0
+    var proposal: PendingProposal?
+    /// The coordinator's work, while this node coordinates the installed view.
+    var coordination: Coordination?
+    var executor: ResourceExecutor
+    var leaving: ClusterEvent.Departure?
+    var reportNumber: UInt64 = 0
+    var lastReport: MemberReport?
+    var lastReportSent: Moment?
+    var lastStartLogged: UInt64 = 0
+    var lastCompletionLogged: UInt64 = 0
+    var startedAt: Moment = .zero
+    var nextRequestID: UInt64 = 1
+    /// Requests made on this node and not answered yet.
+    public private(set) var pendingRequests: [UInt64: AdminRequest] = [:]
+    /// Answers to requests made on this node, oldest first (the latest 32).
+    public private(set) var answers: [AdminReply] = []
+
+    public enum Phase: String, Sendable, Hashable { case stopped, running }
+
+    /// The proposal this node made and is collecting acceptances for.
+    struct PendingProposal: Sendable {
+        var epoch: UInt64
+        var members: [String: UInt64]
+        var accepted: [String: Acceptance]
+        var sentAt: Moment
+    }
+
+    /// How long a proposal waits for every acceptance before it is made again.
+    static let proposalTimeout: Duration = .seconds(1)
+    /// How often a member reports even when nothing changed, and the coordinator resends its state.
+    static let reportInterval: Duration = .seconds(1)
+    static let resendInterval: Duration = .milliseconds(300)
+
+    /// A node whose host holds `holdings` (read back by the drivers; empty after a reboot).
+    public init(config: ClusterConfig, me: String, incarnation: UInt64, holdings: Holdings = Holdings()) {
+        precondition(config.node(named: me) != nil, "node \(me) is not in cluster \(config.name)")
+        self.config = config
+        self.me = me
+        self.incarnation = incarnation
+        self.topology = LocalTopology(config: config, me: me)
+        self.executor = ResourceExecutor(config: config, holdings: holdings)
+    }
+
+    /// What this node holds now.
+    public var holdings: Holdings { executor.holdings }
+    /// Whether this node coordinates the view it installed.
+    public var isCoordinator: Bool { coordination != nil }
+
+    // MARK: Inputs
+
+    /// Starts cluster services (the seed's start_cluster_node).
+    public mutating func start(at now: Moment) -> [Directive] {
+        guard phase == .stopped else { return [] }
+        phase = .running
+        startedAt = now
+        log(now, .cluster, "cluster services starting on \(me) (incarnation \(incarnation))")
+        return settle(at: now)
+    }
+
+    /// Stops cluster services: `graceful` releases without takeover, `takeover` lets others take
+    /// the groups over, `forced` leaves everything running unmanaged.
+    public mutating func stop(_ how: ClusterEvent.Departure, at now: Moment) -> [Directive] {
+        guard phase == .running, leaving == nil, how != .failed else { return [] }
+        leaving = how
+        log(now, .cluster, "stopping cluster services on \(me) (\(how.rawValue))")
+        if installed == nil && how != .forced { releaseEverything() }
+        return settle(at: now)
+    }
+
+    /// A message arrived.
+    public mutating func receive(_ envelope: Envelope, at now: Moment) -> [Directive] {
+        guard phase == .running, envelope.clusterID == config.id, envelope.to == me,
+              envelope.protocolVersion == vigilProtocolVersion, config.node(named: envelope.from) != nil,
+              envelope.from != me else { return [] }
+        var viewEpoch: UInt64? = nil
+        if case .heartbeat(let epoch) = envelope.message { viewEpoch = epoch }
+        topology.heard(from: envelope.from, incarnation: envelope.incarnation, network: envelope.network,
+                       onAdapter: envelope.toAdapter, viewEpoch: viewEpoch, at: now)
+        guard topology.incarnation(of: envelope.from) == envelope.incarnation else { return [] }
+        handle(envelope, at: now)
+        return settle(at: now)
+    }
+
+    /// Time passed: heartbeats, detection, timeouts.
+    public mutating func tick(at now: Moment) -> [Directive] {
+        guard phase == .running else { return [] }
+        return settle(at: now)
+    }
+
+    /// The host reports an adapter's carrier lost or back.
+    public mutating func carrier(_ up: Bool, adapter: String, at now: Moment) -> [Directive] {
+        topology.setCarrier(up, adapter: adapter)
+        guard phase == .running else { return [] }
+        log(now, .event, "adapter \(adapter) carrier \(up ? "restored" : "lost")")
+        return settle(at: now)
+    }
+
+    /// The shell finished an action batch.
+    public mutating func actionsFinished(_ id: UInt64, outcome: ActionOutcome, at now: Moment) -> [Directive] {
+        if case .failed(let index, let reason) = outcome {
+            log(now, .event, "batch \(id) failed at action \(index): \(reason)")
+        }
+        executor.finish(id, outcome: outcome)
+        guard phase == .running else { return [] }
+        return settle(at: now)
+    }
+
+    /// An administrator's request, made on this node; the answer appears in `answers`.
+    public mutating func request(_ request: AdminRequest, at now: Moment) -> [Directive] {
+        let id = nextRequestID
+        nextRequestID += 1
+        guard phase == .running, let state = installed else {
+            answer(AdminReply(id: id, origin: me, request: request, refusal: "cluster services are not running on \(me)"))
+            return []
+        }
+        pendingRequests[id] = request
+        let envelope = AdminEnvelope(id: id, origin: me, request: request)
+        if coordination != nil {
+            coordination!.submit(envelope)
+        } else {
+            outbox.append(message(to: state.coordinator, .request(envelope), at: now))
+        }
+        return settle(at: now)
+    }
+
+    // MARK: Output
+
+    /// Directives gathered while handling an input, returned by `settle`.
+    var outbox: [Directive] = []
+
+    mutating func log(_ now: Moment, _ destination: LogRecord.Destination, _ text: String) {
+        outbox.append(.log(LogRecord(time: now, node: me, destination: destination, text: text)))
+    }
+
+    func message(to peer: String, _ body: Message, at now: Moment) -> Directive {
+        let network = topology.route(to: peer, at: now) ?? config.networks.first { $0.isIP }?.name ?? ""
+        return .send(Envelope(clusterID: config.id, from: me, incarnation: incarnation, to: peer, network: network, message: body))
+    }
+
+    mutating func answer(_ reply: AdminReply) {
+        pendingRequests[reply.id] = nil
+        answers.append(reply)
+        if answers.count > 32 { answers.removeFirst() }
+    }
+}

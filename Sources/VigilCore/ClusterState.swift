@@ -1,0 +1,76 @@
+import VigilModel
+
+/// The agreed state of the cluster, owned by the coordinator and replicated to every member. It holds
+/// everything placement needs, so that every node computes the same answer, and the recovery round
+/// in progress, so that members act on what was agreed and nothing else.
+public struct ClusterState: Sendable, Hashable {
+    /// The view: its epoch, its coordinator and its members with their incarnations.
+    public var epoch: UInt64
+    public var coordinator: String
+    public var members: [String: UInt64]
+    /// Changes within the epoch; `(epoch, seq)` orders states.
+    public var seq: UInt64 = 0
+    /// Members whose node_up has been processed and that have not departed: those that may hold groups.
+    public var up: Set<String> = []
+    /// Members (with their incarnation) leaving with `stop` whose departure event has completed: they may stop now.
+    public var departed: [String: UInt64] = [:]
+    public var topology = TopologyView()
+    public var admin = AdminState()
+    /// Cascading groups whose highest-priority node has been up (inactive takeover).
+    public var primaryHasBeenUp: Set<String> = []
+    /// The agreed placement: where each group should be online, and why.
+    public var placement: [String: GroupPlacement] = [:]
+    /// Nodes on which a group failed to come online or to go offline: not eligible until cleared.
+    public var failures: [String: Set<String>] = [:]
+    /// The latest events, oldest first (at most `recentEventLimit`).
+    public var events: [EventRecord] = []
+    public var nextEventNumber: UInt64 = 1
+    /// The recovery round members are carrying out, if any.
+    public var round: RecoveryRound?
+    public var nextRoundNumber: UInt64 = 1
+    /// An event ran longer than `config_too_long`: the cluster stays unstable until an administrator acts.
+    public var tooLong = false
+
+    public static let recentEventLimit = 32
+
+    public init(epoch: UInt64, coordinator: String, members: [String: UInt64]) {
+        self.epoch = epoch
+        self.coordinator = coordinator
+        self.members = members
+    }
+
+    /// Whether `self` is newer than `other`.
+    public func isNewer(than other: ClusterState?) -> Bool {
+        guard let other else { return true }
+        return (epoch, seq) > (other.epoch, other.seq)
+    }
+
+    /// The event running now, if any.
+    public var currentEvent: EventRecord? {
+        events.last.flatMap { $0.completed == nil ? $0 : nil }
+    }
+
+    /// STABLE when no event runs, no round is under way and nothing ran too long.
+    public var isStable: Bool { currentEvent == nil && round == nil && !tooLong }
+}
+
+/// Where a group should be online, and the reason, as computed by `Placement`.
+public struct GroupPlacement: Sendable, Hashable {
+    public var nodes: [String]
+    public var reason: String
+
+    public init(nodes: [String], reason: String) {
+        self.nodes = nodes
+        self.reason = reason
+    }
+}
+
+/// One step of recovery: every listed node releases (or acquires) the listed groups. All releases
+/// of an event complete before any acquisition starts.
+public struct RecoveryRound: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable { case release, acquire }
+    public var number: UInt64
+    public var kind: Kind
+    /// Groups per node, in the order to process them.
+    public var work: [String: [String]]
+}

@@ -1,0 +1,206 @@
+import VigilModel
+
+/// The coordinator's work: it turns what members report into agreed events, one at a time, and
+/// drives each event's recovery in rounds (every release of an event completes before any
+/// acquisition starts). Everything it decides goes into `state`, which is replicated to members.
+struct Coordination: Sendable {
+    let config: ClusterConfig
+    var state: ClusterState
+    /// The newest report of each member.
+    var reports: [String: MemberReport]
+    /// Administrators' requests waiting for their turn, oldest first.
+    private(set) var requests: [AdminEnvelope] = []
+    /// Answers to requests, to be sent back to the nodes that asked.
+    var replies: [AdminReply] = []
+    /// Lines for the coordinator's event log.
+    var notes: [String] = []
+    /// When the state was last sent to each member.
+    var lastSent: [String: Moment] = [:]
+
+    static let requestLimit = 32
+
+    init(config: ClusterConfig, state: ClusterState, reports: [String: MemberReport]) {
+        self.config = config
+        self.state = state
+        self.reports = reports
+    }
+
+    /// Accepts a member's report unless an older one.
+    mutating func receive(_ report: MemberReport, from member: String) {
+        guard state.members[member] == report.incarnation else { return }
+        if let known = reports[member], known.incarnation == report.incarnation, known.number >= report.number { return }
+        reports[member] = report
+    }
+
+    /// Queues a request; refuses it at once when the queue is full.
+    mutating func submit(_ request: AdminEnvelope) {
+        guard requests.count < Self.requestLimit else {
+            replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: "too many requests waiting; try again"))
+            return
+        }
+        requests.append(request)
+    }
+
+    /// Moves the cluster forward as far as it can without waiting for members. Returns whether the
+    /// agreed state changed.
+    mutating func advance(at now: Moment) -> Bool {
+        let before = state
+        checkTooLong(at: now)
+        for _ in 0..<64 {
+            if !step(at: now) { break }
+        }
+        if state != before { state.seq += 1 }
+        return state != before
+    }
+
+    /// One move: finish a round, start a round, complete an event or start the next one.
+    private mutating func step(at now: Moment) -> Bool {
+        recordFailures()
+        if let round = state.round {
+            let waiting = round.work.keys.filter { node in
+                state.members[node] != nil && !(reports[node]?.finished(round: round.number, epoch: state.epoch) ?? false)
+            }
+            guard waiting.isEmpty else { return false }
+            state.round = nil
+            return true
+        }
+        if let current = state.currentEvent {
+            if let round = nextRound() {
+                state.round = round
+                state.nextRoundNumber += 1
+                notes.append("round \(round.number): \(round.kind.rawValue) " + describe(round.work))
+                return true
+            }
+            complete(current, at: now)
+            return true
+        }
+        guard let event = nextEvent(at: now) else { return false }
+        start(event, at: now)
+        return true
+    }
+
+    // MARK: Events
+
+    private mutating func start(_ event: ClusterEvent, at now: Moment) {
+        apply(event)
+        state.placement = Placement.compute(config: config, state: state)
+        state.events.append(EventRecord(number: state.nextEventNumber, event: event, started: now, completed: nil))
+        state.nextEventNumber += 1
+        if state.events.count > ClusterState.recentEventLimit { state.events.removeFirst() }
+        notes.append("event \(event): placement " + config.resourceGroups.map { group in
+            "\(group.name)->\(state.placement[group.name]?.nodes.joined(separator: "+") ?? "")"
+        }.joined(separator: " "))
+    }
+
+    private mutating func complete(_ record: EventRecord, at now: Moment) {
+        state.events[state.events.count - 1].completed = now
+        if case .nodeDown(let node, let how) = record.event, how != .failed, let incarnation = state.members[node] {
+            state.departed[node] = incarnation
+        }
+    }
+
+    private mutating func checkTooLong(at now: Moment) {
+        guard let current = state.currentEvent, !state.tooLong, now - current.started > config.tuning.configTooLong else { return }
+        state.tooLong = true
+        notes.append("config_too_long: event \(current.event) has run for more than \(DurationText.format(config.tuning.configTooLong)); the cluster is UNSTABLE until an administrator acts")
+    }
+
+    /// The next event, by priority: failures first, then departures, then arrivals, then requests.
+    private mutating func nextEvent(at now: Moment) -> ClusterEvent? {
+        for node in rankOrder(state.up) where state.members[node] == nil {
+            return .nodeDown(node: node, how: .failed)
+        }
+        for node in rankOrder(state.up) {
+            if let how = reports[node]?.leaving { return .nodeDown(node: node, how: how) }
+        }
+        let observed = TopologyView.aggregate(
+            config: config, members: Set(state.members.keys), reports: reports.mapValues(\.topology), previous: state.topology)
+        if let event = TopologyChange.firstLoss(from: state.topology, to: observed, up: state.up, config: config) {
+            return event
+        }
+        for node in rankOrder(Set(state.members.keys)) where !state.up.contains(node) {
+            guard let report = reports[node], report.leaving == nil, state.departed[node] != state.members[node] else { continue }
+            return .nodeUp(node: node)
+        }
+        if let event = TopologyChange.firstGain(from: state.topology, to: observed, up: state.up, config: config) {
+            return event
+        }
+        while !requests.isEmpty {
+            let request = requests.removeFirst()
+            if let refusal = refusal(of: request.request) {
+                replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: refusal))
+                continue
+            }
+            replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: nil))
+            return .rgMove(request.request)
+        }
+        return nil
+    }
+
+    private func rankOrder(_ nodes: Set<String>) -> [String] {
+        config.nodes.map(\.name).filter(nodes.contains)
+    }
+
+    // MARK: Rounds
+
+    /// The next recovery round for the current placement: releases first, from every node that
+    /// holds a group where it should not; then acquisitions, each only once no other member holds
+    /// the group (unless concurrent). `nil` when holdings match the placement.
+    private func nextRound() -> RecoveryRound? {
+        var releases: [String: [String]] = [:]
+        for node in rankOrder(Set(state.members.keys)) {
+            guard let report = reports[node], report.leaving != .forced || state.up.contains(node) else { continue }
+            for group in config.resourceGroups.reversed() {
+                let holding = report.holdings.groups[group.name]
+                guard let holding, holding.state != .offline else { continue }
+                let wanted = state.placement[group.name]?.nodes.contains(node) ?? false
+                let stuck = holding.state == .error && holding.failure?.hasPrefix("release") == true
+                if !wanted && !stuck { releases[node, default: []].append(group.name) }
+            }
+        }
+        if !releases.isEmpty {
+            return RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases)
+        }
+        var acquires: [String: [String]] = [:]
+        for group in config.resourceGroups {
+            for node in state.placement[group.name]?.nodes ?? [] where needsAcquire(group, on: node) {
+                acquires[node, default: []].append(group.name)
+            }
+        }
+        return acquires.isEmpty ? nil : RecoveryRound(number: state.nextRoundNumber, kind: .acquire, work: acquires)
+    }
+
+    private func needsAcquire(_ group: ResourceGroup, on node: String) -> Bool {
+        guard let holding = reports[node]?.holdings.groups[group.name], holding.state != .offline else {
+            return group.policy == .concurrent || !heldElsewhere(group.name, than: node)
+        }
+        guard holding.state == .online else { return false }
+        let active = state.topology.nodes[node]?.active ?? [:]
+        return group.serviceAddresses.contains { label in
+            guard let network = config.serviceAddress(labelled: label)?.network else { return false }
+            return holding.addressAdapters[label] != active[network]
+        }
+    }
+
+    private func heldElsewhere(_ group: String, than node: String) -> Bool {
+        reports.contains { member, report in
+            member != node && state.members[member] != nil && report.holdings.state(of: group) != .offline
+        }
+    }
+
+    /// A member that reports a group in error on it is not eligible for that group any more.
+    private mutating func recordFailures() {
+        for (node, report) in reports where state.members[node] != nil {
+            for (group, holding) in report.holdings.groups where holding.state == .error {
+                guard !(state.failures[group]?.contains(node) ?? false) else { continue }
+                state.failures[group, default: []].insert(node)
+                notes.append("\(group) failed on \(node): \(holding.failure ?? "unknown failure")")
+                state.placement = Placement.compute(config: config, state: state)
+            }
+        }
+    }
+
+    private func describe(_ work: [String: [String]]) -> String {
+        rankOrder(Set(work.keys)).map { "\($0): \(work[$0]!.joined(separator: ","))" }.joined(separator: "; ")
+    }
+}

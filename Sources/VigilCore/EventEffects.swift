@@ -1,0 +1,98 @@
+import VigilModel
+
+/// What each agreed event changes in the cluster state, and which administrator requests are refused.
+extension Coordination {
+    mutating func apply(_ event: ClusterEvent) {
+        let observed = TopologyView.aggregate(
+            config: config, members: Set(state.members.keys), reports: reports.mapValues(\.topology), previous: state.topology)
+        switch event {
+        case .nodeUp(let node):
+            state.up.insert(node)
+            state.topology.nodes[node] = observed.nodes[node] ?? NodeTopology()
+            state.failures = state.failures.mapValues { $0.subtracting([node]) }
+            state.admin.unmanaged = state.admin.unmanaged.filter { $0.value != node }
+            state.admin.held = state.admin.held.filter { $0.value != .stoppedWith(node: node) }
+            clearLooseHolds()
+            for group in config.resourceGroups where group.nodes.first == node { state.primaryHasBeenUp.insert(group.name) }
+        case .nodeDown(let node, let how):
+            departing(node, how: how)
+            state.up.remove(node)
+            state.topology.nodes[node] = nil
+            state.failures = state.failures.mapValues { $0.subtracting([node]) }
+            clearLooseHolds()
+        case .networkDown(let network, let node), .networkUp(let network, let node):
+            for member in node.map({ [$0] }) ?? Array(state.up) where state.up.contains(member) {
+                state.topology.nodes[member] = TopologyChange.take(network, of: member, from: observed, into: state.topology, config: config)
+            }
+        case .swapAdapter(let node, let network, _, _):
+            state.topology.nodes[node] = TopologyChange.take(network, of: node, from: observed, into: state.topology, config: config)
+        case .failStandby(let node, let adapter), .joinStandby(let node, let adapter):
+            guard let network = config.node(named: node)?.interfaces.first(where: { $0.name == adapter })?.network else { break }
+            state.topology.nodes[node] = TopologyChange.take(network, of: node, from: observed, into: state.topology, config: config)
+        case .rgMove(let request):
+            applyRequest(request)
+        }
+    }
+
+    private mutating func departing(_ node: String, how: ClusterEvent.Departure) {
+        switch how {
+        case .failed, .takeover:
+            break
+        case .graceful:
+            for group in config.resourceGroups where group.policy != .concurrent {
+                if state.placement[group.name]?.nodes.contains(node) ?? false {
+                    state.admin.held[group.name] = .stoppedWith(node: node)
+                }
+            }
+        case .forced:
+            for group in reports[node]?.holdings.heldGroups ?? [] {
+                if config.group(named: group)?.policy != .concurrent { state.admin.unmanaged[group] = node }
+            }
+        }
+    }
+
+    /// Non-sticky `rg offline` holds last until the next membership change.
+    private mutating func clearLooseHolds() {
+        state.admin.held = state.admin.held.filter { $0.value != .administrator(sticky: false) }
+    }
+
+    private mutating func applyRequest(_ request: AdminRequest) {
+        switch request {
+        case .move(let group, let node):
+            state.admin.sticky[group] = node
+            state.admin.held[group] = nil
+            state.failures[group]?.remove(node)
+        case .online(let group):
+            state.admin.sticky[group] = nil
+            state.admin.held[group] = nil
+            state.failures[group] = nil
+        case .offline(let group, let sticky):
+            state.admin.sticky[group] = nil
+            state.admin.held[group] = .administrator(sticky: sticky)
+        }
+    }
+
+    /// Why a request cannot be carried out now, or `nil` if it can. A refused request changes nothing.
+    func refusal(of request: AdminRequest) -> String? {
+        guard let group = config.group(named: request.group) else {
+            return "no resource group named \(request.group); groups: \(config.resourceGroups.map(\.name).joined(separator: ", "))"
+        }
+        if state.tooLong { return "the cluster is UNSTABLE (an event ran too long); resolve it first" }
+        if let holder = state.admin.unmanaged[group.name] {
+            return "\(group.name) is running unmanaged on \(holder) after a forced stop; start cluster services there first"
+        }
+        guard case .move(_, let node) = request else { return nil }
+        if group.policy == .concurrent { return "\(group.name) is concurrent: it runs on every eligible node and cannot be moved" }
+        guard group.nodes.contains(node) else {
+            return "\(node) does not participate in \(group.name) (nodes: \(group.nodes.joined(separator: ", ")))"
+        }
+        guard state.up.contains(node) else { return "\(node) is not up in the cluster" }
+        var probe = state
+        probe.failures[group.name]?.remove(node)
+        guard Placement.isEligible(node, for: group, config: config, state: probe) else {
+            let missing = config.requiredNetworks(of: group).sorted().filter { !state.topology.isUp($0, on: node) }
+            return "\(node) cannot hold \(group.name): network \(missing.joined(separator: ", ")) is down there"
+        }
+        return nil
+    }
+}

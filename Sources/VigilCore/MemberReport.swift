@@ -1,0 +1,28 @@
+/// What a member tells its coordinator: what it sees, what it holds, how far it got.
+public struct MemberReport: Sendable, Hashable {
+    /// Increases with every report of one incarnation, so that a late report never overwrites a newer one.
+    public var number: UInt64
+    public var incarnation: UInt64
+    /// The agreed state the member has installed, as `(epoch, seq)`.
+    public var installedEpoch: UInt64
+    public var installedSeq: UInt64
+    public var topology: TopologyReport
+    public var holdings: Holdings
+    /// The last recovery round the member finished, as `(epoch, number)`.
+    public var doneRoundEpoch: UInt64
+    public var doneRound: UInt64
+    /// Set when the member was asked to stop cluster services.
+    public var leaving: ClusterEvent.Departure?
+
+    /// Whether the member finished the round `number` of view `epoch`.
+    public func finished(round number: UInt64, epoch: UInt64) -> Bool {
+        (doneRoundEpoch, doneRound) >= (epoch, number)
+    }
+
+    /// The same report without its number, to tell whether anything changed.
+    var content: MemberReport {
+        var copy = self
+        copy.number = 0
+        return copy
+    }
+}

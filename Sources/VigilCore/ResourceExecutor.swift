@@ -1,0 +1,151 @@
+import VigilModel
+
+/// A node's side of recovery: it turns the groups a round assigns to this node into action batches,
+/// runs them one at a time, and keeps `holdings` true to what the actions did.
+struct ResourceExecutor: Sendable {
+    let config: ClusterConfig
+    private(set) var holdings: Holdings
+    /// Work left in the current round (or in local work such as placing own addresses), in order.
+    private var work: [WorkItem] = []
+    /// The round being worked on and the last one finished, as `(epoch, number)`.
+    private(set) var current: RoundID?
+    private(set) var finished = RoundID(epoch: 0, number: 0)
+    private(set) var inFlight: ActionBatch?
+    private var nextBatchID: UInt64 = 1
+
+    struct RoundID: Sendable, Hashable, Comparable {
+        var epoch: UInt64
+        var number: UInt64
+        static func < (a: Self, b: Self) -> Bool { (a.epoch, a.number) < (b.epoch, b.number) }
+    }
+
+    enum WorkItem: Sendable, Hashable {
+        case acquire(String)
+        case release(String)
+        /// Put the node's own service addresses where the agreed topology says (or remove them).
+        case ownAddresses
+    }
+
+    init(config: ClusterConfig, holdings: Holdings) {
+        self.config = config
+        self.holdings = holdings
+    }
+
+    var isIdle: Bool { inFlight == nil && work.isEmpty }
+
+    /// Takes on a round of the agreed state, unless it is the one under way or already finished.
+    /// Work left from an older round is dropped (the batch in flight completes first).
+    mutating func adopt(_ round: RecoveryRound, epoch: UInt64, me: String) {
+        let id = RoundID(epoch: epoch, number: round.number)
+        guard id != current, id > finished else { return }
+        current = id
+        work.removeAll { if case .ownAddresses = $0 { return false } else { return true } }
+        let groups = round.work[me] ?? []
+        work += groups.map { round.kind == .acquire ? .acquire($0) : .release($0) }
+    }
+
+    /// Queues local work that no round assigns (own addresses, or releasing everything on a stop).
+    mutating func enqueue(_ item: WorkItem) {
+        if !work.contains(item) { work.append(item) }
+    }
+
+    /// The next batch to run, if nothing is running; marks the group acquiring or releasing.
+    /// `adapters`: the active adapter per network for this node; `ownTargets`: where each own service
+    /// address should be (`nil`: removed).
+    mutating func nextBatch(adapters: [String: String], ownTargets: [String: String?]) -> ActionBatch? {
+        while inFlight == nil, !work.isEmpty {
+            let item = work.removeFirst()
+            if let batch = batch(for: item, adapters: adapters, ownTargets: ownTargets) {
+                inFlight = batch
+                return batch
+            }
+        }
+        completeRoundIfDone()
+        return nil
+    }
+
+    private mutating func batch(for item: WorkItem, adapters: [String: String], ownTargets: [String: String?]) -> ActionBatch? {
+        switch item {
+        case .acquire(let name):
+            guard let group = config.group(named: name) else { return nil }
+            return acquireBatch(group, adapters: adapters)
+        case .release(let name):
+            guard let group = config.group(named: name), let holding = holdings.groups[name],
+                  holding.state != .offline else { return nil }
+            holdings.groups[name]?.state = .releasing
+            let actions = ResourceOrder.release(group, in: config, addressAdapters: holding.addressAdapters)
+            return makeBatch(group: name, purpose: .release, actions: actions)
+        case .ownAddresses:
+            return ownAddressBatch(ownTargets)
+        }
+    }
+
+    private mutating func acquireBatch(_ group: ResourceGroup, adapters: [String: String]) -> ActionBatch? {
+        let wanted = Dictionary(uniqueKeysWithValues: group.serviceAddresses.compactMap { label in
+            config.serviceAddress(labelled: label).flatMap { service in adapters[service.network].map { (label, $0) } }
+        })
+        let holding = holdings.groups[group.name]
+        if holding?.state == .online {
+            guard holding!.addressAdapters != wanted else { return nil }
+            return relocationBatch(group, from: holding!.addressAdapters, to: wanted)
+        }
+        holdings.groups[group.name] = GroupHolding(state: .acquiring, addressAdapters: wanted)
+        return makeBatch(group: group.name, purpose: .acquire, actions: ResourceOrder.acquire(group, in: config, adapters: adapters))
+    }
+
+    private mutating func relocationBatch(_ group: ResourceGroup, from old: [String: String], to new: [String: String]) -> ActionBatch {
+        var actions: [Action] = []
+        for label in group.serviceAddresses where old[label] != new[label] {
+            guard let address = config.serviceAddress(labelled: label)?.address else { continue }
+            if let from = old[label] { actions.append(.removeAddress(label: label, address: address, adapter: from)) }
+            if let to = new[label] { actions.append(.addAddress(label: label, address: address, adapter: to)) }
+        }
+        holdings.groups[group.name]?.addressAdapters = new
+        return makeBatch(group: group.name, purpose: .relocate, actions: actions)
+    }
+
+    private mutating func ownAddressBatch(_ targets: [String: String?]) -> ActionBatch? {
+        var actions: [Action] = []
+        for (label, target) in targets.sorted(by: { $0.key < $1.key }) {
+            let current = holdings.ownAddresses[label]
+            guard current != target, let address = ownAddress(label) else { continue }
+            if let current { actions.append(.removeAddress(label: label, address: address, adapter: current)) }
+            if let target { actions.append(.addAddress(label: label, address: address, adapter: target)) }
+            holdings.ownAddresses[label] = target
+        }
+        return actions.isEmpty ? nil : makeBatch(group: nil, purpose: .relocate, actions: actions)
+    }
+
+    private func ownAddress(_ label: String) -> IPv4Address? {
+        config.nodes.lazy.flatMap(\.interfaces).first { $0.label == label && $0.role == .service }?.address
+    }
+
+    private mutating func makeBatch(group: String?, purpose: ActionBatch.Purpose, actions: [Action]) -> ActionBatch {
+        defer { nextBatchID += 1 }
+        return ActionBatch(id: nextBatchID, group: group, purpose: purpose, actions: actions)
+    }
+
+    /// Records how the batch in flight ended.
+    mutating func finish(_ id: UInt64, outcome: ActionOutcome) {
+        guard let batch = inFlight, batch.id == id else { return }
+        inFlight = nil
+        defer { completeRoundIfDone() }
+        guard let group = batch.group else { return }
+        switch (outcome, batch.purpose) {
+        case (.succeeded, .acquire), (.succeeded, .relocate):
+            holdings.groups[group]?.state = .online
+        case (.succeeded, .release):
+            holdings.groups[group] = nil
+        case (.failed(let index, let reason), _):
+            let action = batch.actions.indices.contains(index) ? batch.actions[index].description : "action \(index)"
+            holdings.groups[group]?.state = .error
+            holdings.groups[group]?.failure = "\(batch.purpose.rawValue) failed at \(action): \(reason)"
+        }
+    }
+
+    private mutating func completeRoundIfDone() {
+        guard isIdle, let id = current else { return }
+        finished = max(finished, id)
+        current = nil
+    }
+}
