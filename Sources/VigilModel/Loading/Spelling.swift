@@ -1,11 +1,11 @@
 /// Suggests the intended word for a misspelt key or value ("adress" -> "address").
 enum Spelling {
     /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo
-    /// (at most 2 edits, and fewer than half the word's length).
+    /// (at most 3 edits, and fewer than half the word's length: `cascade` -> `cascading`).
     static func closest(to word: String, among candidates: [String]) -> String? {
         let scored = candidates.map { (candidate: $0, distance: distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.distance < $1.distance }) else { return nil }
-        guard best.distance <= 2, best.distance * 2 < max(word.count, 1) else { return nil }
+        guard best.distance <= 3, best.distance * 2 < word.count else { return nil }
         return best.candidate
     }
 

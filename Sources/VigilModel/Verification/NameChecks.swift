@@ -8,8 +8,7 @@ extension Verifier {
         let paths = context.paths
         var found: [Diagnostic] = []
         func check(_ what: String, _ names: [String], _ entryPaths: [String], field: String) {
-            let entries = zip(names, entryPaths).map { (name: $0, path: "\($1).\(field)") }
-            found += duplicates(what, entries, context)
+            found += duplicates(what, zip(names, entryPaths).map { ($0, $1) }, field: field, context)
         }
         check("node name", config.nodes.map(\.name), paths.nodes, field: "name")
         check("network name", config.networks.map(\.name), paths.networks, field: "name")
@@ -21,19 +20,19 @@ extension Verifier {
         var labels: [(name: String, path: String)] = []
         for (nodeIndex, node) in config.nodes.enumerated() {
             for (index, interface) in node.interfaces.enumerated() {
-                labels.append((interface.label, "\(paths.interface(node: nodeIndex, index)).label"))
+                labels.append((interface.label, paths.interface(node: nodeIndex, index)))
             }
         }
         for (index, service) in config.serviceAddresses.enumerated() {
-            labels.append((service.label, "\(paths.serviceAddresses[index]).label"))
+            labels.append((service.label, paths.serviceAddresses[index]))
         }
-        found += duplicates("label", labels, context)
+        found += duplicates("label", labels, field: "label", context)
         return found
     }
 
-    /// Every entry whose name an entry earlier in the file already has.
+    /// Every entry whose name an entry earlier in the file already has, reported at its `field`.
     static func duplicates(
-        _ what: String, _ entries: [(name: String, path: String)], _ context: VerifyContext
+        _ what: String, _ entries: [(name: String, path: String)], field: String, _ context: VerifyContext
     ) -> [Diagnostic] {
         var first: [String: String] = [:]
         var found: [Diagnostic] = []
@@ -42,7 +41,7 @@ extension Verifier {
                 first[entry.name] = entry.path
                 continue
             }
-            found.append(context.error(entry.path, """
+            found.append(context.error("\(entry.path).\(field)", """
                 \(what) \(entry.name) is already used by \(context.whereIs(earlier)); \
                 names must be unique in the cluster: rename one of them
                 """))

@@ -1,0 +1,92 @@
+/// A test plan: a list of cases, each an action on the cluster and the placement expected after it
+/// (the seed's testing list, Table 12). The same plan runs in the simulator (`vigil sim run`) and,
+/// later, on real hosts.
+public struct TestPlan: Sendable, Equatable {
+    public var name: String
+    /// How long to let the cluster work after a case's actions before checking (virtual time in the
+    /// simulator).
+    public var settle: Duration
+    public var cases: [TestCase]
+
+    public init(name: String, settle: Duration = .seconds(10), cases: [TestCase]) {
+        self.name = name
+        self.settle = settle
+        self.cases = cases
+    }
+}
+
+/// One case: its actions, what must hold afterwards, and actions that tidy up after the check.
+public struct TestCase: Sendable, Equatable {
+    /// The case's number as the plan gives it (Table 12's "Test case" column).
+    public var number: Int
+    public var name: String
+    public var actions: [PlanAction]
+    /// The groups each node must hold ONLINE afterwards; a node not listed must hold none.
+    public var expect: [String: [String]]
+    /// Optionally, where service addresses must be: label -> `node/adapter`.
+    public var addresses: [String: String]
+    /// Lines that must appear in the cluster log during the case (as substrings).
+    public var log: [String]
+    /// Actions run after the check, to leave the cluster as the next case expects it.
+    public var after: [PlanAction]
+    /// Where the case was written.
+    public var location: SourceLocation?
+
+    public init(
+        number: Int, name: String, actions: [PlanAction], expect: [String: [String]],
+        addresses: [String: String] = [:], log: [String] = [], after: [PlanAction] = [], location: SourceLocation? = nil
+    ) {
+        self.number = number
+        self.name = name
+        self.actions = actions
+        self.expect = expect
+        self.addresses = addresses
+        self.log = log
+        self.after = after
+        self.location = location
+    }
+}
+
+/// Something a test plan does to the cluster.
+public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
+    /// Start cluster services (booting a crashed node first).
+    case start([String])
+    /// Stop cluster services: `graceful`, `takeover` or `forced`.
+    case stop([String], mode: String)
+    /// Crash nodes: their daemons and everything they held are gone, their links down.
+    case crash([String])
+    case failInterface(node: String, interface: String)
+    case repairInterface(node: String, interface: String)
+    /// Fail a network for one node (all its adapters on it) or for every node (`node == nil`).
+    case failNetwork(network: String, node: String?)
+    case repairNetwork(network: String, node: String?)
+    /// Cut a network between sets of nodes.
+    case partition(network: String, sides: [[String]])
+    /// Undo partitions on a network (or on all when `nil`).
+    case heal(network: String?)
+    case pause(node: String, duration: Duration)
+    case move(group: String, node: String)
+    case online(group: String)
+    case offline(group: String, sticky: Bool)
+    /// Let time pass.
+    case wait(Duration)
+
+    public var description: String {
+        switch self {
+        case .start(let nodes): "start \(nodes.joined(separator: ", "))"
+        case .stop(let nodes, let mode): "stop --\(mode) \(nodes.joined(separator: ", "))"
+        case .crash(let nodes): "crash \(nodes.joined(separator: ", "))"
+        case .failInterface(let node, let interface): "fail \(interface) on \(node)"
+        case .repairInterface(let node, let interface): "repair \(interface) on \(node)"
+        case .failNetwork(let network, let node): "fail network \(network)\(node.map { " on \($0)" } ?? "")"
+        case .repairNetwork(let network, let node): "repair network \(network)\(node.map { " on \($0)" } ?? "")"
+        case .partition(let network, let sides): "partition \(network) " + sides.map { $0.joined(separator: " ") }.joined(separator: " | ")
+        case .heal(let network): "heal \(network ?? "all networks")"
+        case .pause(let node, let duration): "pause \(node) for \(DurationText.format(duration))"
+        case .move(let group, let node): "rg move \(group) \(node)"
+        case .online(let group): "rg online \(group)"
+        case .offline(let group, let sticky): "rg offline \(group)\(sticky ? " --sticky" : "")"
+        case .wait(let duration): "wait \(DurationText.format(duration))"
+        }
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import Yams
+
+/// Reads a test plan from YAML. Every problem is an error naming the file, line and field.
+///
+/// ```yaml
+/// name: Table 12
+/// settle: 10s
+/// cases:
+///   - case: 1
+///     name: start cluster services on all nodes
+///     do: [{start: all}]
+///     expect: {ghost1: [CH1, IP4], ghost2: [CH1], ghost3: [SH2], ghost4: [SH3]}
+///     addresses: {ghost3: ghost3/tr0}
+///     log: ["EVENT COMPLETED: node_up ghost4"]
+///     after: [{repair_interface: {node: ghost3, interface: tr0}}]
+/// ```
+/// Actions: `start`, `stop` (`{nodes, mode}`), `crash` (a node, a list or `all`),
+/// `fail_interface` / `repair_interface` (`{node, interface}`), `fail_network` / `repair_network`
+/// (`{network, node?}`), `partition` (`{network, sides}`), `heal` (a network or `all`),
+/// `pause` (`{node, for}`), `move` (`{group, node}`), `online` (a group), `offline`
+/// (`{group, sticky?}`), `wait` (a duration).
+public enum TestPlanLoader {
+    /// A plan that could not be read, with every problem found.
+    public struct LoadError: Error, CustomStringConvertible {
+        public var diagnostics: [Diagnostic]
+        public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
+    }
+
+    public static func load(contentsOf path: String, nodes: [String]) throws -> TestPlan {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw LoadError(diagnostics: [Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the plan file")])
+        }
+        return try load(yaml: text, file: path, nodes: nodes)
+    }
+
+    /// `nodes`: the configuration's node names, which `all` stands for.
+    public static func load(yaml: String, file: String, nodes: [String]) throws -> TestPlan {
+        var reader = PlanReader(file: file, allNodes: nodes)
+        let root: Yams.Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw LoadError(diagnostics: [Diagnostic(.error, at: reader.location(of: error), "YAML syntax error: \(error)")])
+        }
+        guard let plan = root.flatMap({ reader.plan($0) }), reader.diagnostics.isEmpty else {
+            throw LoadError(diagnostics: reader.diagnostics.isEmpty ? [Diagnostic(.error, at: SourceLocation(file: file, line: 1, column: 1), "the plan is empty")] : reader.diagnostics)
+        }
+        return plan
+    }
+}
+
+/// The reading of one plan file, collecting problems as it goes.
+private struct PlanReader {
+    let file: String
+    let allNodes: [String]
+    var diagnostics: [Diagnostic] = []
+
+    func at(_ node: Yams.Node) -> SourceLocation {
+        SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    func location(of error: YamlError) -> SourceLocation {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _):
+            return SourceLocation(file: file, line: mark.line, column: mark.column)
+        default:
+            return SourceLocation(file: file, line: 1, column: 1)
+        }
+    }
+
+    mutating func fail(_ node: Yams.Node, _ message: String) {
+        diagnostics.append(Diagnostic(.error, at: at(node), message))
+    }
+
+    mutating func plan(_ root: Yams.Node) -> TestPlan? {
+        guard let map = mapping(root, "the plan", allowed: ["name", "settle", "cases"]) else { return nil }
+        let name = map["name"]?.string ?? file
+        let settle = map["settle"].flatMap { duration($0, "settle") } ?? .seconds(10)
+        guard let list = map["cases"]?.sequence else {
+            fail(map["cases"] ?? root, "the plan needs a list 'cases'")
+            return nil
+        }
+        let cases = list.enumerated().compactMap { index, node in testCase(node, index: index) }
+        return TestPlan(name: name, settle: settle, cases: cases)
+    }
+
+    private mutating func testCase(_ node: Yams.Node, index: Int) -> TestCase? {
+        guard let map = mapping(node, "cases[\(index)]", allowed: ["case", "name", "do", "expect", "addresses", "log", "after"]) else { return nil }
+        let number = map["case"]?.int ?? index + 1
+        let actions = map["do"].map { actionList($0, "cases[\(index)].do") } ?? []
+        var expect: [String: [String]] = [:]
+        if let expected = map["expect"] {
+            if let pairs = expected.mapping {
+                for (key, value) in pairs {
+                    guard let node = key.string, allNodes.contains(node) else {
+                        fail(key, "cases[\(index)].expect: '\(key.string ?? "?")' is not a node of the cluster (nodes: \(allNodes.joined(separator: ", ")))")
+                        continue
+                    }
+                    expect[node] = strings(value, "cases[\(index)].expect.\(node)")
+                }
+            } else if expected.scalar?.string != "" && expected.null == nil {
+                fail(expected, "cases[\(index)].expect must map nodes to their groups, e.g. {ghost1: [CH1, IP4]}")
+            }
+        }
+        var addresses: [String: String] = [:]
+        for (key, value) in map["addresses"]?.mapping ?? [:] {
+            if let label = key.string, let place = value.string { addresses[label] = place }
+        }
+        let log = map["log"].map { strings($0, "cases[\(index)].log") } ?? []
+        let after = map["after"].map { actionList($0, "cases[\(index)].after") } ?? []
+        return TestCase(number: number, name: map["name"]?.string ?? "case \(number)", actions: actions, expect: expect,
+                        addresses: addresses, log: log, after: after, location: at(node))
+    }
+
+    private mutating func actionList(_ node: Yams.Node, _ path: String) -> [PlanAction] {
+        guard let list = node.sequence else {
+            fail(node, "\(path) must be a list of actions, e.g. [{crash: ghost1}]")
+            return []
+        }
+        return list.enumerated().compactMap { index, item in action(item, "\(path)[\(index)]") }
+    }
+
+    private mutating func action(_ node: Yams.Node, _ path: String) -> PlanAction? {
+        guard let pairs = node.mapping, pairs.count == 1, let (key, value) = pairs.first, let verb = key.string else {
+            fail(node, "\(path) must be one action with its argument, e.g. {crash: ghost1}")
+            return nil
+        }
+        switch verb {
+        case "start": return .start(nodeList(value, path))
+        case "crash": return .crash(nodeList(value, path))
+        case "stop":
+            if value.mapping != nil {
+                guard let map = mapping(value, path, allowed: ["nodes", "mode"]) else { return nil }
+                let mode = map["mode"]?.string ?? "graceful"
+                guard ["graceful", "takeover", "forced"].contains(mode) else {
+                    fail(map["mode"]!, "\(path).mode must be graceful, takeover or forced, not '\(mode)'")
+                    return nil
+                }
+                return .stop(map["nodes"].map { nodeList($0, path) } ?? allNodes, mode: mode)
+            }
+            return .stop(nodeList(value, path), mode: "graceful")
+        case "fail_interface", "repair_interface":
+            guard let map = mapping(value, path, allowed: ["node", "interface"]),
+                  let target = map["node"]?.string, let interface = map["interface"]?.string else {
+                fail(value, "\(path).\(verb) needs {node, interface}")
+                return nil
+            }
+            return verb == "fail_interface" ? .failInterface(node: target, interface: interface) : .repairInterface(node: target, interface: interface)
+        case "fail_network", "repair_network":
+            guard let map = mapping(value, path, allowed: ["network", "node"]), let network = map["network"]?.string else {
+                fail(value, "\(path).\(verb) needs {network, node?}")
+                return nil
+            }
+            let target = map["node"]?.string
+            return verb == "fail_network" ? .failNetwork(network: network, node: target) : .repairNetwork(network: network, node: target)
+        case "partition":
+            guard let map = mapping(value, path, allowed: ["network", "sides"]), let network = map["network"]?.string,
+                  let sides = map["sides"]?.sequence else {
+                fail(value, "\(path).partition needs {network, sides: [[a, b], [c, d]]}")
+                return nil
+            }
+            return .partition(network: network, sides: sides.map { strings($0, "\(path).sides") })
+        case "heal":
+            let network = value.string
+            return .heal(network: network == "all" ? nil : network)
+        case "pause":
+            guard let map = mapping(value, path, allowed: ["node", "for"]), let target = map["node"]?.string,
+                  let length = map["for"].flatMap({ duration($0, "\(path).for") }) else {
+                fail(value, "\(path).pause needs {node, for}")
+                return nil
+            }
+            return .pause(node: target, duration: length)
+        case "move":
+            guard let map = mapping(value, path, allowed: ["group", "node"]), let group = map["group"]?.string,
+                  let target = map["node"]?.string else {
+                fail(value, "\(path).move needs {group, node}")
+                return nil
+            }
+            return .move(group: group, node: target)
+        case "online":
+            guard let group = value.string else { fail(value, "\(path).online needs a group name"); return nil }
+            return .online(group: group)
+        case "offline":
+            if let group = value.string { return .offline(group: group, sticky: false) }
+            guard let map = mapping(value, path, allowed: ["group", "sticky"]), let group = map["group"]?.string else {
+                fail(value, "\(path).offline needs a group or {group, sticky}")
+                return nil
+            }
+            return .offline(group: group, sticky: map["sticky"]?.bool ?? false)
+        case "wait":
+            return duration(value, "\(path).wait").map(PlanAction.wait)
+        default:
+            fail(key, "\(path): unknown action '\(verb)'; actions: start, stop, crash, fail_interface, repair_interface, fail_network, repair_network, partition, heal, pause, move, online, offline, wait")
+            return nil
+        }
+    }
+
+    private mutating func mapping(_ node: Yams.Node, _ path: String, allowed: [String]) -> [String: Yams.Node]? {
+        guard let pairs = node.mapping else {
+            fail(node, "\(path) must be a mapping with keys \(allowed.joined(separator: ", "))")
+            return nil
+        }
+        var result: [String: Yams.Node] = [:]
+        for (key, value) in pairs {
+            guard let name = key.string, allowed.contains(name) else {
+                fail(key, "\(path): unknown key '\(key.string ?? "?")'; allowed keys: \(allowed.joined(separator: ", "))")
+                continue
+            }
+            result[name] = value
+        }
+        return result
+    }
+
+    private mutating func strings(_ node: Yams.Node, _ path: String) -> [String] {
+        if let single = node.scalar?.string { return single.isEmpty || single == "---" ? [] : [single] }
+        guard let list = node.sequence else {
+            fail(node, "\(path) must be a list")
+            return []
+        }
+        return list.compactMap(\.string)
+    }
+
+    private mutating func nodeList(_ node: Yams.Node, _ path: String) -> [String] {
+        if node.string == "all" { return allNodes }
+        let names = strings(node, path)
+        for name in names where !allNodes.contains(name) {
+            fail(node, "\(path): '\(name)' is not a node of the cluster (nodes: \(allNodes.joined(separator: ", ")))")
+        }
+        return names
+    }
+
+    private mutating func duration(_ node: Yams.Node, _ path: String) -> Duration? {
+        guard let text = node.string, let value = DurationText.parse(text) else {
+            fail(node, "\(path) must be a duration with a unit, e.g. 500ms or 10s")
+            return nil
+        }
+        return value
+    }
+}
