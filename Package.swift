@@ -15,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // The configuration as plain values, its YAML format and `verify`. No I/O beyond reading text.
@@ -22,7 +23,11 @@ let package = Package(
         // The protocols as pure state machines: topology, membership, manager.
         .target(name: "VigilCore", dependencies: ["VigilModel"]),
         // A deterministic, seeded simulator driving many cores; test plans; the fuzzer.
-        .target(name: "VigilSimulation", dependencies: ["VigilCore", "VigilModel", .product(name: "Yams", package: "Yams")]),
+        .target(name: "VigilSimulation", dependencies: [
+            "VigilCore", "VigilModel",
+            .product(name: "Yams", package: "Yams"),
+            .product(name: "HeapModule", package: "swift-collections"),
+        ]),
         // The daemon's shell around the core (sockets, timers, drivers). Grows with the daemon issue.
         .target(name: "VigilRuntime", dependencies: ["VigilCore", "VigilModel"]),
         // The `vigil` command line, as a library so that tests can parse and run commands.

@@ -1,11 +1,11 @@
 import ArgumentParser
 
 /// The `vigil` command line: the root command and its nouns.
-public struct VigilCommand: AsyncParsableCommand {
+public struct VigilCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Vigil: a high-availability cluster manager.",
-        subcommands: [VerifyCommand.self]
+        subcommands: [VerifyCommand.self, SimCommand.self]
     )
 
     public init() {}

@@ -95,9 +95,13 @@ public struct ClusterNode: Sendable {
               envelope.from != me else { return [] }
         var viewEpoch: UInt64? = nil
         if case .heartbeat(let epoch) = envelope.message { viewEpoch = epoch }
+        let wasReachable = topology.reachablePeers(at: now).contains(envelope.from)
+            && topology.incarnation(of: envelope.from) == envelope.incarnation
         topology.heard(from: envelope.from, incarnation: envelope.incarnation, network: envelope.network,
                        onAdapter: envelope.toAdapter, viewEpoch: viewEpoch, at: now)
         guard topology.incarnation(of: envelope.from) == envelope.incarnation else { return [] }
+        // A heartbeat from a peer already heard changes nothing until the next tick looks again.
+        if viewEpoch != nil && wasReachable { return [] }
         handle(envelope, at: now)
         return settle(at: now)
     }

@@ -34,8 +34,9 @@ extension TopologyView {
     ///
     /// A network is up on a member when it hears another member on it or another member hears it
     /// there. When nobody on a network hears anybody, the network is down for every member attached
-    /// to it, unless only one of them still has carrier (it is alone, the others lost their links) or
-    /// only one member is attached at all. An adapter works when it has carrier and hears heartbeats,
+    /// to it, unless only one of them still has carrier on an IP network (it is alone, the others
+    /// lost their links) or only one member is attached at all. A serial or disk path that nobody
+    /// hears is down at both ends. An adapter works when it has carrier and hears heartbeats,
     /// or has carrier on a network that is up for its node though none of its adapters hear.
     /// The active adapter stays where it is while it works (the seed's swapped service address stays
     /// on the standby), otherwise it is the first working adapter in configured order.
@@ -48,7 +49,7 @@ extension TopologyView {
             let attached = config.nodes.map(\.name).filter {
                 members.contains($0) && reports[$0]?.networks[network.name] != nil
             }
-            let upNodes = networkUp(network.name, attached: attached, reports: reports)
+            let upNodes = networkUp(network.name, attached: attached, reports: reports, pointToPoint: !network.isIP)
             for member in attached {
                 guard let sight = reports[member]?.networks[network.name] else { continue }
                 let up = upNodes.contains(member)
@@ -66,7 +67,7 @@ extension TopologyView {
         return view
     }
 
-    private static func networkUp(_ network: String, attached: [String], reports: [String: TopologyReport]) -> Set<String> {
+    private static func networkUp(_ network: String, attached: [String], reports: [String: TopologyReport], pointToPoint: Bool) -> Set<String> {
         let sights = attached.compactMap { node in reports[node]?.networks[network].map { (node, $0) } }
         let others = Set(attached)
         var connected: Set<String> = []
@@ -78,8 +79,9 @@ extension TopologyView {
             }
         }
         let withCarrier = sights.filter { $0.1.adapters.values.contains { $0.carrier } }.map(\.0)
+        if pointToPoint && withCarrier.count < sights.count { return [] }
         if !connected.isEmpty { return connected.intersection(withCarrier) }
-        return withCarrier.count == 1 ? Set(withCarrier) : []
+        return withCarrier.count == 1 && (!pointToPoint || attached.count == 1) ? Set(withCarrier) : []
     }
 
     private static func workingAdapters(_ sight: NetworkSight, networkUp: Bool, node: Node, network: String) -> Set<String> {

@@ -1,0 +1,38 @@
+import ArgumentParser
+import VigilModel
+import VigilSimulation
+
+/// `vigil sim run CONFIG --plan PLAN`: runs a test plan in the simulator.
+struct SimRunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a test plan against a simulated cluster.",
+        discussion: """
+            Prints one line per case, `PASS case N: ...` or `FAIL case N: expected ..., got ...`, \
+            then `N passed, M failed`. Exits 0 only if every case passed.
+            """
+    )
+
+    @Argument(help: "The cluster configuration (YAML).")
+    var config: String
+
+    @Option(help: "The test plan (YAML).")
+    var plan: String
+
+    @Option(help: "The simulator's seed: the same seed replays the same run.")
+    var seed: UInt64 = 1
+
+    @Flag(help: "Print every message, decision and action as it happens.")
+    var trace = false
+
+    func run() throws {
+        let loaded = try ConfigLoader.load(contentsOf: config)
+        let testPlan = try TestPlanLoader.load(contentsOf: plan, nodes: loaded.config.nodes.map(\.name))
+        let runner = PlanRunner(config: loaded.config, plan: testPlan, seed: seed)
+        if trace { runner.simulator.trace = { print($0) } }
+        let results = runner.run { print($0) }
+        let failed = results.filter { !$0.passed }.count
+        print("\(results.count - failed) passed, \(failed) failed")
+        if failed > 0 { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,159 @@
+import VigilCore
+import VigilModel
+
+/// The outcome of one test case.
+public struct CaseResult: Sendable, Equatable, CustomStringConvertible {
+    public var number: Int
+    public var name: String
+    /// Empty when the case passed.
+    public var problems: [String]
+
+    public var passed: Bool { problems.isEmpty }
+
+    /// `PASS case N: name` or `FAIL case N: problem; problem`.
+    public var description: String {
+        passed ? "PASS case \(number): \(name)" : "FAIL case \(number): " + problems.joined(separator: "; ")
+    }
+}
+
+/// Runs a test plan against a simulated cluster: applies each case's actions, lets the cluster
+/// settle, then compares the placement (and addresses and cluster log) with the case's expectation.
+/// Safety violations seen at any moment fail the case they happened in.
+public struct PlanRunner {
+    public let config: ClusterConfig
+    public let plan: TestPlan
+    public let simulator: Simulator
+
+    public init(config: ClusterConfig, plan: TestPlan, seed: UInt64 = 1) {
+        self.config = config
+        self.plan = plan
+        self.simulator = Simulator(config: config, seed: seed)
+    }
+
+    /// Runs every case in order, calling `report` after each.
+    public func run(report: (CaseResult) -> Void = { _ in }) -> [CaseResult] {
+        plan.cases.map { testCase in
+            let result = run(testCase)
+            report(result)
+            return result
+        }
+    }
+
+    private func run(_ testCase: TestCase) -> CaseResult {
+        let violationsBefore = simulator.violations.count
+        let logStart = simulator.clusterLog.count
+        var problems: [String] = []
+        for action in testCase.actions {
+            if let problem = PlanActions.apply(action, to: simulator) { problems.append(problem) }
+        }
+        simulator.run(for: plan.settle)
+        problems += checkPlacement(testCase)
+        problems += checkAddresses(testCase)
+        let logged = simulator.clusterLog.dropFirst(logStart).map(\.text)
+        for line in testCase.log where !logged.contains(where: { $0.contains(line) }) {
+            problems.append("expected '\(line)' in the cluster log")
+        }
+        problems += simulator.violations.dropFirst(violationsBefore).map { "invariant broken: \($0)" }
+        for action in testCase.after {
+            if let problem = PlanActions.apply(action, to: simulator) { problems.append(problem) }
+        }
+        if !testCase.after.isEmpty { simulator.run(for: plan.settle) }
+        return CaseResult(number: testCase.number, name: testCase.name, problems: problems)
+    }
+
+    private func checkPlacement(_ testCase: TestCase) -> [String] {
+        let got = simulator.onlineGroups()
+        var problems: [String] = []
+        let expected = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, Set(testCase.expect[$0.name] ?? [])) })
+        if config.nodes.contains(where: { Set(got[$0.name] ?? []) != expected[$0.name] }) {
+            problems.append("expected \(describe(expected.mapValues { Array($0) })), got \(describe(got))")
+        }
+        for node in config.nodes {
+            guard let host = simulator.hosts[node.name] else { continue }
+            for group in config.resourceGroups where (got[node.name] ?? []).contains(group.name) != host.resources.holdsAll(of: group) {
+                problems.append("\(node.name)'s daemon and host disagree on \(group.name)")
+            }
+        }
+        return problems
+    }
+
+    private func checkAddresses(_ testCase: TestCase) -> [String] {
+        testCase.addresses.sorted { $0.key < $1.key }.compactMap { label, place in
+            let actual = config.nodes.compactMap { node in
+                simulator.hosts[node.name]?.resources.addresses[label].map { "\(node.name)/\($0)" }
+            }
+            return actual == [place] ? nil : "expected address \(label) on \(place), got \(actual.isEmpty ? "nowhere" : actual.joined(separator: " and "))"
+        }
+    }
+
+    /// Placement as the seed writes it: `ghost1: CH1, IP4 | ghost2: CH1 | ghost3: ---`.
+    func describe(_ placement: [String: [String]]) -> String {
+        config.nodes.map { node in
+            let groups = config.resourceGroups.map(\.name).filter { (placement[node.name] ?? []).contains($0) }
+            return "\(node.name): \(groups.isEmpty ? "---" : groups.joined(separator: ", "))"
+        }.joined(separator: " | ")
+    }
+}
+
+/// Carries out plan actions on a simulator.
+public enum PlanActions {
+    /// Applies an action; returns a problem when the action could not be carried out.
+    public static func apply(_ action: PlanAction, to simulator: Simulator) -> String? {
+        let config = simulator.config
+        switch action {
+        case .start(let nodes):
+            nodes.forEach(simulator.start)
+        case .stop(let nodes, let mode):
+            let how = ClusterEvent.Departure(rawValue: mode) ?? .graceful
+            nodes.forEach { simulator.stop($0, how: how) }
+        case .crash(let nodes):
+            nodes.forEach(simulator.crash)
+        case .failInterface(let node, let interface), .repairInterface(let node, let interface):
+            guard config.node(named: node)?.interfaces.contains(where: { $0.name == interface }) ?? false else {
+                return "\(node) has no interface \(interface)"
+            }
+            let up: Bool
+            if case .repairInterface = action { up = true } else { up = false }
+            simulator.setAdapter(interface, of: node, up: up)
+        case .failNetwork(let network, let node), .repairNetwork(let network, let node):
+            let up: Bool
+            if case .repairNetwork = action { up = true } else { up = false }
+            for target in config.nodes where node == nil || target.name == node {
+                for adapter in target.adapters(on: network) { simulator.setAdapter(adapter, of: target.name, up: up) }
+            }
+        case .partition(let network, let sides):
+            var map: [String: Int] = [:]
+            for (index, side) in sides.enumerated() { for node in side { map[node] = index } }
+            simulator.faults.partitions[network] = map
+        case .heal(let network):
+            if let network { simulator.faults.partitions[network] = nil } else { simulator.faults.partitions = [:] }
+        case .pause(let node, let duration):
+            simulator.pause(node, for: duration)
+        case .move(let group, let node):
+            return request(.move(group: group, node: node), simulator)
+        case .online(let group):
+            return request(.online(group: group), simulator)
+        case .offline(let group, let sticky):
+            return request(.offline(group: group, sticky: sticky), simulator)
+        case .wait(let duration):
+            simulator.run(for: duration)
+        }
+        return nil
+    }
+
+    /// Makes the request on the first running node and waits for the answer.
+    private static func request(_ request: AdminRequest, _ simulator: Simulator) -> String? {
+        guard let node = simulator.config.nodes.first(where: { simulator.hosts[$0.name]?.core != nil })?.name else {
+            return "\(request): no node runs cluster services"
+        }
+        let before = simulator.hosts[node]?.core?.answers.count ?? 0
+        simulator.request(request, on: node)
+        for _ in 0..<100 {
+            if let answers = simulator.hosts[node]?.core?.answers, answers.count > before {
+                return answers.last!.refusal.map { "\(request) refused: \($0)" }
+            }
+            simulator.run(for: .milliseconds(50))
+        }
+        return "\(request): no answer within 5s"
+    }
+}

@@ -1,0 +1,267 @@
+import HeapModule
+import VigilCore
+import VigilModel
+
+/// A whole cluster in one process: a core per node, a virtual clock, simulated networks with loss,
+/// delay, duplication and partitions, hosts that crash, pause and restart, and the truth of what each
+/// host holds. Everything random comes from one seed, so a run replays exactly.
+/// The invariant checker runs after every step that changes what a host holds.
+public final class Simulator {
+    public let config: ClusterConfig
+    public private(set) var now: Moment = .zero
+    public var random: SimRandom
+    public var faults = NetworkFaults()
+    public private(set) var hosts: [String: SimHost]
+    /// Every broken invariant seen so far.
+    public private(set) var violations: [Violation] = []
+    /// Called with a line for every message, decision and action, when set (`vigil sim replay`).
+    public var trace: ((String) -> Void)?
+    /// How long one action takes on a host.
+    public var actionTime: (min: Duration, max: Duration) = (.milliseconds(1), .milliseconds(20))
+    /// Actions that fail when performed, as `node/action description`.
+    public var failingActions: Set<String> = []
+    /// Messages sent and delivered so far.
+    public private(set) var messagesSent = 0
+    public private(set) var messagesDelivered = 0
+
+    private var queue = Heap<Scheduled>()
+    private var nextSequence: UInt64 = 0
+    private var checker: InvariantChecker
+
+    public init(config: ClusterConfig, seed: UInt64) {
+        self.config = config
+        self.random = SimRandom(seed: seed)
+        self.hosts = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, SimHost(name: $0.name)) })
+        self.checker = InvariantChecker(config: config)
+    }
+
+    // MARK: Controls
+
+    /// Starts cluster services on a node (booting it first if it crashed).
+    public func start(_ node: String) {
+        guard var host = hosts[node], host.core == nil else { return }
+        host.isUp = true
+        host.incarnations += 1
+        let incarnation = UInt64(host.incarnations)
+        host.core = ClusterNode(config: config, me: node, incarnation: incarnation, holdings: host.readBack(config: config))
+        hosts[node] = host
+        note("\(node): start (incarnation \(incarnation))")
+        drive(node) { $0.start(at: self.now) }
+    }
+
+    /// Stops cluster services on a node the way `vigil stop` would.
+    public func stop(_ node: String, how: ClusterEvent.Departure) {
+        note("\(node): stop \(how.rawValue)")
+        drive(node) { $0.stop(how, at: self.now) }
+    }
+
+    /// Crashes a node: its daemon and everything it held are gone, as after a power failure.
+    public func crash(_ node: String) {
+        guard var host = hosts[node] else { return }
+        note("\(node): crash")
+        host.core = nil
+        host.isUp = false
+        host.resources = HostResources()
+        host.inFlight = [:]
+        host.pausedUntil = nil
+        host.wakeGeneration += 1
+        hosts[node] = host
+    }
+
+    /// Pauses a node's daemon (a stopped process, a starved CPU) for a while.
+    public func pause(_ node: String, for duration: Duration) {
+        guard hosts[node]?.core != nil else { return }
+        note("\(node): pause for \(DurationText.format(duration))")
+        hosts[node]!.pausedUntil = now + duration
+    }
+
+    /// Fails or repairs an adapter; the host reports the carrier change to its daemon.
+    public func setAdapter(_ adapter: String, of node: String, up: Bool) {
+        note("\(node): adapter \(adapter) \(up ? "repaired" : "failed")")
+        if up { faults.failedAdapters.remove("\(node)/\(adapter)") } else { faults.failedAdapters.insert("\(node)/\(adapter)") }
+        drive(node) { $0.carrier(up, adapter: adapter, at: self.now) }
+    }
+
+    /// An administrator's request made on a node; returns the request's id on that node.
+    @discardableResult
+    public func request(_ request: AdminRequest, on node: String) -> UInt64? {
+        guard let core = hosts[node]?.core else { return nil }
+        let id = core.pendingRequests.keys.max().map { $0 + 1 } ?? UInt64(core.answers.count + 1)
+        note("\(node): request \(request)")
+        drive(node) { $0.request(request, at: self.now) }
+        return id
+    }
+
+    /// Runs the simulation until the virtual clock reaches `end`.
+    public func run(until end: Moment) {
+        while let next = queue.min, next.time <= end {
+            _ = queue.popMin()
+            now = max(now, next.time)
+            process(next)
+        }
+        now = max(now, end)
+    }
+
+    public func run(for duration: Duration) { run(until: now + duration) }
+
+    /// Adds a violation found by a check outside the simulator (convergence after the faults healed).
+    public func record(_ violation: Violation) { violations.append(violation) }
+
+    // MARK: Observations
+
+    /// The groups each node holds ONLINE, by its core's account, checked against the host's truth.
+    public func onlineGroups() -> [String: [String]] {
+        var result: [String: [String]] = [:]
+        for node in config.nodes {
+            let holdings = hosts[node.name]?.core?.holdings ?? Holdings()
+            result[node.name] = config.resourceGroups.map(\.name).filter { holdings.state(of: $0) == .online }
+        }
+        return result
+    }
+
+    /// The merged cluster log of every node, in time order.
+    public var clusterLog: [LogRecord] {
+        hosts.values.flatMap(\.clusterLog).sorted { ($0.time, $0.node) < ($1.time, $1.node) }
+    }
+
+    // MARK: Engine
+
+    private struct Scheduled: Comparable {
+        var time: Moment
+        var sequence: UInt64
+        var work: Work
+        static func < (a: Self, b: Self) -> Bool { (a.time, a.sequence) < (b.time, b.sequence) }
+        static func == (a: Self, b: Self) -> Bool { (a.time, a.sequence) == (b.time, b.sequence) }
+    }
+
+    private enum Work {
+        case deliver(Envelope)
+        case wake(node: String, generation: UInt64)
+        case finish(node: String, incarnation: UInt64, batch: UInt64, outcome: ActionOutcome)
+    }
+
+    private func schedule(_ work: Work, at time: Moment) {
+        nextSequence += 1
+        queue.insert(Scheduled(time: time, sequence: nextSequence, work: work))
+    }
+
+    private func process(_ item: Scheduled) {
+        let node: String
+        switch item.work {
+        case .deliver(let envelope): node = envelope.to
+        case .wake(let target, _): node = target
+        case .finish(let target, _, _, _): node = target
+        }
+        if let until = hosts[node]?.pausedUntil {
+            if until > now { schedule(item.work, at: until); return }
+            hosts[node]!.pausedUntil = nil
+        }
+        switch item.work {
+        case .deliver(let envelope):
+            guard hosts[node]?.core != nil else { return }
+            messagesDelivered += 1
+            if case .heartbeat = envelope.message {} else { note("deliver \(envelope.from) -> \(envelope.to) on \(envelope.network): \(summary(envelope.message))") }
+            drive(node) { $0.receive(envelope, at: self.now) }
+        case .wake(_, let generation):
+            guard hosts[node]?.wakeGeneration == generation else { return }
+            drive(node) { $0.tick(at: self.now) }
+        case .finish(_, let incarnation, let id, let outcome):
+            guard let host = hosts[node], host.incarnations == incarnation, let batch = host.inFlight[id] else { return }
+            complete(batch, on: node, outcome: outcome)
+            drive(node) { $0.actionsFinished(id, outcome: outcome, at: self.now) }
+        }
+    }
+
+    /// Feeds an input to a node's core and carries out what it returns.
+    private func drive(_ node: String, _ input: (inout ClusterNode) -> [Directive]) {
+        guard var core = hosts[node]?.core else { return }
+        let directives = input(&core)
+        hosts[node]!.core = core
+        for directive in directives { perform(directive, from: node) }
+    }
+
+    private func perform(_ directive: Directive, from node: String) {
+        switch directive {
+        case .send(let envelope):
+            send(envelope)
+        case .perform(let batch):
+            begin(batch, on: node)
+        case .wake(let at):
+            hosts[node]!.wakeGeneration += 1
+            schedule(.wake(node: node, generation: hosts[node]!.wakeGeneration), at: max(at, now))
+        case .runHooks(let invocation):
+            hosts[node]!.hooks.append(invocation)
+        case .log(let record):
+            hosts[node]!.log.append(record)
+            trace?("\(record.time) \(node) [\(record.destination.rawValue)] \(record.text)")
+        case .stopped:
+            hosts[node]!.core = nil
+            hosts[node]!.wakeGeneration += 1
+        }
+    }
+
+    private func send(_ envelope: Envelope) {
+        messagesSent += 1
+        guard faults.connects(envelope.from, envelope.fromAdapter, to: envelope.to, envelope.toAdapter, on: envelope.network, config: config) else { return }
+        let conditions = faults.conditions(of: envelope.network)
+        guard !random.chance(conditions.loss) else { return }
+        schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay))
+        if random.chance(conditions.duplication) {
+            schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay))
+        }
+    }
+
+    /// Starts a batch. For safety's sake an acquisition counts from its start and a release until
+    /// its end: resources being acquired are applied at once, resources being released at completion.
+    private func begin(_ batch: ActionBatch, on node: String) {
+        var host = hosts[node]!
+        var total: Duration = .zero
+        var outcome = ActionOutcome.succeeded
+        for (index, action) in batch.actions.enumerated() {
+            total += random.duration(actionTime.min, actionTime.max)
+            if failingActions.contains("\(node)/\(action)") {
+                outcome = .failed(index: index, reason: "injected failure")
+                break
+            }
+        }
+        host.inFlight[batch.id] = batch
+        let applied = batch.actions.prefix(failedIndex(outcome) ?? batch.actions.count)
+        for action in applied where !isRelease(action) { host.resources.perform(action) }
+        hosts[node] = host
+        checker.checkSafety(hosts: hosts, at: now, into: &violations)
+        schedule(.finish(node: node, incarnation: host.incarnations, batch: batch.id, outcome: outcome), at: now + total)
+    }
+
+    private func complete(_ batch: ActionBatch, on node: String, outcome: ActionOutcome) {
+        let applied = batch.actions.prefix(failedIndex(outcome) ?? batch.actions.count)
+        for action in applied where isRelease(action) { hosts[node]!.resources.perform(action) }
+        hosts[node]!.inFlight[batch.id] = nil
+    }
+
+    private func failedIndex(_ outcome: ActionOutcome) -> Int? {
+        if case .failed(let index, _) = outcome { return index }
+        return nil
+    }
+
+    private func isRelease(_ action: Action) -> Bool {
+        switch action {
+        case .deactivateVolumeGroup, .unmountFilesystem, .removeAddress, .unexportDirectory, .stopApplication: true
+        default: false
+        }
+    }
+
+    private func note(_ text: String) { trace?("\(now) \(text)") }
+
+    private func summary(_ message: Message) -> String {
+        switch message {
+        case .heartbeat: "heartbeat"
+        case .propose(let p): "propose view \(p.epoch) members \(p.members.keys.sorted().joined(separator: ","))"
+        case .accept(let a): "accept view \(a.epoch)"
+        case .decline(let d): "decline view \(d.epoch) (promised \(d.promised), follows \(d.follows))"
+        case .state(let s): "state \(s.epoch).\(s.seq)\(s.round.map { " round \($0.number) \($0.kind.rawValue)" } ?? "")"
+        case .report(let r): "report #\(r.number) holds \(r.holdings.heldGroups.joined(separator: ","))"
+        case .request(let r): "request \(r.request)"
+        case .reply(let r): "reply \(r.request): \(r.refusal ?? "done")"
+        }
+    }
+}
