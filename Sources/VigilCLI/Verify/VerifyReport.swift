@@ -1,0 +1,117 @@
+import Foundation
+import VigilModel
+
+/// The result of verifying one file: the loader's and the verifier's diagnostics, in file order,
+/// and the detection times of the configuration (when it could be read).
+struct VerifyReport {
+    var file: String
+    var diagnostics: [Diagnostic]
+    var timing: DetectionTimes?
+
+    /// Reads and verifies the file at `path`. An unreadable file is one error.
+    init(path: String) {
+        file = path
+        do {
+            let loaded = try ConfigLoader.load(contentsOf: path)
+            diagnostics = Verifier.verify(loaded)
+            timing = DetectionTimes(loaded.config)
+        } catch let error as ConfigLoadError {
+            diagnostics = error.diagnostics
+        } catch {
+            diagnostics = [Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1), "\(error)")]
+        }
+    }
+
+    var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
+    var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
+
+    /// `FILE:LINE:COLUMN: error: MESSAGE` lines, `timing:` lines, then `verify: N errors, M warnings`.
+    func textLines() -> [String] {
+        diagnostics.map(\.description) + timingLines() + ["verify: \(errorCount) errors, \(warningCount) warnings"]
+    }
+
+    /// `timing: ether heartbeat 200ms x 4 = detection 0.8s` per network, then when a node is
+    /// declared down: one line if it is the same for every node, one per node otherwise.
+    func timingLines() -> [String] {
+        guard let timing else { return [] }
+        var lines = timing.networks.map { network in
+            let beat = network.heartbeat
+            return "timing: \(network.network) heartbeat \(DurationText.format(beat.interval)) x \(beat.missedBeats)"
+                + " = detection \(DetectionTimes.seconds(network.detection))"
+        }
+        let distinct = Set(timing.nodes.map(\.detection))
+        if distinct.count == 1, let only = distinct.first {
+            lines.append("timing: node failure detected after \(DetectionTimes.seconds(only))")
+        } else {
+            lines += timing.nodes.map {
+                "timing: node \($0.node) failure detected after \(DetectionTimes.seconds($0.detection))"
+            }
+        }
+        return lines
+    }
+
+    /// One JSON object: `file`, `diagnostics` (file, line, column, severity, message), `timing`,
+    /// `errors`, `warnings`.
+    func json() -> String {
+        let document = JSONReport(
+            file: file,
+            diagnostics: diagnostics.map {
+                JSONReport.Entry(
+                    file: $0.location.file, line: $0.location.line, column: $0.location.column,
+                    severity: $0.severity.rawValue, message: $0.message)
+            },
+            timing: timing.map(JSONReport.Timing.init),
+            errors: errorCount, warnings: warningCount)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase  // like the configuration file's keys
+        guard let data = try? encoder.encode(document), let text = String(data: data, encoding: .utf8) else {
+            preconditionFailure("a report of strings and numbers always encodes as JSON")
+        }
+        return text
+    }
+}
+
+/// The shape of `vigil verify --json` (keys in snake_case: `detection_milliseconds`).
+struct JSONReport: Encodable {
+    struct Entry: Encodable {
+        var file: String
+        var line: Int
+        var column: Int
+        var severity: String
+        var message: String
+    }
+
+    struct Timing: Encodable {
+        struct Network: Encodable {
+            var network: String
+            var type: String
+            var intervalMilliseconds: Int64
+            var missedBeats: Int
+            var detectionMilliseconds: Int64
+        }
+
+        struct Node: Encodable {
+            var node: String
+            var detectionMilliseconds: Int64
+        }
+
+        var networks: [Network]
+        var nodes: [Node]
+
+        init(_ times: DetectionTimes) {
+            networks = times.networks.map {
+                Network(
+                    network: $0.network, type: $0.type, intervalMilliseconds: $0.heartbeat.interval.milliseconds,
+                    missedBeats: $0.heartbeat.missedBeats, detectionMilliseconds: $0.detection.milliseconds)
+            }
+            nodes = times.nodes.map { Node(node: $0.node, detectionMilliseconds: $0.detection.milliseconds) }
+        }
+    }
+
+    var file: String
+    var diagnostics: [Entry]
+    var timing: Timing?
+    var errors: Int
+    var warnings: Int
+}

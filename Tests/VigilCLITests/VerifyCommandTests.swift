@@ -1,0 +1,103 @@
+import ArgumentParser
+import Foundation
+import Testing
+@testable import VigilCLI
+
+@Suite("vigil verify")
+struct VerifyCommandTests {
+    static let examples = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("examples")
+
+    static func command(_ arguments: [String]) throws -> VerifyCommand {
+        let parsed = try VigilCommand.parseAsRoot(["verify"] + arguments)
+        return try #require(parsed as? VerifyCommand)
+    }
+
+    @Test("scream verifies clean and prints its detection times")
+    func scream() throws {
+        let path = Self.examples.appendingPathComponent("scream.yaml").path
+        let command = try Self.command([path])
+        #expect(command.file == path && !command.json)
+        let (lines, failed) = command.output()
+        #expect(!failed)
+        #expect(lines == [
+            "timing: ether heartbeat 200ms x 4 = detection 0.8s",
+            "timing: token heartbeat 200ms x 4 = detection 0.8s",
+            "timing: rs232_12 heartbeat 500ms x 4 = detection 2s",
+            "timing: rs232_23 heartbeat 500ms x 4 = detection 2s",
+            "timing: rs232_34 heartbeat 500ms x 4 = detection 2s",
+            "timing: rs232_41 heartbeat 500ms x 4 = detection 2s",
+            "timing: node failure detected after 2s",
+            "verify: 0 errors, 0 warnings",
+        ])
+        try command.run()
+    }
+
+    @Test("spscream passes with one warning")
+    func spscream() throws {
+        let path = Self.examples.appendingPathComponent("spscream.yaml").path
+        let (lines, failed) = try Self.command([path]).output()
+        #expect(!failed)
+        #expect(lines.first?.hasPrefix("\(path):10:1: warning: the cluster has no serial link or disk heartbeat") == true)
+        #expect(lines.last == "verify: 0 errors, 1 warnings")
+    }
+
+    @Test("table 22 as printed fails with FILE:LINE:COLUMN: error: naming the address and both nodes")
+    func table22() throws {
+        let path = Self.examples.appendingPathComponent("scream-table22-as-printed.yaml").path
+        let command = try Self.command([path])
+        let (lines, failed) = command.output()
+        #expect(failed)
+        let error = try #require(lines.first)
+        #expect(error.hasPrefix("\(path):"))
+        #expect(error.contains(": error: address 192.168.1.186 of ghost4_boot_en0 on ghost4"))
+        #expect(error.contains("ghost2_boot_en0 on ghost2"))
+        #expect(lines.last == "verify: 1 errors, 0 warnings")
+        #expect(throws: ExitCode.self) { try command.run() }
+    }
+
+    @Test("an unreadable file is one error line")
+    func unreadable() throws {
+        let (lines, failed) = try Self.command(["/nonexistent/cluster.yaml"]).output()
+        #expect(failed)
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("/nonexistent/cluster.yaml:1:1: error: cannot read"))
+        #expect(lines[1] == "verify: 1 errors, 0 warnings")
+    }
+
+    @Test("loader errors are printed sorted, without timing")
+    func loaderErrors() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-verify-\(UUID()).yaml").path
+        try "cluster: {name: x, id: 1}\nnetworks: []\nnodes: []\nnodez: []\ntuning: {config_too_long: 5}\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (lines, failed) = try Self.command([path]).output()
+        #expect(failed)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("\(path):4:1: error: unknown key 'nodez'"))
+        #expect(lines[1].hasPrefix("\(path):5:27: error: tuning.config_too_long is '5' without a unit"))
+        #expect(lines[2] == "verify: 2 errors, 0 warnings")
+    }
+
+    @Test("--json prints one object with diagnostics, timing and counts")
+    func json() throws {
+        let path = Self.examples.appendingPathComponent("scream-table22-as-printed.yaml").path
+        let command = try Self.command([path, "--json"])
+        #expect(command.json)
+        let (lines, failed) = command.output()
+        #expect(failed && lines.count == 1)
+        let object = try #require(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        #expect(object["errors"] as? Int == 1)
+        #expect(object["warnings"] as? Int == 0)
+        let diagnostics = try #require(object["diagnostics"] as? [[String: Any]])
+        #expect(diagnostics.count == 1)
+        #expect(diagnostics[0]["file"] as? String == path)
+        #expect(diagnostics[0]["severity"] as? String == "error")
+        #expect((diagnostics[0]["line"] as? Int ?? 0) > 0 && (diagnostics[0]["column"] as? Int ?? 0) > 0)
+        #expect((diagnostics[0]["message"] as? String)?.contains("192.168.1.186") == true)
+        let timing = try #require(object["timing"] as? [String: Any])
+        let nodes = try #require(timing["nodes"] as? [[String: Any]])
+        #expect(nodes.count == 4 && nodes.allSatisfy { $0["detection_milliseconds"] as? Int == 2000 })
+    }
+}
