@@ -75,6 +75,12 @@ extension ClusterNode {
 
     /// Makes `state` the installed one, and logs and hooks its new events.
     mutating func adopt(_ state: ClusterState, at now: Moment) {
+        if installed == nil {
+            // A node joining logs the events from its arrival on, not the cluster's history.
+            let history = state.events.filter { $0.completed != nil }.map(\.number).max() ?? 0
+            lastStartLogged = max(lastStartLogged, history)
+            lastCompletionLogged = max(lastCompletionLogged, history)
+        }
         installed = state
         for record in state.events {
             if record.number > lastStartLogged {

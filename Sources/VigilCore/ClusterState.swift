@@ -12,6 +12,9 @@ public struct ClusterState: Sendable, Hashable {
     public var seq: UInt64 = 0
     /// Members whose node_up has been processed and that have not departed: those that may hold groups.
     public var up: Set<String> = []
+    /// The incarnation of each node in `up` when its node_up was processed: a node that restarted
+    /// since is a new node, and the old one is down.
+    public var upIncarnations: [String: UInt64] = [:]
     /// Members (with their incarnation) leaving with `stop` whose departure event has completed: they may stop now.
     public var departed: [String: UInt64] = [:]
     public var topology = TopologyView()

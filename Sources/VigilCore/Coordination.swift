@@ -64,13 +64,15 @@ struct Coordination: Sendable {
             state.round = nil
             return true
         }
+        // Holdings that differ from the placement are put right whether or not an event runs (a
+        // member that restarted unseen, a recovery cut short by a coordinator's death).
+        if let round = nextRound() {
+            state.round = round
+            state.nextRoundNumber += 1
+            notes.append("round \(round.number): \(round.kind.rawValue) " + describe(round.work))
+            return true
+        }
         if let current = state.currentEvent {
-            if let round = nextRound() {
-                state.round = round
-                state.nextRoundNumber += 1
-                notes.append("round \(round.number): \(round.kind.rawValue) " + describe(round.work))
-                return true
-            }
             complete(current, at: now)
             return true
         }
@@ -107,7 +109,7 @@ struct Coordination: Sendable {
 
     /// The next event, by priority: failures first, then departures, then arrivals, then requests.
     private mutating func nextEvent(at now: Moment) -> ClusterEvent? {
-        for node in rankOrder(state.up) where state.members[node] == nil {
+        for node in rankOrder(state.up) where state.members[node] == nil || state.members[node] != state.upIncarnations[node] {
             return .nodeDown(node: node, how: .failed)
         }
         for node in rankOrder(state.up) {
@@ -163,11 +165,16 @@ struct Coordination: Sendable {
         }
         var acquires: [String: [String]] = [:]
         for group in config.resourceGroups {
-            for node in state.placement[group.name]?.nodes ?? [] where needsAcquire(group, on: node) {
+            for node in state.placement[group.name]?.nodes ?? [] where isCurrentMember(node) && needsAcquire(group, on: node) {
                 acquires[node, default: []].append(group.name)
             }
         }
         return acquires.isEmpty ? nil : RecoveryRound(number: state.nextRoundNumber, kind: .acquire, work: acquires)
+    }
+
+    /// A node up in the agreed state and in the view with the same incarnation: one that can act.
+    private func isCurrentMember(_ node: String) -> Bool {
+        state.up.contains(node) && state.members[node] != nil && state.members[node] == state.upIncarnations[node]
     }
 
     private func needsAcquire(_ group: ResourceGroup, on node: String) -> Bool {

@@ -8,6 +8,7 @@ extension Coordination {
         switch event {
         case .nodeUp(let node):
             state.up.insert(node)
+            state.upIncarnations[node] = state.members[node]
             state.topology.nodes[node] = observed.nodes[node] ?? NodeTopology()
             state.failures = state.failures.mapValues { $0.subtracting([node]) }
             state.admin.unmanaged = state.admin.unmanaged.filter { $0.value != node }
@@ -17,6 +18,7 @@ extension Coordination {
         case .nodeDown(let node, let how):
             departing(node, how: how)
             state.up.remove(node)
+            state.upIncarnations[node] = nil
             state.topology.nodes[node] = nil
             state.failures = state.failures.mapValues { $0.subtracting([node]) }
             clearLooseHolds()

@@ -24,7 +24,10 @@ public final class Simulator {
     public private(set) var messagesSent = 0
     public private(set) var messagesDelivered = 0
 
+    /// Pending work, ordered by time then by the order it was scheduled in; the work itself waits
+    /// in `pending` so that the heap moves only small keys.
     private var queue = Heap<Scheduled>()
+    private var pending: [UInt64: Work] = [:]
     private var nextSequence: UInt64 = 0
     private var checker: InvariantChecker
 
@@ -97,7 +100,7 @@ public final class Simulator {
         while let next = queue.min, next.time <= end {
             _ = queue.popMin()
             now = max(now, next.time)
-            process(next)
+            process(pending.removeValue(forKey: next.sequence)!)
         }
         now = max(now, end)
     }
@@ -129,7 +132,6 @@ public final class Simulator {
     private struct Scheduled: Comparable {
         var time: Moment
         var sequence: UInt64
-        var work: Work
         static func < (a: Self, b: Self) -> Bool { (a.time, a.sequence) < (b.time, b.sequence) }
         static func == (a: Self, b: Self) -> Bool { (a.time, a.sequence) == (b.time, b.sequence) }
     }
@@ -142,21 +144,22 @@ public final class Simulator {
 
     private func schedule(_ work: Work, at time: Moment) {
         nextSequence += 1
-        queue.insert(Scheduled(time: time, sequence: nextSequence, work: work))
+        pending[nextSequence] = work
+        queue.insert(Scheduled(time: time, sequence: nextSequence))
     }
 
-    private func process(_ item: Scheduled) {
+    private func process(_ work: Work) {
         let node: String
-        switch item.work {
+        switch work {
         case .deliver(let envelope): node = envelope.to
         case .wake(let target, _): node = target
         case .finish(let target, _, _, _): node = target
         }
         if let until = hosts[node]?.pausedUntil {
-            if until > now { schedule(item.work, at: until); return }
+            if until > now { schedule(work, at: until); return }
             hosts[node]!.pausedUntil = nil
         }
-        switch item.work {
+        switch work {
         case .deliver(let envelope):
             guard hosts[node]?.core != nil else { return }
             messagesDelivered += 1
@@ -174,9 +177,8 @@ public final class Simulator {
 
     /// Feeds an input to a node's core and carries out what it returns.
     private func drive(_ node: String, _ input: (inout ClusterNode) -> [Directive]) {
-        guard var core = hosts[node]?.core else { return }
-        let directives = input(&core)
-        hosts[node]!.core = core
+        guard hosts[node]?.core != nil else { return }
+        let directives = input(&hosts[node]!.core!)
         for directive in directives { perform(directive, from: node) }
     }
 

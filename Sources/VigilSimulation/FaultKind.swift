@@ -1,0 +1,33 @@
+/// The kinds of fault a random schedule may contain (`vigil sim fuzz --faults`).
+public enum FaultKind: String, Sendable, Hashable, CaseIterable {
+    /// A node crashes (everything it held is gone) and boots again later.
+    case crash
+    /// A node's daemon is not scheduled for a moment (shorter than half a detection time: a longer
+    /// pause is the dead man switch's business).
+    case pause
+    /// One adapter of one node fails and is repaired later (IP or serial).
+    case interface
+    /// A node loses every adapter on one network.
+    case network
+    /// A network is cut between two sets of nodes.
+    case partition
+    /// Messages on a network are lost (up to 20%).
+    case loss
+    /// Messages on a network are delayed (up to 50 ms) and reordered.
+    case delay
+    /// Messages on a network are delivered twice.
+    case duplication
+
+    /// Parses a comma-separated list (`crash,loss`), or `all`.
+    public static func parseList(_ text: String) -> Set<FaultKind>? {
+        if text == "all" { return Set(allCases) }
+        var kinds: Set<FaultKind> = []
+        for part in text.split(separator: ",") {
+            guard let kind = FaultKind(rawValue: String(part).trimmingCharacters(in: .whitespaces)) else { return nil }
+            kinds.insert(kind)
+        }
+        return kinds.isEmpty ? nil : kinds
+    }
+}
+
+import Foundation
