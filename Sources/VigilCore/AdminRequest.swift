@@ -23,7 +23,14 @@ public enum AdminRequest: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    public var description: String { (["rg"] + arguments).joined(separator: " ") }
+    /// The request as the command line writes it: `rg move SH2 ghost4`.
+    public var description: String {
+        switch self {
+        case .move(let group, let node): "rg move \(group) \(node)"
+        case .online(let group): "rg online \(group)"
+        case .offline(let group, let sticky): "rg offline \(group)\(sticky ? " --sticky" : "")"
+        }
+    }
 }
 
 /// A request on its way to the coordinator, with who asked, so that the answer can come back.

@@ -93,6 +93,7 @@ extension ClusterNode {
         state.departed = state.departed.filter { pending.members[$0.key] == $0.value }
         let reports = pending.accepted.mapValues(\.report)
         coordination = Coordination(config: config, state: state, reports: reports)
+        coordination!.rules = rules
         log(now, .event, "installed view \(pending.epoch) as coordinator: \(config.nodes.map(\.name).filter { pending.members[$0] != nil }.joined(separator: ", "))")
         _ = coordination!.advance(at: now)
         adopt(coordination!.state, at: now)

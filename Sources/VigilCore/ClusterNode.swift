@@ -9,6 +9,8 @@ public struct ClusterNode: Sendable {
     public let me: String
     /// This start's incarnation; the shell gives a larger one on every start.
     public let incarnation: UInt64
+    /// The safety rules this node coordinates by.
+    public let rules: SafetyRules
 
     /// Whether cluster services run here.
     public internal(set) var phase: Phase = .stopped
@@ -53,13 +55,15 @@ public struct ClusterNode: Sendable {
     static let resendInterval: Duration = .milliseconds(300)
 
     /// A node whose host holds `holdings` (read back by the drivers; empty after a reboot).
-    public init(config: ClusterConfig, me: String, incarnation: UInt64, holdings: Holdings = Holdings()) {
+    /// `rules`: always `.standard` outside tests that prove the checker can fail.
+    public init(config: ClusterConfig, me: String, incarnation: UInt64, holdings: Holdings = Holdings(), rules: SafetyRules = .standard) {
         precondition(config.node(named: me) != nil, "node \(me) is not in cluster \(config.name)")
         self.config = config
         self.me = me
         self.incarnation = incarnation
         self.topology = LocalTopology(config: config, me: me)
         self.executor = ResourceExecutor(config: config, holdings: holdings)
+        self.rules = rules
     }
 
     /// What this node holds now.

@@ -16,6 +16,7 @@ struct Coordination: Sendable {
     var notes: [String] = []
     /// When the state was last sent to each member.
     var lastSent: [String: Moment] = [:]
+    var rules = SafetyRules.standard
 
     static let requestLimit = 32
 
@@ -160,7 +161,7 @@ struct Coordination: Sendable {
                 if !wanted && !stuck { releases[node, default: []].append(group.name) }
             }
         }
-        if !releases.isEmpty {
+        if !releases.isEmpty && rules.releaseBeforeAcquire {
             return RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases)
         }
         var acquires: [String: [String]] = [:]
@@ -169,7 +170,9 @@ struct Coordination: Sendable {
                 acquires[node, default: []].append(group.name)
             }
         }
-        return acquires.isEmpty ? nil : RecoveryRound(number: state.nextRoundNumber, kind: .acquire, work: acquires)
+        if !acquires.isEmpty { return RecoveryRound(number: state.nextRoundNumber, kind: .acquire, work: acquires) }
+        // Only reached with the rule off (tests): acquisitions went first, releases come after.
+        return releases.isEmpty ? nil : RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases)
     }
 
     /// A node up in the agreed state and in the view with the same incarnation: one that can act.
@@ -179,7 +182,7 @@ struct Coordination: Sendable {
 
     private func needsAcquire(_ group: ResourceGroup, on node: String) -> Bool {
         guard let holding = reports[node]?.holdings.groups[group.name], holding.state != .offline else {
-            return group.policy == .concurrent || !heldElsewhere(group.name, than: node)
+            return group.policy == .concurrent || !rules.releaseBeforeAcquire || !heldElsewhere(group.name, than: node)
         }
         guard holding.state == .online else { return false }
         let active = state.topology.nodes[node]?.active ?? [:]

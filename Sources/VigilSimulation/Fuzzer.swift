@@ -19,6 +19,8 @@ public struct Fuzzer: Sendable {
     public var healBound: Duration = .seconds(20)
     /// How long the cluster must stay unchanged before the quiet-moment checks run.
     public var quietTime: Duration = .seconds(3)
+    /// The nodes' safety rules (only tests that prove the checker can fail change them).
+    public var rules = SafetyRules.standard
 
     public init(config: ClusterConfig, faults: Set<FaultKind> = Set(FaultKind.allCases)) {
         self.config = config
@@ -39,6 +41,7 @@ public struct Fuzzer: Sendable {
     public func run(seed: UInt64, trace: ((String) -> Void)? = nil) -> Outcome {
         let simulator = Simulator(config: config, seed: seed)
         simulator.trace = trace
+        simulator.rules = rules
         var schedule = ScheduleState(simulator: simulator, config: config)
         for node in config.nodes {
             simulator.run(for: simulator.random.duration(.zero, .milliseconds(300)))

@@ -20,6 +20,8 @@ public final class Simulator {
     public var actionTime: (min: Duration, max: Duration) = (.milliseconds(1), .milliseconds(20))
     /// Actions that fail when performed, as `node/action description`.
     public var failingActions: Set<String> = []
+    /// The safety rules every simulated node runs with (`.standard` but in tests that break one on purpose).
+    public var rules = SafetyRules.standard
     /// Messages sent and delivered so far.
     public private(set) var messagesSent = 0
     public private(set) var messagesDelivered = 0
@@ -46,7 +48,7 @@ public final class Simulator {
         host.isUp = true
         host.incarnations += 1
         let incarnation = UInt64(host.incarnations)
-        host.core = ClusterNode(config: config, me: node, incarnation: incarnation, holdings: host.readBack(config: config))
+        host.core = ClusterNode(config: config, me: node, incarnation: incarnation, holdings: host.readBack(config: config), rules: rules)
         hosts[node] = host
         note("\(node): start (incarnation \(incarnation))")
         drive(node) { $0.start(at: self.now) }
