@@ -136,6 +136,8 @@ extension ClusterNode {
     private mutating func flushCoordination(at now: Moment) {
         guard let coordination = coordination else { return }
         for note in coordination.notes { log(now, .event, note) }
+        for decision in coordination.decisions { log(now, .cluster, decision) }
+        self.coordination!.decisions = []
         for reply in coordination.replies {
             if reply.origin == me {
                 if pendingRequests[reply.id] != nil { answer(reply) }

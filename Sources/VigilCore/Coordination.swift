@@ -14,6 +14,8 @@ struct Coordination: Sendable {
     var replies: [AdminReply] = []
     /// Lines for the coordinator's event log.
     var notes: [String] = []
+    /// Placement decisions with their reasons, for the coordinator's cluster log.
+    var decisions: [String] = []
     /// When the state was last sent to each member.
     var lastSent: [String: Moment] = [:]
     var rules = SafetyRules.standard
@@ -86,7 +88,7 @@ struct Coordination: Sendable {
 
     private mutating func start(_ event: ClusterEvent, at now: Moment) {
         apply(event)
-        state.placement = Placement.compute(config: config, state: state)
+        replan(because: event.description)
         state.events.append(EventRecord(number: state.nextEventNumber, event: event, started: now, completed: nil))
         state.nextEventNumber += 1
         if state.events.count > ClusterState.recentEventLimit { state.events.removeFirst() }
@@ -205,8 +207,20 @@ struct Coordination: Sendable {
                 guard !(state.failures[group]?.contains(node) ?? false) else { continue }
                 state.failures[group, default: []].insert(node)
                 notes.append("\(group) failed on \(node): \(holding.failure ?? "unknown failure")")
-                state.placement = Placement.compute(config: config, state: state)
+                replan(because: "\(group) failed on \(node)")
             }
+        }
+    }
+
+    /// Recomputes the placement. A group that moves gets the new reason, prefixed with what caused
+    /// the move; a group that stays keeps the reason it was put where it is.
+    private mutating func replan(because cause: String) {
+        let fresh = Placement.compute(config: config, state: state)
+        for group in config.resourceGroups.map(\.name) {
+            guard let placement = fresh[group] else { continue }
+            if let old = state.placement[group], old.nodes == placement.nodes { continue }
+            state.placement[group] = GroupPlacement(nodes: placement.nodes, reason: "\(cause): \(placement.reason)")
+            decisions.append("placement: \(group) -> \(placement.nodes.isEmpty ? "OFFLINE" : placement.nodes.joined(separator: "+")) (\(cause): \(placement.reason))")
         }
     }
 

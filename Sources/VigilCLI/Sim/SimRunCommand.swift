@@ -25,12 +25,23 @@ struct SimRunCommand: ParsableCommand {
     @Flag(help: "Print every message, decision and action as it happens.")
     var trace = false
 
+    @Flag(help: "After each case, print its events and the cluster's status table.")
+    var verbose = false
+
     func run() throws {
         let loaded = try ConfigLoader.load(contentsOf: config)
         let testPlan = try TestPlanLoader.load(contentsOf: plan, nodes: loaded.config.nodes.map(\.name))
         let runner = PlanRunner(config: loaded.config, plan: testPlan, seed: seed)
         if trace { runner.simulator.trace = { print($0) } }
-        let results = runner.run { print($0) }
+        var since = runner.simulator.now
+        let results = runner.run { result in
+            print(result)
+            guard verbose else { return }
+            StatusTable.events(of: runner.simulator, since: since).forEach { print("    \($0)") }
+            StatusTable.lines(of: runner.simulator).forEach { print("  \($0)") }
+            print("")
+            since = runner.simulator.now
+        }
         let failed = results.filter { !$0.passed }.count
         print("\(results.count - failed) passed, \(failed) failed")
         if failed > 0 { throw ExitCode(1) }
