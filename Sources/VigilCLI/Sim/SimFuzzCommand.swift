@@ -36,6 +36,11 @@ struct SimFuzzCommand: ParsableCommand {
     }
 
     func run() throws {
+        if try !execute(print: { print($0) }) { throw ExitCode(1) }
+    }
+
+    /// Runs the schedules, handing every output line to `print`. Returns whether none broke an invariant.
+    func execute(print: (String) -> Void) throws -> Bool {
         let loaded = try ConfigLoader.load(contentsOf: config)
         let fuzzer = Fuzzer(config: loaded.config, faults: FaultKind.parseList(faults)!)
         let started = ContinuousClock.now
@@ -48,13 +53,13 @@ struct SimFuzzCommand: ParsableCommand {
             if let recovery = outcome.recovery, recovery > (longest?.0 ?? .zero) { longest = (recovery, seed) }
         }
         let elapsed = ContinuousClock.now - started
-        let rate = Double(seeds) / max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 1e-9)
-        print(String(format: "speed: %.1f schedules per second", rate))
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        print(String(format: "speed: %.1f schedules per second", Double(seeds) / max(seconds, 1e-9)))
         if let longest {
             print("recovery: every group back online at most \(DurationText.format(longest.0)) after the last fault healed (seed \(longest.1))")
         }
         print("\(seeds) schedules, \(violations) violations")
-        if violations > 0 { throw ExitCode(1) }
+        return violations == 0
     }
 }
 

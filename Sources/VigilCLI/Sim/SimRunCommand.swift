@@ -29,13 +29,18 @@ struct SimRunCommand: ParsableCommand {
     var verbose = false
 
     func run() throws {
+        if try !execute(print: { print($0) }) { throw ExitCode(1) }
+    }
+
+    /// Runs the plan, handing every output line to `print`. Returns whether every case passed.
+    func execute(print: @escaping (String) -> Void) throws -> Bool {
         let loaded = try ConfigLoader.load(contentsOf: config)
         let testPlan = try TestPlanLoader.load(contentsOf: plan, nodes: loaded.config.nodes.map(\.name))
         let runner = PlanRunner(config: loaded.config, plan: testPlan, seed: seed)
         if trace { runner.simulator.trace = { print($0) } }
         var since = runner.simulator.now
         let results = runner.run { result in
-            print(result)
+            print(result.description)
             guard verbose else { return }
             StatusTable.events(of: runner.simulator, since: since).forEach { print("    \($0)") }
             StatusTable.lines(of: runner.simulator).forEach { print("  \($0)") }
@@ -44,6 +49,6 @@ struct SimRunCommand: ParsableCommand {
         }
         let failed = results.filter { !$0.passed }.count
         print("\(results.count - failed) passed, \(failed) failed")
-        if failed > 0 { throw ExitCode(1) }
+        return failed == 0
     }
 }
