@@ -133,6 +133,72 @@ import VigilModel
         #expect(pump.clusterLog(of: "node1").contains("EVENT START: node_down node2 graceful"))
     }
 
+    @Test func gracefullyStoppedNodesGroupComesBackWithIt() throws {
+        var pump = Self.started()
+        pump.input("node2") { node, now in node.stop(.graceful, at: now) }
+        pump.run(for: .seconds(3))
+        pump.restart("node2", incarnation: 10)
+        pump.run(for: .seconds(3))
+        let state = try #require(pump.nodes["node1"]?.installed)
+        #expect(state.admin.held["web"] == nil)
+        #expect(state.placement["web"]?.nodes == ["node2"])
+        #expect(pump.nodes["node2"]?.holdings.state(of: "web") == .online)
+    }
+
+    @Test func forcedStopLeavesGroupsRunningUnmanagedAndNobodyTakesThemOver() throws {
+        var pump = Self.started()
+        pump.input("node2") { node, now in node.stop(.forced, at: now) }
+        pump.run(for: .seconds(3))
+        let node2 = try #require(pump.nodes["node2"])
+        #expect(node2.phase == .stopped)
+        #expect(node2.holdings.state(of: "web") == .online, "a forced stop leaves the application running")
+        #expect(!pump.batches(of: "node2").contains { $0.purpose == .release }, "a forced stop releases nothing")
+        let state = try #require(pump.nodes["node1"]?.installed)
+        #expect(state.admin.unmanaged["web"] == "node2")
+        #expect(state.placement["web"]?.nodes == [])
+        #expect(pump.nodes["node1"]?.holdings.state(of: "web") == .offline)
+    }
+
+    // MARK: Failures (Table 9: takeover and fallback)
+
+    @Test func cascadingGroupIsTakenOverWhenItsNodeFailsAndFallsBackWhenItRejoins() throws {
+        var pump = Self.started()
+        pump.crash("node2")
+        pump.run(for: .seconds(3))
+        let during = try #require(pump.nodes["node1"]?.installed)
+        #expect(during.up == ["node1", "node3"])
+        #expect(during.placement.mapValues(\.nodes) == ["web": ["node1"], "db": ["node1"], "shared": ["node1", "node3"]])
+        #expect(pump.nodes["node1"]?.holdings.state(of: "web") == .online)
+        #expect(pump.clusterLog(of: "node3").contains("EVENT COMPLETED: node_down node2"))
+
+        pump.restart("node2", incarnation: 10)
+        pump.run(for: .seconds(3))
+        let after = try #require(pump.nodes["node1"]?.installed)
+        #expect(after.up == Set(Self.names))
+        #expect(after.placement["web"]?.nodes == ["node2"], "web falls back to node2, its highest-priority node")
+        #expect(pump.nodes["node2"]?.holdings.state(of: "web") == .online)
+        #expect(pump.nodes["node1"]?.holdings.state(of: "web") == .offline)
+        #expect(pump.nodes["node2"]?.installed == after)
+    }
+
+    @Test func rotatingGroupMovesWhenItsNodeFailsAndDoesNotFallBack() throws {
+        var pump = Self.started()
+        pump.crash("node1")
+        pump.run(for: .seconds(3))
+        let during = try #require(pump.nodes["node2"]?.installed)
+        #expect(during.coordinator == "node2", "the lowest-ranked survivor coordinates")
+        #expect(during.placement.mapValues(\.nodes) == ["web": ["node2"], "db": ["node2"], "shared": ["node2", "node3"]])
+        #expect(pump.nodes["node2"]?.holdings.state(of: "db") == .online)
+
+        pump.restart("node1", incarnation: 10)
+        pump.run(for: .seconds(3))
+        let after = try #require(pump.nodes["node1"]?.installed)
+        #expect(after.coordinator == "node1")
+        #expect(after.placement.mapValues(\.nodes) == ["web": ["node2"], "db": ["node2"], "shared": Self.names])
+        #expect(pump.nodes["node1"]?.holdings.state(of: "db") == .offline, "a rotating group does not fall back")
+        #expect(pump.nodes["node1"]?.holdings.state(of: "shared") == .online)
+    }
+
     // MARK: Administration
 
     @Test func moveToANonParticipatingNodeIsRefusedWithItsReason() throws {
@@ -223,6 +289,7 @@ struct NodeSnapshot: Equatable {
 /// with success, and ticks each node at the moment it asked to be woken, on a virtual clock.
 struct Pump {
     var nodes: [String: ClusterNode] = [:]
+    private var crashed: [String: ClusterNode] = [:]
     var now = Moment.zero
     /// Every directive each node returned, in order.
     private(set) var record: [String: [Directive]] = [:]
@@ -250,6 +317,19 @@ struct Pump {
         let directives = body(&nodes[name]!, now)
         carryOut(directives, of: name)
         drain()
+    }
+
+    /// The node dies: it gets no more input, and messages to it are lost.
+    mutating func crash(_ name: String) {
+        crashed[name] = nodes.removeValue(forKey: name)
+        wakes[name] = nil
+    }
+
+    /// A crashed or stopped node starts again with a new incarnation and nothing held (its host rebooted).
+    mutating func restart(_ name: String, incarnation: UInt64) {
+        let config = (crashed.removeValue(forKey: name) ?? nodes[name]!).config
+        nodes[name] = ClusterNode(config: config, me: name, incarnation: incarnation)
+        input(name) { node, now in node.start(at: now) }
     }
 
     /// Advances the virtual clock by `duration`, ticking nodes when they asked.
