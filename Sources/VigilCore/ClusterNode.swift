@@ -99,7 +99,7 @@ public struct ClusterNode: Sendable {
               envelope.from != me else { return [] }
         var viewEpoch: UInt64? = nil
         if case .heartbeat(let epoch) = envelope.message { viewEpoch = epoch }
-        let wasReachable = topology.reachablePeers(at: now).contains(envelope.from)
+        let wasReachable = topology.isReachable(envelope.from, at: now)
             && topology.incarnation(of: envelope.from) == envelope.incarnation
         topology.heard(from: envelope.from, incarnation: envelope.incarnation, network: envelope.network,
                        onAdapter: envelope.toAdapter, viewEpoch: viewEpoch, at: now)

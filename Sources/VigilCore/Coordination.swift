@@ -19,6 +19,8 @@ struct Coordination: Sendable {
     /// When the state was last sent to each member.
     var lastSent: [String: Moment] = [:]
     var rules = SafetyRules.standard
+    /// The topology the members' reports show, computed once per `advance`.
+    private var observedCache: TopologyView?
 
     static let requestLimit = 32
 
@@ -48,6 +50,7 @@ struct Coordination: Sendable {
     /// agreed state changed.
     mutating func advance(at now: Moment) -> Bool {
         let before = state
+        observedCache = nil
         checkTooLong(at: now)
         for _ in 0..<64 {
             if !step(at: now) { break }
@@ -118,8 +121,7 @@ struct Coordination: Sendable {
         for node in rankOrder(state.up) {
             if let how = reports[node]?.leaving { return .nodeDown(node: node, how: how) }
         }
-        let observed = TopologyView.aggregate(
-            config: config, members: Set(state.members.keys), reports: reports.mapValues(\.topology), previous: state.topology)
+        let observed = observedTopology()
         if let event = TopologyChange.firstLoss(from: state.topology, to: observed, up: state.up, config: config) {
             return event
         }
@@ -141,6 +143,19 @@ struct Coordination: Sendable {
         }
         return nil
     }
+
+    /// The topology the members' reports show now (recomputed after anything it depends on changed).
+    mutating func observedTopology() -> TopologyView {
+        if let cached = observedCache { return cached }
+        let observed = TopologyView.aggregate(
+            config: config, members: Set(state.members.keys), reports: reports.mapValues(\.topology), previous: state.topology)
+        observedCache = observed
+        return observed
+    }
+
+    /// The observed topology depends on the agreed one (active adapters stay put): recompute it
+    /// after an event changed the agreed topology.
+    mutating func invalidateObserved() { observedCache = nil }
 
     private func rankOrder(_ nodes: Set<String>) -> [String] {
         config.nodes.map(\.name).filter(nodes.contains)

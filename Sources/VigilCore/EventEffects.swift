@@ -3,8 +3,8 @@ import VigilModel
 /// What each agreed event changes in the cluster state, and which administrator requests are refused.
 extension Coordination {
     mutating func apply(_ event: ClusterEvent) {
-        let observed = TopologyView.aggregate(
-            config: config, members: Set(state.members.keys), reports: reports.mapValues(\.topology), previous: state.topology)
+        let observed = observedTopology()
+        defer { invalidateObserved() }
         switch event {
         case .nodeUp(let node):
             state.up.insert(node)

@@ -80,6 +80,11 @@ public struct LocalTopology: Sendable {
         return reachable
     }
 
+    /// Whether `peer` was heard lately on an IP network (messages can reach it).
+    public func isReachable(_ peer: String, at now: Moment) -> Bool {
+        config.networks.contains { $0.isIP && hears(peer, on: $0.name, at: now) }
+    }
+
     /// The IP network to send a message to `peer` on: the first one (in configured order) it was
     /// heard on lately, else the first one both are attached to.
     public func route(to peer: String, at now: Moment) -> String? {

@@ -17,10 +17,21 @@ public enum Placement {
         config: ClusterConfig, state: ClusterState
     ) -> [String: GroupPlacement] {
         var result: [String: GroupPlacement] = [:]
+        // Rotating groups that keep their node are counted first, so that a group that has to move
+        // sees every node's real load whatever the configured order.
         var rotatingLoad: [String: Int] = [:]
+        var staying: Set<String> = []
+        for group in config.resourceGroups where group.policy == .rotating {
+            if let node = stayingNode(group, config: config, state: state) {
+                rotatingLoad[node, default: 0] += 1
+                staying.insert(group.name)
+            }
+        }
         for group in config.resourceGroups {
             let decision = place(group, config: config, state: state, rotatingLoad: rotatingLoad)
-            if group.policy == .rotating { decision.nodes.forEach { rotatingLoad[$0, default: 0] += 1 } }
+            if group.policy == .rotating && !staying.contains(group.name) {
+                decision.nodes.forEach { rotatingLoad[$0, default: 0] += 1 }
+            }
             result[group.name] = decision
         }
         return result
@@ -31,6 +42,15 @@ public enum Placement {
         state.up.contains(node) && group.nodes.contains(node)
             && config.requiredNetworks(of: group).allSatisfy { state.topology.isUp($0, on: node) }
             && !(state.failures[group.name]?.contains(node) ?? false)
+    }
+
+    /// The node a rotating group keeps: its sticky node or its current one, while eligible and not held offline.
+    private static func stayingNode(_ group: ResourceGroup, config: ClusterConfig, state: ClusterState) -> String? {
+        guard state.admin.unmanaged[group.name] == nil, state.admin.held[group.name] == nil else { return nil }
+        let eligible = { (node: String) in isEligible(node, for: group, config: config, state: state) }
+        if let chosen = state.admin.sticky[group.name], eligible(chosen) { return chosen }
+        if let current = state.placement[group.name]?.nodes.first, eligible(current) { return current }
+        return nil
     }
 
     private static func place(

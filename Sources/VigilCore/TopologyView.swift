@@ -35,8 +35,8 @@ extension TopologyView {
     /// A network is up on a member when it hears another member on it or another member hears it
     /// there. When nobody on a network hears anybody, the network is down for every member attached
     /// to it, unless only one of them still has carrier on an IP network (it is alone, the others
-    /// lost their links) or only one member is attached at all. A serial or disk path that nobody
-    /// hears is down at both ends. An adapter works when it has carrier and hears heartbeats,
+    /// lost their links) or only one member is attached at all. A serial link (point to point) that
+    /// one end lost, or that nobody hears, is down at both ends. An adapter works when it has carrier and hears heartbeats,
     /// or has carrier on a network that is up for its node though none of its adapters hear.
     /// The active adapter stays where it is while it works (the seed's swapped service address stays
     /// on the standby), otherwise it is the first working adapter in configured order.
@@ -49,7 +49,7 @@ extension TopologyView {
             let attached = config.nodes.map(\.name).filter {
                 members.contains($0) && reports[$0]?.networks[network.name] != nil
             }
-            let upNodes = networkUp(network.name, attached: attached, reports: reports, pointToPoint: !network.isIP)
+            let upNodes = networkUp(network.name, attached: attached, reports: reports, pointToPoint: network.kind == .serial)
             for member in attached {
                 guard let sight = reports[member]?.networks[network.name] else { continue }
                 let up = upNodes.contains(member)

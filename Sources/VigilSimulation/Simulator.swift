@@ -44,12 +44,11 @@ public final class Simulator {
 
     /// Starts cluster services on a node (booting it first if it crashed).
     public func start(_ node: String) {
-        guard var host = hosts[node], host.core == nil else { return }
+        guard let host = hosts[node], host.core == nil else { return }
         host.isUp = true
         host.incarnations += 1
         let incarnation = UInt64(host.incarnations)
         host.core = ClusterNode(config: config, me: node, incarnation: incarnation, holdings: host.readBack(config: config), rules: rules)
-        hosts[node] = host
         note("\(node): start (incarnation \(incarnation))")
         drive(node) { $0.start(at: self.now) }
     }
@@ -62,7 +61,7 @@ public final class Simulator {
 
     /// Crashes a node: its daemon and everything it held are gone, as after a power failure.
     public func crash(_ node: String) {
-        guard var host = hosts[node] else { return }
+        guard let host = hosts[node] else { return }
         note("\(node): crash")
         host.core = nil
         host.isUp = false
@@ -70,7 +69,6 @@ public final class Simulator {
         host.inFlight = [:]
         host.pausedUntil = nil
         host.wakeGeneration += 1
-        hosts[node] = host
     }
 
     /// Pauses a node's daemon (a stopped process, a starved CPU) for a while.
@@ -218,7 +216,7 @@ public final class Simulator {
     /// Starts a batch. For safety's sake an acquisition counts from its start and a release until
     /// its end: resources being acquired are applied at once, resources being released at completion.
     private func begin(_ batch: ActionBatch, on node: String) {
-        var host = hosts[node]!
+        let host = hosts[node]!
         var total: Duration = .zero
         var outcome = ActionOutcome.succeeded
         for (index, action) in batch.actions.enumerated() {
@@ -231,7 +229,6 @@ public final class Simulator {
         host.inFlight[batch.id] = batch
         let applied = batch.actions.prefix(failedIndex(outcome) ?? batch.actions.count)
         for action in applied where !isRelease(action) { host.resources.perform(action) }
-        hosts[node] = host
         checker.checkSafety(hosts: hosts, at: now, into: &violations)
         schedule(.finish(node: node, incarnation: host.incarnations, batch: batch.id, outcome: outcome), at: now + total)
     }

@@ -7,7 +7,7 @@ import VigilModel
 @Suite struct InvariantCheckerTests {
     @Test func aGroupActiveOnTwoHostsIsReported() throws {
         let config = try Fixtures.config("scream.yaml")
-        var hosts = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, SimHost(name: $0.name)) })
+        let hosts = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, SimHost(name: $0.name)) })
         hosts["ghost3"]!.resources.perform(.activateVolumeGroup(name: "sharedvg.01", concurrent: false))
         var violations: [Violation] = []
         let checker = InvariantChecker(config: config)
@@ -20,7 +20,7 @@ import VigilModel
 
     @Test func oneAddressOnTwoHostsIsReported() throws {
         let config = try Fixtures.config("scream.yaml")
-        var hosts = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, SimHost(name: $0.name)) })
+        let hosts = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, SimHost(name: $0.name)) })
         let address = try #require(IPv4Address("192.168.1.100"))
         hosts["ghost1"]!.resources.perform(.addAddress(label: "ip4_svc", address: address, adapter: "en0"))
         hosts["ghost2"]!.resources.perform(.addAddress(label: "ip4_svc", address: address, adapter: "en0"))
@@ -31,7 +31,7 @@ import VigilModel
 
     @Test func concurrentGroupsMayRunEverywhere() throws {
         let config = try Fixtures.config("scream.yaml")
-        var hosts = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, SimHost(name: $0.name)) })
+        let hosts = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, SimHost(name: $0.name)) })
         hosts["ghost1"]!.resources.perform(.activateVolumeGroup(name: "concvg.01", concurrent: true))
         hosts["ghost2"]!.resources.perform(.activateVolumeGroup(name: "concvg.01", concurrent: true))
         var violations: [Violation] = []
