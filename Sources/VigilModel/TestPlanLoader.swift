@@ -129,17 +129,7 @@ private struct PlanReader {
         switch verb {
         case "start": return .start(nodeList(value, path))
         case "crash": return .crash(nodeList(value, path))
-        case "stop":
-            if value.mapping != nil {
-                guard let map = mapping(value, path, allowed: ["nodes", "mode"]) else { return nil }
-                let mode = map["mode"]?.string ?? "graceful"
-                guard ["graceful", "takeover", "forced"].contains(mode) else {
-                    fail(map["mode"]!, "\(path).mode must be graceful, takeover or forced, not '\(mode)'")
-                    return nil
-                }
-                return .stop(map["nodes"].map { nodeList($0, path) } ?? allNodes, mode: mode)
-            }
-            return .stop(nodeList(value, path), mode: "graceful")
+        case "stop": return stopAction(value, path)
         case "fail_interface", "repair_interface":
             guard let map = mapping(value, path, allowed: ["node", "interface"]),
                   let target = map["node"]?.string, let interface = map["interface"]?.string else {
@@ -171,6 +161,28 @@ private struct PlanReader {
                 return nil
             }
             return .pause(node: target, duration: length)
+        case "move", "online", "offline": return groupAction(verb, value, path)
+        case "wait":
+            return duration(value, "\(path).wait").map(PlanAction.wait)
+        default:
+            fail(key, "\(path): unknown action '\(verb)'; actions: start, stop, crash, fail_interface, repair_interface, fail_network, repair_network, partition, heal, pause, move, online, offline, wait")
+            return nil
+        }
+    }
+
+    private mutating func stopAction(_ value: Yams.Node, _ path: String) -> PlanAction? {
+        guard value.mapping != nil else { return .stop(nodeList(value, path), mode: "graceful") }
+        guard let map = mapping(value, path, allowed: ["nodes", "mode"]) else { return nil }
+        let mode = map["mode"]?.string ?? "graceful"
+        guard ["graceful", "takeover", "forced"].contains(mode) else {
+            fail(map["mode"]!, "\(path).mode must be graceful, takeover or forced, not '\(mode)'")
+            return nil
+        }
+        return .stop(map["nodes"].map { nodeList($0, path) } ?? allNodes, mode: mode)
+    }
+
+    private mutating func groupAction(_ verb: String, _ value: Yams.Node, _ path: String) -> PlanAction? {
+        switch verb {
         case "move":
             guard let map = mapping(value, path, allowed: ["group", "node"]), let group = map["group"]?.string,
                   let target = map["node"]?.string else {
@@ -181,18 +193,13 @@ private struct PlanReader {
         case "online":
             guard let group = value.string else { fail(value, "\(path).online needs a group name"); return nil }
             return .online(group: group)
-        case "offline":
+        default:
             if let group = value.string { return .offline(group: group, sticky: false) }
             guard let map = mapping(value, path, allowed: ["group", "sticky"]), let group = map["group"]?.string else {
                 fail(value, "\(path).offline needs a group or {group, sticky}")
                 return nil
             }
             return .offline(group: group, sticky: map["sticky"]?.bool ?? false)
-        case "wait":
-            return duration(value, "\(path).wait").map(PlanAction.wait)
-        default:
-            fail(key, "\(path): unknown action '\(verb)'; actions: start, stop, crash, fail_interface, repair_interface, fail_network, repair_network, partition, heal, pause, move, online, offline, wait")
-            return nil
         }
     }
 

@@ -85,14 +85,10 @@ public final class Simulator {
         drive(node) { $0.carrier(up, adapter: adapter, at: self.now) }
     }
 
-    /// An administrator's request made on a node; returns the request's id on that node.
-    @discardableResult
-    public func request(_ request: AdminRequest, on node: String) -> UInt64? {
-        guard let core = hosts[node]?.core else { return nil }
-        let id = core.pendingRequests.keys.max().map { $0 + 1 } ?? UInt64(core.answers.count + 1)
+    /// An administrator's request made on a node; its answer appears in the node's `answers`.
+    public func request(_ request: AdminRequest, on node: String) {
         note("\(node): request \(request)")
         drive(node) { $0.request(request, at: self.now) }
-        return id
     }
 
     /// Runs the simulation until the virtual clock reaches `end`.

@@ -1,0 +1,54 @@
+import Testing
+import VigilModel
+
+/// Test plans read from YAML; a bad plan names file, line and field and changes nothing.
+@Suite struct TestPlanLoaderTests {
+    let nodes = ["ghost1", "ghost2", "ghost3", "ghost4"]
+
+    @Test func aPlanReadsItsCasesActionsAndExpectations() throws {
+        let plan = try TestPlanLoader.load(yaml: """
+            name: small
+            settle: 5s
+            cases:
+              - case: 3
+                name: crash ghost1
+                do: [{crash: ghost1}, {fail_interface: {node: ghost3, interface: tr0}}, {move: {group: IP4, node: ghost2}}]
+                expect: {ghost2: [CH1, IP4]}
+                addresses: {ip4_svc: ghost2/en0}
+                log: ["EVENT COMPLETED: node_down ghost1"]
+                after: [{stop: {nodes: all, mode: takeover}}]
+            """, file: "p.yaml", nodes: nodes)
+        #expect(plan.name == "small" && plan.settle == .seconds(5))
+        let only = try #require(plan.cases.first)
+        #expect(only.number == 3)
+        #expect(only.actions == [.crash(["ghost1"]), .failInterface(node: "ghost3", interface: "tr0"), .move(group: "IP4", node: "ghost2")])
+        #expect(only.expect == ["ghost2": ["CH1", "IP4"]])
+        #expect(only.addresses == ["ip4_svc": "ghost2/en0"])
+        #expect(only.after == [.stop(nodes, mode: "takeover")])
+    }
+
+    @Test func anUnknownActionIsAnErrorAtItsLine() {
+        #expect {
+            _ = try TestPlanLoader.load(yaml: "cases:\n  - do: [{explode: ghost1}]\n", file: "p.yaml", nodes: nodes)
+        } throws: { error in
+            let text = "\(error)"
+            return text.hasPrefix("p.yaml:2:") && text.contains("unknown action 'explode'")
+        }
+    }
+
+    @Test func anUnknownNodeIsNamed() {
+        #expect {
+            _ = try TestPlanLoader.load(yaml: "cases:\n  - do: [{crash: ghost9}]\n", file: "p.yaml", nodes: nodes)
+        } throws: { error in
+            "\(error)".contains("'ghost9' is not a node of the cluster")
+        }
+    }
+
+    @Test func aDurationWithoutUnitIsRefused() {
+        #expect {
+            _ = try TestPlanLoader.load(yaml: "cases:\n  - do: [{wait: 5}]\n", file: "p.yaml", nodes: nodes)
+        } throws: { error in
+            "\(error)".contains("must be a duration with a unit")
+        }
+    }
+}
