@@ -21,13 +21,17 @@ public struct ClusterConfig: Sendable, Equatable {
     /// Commands run around cluster events, keyed by event.
     public var hooks: [ClusterEventName: EventHooks]
     public var tuning: Tuning
+    /// Who may run groups when the cluster splits.
+    public var quorum: QuorumPolicy
+    /// The disk network whose shared device holds the tiebreaker lease (`quorum: disk`).
+    public var tiebreaker: String?
 
     public init(
         name: String, id: Int, networks: [Network] = [], nodes: [Node] = [],
         serviceAddresses: [ServiceAddress] = [], applications: [Application] = [],
         volumeGroups: [VolumeGroup] = [], filesystems: [Filesystem] = [], nfsExports: [NFSExport] = [],
         resourceGroups: [ResourceGroup] = [], hooks: [ClusterEventName: EventHooks] = [:],
-        tuning: Tuning = Tuning()
+        tuning: Tuning = Tuning(), quorum: QuorumPolicy = .majority, tiebreaker: String? = nil
     ) {
         self.name = name
         self.id = id
@@ -41,6 +45,8 @@ public struct ClusterConfig: Sendable, Equatable {
         self.resourceGroups = resourceGroups
         self.hooks = hooks
         self.tuning = tuning
+        self.quorum = quorum
+        self.tiebreaker = tiebreaker
     }
 }
 

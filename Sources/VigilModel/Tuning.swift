@@ -18,19 +18,30 @@ public struct Tuning: Sendable, Equatable {
     /// An event still running after this long is reported (`config_too_long`) and the cluster is
     /// marked unstable until an administrator acts. Seconds in the file; the seed's default is 360 s.
     public var configTooLong: Duration
+    /// The dead man switch's trip interval: a node that has not confirmed its membership with a
+    /// quorum for this long (its daemon paused, starved or cut off) releases what it holds, and its
+    /// watchdog halts it if the daemon cannot. Survivors wait this long, plus one heartbeat interval
+    /// and `releaseAllowance`, after they last heard a node before they take over from it.
+    public var tripInterval: Duration
+    /// How long a node that lost quorum may take to release everything before its watchdog halts it.
+    public var releaseAllowance: Duration
 
     public init(
         heartbeats: [String: HeartbeatSettings] = [:],
         defaultIP: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(200), missedBeats: 4),
         defaultSerial: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(500), missedBeats: 4),
         defaultDisk: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(500), missedBeats: 4),
-        configTooLong: Duration = .seconds(360)
+        configTooLong: Duration = .seconds(360),
+        tripInterval: Duration = .milliseconds(600),
+        releaseAllowance: Duration = .milliseconds(200)
     ) {
         self.heartbeats = heartbeats
         self.defaultIP = defaultIP
         self.defaultSerial = defaultSerial
         self.defaultDisk = defaultDisk
         self.configTooLong = configTooLong
+        self.tripInterval = tripInterval
+        self.releaseAllowance = releaseAllowance
     }
 
     /// The settings for a network of the given type.
