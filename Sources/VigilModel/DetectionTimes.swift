@@ -1,6 +1,7 @@
 /// The failure detection times that follow from a configuration's tuning, so that nobody has to work
 /// out the timeout arithmetic: per network, `interval × missed beats`; per node, the slowest of its
-/// networks (a node is declared down only once every path to it is lost).
+/// networks (a node is declared down only once every path to it is lost); and how long survivors
+/// wait before they take over from a node (`takeoverWait`).
 public struct DetectionTimes: Sendable, Equatable {
     /// One network's heartbeat and the silence after which a path on it is declared lost.
     public struct NetworkTime: Sendable, Equatable {
@@ -20,6 +21,15 @@ public struct DetectionTimes: Sendable, Equatable {
     public var networks: [NetworkTime]
     /// In configured node order; nodes without any network are left out.
     public var nodes: [NodeTime]
+    /// The dead man switch's trip interval (`tuning.dead_man_switch`).
+    public var tripInterval: Duration
+    /// The largest heartbeat interval among the IP networks (`ClusterConfig.largestIPHeartbeatInterval`).
+    public var largestIPInterval: Duration
+    /// How long a node that lost quorum has to release before its watchdog halts it.
+    public var releaseAllowance: Duration
+    /// How long after survivors last heard a node they wait before taking over its groups:
+    /// `tripInterval + largestIPInterval + releaseAllowance` (see `ClusterConfig.takeoverWait`).
+    public var takeoverWait: Duration { tripInterval + largestIPInterval + releaseAllowance }
 
     public init(_ config: ClusterConfig) {
         networks = config.networks.map {
@@ -30,6 +40,9 @@ public struct DetectionTimes: Sendable, Equatable {
                 .map { config.heartbeat(for: $0).detectionTime }
             return times.max().map { NodeTime(node: node.name, detection: $0) }
         }
+        tripInterval = config.tuning.tripInterval
+        largestIPInterval = config.largestIPHeartbeatInterval
+        releaseAllowance = config.tuning.releaseAllowance
     }
 
     /// Seconds with up to three decimals and no trailing zeros: `0.8s`, `2s`, `1.25s`.
@@ -45,5 +58,26 @@ public struct DetectionTimes: Sendable, Equatable {
     private static func format3(_ value: Int64) -> String {
         let digits = String(abs(value))
         return String(repeating: "0", count: max(0, 3 - digits.count)) + digits
+    }
+}
+
+extension ClusterConfig {
+    /// The largest heartbeat interval among the IP networks: the longest a live, quorate node may go
+    /// without a heartbeat reaching the others. Without IP networks, the default IP interval.
+    public var largestIPHeartbeatInterval: Duration {
+        networks.filter(\.isIP).map { heartbeat(for: $0).interval }.max() ?? tuning.defaultIP.interval
+    }
+
+    /// How long survivors wait, after they last heard a node, before they take over its
+    /// non-concurrent groups: `tuning.tripInterval + largestIPHeartbeatInterval +
+    /// tuning.releaseAllowance`.
+    ///
+    /// A node last heard at time T may itself have heard the survivors, and so counted itself in a
+    /// quorum, for up to one heartbeat interval longer (heartbeats cross in flight, and a cut may be
+    /// one-way). Its dead man switch trips `tripInterval` after that, and it then has
+    /// `releaseAllowance` to remove its addresses and stop its applications before its watchdog
+    /// halts it. Only after all three may a survivor acquire what it held.
+    public var takeoverWait: Duration {
+        tuning.tripInterval + largestIPHeartbeatInterval + tuning.releaseAllowance
     }
 }

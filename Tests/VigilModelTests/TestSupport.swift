@@ -4,7 +4,8 @@ import Testing
 
 /// Small configurations and helpers shared by the loader and verifier tests.
 enum Fixture {
-    /// Two nodes, a and b, on ether (10.0.0.0/24) and a disk heartbeat. Verifies clean.
+    /// Two nodes, a and b, on ether (10.0.0.0/24) and a disk heartbeat that is also the quorum
+    /// tiebreaker. Verifies clean.
     static let twoNodes = """
         cluster: {name: test, id: 7}
         networks:
@@ -19,8 +20,17 @@ enum Fixture {
             interfaces:
               - {name: eth0, label: b_boot, address: 10.0.0.2, network: ether}
               - {name: hb, label: b_hb, network: dhb}
+        quorum: {policy: disk, tiebreaker: dhb}
 
         """
+
+    /// `twoNodes` with more entries in its node list: `entries` are `nodes` list items ending in a
+    /// newline, inserted before the quorum line that ends the fixture.
+    static func twoNodes(addingNodes entries: String) -> String {
+        let quorum = "quorum: {policy: disk, tiebreaker: dhb}\n"
+        precondition(twoNodes.contains(quorum) && entries.hasSuffix("\n"))
+        return twoNodes.replacingOccurrences(of: quorum, with: entries + quorum)
+    }
 
     /// The repository's root, found from this source file (Tests/VigilModelTests/TestSupport.swift).
     static let repoRoot: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()

@@ -49,11 +49,12 @@ struct VerifierInterfaceTests {
 
     @Test("a node with no IP network")
     func nodeWithoutIP() throws {
-        let yaml = Fixture.twoNodes + """
+        let yaml = Fixture.twoNodes(addingNodes: """
               - name: c
                 interfaces:
                   - {name: hb, label: c_hb, network: dhb}
-            """
+
+            """)
         let problem = try #require(single(verify(yaml), containing: "node c has no interface on an IP network"))
         #expect(problem.location.line == line(of: "- name: c", in: yaml))
     }

@@ -10,12 +10,13 @@ struct VerifierNameTests {
 
     @Test("a node name used twice is reported at the second, naming the first")
     func duplicateNode() throws {
-        let yaml = Fixture.twoNodes + """
+        let yaml = Fixture.twoNodes(addingNodes: """
               - name: a
                 interfaces:
                   - {name: eth0, label: a2_boot, address: 10.0.0.3, network: ether}
                   - {name: hb, label: a2_hb, network: dhb}
-            """
+
+            """)
         let problem = try #require(single(verify(yaml), containing: "node name a is already used"))
         #expect(problem.location.line == line(of: "a2_boot", in: yaml) - 2)
         #expect(problem.message.contains("nodes[a], line \(line(of: "- name: a", in: yaml))"))

@@ -1,6 +1,6 @@
 import Yams
 
-/// Reading event hooks and timing settings.
+/// Reading event hooks, timing settings and the quorum policy.
 extension ConfigReader {
     /// `hooks:` maps event names (`ClusterEventName` raw values) to their commands.
     mutating func readHooks(_ node: YAMLNode) -> [ClusterEventName: EventHooks] {
@@ -38,10 +38,14 @@ extension ConfigReader {
         return hooks
     }
 
+    static let tuningKeys = ["heartbeat", "config_too_long", "dead_man_switch", "release_allowance"]
+
     mutating func readTuning(_ node: YAMLNode) -> Tuning? {
-        guard let set = fields(node, path: "tuning", allowed: ["heartbeat", "config_too_long"]) else { return nil }
+        guard let set = fields(node, path: "tuning", allowed: Self.tuningKeys) else { return nil }
         var tuning = Tuning()
         if let value = duration(set, "config_too_long") { tuning.configTooLong = value }
+        if let value = duration(set, "dead_man_switch") { tuning.tripInterval = value }
+        if let value = duration(set, "release_allowance") { tuning.releaseAllowance = value }
         if let heartbeat = set.value("heartbeat"), let types = fields(heartbeat, path: set.path("heartbeat"), allowed: nil) {
             for field in types.fields where !field.value.isNull {
                 let defaults = tuning.heartbeat(forNetworkType: field.key)
@@ -60,5 +64,17 @@ extension ConfigReader {
         if let value = duration(set, "interval") { settings.interval = value }
         if let value = int(set, "missed_beats") { settings.missedBeats = value }
         return settings
+    }
+
+    /// `quorum: {policy: disk, tiebreaker: dhb}`: the policy is required once the section is
+    /// written (left out entirely, the cluster uses `majority`). Whether the tiebreaker names a disk
+    /// network on every node is `Verifier`'s job.
+    mutating func readQuorum(_ node: YAMLNode) -> (policy: QuorumPolicy, tiebreaker: String?)? {
+        let keys = ["policy", "tiebreaker"]
+        guard let set = fields(node, path: "quorum", allowed: keys, required: ["policy"]) else { return nil }
+        let policy = choice(set, "policy", of: QuorumPolicy.self)
+        let tiebreaker = string(set, "tiebreaker")
+        guard let policy else { return nil }
+        return (policy, tiebreaker)
     }
 }

@@ -4,7 +4,7 @@ import Yams
 extension ConfigReader {
     static let topLevelKeys = [
         "cluster", "tuning", "networks", "nodes", "service_addresses", "applications", "volume_groups",
-        "filesystems", "nfs_exports", "resource_groups", "hooks",
+        "filesystems", "nfs_exports", "resource_groups", "hooks", "quorum",
     ]
 
     /// The whole configuration; `nil` only when the top level is not a mapping.
@@ -14,6 +14,10 @@ extension ConfigReader {
         let identity = top.value("cluster").flatMap { readIdentity($0) }
         var config = ClusterConfig(name: identity?.name ?? "", id: identity?.id ?? 0)
         if let tuning = top.value("tuning") { config.tuning = readTuning(tuning) ?? Tuning() }
+        if let quorum = top.value("quorum"), let read = readQuorum(quorum) {
+            config.quorum = read.policy
+            config.tiebreaker = read.tiebreaker
+        }
         for (path, node) in entries(top, "networks", nameKey: "name") {
             if let network = readNetwork(node, path: path) { config.networks.append(network) }
         }
