@@ -29,18 +29,66 @@ struct VerifyCommandTests {
             "timing: rs232_34 heartbeat 500ms x 4 = detection 2s",
             "timing: rs232_41 heartbeat 500ms x 4 = detection 2s",
             "timing: node failure detected after 2s",
+            "timing: dead man switch trips after 600ms without quorum",
+            "timing: takeover waits 1s after a node was last heard (dead man switch 600ms + heartbeat 200ms + release allowance 200ms)",
             "verify: 0 errors, 0 warnings",
         ])
         try command.run()
     }
 
-    @Test("spscream passes with one warning")
+    @Test("spscream passes with two warnings: quorum none and no non-IP path")
     func spscream() throws {
         let path = Self.examples.appendingPathComponent("spscream.yaml").path
         let (lines, failed) = try Self.command([path]).output()
         #expect(!failed)
-        #expect(lines.first?.hasPrefix("\(path):10:1: warning: the cluster has no serial link or disk heartbeat") == true)
-        #expect(lines.last == "verify: 0 errors, 1 warnings")
+        #expect(lines.count == 2 + 5 + 1)
+        #expect(lines.first?.hasPrefix("\(path):16:18: warning: quorum policy none lets every side of a partition") == true)
+        #expect(lines.dropFirst().first?.hasPrefix("\(path):19:1: warning: the cluster has no serial link or disk heartbeat") == true)
+        #expect(lines.last == "verify: 0 errors, 2 warnings")
+    }
+
+    @Test("pair verifies clean; its takeover wait is 1s")
+    func pair() throws {
+        let path = Self.examples.appendingPathComponent("pair.yaml").path
+        let (lines, failed) = try Self.command([path]).output()
+        #expect(!failed)
+        #expect(lines == [
+            "timing: lan heartbeat 200ms x 4 = detection 0.8s",
+            "timing: heartbeat heartbeat 200ms x 4 = detection 0.8s",
+            "timing: dhb heartbeat 500ms x 4 = detection 2s",
+            "timing: node failure detected after 2s",
+            "timing: dead man switch trips after 600ms without quorum",
+            "timing: takeover waits 1s after a node was last heard (dead man switch 600ms + heartbeat 200ms + release allowance 200ms)",
+            "verify: 0 errors, 0 warnings",
+        ])
+    }
+
+    @Test("the takeover line adds the tuned dead man switch, the slowest IP heartbeat and the release allowance")
+    func takeoverArithmetic() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-verify-\(UUID()).yaml").path
+        try """
+            cluster: {name: x, id: 1}
+            tuning:
+              heartbeat: {ether: {interval: 300ms}, token: {interval: 500ms}}
+              dead_man_switch: 1.5s
+              release_allowance: 250ms
+            networks:
+              - {name: ether, type: ether, netmask: 255.255.255.0}
+              - {name: token, type: token, netmask: 255.255.255.0}
+            nodes:
+              - {name: a, interfaces: [{name: eth0, address: 10.0.0.1, network: ether}]}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (lines, _) = try Self.command([path]).output()
+        #expect(lines.contains("timing: dead man switch trips after 1.5s without quorum"))
+        #expect(lines.contains(
+            "timing: takeover waits 2.25s after a node was last heard (dead man switch 1.5s + heartbeat 500ms + release allowance 250ms)"))
+        let (json, _) = try Self.command([path, "--json"]).output()
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json[0].utf8)) as? [String: Any])
+        let timing = try #require(object["timing"] as? [String: Any])
+        #expect(timing["dead_man_switch_milliseconds"] as? Int == 1500)
+        #expect(timing["release_allowance_milliseconds"] as? Int == 250)
+        #expect(timing["takeover_wait_milliseconds"] as? Int == 2250)
     }
 
     @Test("table 22 as printed fails with FILE:LINE:COLUMN: error: naming the address and both nodes")

@@ -26,6 +26,7 @@ struct VerifierSubnetTests {
           - {label: svc, address: \(service), network: token}
         resource_groups:
           - {name: G, policy: cascading, nodes: [a, b], service_addresses: [svc]}
+        quorum: {policy: disk, tiebreaker: dhb}
         """
     }
 

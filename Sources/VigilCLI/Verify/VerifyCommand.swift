@@ -2,15 +2,16 @@ import ArgumentParser
 import VigilModel
 
 /// `vigil verify FILE`: reads a configuration and checks it (the seed's clverify). Prints every
-/// problem as `FILE:LINE:COLUMN: error: MESSAGE`, the failure detection times that follow from the
-/// tuning, and a summary line; exits with status 1 when there is an error.
+/// problem as `FILE:LINE:COLUMN: error: MESSAGE`, the failure detection and takeover times that
+/// follow from the tuning, and a summary line; exits with status 1 when there is an error.
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check a cluster configuration file.",
         discussion: """
             Reports every problem with its file, line and column, says how to fix it, and prints the \
-            failure detection time of each network and of a node. Exits 0 only if there is no error.
+            failure detection time of each network and of a node, the dead man switch's trip interval \
+            and how long a takeover waits. Exits 0 only if there is no error.
             """
     )
 

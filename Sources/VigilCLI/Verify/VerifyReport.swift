@@ -31,7 +31,8 @@ struct VerifyReport {
     }
 
     /// `timing: ether heartbeat 200ms x 4 = detection 0.8s` per network, then when a node is
-    /// declared down: one line if it is the same for every node, one per node otherwise.
+    /// declared down: one line if it is the same for every node, one per node otherwise; then the
+    /// dead man switch and the takeover wait.
     func timingLines() -> [String] {
         guard let timing else { return [] }
         var lines = timing.networks.map { network in
@@ -47,7 +48,19 @@ struct VerifyReport {
                 "timing: node \($0.node) failure detected after \(DetectionTimes.seconds($0.detection))"
             }
         }
-        return lines
+        return lines + takeoverLines(timing)
+    }
+
+    /// `timing: dead man switch trips after 600ms without quorum` and `timing: takeover waits 1s
+    /// after a node was last heard (dead man switch 600ms + heartbeat 200ms + release allowance 200ms)`.
+    func takeoverLines(_ timing: DetectionTimes) -> [String] {
+        let trip = DurationText.format(timing.tripInterval)
+        let parts = "dead man switch \(trip) + heartbeat \(DurationText.format(timing.largestIPInterval))"
+            + " + release allowance \(DurationText.format(timing.releaseAllowance))"
+        return [
+            "timing: dead man switch trips after \(trip) without quorum",
+            "timing: takeover waits \(DetectionTimes.seconds(timing.takeoverWait)) after a node was last heard (\(parts))",
+        ]
     }
 
     /// One JSON object: `file`, `diagnostics` (file, line, column, severity, message), `timing`,
@@ -98,6 +111,10 @@ struct JSONReport: Encodable {
 
         var networks: [Network]
         var nodes: [Node]
+        var deadManSwitchMilliseconds: Int64
+        var releaseAllowanceMilliseconds: Int64
+        /// `dead_man_switch + largest IP heartbeat interval + release_allowance`.
+        var takeoverWaitMilliseconds: Int64
 
         init(_ times: DetectionTimes) {
             networks = times.networks.map {
@@ -106,6 +123,9 @@ struct JSONReport: Encodable {
                     missedBeats: $0.heartbeat.missedBeats, detectionMilliseconds: $0.detection.milliseconds)
             }
             nodes = times.nodes.map { Node(node: $0.node, detectionMilliseconds: $0.detection.milliseconds) }
+            deadManSwitchMilliseconds = times.tripInterval.milliseconds
+            releaseAllowanceMilliseconds = times.releaseAllowance.milliseconds
+            takeoverWaitMilliseconds = times.takeoverWait.milliseconds
         }
     }
 

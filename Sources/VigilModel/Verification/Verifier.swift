@@ -27,6 +27,8 @@ public enum Verifier {
         found += checkHeartbeats(context)
         found += checkTimeouts(context)
         found += checkHooks(context)
+        found += checkQuorum(context)
+        found += checkDeadManSwitch(context)
         return Diagnostic.sortedByPosition(found)
     }
 }
