@@ -43,7 +43,7 @@ extension ClusterNode {
             }
         }
         if phase == .running {
-            let beats = topology.heartbeats(at: now, incarnation: incarnation, viewEpoch: installed?.epoch ?? 0)
+            let beats = topology.heartbeats(at: now, incarnation: incarnation, view: committedView, installedEpoch: installed?.epoch ?? 0)
             outbox += beats.due.map(Directive.send)
             outbox.append(.wake(at: beats.next))
         }
@@ -76,10 +76,9 @@ extension ClusterNode {
     /// Makes `state` the installed one, and logs and hooks its new events.
     mutating func adopt(_ state: ClusterState, at now: Moment) {
         if installed == nil {
-            // A node joining logs the events from its arrival on, not the cluster's history.
-            let history = state.events.filter { $0.completed != nil }.map(\.number).max() ?? 0
-            lastStartLogged = max(lastStartLogged, history)
-            lastCompletionLogged = max(lastCompletionLogged, history)
+            // A node joining logs the events from its view on, not the cluster's history.
+            lastStartLogged = max(lastStartLogged, state.firstEventOfView - 1)
+            lastCompletionLogged = max(lastCompletionLogged, state.firstEventOfView - 1)
         }
         installed = state
         for record in state.events {
@@ -101,6 +100,7 @@ extension ClusterNode {
     /// Takes on this node's part of the agreed state. Returns whether work was queued.
     private mutating func act(on state: ClusterState, at now: Moment) -> Bool {
         if let round = state.round, round.work[me] != nil { executor.adopt(round, epoch: state.epoch, me: me) }
+        if !hasLease(at: now) { executor.dropAcquisitions() }
         let wanted = ownAddressTargets
         if wanted.contains(where: { executor.holdings.ownAddresses[$0.key] != $0.value }) {
             executor.enqueue(.ownAddresses)
@@ -152,7 +152,7 @@ extension ClusterNode {
             let behind = coordination.reports[member].map { ($0.installedEpoch, $0.installedSeq) < (state.epoch, state.seq) } ?? true
             let last = coordination.lastSent[member]
             if behind, last.map({ now - $0 >= Self.resendInterval }) ?? true {
-                outbox.append(message(to: member, .state(state), at: now))
+                sendOnEveryRoute(to: member, .state(state), at: now)
                 self.coordination!.lastSent[member] = now
             }
         }
@@ -164,7 +164,8 @@ extension ClusterNode {
             number: reportNumber, incarnation: incarnation,
             installedEpoch: installed?.epoch ?? 0, installedSeq: installed?.seq ?? 0,
             topology: topology.report(at: now), holdings: executor.holdings,
-            doneRoundEpoch: executor.finished.epoch, doneRound: executor.finished.number, leaving: leaving)
+            doneRoundEpoch: executor.finished.epoch, doneRound: executor.finished.number, leaving: leaving,
+            hasLease: hasLease(at: now))
     }
 
     /// Sends a report to the coordinator when something changed, or when the last one is old.
@@ -196,8 +197,9 @@ extension ClusterNode {
         return true
     }
 
-    /// Queues the release of every group and own address held here.
+    /// Queues the release of every group and own address held here, before any other work.
     mutating func releaseEverything() {
+        executor.dropAcquisitions()
         for group in executor.holdings.heldGroups.reversed() { executor.enqueue(.release(group)) }
         executor.enqueue(.ownAddresses)
     }

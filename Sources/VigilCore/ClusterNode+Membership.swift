@@ -27,6 +27,7 @@ extension ClusterNode {
 
     /// Proposes a new view when this node is the candidate and the installed view is not the one it sees.
     mutating func proposeIfNeeded(at now: Moment) {
+        resendProposal(at: now)
         if let pending = proposal, now - pending.sentAt > Self.proposalTimeout {
             log(now, .event, "proposal \(pending.epoch) timed out waiting for \(Set(pending.members.keys).subtracting(pending.accepted.keys).sorted().joined(separator: ", "))")
             proposal = nil
@@ -36,18 +37,31 @@ extension ClusterNode {
         let members = Dictionary(uniqueKeysWithValues: reachable(at: now).map { node in
             (node, node == me ? incarnation : topology.incarnation(of: node) ?? 0)
         })
-        if let installed, installed.coordinator == me, installed.members == members { return }
+        if let installed, installed.coordinator == me, installed.members == members, promised <= installed.epoch { return }
+        guard isQuorum(Set(members.keys)) else { return }
         let epoch = max(promised, highestEpochSeen, installed?.epoch ?? 0) + 1
         highestEpochSeen = epoch
         promised = epoch
         promisedTo = me
-        let mine = Acceptance(epoch: epoch, report: currentReport(at: now), agreed: installed)
-        proposal = PendingProposal(epoch: epoch, members: members, accepted: [me: mine], sentAt: now)
+        joinedView(epoch, coordinator: me)
+        let mine = acceptance(of: epoch, at: now)
+        proposal = PendingProposal(epoch: epoch, members: members, accepted: [me: mine], sentAt: now, lastResent: now)
         log(now, .event, "proposing view \(epoch) with \(config.nodes.map(\.name).filter { members[$0] != nil }.joined(separator: ", "))")
         for member in members.keys.sorted() where member != me {
-            outbox.append(message(to: member, .propose(Proposal(epoch: epoch, coordinator: me, members: members)), at: now))
+            sendOnEveryRoute(to: member, .propose(Proposal(epoch: epoch, coordinator: me, members: members)), at: now)
         }
         installIfAccepted(at: now)
+    }
+
+    /// Sends the pending proposal again to the members that have not answered, at most once per
+    /// resend interval, so that one lost message does not cost a whole proposal timeout.
+    private mutating func resendProposal(at now: Moment) {
+        guard var pending = proposal, now - pending.lastResent >= Self.resendInterval else { return }
+        pending.lastResent = now
+        proposal = pending
+        for member in pending.members.keys.sorted() where pending.accepted[member] == nil {
+            sendOnEveryRoute(to: member, .propose(Proposal(epoch: pending.epoch, coordinator: me, members: pending.members)), at: now)
+        }
     }
 
     mutating func onPropose(_ proposal: Proposal, from sender: String, at now: Moment) {
@@ -59,14 +73,28 @@ extension ClusterNode {
         }
         promised = proposal.epoch
         promisedTo = sender
+        joinedView(proposal.epoch, coordinator: sender)
         if let pending = self.proposal, pending.epoch < proposal.epoch { self.proposal = nil }
-        let acceptance = Acceptance(epoch: proposal.epoch, report: currentReport(at: now), agreed: installed)
-        outbox.append(message(to: sender, .accept(acceptance), at: now))
+        outbox.append(message(to: sender, .accept(acceptance(of: proposal.epoch, at: now)), at: now))
+    }
+
+    /// This node's acceptance of `epoch`: its report, its newest agreed state, and how long ago it
+    /// heard each node.
+    func acceptance(of epoch: UInt64, at now: Moment) -> Acceptance {
+        var ages: [String: Duration] = [:]
+        for node in config.nodes where node.name != me {
+            if let last = topology.lastHeard(node.name) { ages[node.name] = now - last }
+        }
+        return Acceptance(epoch: epoch, report: currentReport(at: now), agreed: installed, lastHeardAgo: ages)
     }
 
     mutating func onAccept(_ acceptance: Acceptance, from sender: String, at now: Moment) {
         guard var pending = proposal, pending.epoch == acceptance.epoch, pending.members[sender] != nil else { return }
         pending.accepted[sender] = acceptance
+        // The member heard each node at most `age` before now (it answered before now).
+        for (node, age) in acceptance.lastHeardAgo {
+            pending.lastHeard[node] = max(pending.lastHeard[node] ?? .zero, now - age)
+        }
         proposal = pending
         installIfAccepted(at: now)
     }
@@ -90,14 +118,30 @@ extension ClusterNode {
         state.members = pending.members
         state.seq = 0
         state.round = nil
+        state.firstEventOfView = state.nextEventNumber
         state.departed = state.departed.filter { pending.members[$0.key] == $0.value }
         let reports = pending.accepted.mapValues(\.report)
         coordination = Coordination(config: config, state: state, reports: reports)
         coordination!.rules = rules
+        coordination!.safeAfter = takeoverDeadlines(excluding: pending, at: now)
+        joinedView(pending.epoch, coordinator: me)
         log(now, .event, "installed view \(pending.epoch) as coordinator: \(config.nodes.map(\.name).filter { pending.members[$0] != nil }.joined(separator: ", "))")
         _ = coordination!.advance(at: now)
         adopt(coordination!.state, at: now)
         broadcast(at: now)
+    }
+
+    /// For every node outside the new view, the moment after which it has certainly released what
+    /// it held: `takeoverWait` after anyone in the view last heard it (after now if nobody did).
+    private func takeoverDeadlines(excluding pending: PendingProposal, at now: Moment) -> [String: Moment] {
+        guard config.quorum != .none else { return [:] }
+        var deadlines: [String: Moment] = [:]
+        for node in config.nodes.map(\.name) where pending.members[node] == nil {
+            let mine = topology.lastHeard(node)
+            let heard = [mine, pending.lastHeard[node]].compactMap { $0 }.max() ?? now
+            deadlines[node] = heard + config.takeoverWait
+        }
+        return deadlines
     }
 
     /// Installs an agreed state from the coordinator, if it is newer and this node is in it.
@@ -105,6 +149,7 @@ extension ClusterNode {
         guard state.epoch >= promised, state.members[me] == incarnation, state.isNewer(than: installed) else { return }
         promised = state.epoch
         promisedTo = state.coordinator
+        joinedView(state.epoch, coordinator: state.coordinator)
         if state.coordinator != me { coordination = nil }
         if proposal.map({ $0.epoch <= state.epoch }) ?? false { proposal = nil }
         adopt(state, at: now)

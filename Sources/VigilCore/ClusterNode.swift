@@ -20,6 +20,9 @@ public struct ClusterNode: Sendable {
     /// The highest view epoch this node has promised to a proposer.
     var promised: UInt64 = 0
     var promisedTo: String?
+    /// The latest views this node promised or installed (at most 16): confirmations given in them
+    /// count towards its lease.
+    var memberViews: [ViewID] = []
     var highestEpochSeen: UInt64 = 0
     var proposal: PendingProposal?
     /// The coordinator's work, while this node coordinates the installed view.
@@ -46,6 +49,9 @@ public struct ClusterNode: Sendable {
         var members: [String: UInt64]
         var accepted: [String: Acceptance]
         var sentAt: Moment
+        var lastResent: Moment
+        /// The latest moment (this node's clock) any acceptor may have heard each node.
+        var lastHeard: [String: Moment] = [:]
     }
 
     /// How long a proposal waits for every acceptance before it is made again.
@@ -97,15 +103,16 @@ public struct ClusterNode: Sendable {
         guard phase == .running, envelope.clusterID == config.id, envelope.to == me,
               envelope.protocolVersion == vigilProtocolVersion, config.node(named: envelope.from) != nil,
               envelope.from != me else { return [] }
-        var viewEpoch: UInt64? = nil
-        if case .heartbeat(let epoch) = envelope.message { viewEpoch = epoch }
+        enforceLease(at: now)
+        var heartbeat: Heartbeat? = nil
+        if case .heartbeat(let beat) = envelope.message { heartbeat = beat }
         let wasReachable = topology.isReachable(envelope.from, at: now)
             && topology.incarnation(of: envelope.from) == envelope.incarnation
         topology.heard(from: envelope.from, incarnation: envelope.incarnation, network: envelope.network,
-                       onAdapter: envelope.toAdapter, viewEpoch: viewEpoch, at: now)
-        guard topology.incarnation(of: envelope.from) == envelope.incarnation else { return [] }
+                       onAdapter: envelope.toAdapter, heartbeat: heartbeat, at: now)
+        guard topology.incarnation(of: envelope.from) == envelope.incarnation else { return drain() }
         // A heartbeat from a peer already heard changes nothing until the next tick looks again.
-        if viewEpoch != nil && wasReachable { return [] }
+        if heartbeat != nil && wasReachable { return drain() }
         handle(envelope, at: now)
         return settle(at: now)
     }
@@ -113,7 +120,24 @@ public struct ClusterNode: Sendable {
     /// Time passed: heartbeats, detection, timeouts.
     public mutating func tick(at now: Moment) -> [Directive] {
         guard phase == .running else { return [] }
+        enforceLease(at: now)
         return settle(at: now)
+    }
+
+    /// The host's dead man switch fired while this daemon was not running: the host released (or
+    /// lost) everything. The node forgets what it held and reports it; its view stays, and the
+    /// coordinator gives it groups again once its lease is confirmed.
+    public mutating func deadManSwitchTripped(at now: Moment) -> [Directive] {
+        log(now, .cluster, "dead man switch tripped on \(me): everything was released while the daemon was not running")
+        executor.forgetEverything()
+        guard phase == .running else { return drain() }
+        return settle(at: now)
+    }
+
+    /// Returns the gathered directives and empties the outbox.
+    mutating func drain() -> [Directive] {
+        defer { outbox = [] }
+        return outbox
     }
 
     /// The host reports an adapter's carrier lost or back.
@@ -126,6 +150,7 @@ public struct ClusterNode: Sendable {
 
     /// The shell finished an action batch.
     public mutating func actionsFinished(_ id: UInt64, outcome: ActionOutcome, at now: Moment) -> [Directive] {
+        enforceLease(at: now)
         if case .failed(let index, let reason) = outcome {
             log(now, .event, "batch \(id) failed at action \(index): \(reason)")
         }
@@ -159,6 +184,19 @@ public struct ClusterNode: Sendable {
 
     mutating func log(_ now: Moment, _ destination: LogRecord.Destination, _ text: String) {
         outbox.append(.log(LogRecord(time: now, node: me, destination: destination, text: text)))
+    }
+
+    /// Sends a message on every IP network `peer` was heard on lately (or the usual route): for
+    /// messages whose loss would stall the cluster.
+    mutating func sendOnEveryRoute(to peer: String, _ body: Message, at now: Moment) {
+        let networks = config.networks.filter { $0.isIP && topology.hears(peer, on: $0.name, at: now) }.map(\.name)
+        guard !networks.isEmpty else {
+            outbox.append(message(to: peer, body, at: now))
+            return
+        }
+        for network in networks {
+            outbox.append(.send(Envelope(clusterID: config.id, from: me, incarnation: incarnation, to: peer, network: network, message: body)))
+        }
     }
 
     func message(to peer: String, _ body: Message, at now: Moment) -> Directive {

@@ -28,6 +28,8 @@ public struct ClusterState: Sendable, Hashable {
     /// The latest events, oldest first (at most `recentEventLimit`).
     public var events: [EventRecord] = []
     public var nextEventNumber: UInt64 = 1
+    /// The number of the first event of this view: older events are history to a node that joins.
+    public var firstEventOfView: UInt64 = 1
     /// The recovery round members are carrying out, if any.
     public var round: RecoveryRound?
     public var nextRoundNumber: UInt64 = 1

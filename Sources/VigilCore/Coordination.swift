@@ -19,6 +19,11 @@ struct Coordination: Sendable {
     /// When the state was last sent to each member.
     var lastSent: [String: Moment] = [:]
     var rules = SafetyRules.standard
+    /// Nodes outside the view that may still hold groups, and the moment (this node's clock) after
+    /// which they certainly do not: their lease ran out and they released, or their dead man switch
+    /// halted them. Groups they participate in are not acquired before.
+    var safeAfter: [String: Moment] = [:]
+    private var announcedWaits: Set<String> = []
     /// The topology the members' reports show, computed once per `advance`.
     private var observedCache: TopologyView?
 
@@ -72,11 +77,16 @@ struct Coordination: Sendable {
         }
         // Holdings that differ from the placement are put right whether or not an event runs (a
         // member that restarted unseen, a recovery cut short by a coordinator's death).
-        if let round = nextRound() {
+        switch nextRound(at: now) {
+        case .round(let round):
             state.round = round
             state.nextRoundNumber += 1
             notes.append("round \(round.number): \(round.kind.rawValue) " + describe(round.work))
             return true
+        case .waiting:
+            return false
+        case .none:
+            break
         }
         if let current = state.currentEvent {
             complete(current, at: now)
@@ -166,7 +176,14 @@ struct Coordination: Sendable {
     /// The next recovery round for the current placement: releases first, from every node that
     /// holds a group where it should not; then acquisitions, each only once no other member holds
     /// the group (unless concurrent). `nil` when holdings match the placement.
-    private func nextRound() -> RecoveryRound? {
+    enum NextRound {
+        case round(RecoveryRound)
+        /// Acquisitions are due but must wait until a node outside the view is safe.
+        case waiting
+        case none
+    }
+
+    private mutating func nextRound(at now: Moment) -> NextRound {
         var releases: [String: [String]] = [:]
         for node in rankOrder(Set(state.members.keys)) {
             guard let report = reports[node], report.leaving != .forced || state.up.contains(node) else { continue }
@@ -179,17 +196,41 @@ struct Coordination: Sendable {
             }
         }
         if !releases.isEmpty && rules.releaseBeforeAcquire {
-            return RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases)
+            return .round(RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases))
         }
         var acquires: [String: [String]] = [:]
+        var waiting = false
         for group in config.resourceGroups {
             for node in state.placement[group.name]?.nodes ?? [] where isCurrentMember(node) && needsAcquire(group, on: node) {
+                guard reports[node]?.hasLease ?? false else {
+                    waiting = true
+                    continue
+                }
+                if let blocker = unsafeHolder(of: group, at: now) {
+                    if announcedWaits.insert(group.name).inserted {
+                        notes.append("\(group.name) waits until \(blocker), outside the view, has certainly released it (takeover wait)")
+                    }
+                    waiting = true
+                    continue
+                }
                 acquires[node, default: []].append(group.name)
             }
         }
-        if !acquires.isEmpty { return RecoveryRound(number: state.nextRoundNumber, kind: .acquire, work: acquires) }
+        if !acquires.isEmpty { return .round(RecoveryRound(number: state.nextRoundNumber, kind: .acquire, work: acquires)) }
         // Only reached with the rule off (tests): acquisitions went first, releases come after.
-        return releases.isEmpty ? nil : RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases)
+        if !releases.isEmpty { return .round(RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases)) }
+        return waiting ? .waiting : .none
+    }
+
+    /// A node outside the view that participates in a non-concurrent group and may still hold it.
+    private mutating func unsafeHolder(of group: ResourceGroup, at now: Moment) -> String? {
+        guard group.policy != .concurrent, rules.releaseBeforeAcquire else { return nil }
+        for node in group.nodes where state.members[node] == nil {
+            guard let deadline = safeAfter[node] else { continue }
+            if now < deadline { return node }
+            safeAfter[node] = nil
+        }
+        return nil
     }
 
     /// A node up in the agreed state and in the view with the same incarnation: one that can act.

@@ -16,8 +16,14 @@ public struct LocalTopology: Sendable {
     private(set) var carrierLost: Set<String> = []
     /// The newest incarnation seen from each peer.
     private(set) var incarnations: [String: UInt64] = [:]
-    /// The newest view epoch each peer announced in its heartbeats.
+    /// The newest installed view epoch each peer announced in its heartbeats.
     private(set) var peerEpochs: [String: UInt64] = [:]
+    /// The newest stamp received from each peer, echoed back to it in my heartbeats.
+    private(set) var stampsFrom: [String: Duration] = [:]
+    /// The newest echo of my own stamps from each peer in each of the last views it was committed
+    /// to (at most `echoViewLimit`): the peer heard me at that moment of my clock, in that view.
+    private(set) var echoes: [String: [ViewID: Moment]] = [:]
+    static let echoViewLimit = 4
     private var nextBeat: [String: Moment] = [:]
 
     public init(config: ClusterConfig, me: String) {
@@ -27,20 +33,60 @@ public struct LocalTopology: Sendable {
 
     private var myNode: Node { config.node(named: me)! }
 
-    /// Records a heartbeat (or any message, which proves the path as well).
+    /// Records a heartbeat (or, with `heartbeat == nil`, any message, which proves the path as well).
     public mutating func heard(
         from peer: String, incarnation: UInt64, network: String, onAdapter adapter: String?,
-        viewEpoch: UInt64?, at now: Moment
+        heartbeat: Heartbeat?, at now: Moment
     ) {
         if let known = incarnations[peer], known > incarnation { return }
         if incarnations[peer] != incarnation {
             incarnations[peer] = incarnation
             peerEpochs[peer] = nil
+            stampsFrom[peer] = nil
+            echoes[peer] = nil
             for name in lastHeard.keys { lastHeard[name]?[peer] = nil }
         }
         lastHeard[network, default: [:]][peer] = now
         if let adapter { lastHeardOnAdapter[network, default: [:]][adapter] = now }
-        if let viewEpoch { peerEpochs[peer] = max(peerEpochs[peer] ?? 0, viewEpoch) }
+        guard let heartbeat else { return }
+        peerEpochs[peer] = max(peerEpochs[peer] ?? 0, heartbeat.installedEpoch)
+        stampsFrom[peer] = max(stampsFrom[peer] ?? heartbeat.stamp, heartbeat.stamp)
+        if let echo = heartbeat.echo, echo <= now.sinceOrigin {
+            var views = echoes[peer] ?? [:]
+            views[heartbeat.view] = max(views[heartbeat.view] ?? .zero, Moment(echo))
+            if views.count > Self.echoViewLimit, let oldest = views.keys.min(by: { $0.epoch < $1.epoch }) {
+                views[oldest] = nil
+            }
+            echoes[peer] = views
+        }
+    }
+
+    /// When this node last heard `peer` on any path, if ever.
+    public func lastHeard(_ peer: String) -> Moment? {
+        lastHeard.values.compactMap { $0[peer] }.max()
+    }
+
+    /// The moment (of my clock) up to which a quorum is known to have counted me in: for each peer,
+    /// the stamp of my newest heartbeat it echoed while committed to one of `views` (views I was a
+    /// member of; my own confirmation is `now`); the newest moment that enough of them reach. `nil`
+    /// when there is none. `isQuorum` decides whether a set of nodes is enough.
+    ///
+    /// Why this is safe: any view that leaves me out has a quorum of members, which intersects the
+    /// quorum that confirmed me; its coordinator learns when each of its members last heard me and
+    /// waits `takeoverWait` after the latest, by which time my confirmation has run out.
+    public func confirmedUntil(views: Set<ViewID>, at now: Moment, isQuorum: (Set<String>) -> Bool) -> Moment? {
+        var confirmations: [(String, Moment)] = [(me, now)]
+        for (peer, byView) in echoes {
+            let stamps = byView.filter { views.contains($0.key) }.values
+            if let newest = stamps.max() { confirmations.append((peer, newest)) }
+        }
+        confirmations.sort { $0.1 > $1.1 }
+        var set: Set<String> = []
+        for (member, stamp) in confirmations {
+            set.insert(member)
+            if isQuorum(set) { return stamp }
+        }
+        return nil
     }
 
     /// The host says an adapter lost (`false`) or regained (`true`) its carrier.
@@ -116,14 +162,14 @@ public struct LocalTopology: Sendable {
     }
 
     /// The heartbeats due at `now`, and the moment the next ones are due.
-    public mutating func heartbeats(at now: Moment, incarnation: UInt64, viewEpoch: UInt64) -> (due: [Envelope], next: Moment) {
+    public mutating func heartbeats(at now: Moment, incarnation: UInt64, view: ViewID, installedEpoch: UInt64) -> (due: [Envelope], next: Moment) {
         var due: [Envelope] = []
         var next: Moment? = nil
         for name in myNode.networks {
             guard let network = config.network(named: name) else { continue }
             let interval = config.heartbeat(for: network).interval
             if nextBeat[name].map({ $0 <= now }) ?? true {
-                due += beats(on: name, incarnation: incarnation, viewEpoch: viewEpoch)
+                due += beats(on: name, incarnation: incarnation, view: view, installedEpoch: installedEpoch, at: now)
                 nextBeat[name] = now + interval
             }
             next = min(next ?? nextBeat[name]!, nextBeat[name]!)
@@ -132,16 +178,17 @@ public struct LocalTopology: Sendable {
     }
 
     /// One heartbeat from each of my adapters on `network` to each peer adapter on it.
-    private func beats(on network: String, incarnation: UInt64, viewEpoch: UInt64) -> [Envelope] {
+    private func beats(on network: String, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, at now: Moment) -> [Envelope] {
         var envelopes: [Envelope] = []
         let myAdapters = myNode.adapters(on: network).filter { !carrierLost.contains($0) }
         for peer in config.nodes where peer.name != me {
+            let beat = Heartbeat(view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name])
             for theirs in peer.adapters(on: network) {
                 for mine in myAdapters {
                     envelopes.append(Envelope(
                         clusterID: config.id, from: me, incarnation: incarnation, to: peer.name,
                         network: network, fromAdapter: mine, toAdapter: theirs,
-                        message: .heartbeat(viewEpoch: viewEpoch)))
+                        message: .heartbeat(beat)))
                 }
             }
         }

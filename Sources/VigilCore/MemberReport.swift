@@ -13,6 +13,9 @@ public struct MemberReport: Sendable, Hashable {
     public var doneRound: UInt64
     /// Set when the member was asked to stop cluster services.
     public var leaving: ClusterEvent.Departure?
+    /// Whether the member may hold groups now (a quorum of its view counts it in). A member without
+    /// it gets no acquisitions.
+    public var hasLease: Bool
 
     /// Whether the member finished the round `number` of view `epoch`.
     public func finished(round number: UInt64, epoch: UInt64) -> Bool {

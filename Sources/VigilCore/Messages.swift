@@ -39,8 +39,7 @@ public struct Envelope: Sendable, Hashable {
 /// What nodes say to each other.
 public enum Message: Sendable, Hashable {
     /// "I am alive", sent by every adapter to every peer adapter on its network every interval.
-    /// Carries the epoch of the sender's view so that a node left out of a newer view notices.
-    case heartbeat(viewEpoch: UInt64)
+    case heartbeat(Heartbeat)
     /// A would-be coordinator asks the members it sees to form a new view.
     case propose(Proposal)
     /// A member's answer to a proposal: its promise, its truth and the newest agreed state it has.
@@ -57,6 +56,44 @@ public enum Message: Sendable, Hashable {
     case reply(AdminReply)
 }
 
+/// A heartbeat. Besides "I am alive" it carries what a node needs to know whether it still belongs
+/// to a cluster with quorum: the epochs the sender is in, and the newest stamp it received from
+/// the addressee. A stamp is the addressee's own clock when it sent a heartbeat, so that an echo
+/// proves, on the addressee's clock, when the sender last heard it: a delayed or queued heartbeat
+/// can never make a lease look fresher than it is.
+public struct Heartbeat: Sendable, Hashable {
+    /// The view the sender is committed to: the highest it promised or installed.
+    public var view: ViewID
+    /// The epoch of the view the sender installed (0: none). A node that sees a view installed
+    /// without it knows it was left out.
+    public var installedEpoch: UInt64
+    /// The sender's clock when it sent this heartbeat.
+    public var stamp: Duration
+    /// The newest stamp the sender received from the addressee, if any.
+    public var echo: Duration?
+
+    public init(view: ViewID, installedEpoch: UInt64, stamp: Duration, echo: Duration?) {
+        self.view = view
+        self.installedEpoch = installedEpoch
+        self.stamp = stamp
+        self.echo = echo
+    }
+}
+
+/// A view's identity: its epoch and the node that proposed it. Two would-be coordinators may pick
+/// the same epoch; the pair tells their views apart.
+public struct ViewID: Sendable, Hashable, CustomStringConvertible {
+    public var epoch: UInt64
+    public var coordinator: String
+
+    public init(epoch: UInt64, coordinator: String) {
+        self.epoch = epoch
+        self.coordinator = coordinator
+    }
+
+    public var description: String { "\(epoch)@\(coordinator)" }
+}
+
 /// A proposal for a new view.
 public struct Proposal: Sendable, Hashable {
     public var epoch: UInt64
@@ -71,6 +108,9 @@ public struct Acceptance: Sendable, Hashable {
     public var report: MemberReport
     /// The newest agreed state this member has installed, if any.
     public var agreed: ClusterState?
+    /// How long ago this member last heard each node it ever heard: the new coordinator waits
+    /// `takeoverWait` after the latest of these before it takes over from a node left out.
+    public var lastHeardAgo: [String: Duration]
 }
 
 /// A member's refusal of a proposal.

@@ -11,6 +11,7 @@ public struct Moment: Sendable, Hashable, Comparable, CustomStringConvertible {
     public static func < (lhs: Moment, rhs: Moment) -> Bool { lhs.sinceOrigin < rhs.sinceOrigin }
     public static func + (lhs: Moment, rhs: Duration) -> Moment { Moment(lhs.sinceOrigin + rhs) }
     public static func - (lhs: Moment, rhs: Moment) -> Duration { lhs.sinceOrigin - rhs.sinceOrigin }
+    public static func - (lhs: Moment, rhs: Duration) -> Moment { Moment(lhs.sinceOrigin - rhs) }
 
     public var description: String {
         let ms = sinceOrigin.components.seconds * 1000 + sinceOrigin.components.attoseconds / 1_000_000_000_000_000

@@ -33,15 +33,38 @@ struct ResourceExecutor: Sendable {
 
     var isIdle: Bool { inFlight == nil && work.isEmpty }
 
+    /// Whether the queued work releases every held group (after a lost lease or a stop).
+    var isReleasingEverything: Bool {
+        holdings.heldGroups.allSatisfy { group in
+            work.contains(.release(group)) || (inFlight?.group == group && inFlight?.purpose == .release)
+        }
+    }
+
+    /// The host lost everything behind the daemon's back (its dead man switch fired): nothing is
+    /// held, nothing runs, nothing is queued; the rounds already finished stay finished.
+    mutating func forgetEverything() {
+        holdings = Holdings()
+        work = []
+        inFlight = nil
+        completeRoundIfDone()
+    }
+
+    /// Forgets queued acquisitions (the node may not acquire now); queued releases stay.
+    mutating func dropAcquisitions() {
+        work.removeAll { if case .acquire = $0 { return true } else { return false } }
+    }
+
     /// Takes on a round of the agreed state, unless it is the one under way or already finished.
-    /// Work left from an older round is dropped (the batch in flight completes first).
+    /// Acquisitions left from an older round are dropped (the batch in flight completes first);
+    /// releases never are.
     mutating func adopt(_ round: RecoveryRound, epoch: UInt64, me: String) {
         let id = RoundID(epoch: epoch, number: round.number)
         guard id != current, id > finished else { return }
         current = id
-        work.removeAll { if case .ownAddresses = $0 { return false } else { return true } }
-        let groups = round.work[me] ?? []
-        work += groups.map { round.kind == .acquire ? .acquire($0) : .release($0) }
+        dropAcquisitions()
+        for group in round.work[me] ?? [] {
+            enqueue(round.kind == .acquire ? .acquire(group) : .release(group))
+        }
     }
 
     /// Queues local work that no round assigns (own addresses, or releasing everything on a stop).

@@ -2,8 +2,8 @@
 public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     /// A node crashes (everything it held is gone) and boots again later.
     case crash
-    /// A node's daemon is not scheduled for a moment (shorter than half a detection time: a longer
-    /// pause is the dead man switch's business).
+    /// A node's daemon is not scheduled for a while (up to 3 s; under 300 ms in a cluster without
+    /// quorum, where nothing but the pause's brevity protects the groups).
     case pause
     /// One adapter of one node fails and is repaired later (IP or serial).
     case interface

@@ -6,8 +6,9 @@ import VigilModel
 /// that could be online), and after its faults heal (the cluster converges to the placement its
 /// policies give, within `healBound`).
 ///
-/// The faults keep every pair of running nodes connected by at least one IP network: a node cut off
-/// from all the others is a partition, which needs quorum and fencing to be handled safely.
+/// Under a quorum policy the faults take any shape (partitions, long pauses, nodes cut off from
+/// everyone). In a cluster without quorum they keep every pair of running nodes connected by at
+/// least one IP network and pauses short: nothing else could keep such a cluster safe.
 public struct Fuzzer: Sendable {
     public let config: ClusterConfig
     public var faults: Set<FaultKind>
@@ -63,7 +64,7 @@ public struct Fuzzer: Sendable {
                 times.removeFirst()
                 schedule.inject(from: faults)
             }
-            quiet.observe(simulator, lastChange: schedule.lastChange, checker: checker, working: schedule.networkWorks)
+            quiet.observe(simulator, lastChange: schedule.lastChange, checker: checker, connected: schedule.isConnectedEnough(), working: schedule.networkWorks)
         }
         schedule.healEverything()
         let healed = simulator.now
@@ -102,7 +103,23 @@ struct QuietWatch {
     var checkedAt: (UInt64, UInt64)?
     var violations: [Violation] = []
 
-    mutating func observe(_ simulator: Simulator, lastChange: Moment, checker: InvariantChecker, working: (String, String) -> Bool) {
+    mutating func observe(
+        _ simulator: Simulator, lastChange: Moment, checker: InvariantChecker, connected: Bool,
+        working: (String, String) -> Bool
+    ) {
+        // While the running nodes cannot all talk to each other only safety is checked (always).
+        guard connected else { lastState = nil; return }
+        let config = simulator.config
+        let running = Set(config.nodes.map(\.name).filter { simulator.hosts[$0]?.core != nil })
+        if config.quorum != .none && !config.hasMajority(running) {
+            guard simulator.now - lastChange >= quietTime else { return }
+            for node in running.sorted() {
+                for group in config.resourceGroups where simulator.hosts[node]!.resources.holdsAnything(of: group) {
+                    violations.append(Violation(time: simulator.now, text: "no quorum among running \(running.sorted().joined(separator: ", ")), yet \(node) still holds \(group.name)"))
+                }
+            }
+            return
+        }
         guard let state = checker.agreedStableState(hosts: simulator.hosts) else { lastState = nil; return }
         let key = (state.epoch, state.seq)
         if lastState.map({ $0 != key }) ?? true {

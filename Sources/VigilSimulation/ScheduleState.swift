@@ -49,7 +49,9 @@ struct ScheduleState {
             repairs.append((later(.seconds(2), .seconds(10)), .restart(node)))
         case .pause:
             guard let node = pick(running) else { return }
-            simulator.pause(node, for: simulator.random.duration(.milliseconds(20), .milliseconds(300)))
+            // Without quorum nothing protects against a long pause: keep it under half a detection time.
+            let longest: Duration = config.quorum == .none ? .milliseconds(300) : .seconds(3)
+            simulator.pause(node, for: simulator.random.duration(.milliseconds(20), longest))
         case .interface:
             guard let node = pick(config.nodes), let adapter = pick(node.interfaces.map(\.name)) else { return }
             failAdapters([adapter], of: node.name)
@@ -61,7 +63,7 @@ struct ScheduleState {
             var sides: [String: Int] = [:]
             for node in config.nodes { sides[node.name] = Int.random(in: 0...1, using: &simulator.random) }
             simulator.faults.partitions[network.name] = sides
-            guard isConnectedEnough() else { simulator.faults.partitions[network.name] = nil; return }
+            guard isAllowed() else { simulator.faults.partitions[network.name] = nil; return }
             simulator.trace?("\(simulator.now) partition \(network.name): \(sides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
             repairs.append((later(.seconds(1), .seconds(10)), .heal(network: network.name)))
         case .loss, .delay, .duplication:
@@ -86,13 +88,19 @@ struct ScheduleState {
         let fresh = adapters.filter { simulator.faults.isUp($0, of: node) }
         guard !fresh.isEmpty else { return }
         for adapter in fresh { simulator.faults.failedAdapters.insert("\(node)/\(adapter)") }
-        let allowed = isConnectedEnough()
+        let allowed = isAllowed()
         for adapter in fresh { simulator.faults.failedAdapters.remove("\(node)/\(adapter)") }
         guard allowed else { return }
         for adapter in fresh {
             simulator.setAdapter(adapter, of: node, up: false)
             repairs.append((later(.seconds(1), .seconds(10)), .adapter(node: node, adapter: adapter)))
         }
+    }
+
+    /// Whether a fault that may cut nodes apart is allowed: always under a quorum policy (quorum
+    /// and leases keep a partition safe); without quorum only if the running nodes stay connected.
+    func isAllowed() -> Bool {
+        config.quorum != .none || isConnectedEnough()
     }
 
     /// Every pair of running nodes shares an IP network on which both have a working adapter and
@@ -120,7 +128,7 @@ struct ScheduleState {
     private mutating func perform(_ repair: Repair, force: Bool) {
         switch repair {
         case .restart(let node):
-            guard force || isConnectedEnough(among: running + [node]) else {
+            guard force || config.quorum != .none || isConnectedEnough(among: running + [node]) else {
                 repairs.append((simulator.now + .seconds(1), repair))
                 return
             }
@@ -146,6 +154,7 @@ struct ScheduleState {
             simulator.setAdapter(parts[1], of: parts[0], up: true)
         }
         simulator.faults = NetworkFaults()
+        for node in config.nodes { simulator.resume(node.name) }
         for (_, repair) in pending where isRestart(repair) { perform(repair, force: true) }
         for node in config.nodes where simulator.hosts[node.name]?.core == nil { simulator.start(node.name) }
         lastChange = simulator.now

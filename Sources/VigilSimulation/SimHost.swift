@@ -19,6 +19,10 @@ public final class SimHost {
     /// Every hook invocation the core asked for, in order.
     public internal(set) var hooks: [HookInvocation] = []
     var wakeGeneration: UInt64 = 0
+    /// When the daemon last ran (fed its watchdog).
+    var lastRan: Moment = .zero
+    /// The dead man switch fired while the daemon was paused; the daemon learns it when it runs again.
+    var tripped = false
     /// Batches in flight: the actions still to complete.
     var inFlight: [UInt64: ActionBatch] = [:]
 

@@ -68,14 +68,30 @@ public final class Simulator {
         host.resources = HostResources()
         host.inFlight = [:]
         host.pausedUntil = nil
+        deferred[node] = nil
         host.wakeGeneration += 1
     }
 
-    /// Pauses a node's daemon (a stopped process, a starved CPU) for a while.
+    /// Pauses a node's daemon (a stopped process, a starved CPU) for a while. The host's dead man
+    /// switch, a watchdog the daemon feeds whenever it runs, fires if the daemon has not run for the
+    /// trip interval: it releases everything on the host (the real one removes addresses and stops
+    /// applications, or halts the node).
     public func pause(_ node: String, for duration: Duration) {
-        guard hosts[node]?.core != nil else { return }
+        guard let host = hosts[node], host.core != nil else { return }
         note("\(node): pause for \(DurationText.format(duration))")
-        hosts[node]!.pausedUntil = now + duration
+        host.pausedUntil = max(host.pausedUntil ?? now, now + duration)
+        schedule(.resume(node: node), at: host.pausedUntil!)
+        if config.quorum != .none {
+            schedule(.watchdog(node: node, incarnation: host.incarnations), at: host.lastRan + config.tuning.tripInterval)
+        }
+    }
+
+    /// Ends a pause now: the work that waited for the daemon runs at once.
+    public func resume(_ node: String) {
+        guard let host = hosts[node], let until = host.pausedUntil, until > now else { return }
+        note("\(node): resumed")
+        host.pausedUntil = now
+        schedule(.resume(node: node), at: now)
     }
 
     /// Fails or repairs an adapter; the host reports the carrier change to its daemon.
@@ -136,7 +152,13 @@ public final class Simulator {
         case deliver(Envelope)
         case wake(node: String, generation: UInt64)
         case finish(node: String, incarnation: UInt64, batch: UInt64, outcome: ActionOutcome)
+        case watchdog(node: String, incarnation: UInt64)
+        /// A pause ends: the work that waited for the daemon runs, in the order it arrived.
+        case resume(node: String)
     }
+
+    /// Work that arrived for a paused daemon, by node, in arrival order.
+    private var deferred: [String: [Work]] = [:]
 
     private func schedule(_ work: Work, at time: Moment) {
         nextSequence += 1
@@ -150,10 +172,22 @@ public final class Simulator {
         case .deliver(let envelope): node = envelope.to
         case .wake(let target, _): node = target
         case .finish(let target, _, _, _): node = target
+        case .watchdog(let target, let incarnation):
+            fireWatchdogIfStarved(target, incarnation: incarnation)
+            return
+        case .resume(let target):
+            guard let until = hosts[target]?.pausedUntil, until <= now else { return }
+            hosts[target]!.pausedUntil = nil
+            for waiting in deferred.removeValue(forKey: target) ?? [] { schedule(waiting, at: now) }
+            return
         }
-        if let until = hosts[node]?.pausedUntil {
-            if until > now { schedule(work, at: until); return }
-            hosts[node]!.pausedUntil = nil
+        if let until = hosts[node]?.pausedUntil, until > now {
+            deferred[node, default: []].append(work)
+            return
+        }
+        if let host = hosts[node], host.tripped, host.core != nil {
+            host.tripped = false
+            drive(node) { $0.deadManSwitchTripped(at: self.now) }
         }
         switch work {
         case .deliver(let envelope):
@@ -168,12 +202,30 @@ public final class Simulator {
             guard let host = hosts[node], host.incarnations == incarnation, let batch = host.inFlight[id] else { return }
             complete(batch, on: node, outcome: outcome)
             drive(node) { $0.actionsFinished(id, outcome: outcome, at: self.now) }
+        case .watchdog, .resume:
+            break
         }
+    }
+
+    private func fireWatchdogIfStarved(_ node: String, incarnation: UInt64) {
+        guard let host = hosts[node], host.incarnations == incarnation, host.core != nil,
+              let until = host.pausedUntil, until > now else { return }
+        let deadline = host.lastRan + config.tuning.tripInterval
+        guard now >= deadline else {
+            schedule(.watchdog(node: node, incarnation: incarnation), at: deadline)
+            return
+        }
+        guard !host.tripped else { return }
+        note("\(node): dead man switch fires (daemon has not run for \(DurationText.format(now - host.lastRan))): host releases everything")
+        host.tripped = true
+        host.resources = HostResources()
+        host.inFlight = [:]
     }
 
     /// Feeds an input to a node's core and carries out what it returns.
     private func drive(_ node: String, _ input: (inout ClusterNode) -> [Directive]) {
         guard hosts[node]?.core != nil else { return }
+        hosts[node]!.lastRan = now
         let directives = input(&hosts[node]!.core!)
         for directive in directives { perform(directive, from: node) }
     }

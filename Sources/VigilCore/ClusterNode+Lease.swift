@@ -1,0 +1,52 @@
+import VigilModel
+
+/// The lease that lets a node hold groups: a node may hold (and acquire) groups only while a
+/// quorum of its view has recently counted it in. The proof comes from echoes of its own heartbeat
+/// stamps (see `Heartbeat`), so a node that was paused, starved or cut off learns it on its very
+/// next step, from its own clock, and releases everything before it does anything else. Survivors
+/// wait `ClusterConfig.takeoverWait` after they last heard a node before taking over from it: by
+/// then it has released, or its dead man switch has halted it.
+extension ClusterNode {
+    /// The view this node is committed to: the highest it promised or installed.
+    var committedView: ViewID {
+        if let installed, installed.epoch >= promised { return ViewID(epoch: installed.epoch, coordinator: installed.coordinator) }
+        return ViewID(epoch: promised, coordinator: promisedTo ?? me)
+    }
+
+    /// Whether `nodes` form a quorum under the cluster's policy.
+    func isQuorum(_ nodes: Set<String>) -> Bool {
+        switch config.quorum {
+        case .none: true
+        case .majority, .disk: config.hasMajority(nodes)
+        }
+    }
+
+    /// The moment up to which a quorum counted this node in, or `nil`.
+    func confirmedUntil(at now: Moment) -> Moment? {
+        topology.confirmedUntil(views: Set(memberViews), at: now, isQuorum: isQuorum)
+    }
+
+    /// Remembers that this node is a member of a view (promised or installed).
+    mutating func joinedView(_ epoch: UInt64, coordinator: String) {
+        let view = ViewID(epoch: epoch, coordinator: coordinator)
+        guard !memberViews.contains(view) else { return }
+        memberViews.append(view)
+        if memberViews.count > 16 { memberViews.removeFirst() }
+    }
+
+    /// Whether this node may hold groups now.
+    public func hasLease(at now: Moment) -> Bool {
+        guard config.quorum != .none else { return installed != nil }
+        guard installed != nil, let until = confirmedUntil(at: now) else { return false }
+        return now - until <= config.tuning.tripInterval
+    }
+
+    /// Releases everything at once when the lease ran out (the dead man switch in the core's terms).
+    mutating func enforceLease(at now: Moment) {
+        guard phase == .running, config.quorum != .none, !hasLease(at: now), !executor.holdings.heldGroups.isEmpty,
+              !executor.isReleasingEverything else { return }
+        let held = executor.holdings.heldGroups.joined(separator: ", ")
+        log(now, .cluster, "\(me) lost quorum (no confirmation for \(DurationText.format(config.tuning.tripInterval))): releasing \(held)")
+        releaseEverything()
+    }
+}
