@@ -13,17 +13,32 @@ extension ClusterNode {
         return ViewID(epoch: promised, coordinator: promisedTo ?? me)
     }
 
-    /// Whether `nodes` form a quorum under the cluster's policy.
-    func isQuorum(_ nodes: Set<String>) -> Bool {
+    /// Whether `nodes` form a quorum under the cluster's policy: a majority of the votes, or, with
+    /// `quorum: disk`, exactly half of them with this node among them holding the tiebreaker.
+    func isQuorum(_ nodes: Set<String>, at now: Moment) -> Bool {
         switch config.quorum {
         case .none: true
-        case .majority, .disk: config.hasMajority(nodes)
+        case .majority: config.hasMajority(nodes)
+        case .disk:
+            config.hasMajority(nodes)
+                || (config.isHalf(nodes) && nodes.contains(me) && (tiebreaker?.holds(at: now) ?? false))
         }
+    }
+
+    /// Whether this node should hold the tiebreaker: it is the lowest-ranked node it can reach.
+    func wantsTiebreaker(at now: Moment) -> Bool {
+        phase == .running && leaving == nil && candidate(at: now) == me
+    }
+
+    /// Reads and renews the tiebreaker when due.
+    mutating func pollTiebreaker(at now: Moment) {
+        guard tiebreaker != nil, let request = tiebreaker!.poll(at: now, wanted: wantsTiebreaker(at: now)) else { return }
+        outbox.append(.disk(request))
     }
 
     /// The moment up to which a quorum counted this node in, or `nil`.
     func confirmedUntil(at now: Moment) -> Moment? {
-        topology.confirmedUntil(views: Set(memberViews), at: now, isQuorum: isQuorum)
+        topology.confirmedUntil(views: Set(memberViews), at: now) { isQuorum($0, at: now) }
     }
 
     /// Remembers that this node is a member of a view (promised or installed).
@@ -34,7 +49,17 @@ extension ClusterNode {
         if memberViews.count > 16 { memberViews.removeFirst() }
     }
 
-    /// Whether this node may hold groups now.
+    /// Whether this node may acquire groups now: a quorum confirmed it in the very view whose
+    /// decisions it would carry out (a view it merely promised, or an older one, is not enough).
+    public func mayAcquire(at now: Moment) -> Bool {
+        guard let installed else { return false }
+        guard config.quorum != .none else { return true }
+        let view = ViewID(epoch: installed.epoch, coordinator: installed.coordinator)
+        guard let until = topology.confirmedUntil(views: [view], at: now, isQuorum: { isQuorum($0, at: now) }) else { return false }
+        return now - until <= config.tuning.tripInterval
+    }
+
+    /// Whether this node may keep holding groups now.
     public func hasLease(at now: Moment) -> Bool {
         guard config.quorum != .none else { return installed != nil }
         guard installed != nil, let until = confirmedUntil(at: now) else { return false }

@@ -43,9 +43,10 @@ extension ClusterNode {
             }
         }
         if phase == .running {
+            pollTiebreaker(at: now)
             let beats = topology.heartbeats(at: now, incarnation: incarnation, view: committedView, installedEpoch: installed?.epoch ?? 0)
             outbox += beats.due.map(Directive.send)
-            outbox.append(.wake(at: beats.next))
+            outbox.append(.wake(at: min(beats.next, tiebreaker?.nextDue.map { max($0, now + .milliseconds(1)) } ?? beats.next)))
         }
         defer { outbox = [] }
         return outbox
@@ -100,7 +101,7 @@ extension ClusterNode {
     /// Takes on this node's part of the agreed state. Returns whether work was queued.
     private mutating func act(on state: ClusterState, at now: Moment) -> Bool {
         if let round = state.round, round.work[me] != nil { executor.adopt(round, epoch: state.epoch, me: me) }
-        if !hasLease(at: now) { executor.dropAcquisitions() }
+        if !mayAcquire(at: now) { executor.dropAcquisitions() }
         let wanted = ownAddressTargets
         if wanted.contains(where: { executor.holdings.ownAddresses[$0.key] != $0.value }) {
             executor.enqueue(.ownAddresses)
@@ -165,7 +166,7 @@ extension ClusterNode {
             installedEpoch: installed?.epoch ?? 0, installedSeq: installed?.seq ?? 0,
             topology: topology.report(at: now), holdings: executor.holdings,
             doneRoundEpoch: executor.finished.epoch, doneRound: executor.finished.number, leaving: leaving,
-            hasLease: hasLease(at: now))
+            hasLease: mayAcquire(at: now))
     }
 
     /// Sends a report to the coordinator when something changed, or when the last one is old.

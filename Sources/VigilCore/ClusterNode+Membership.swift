@@ -37,8 +37,13 @@ extension ClusterNode {
         let members = Dictionary(uniqueKeysWithValues: reachable(at: now).map { node in
             (node, node == me ? incarnation : topology.incarnation(of: node) ?? 0)
         })
-        if let installed, installed.coordinator == me, installed.members == members, promised <= installed.epoch { return }
-        guard isQuorum(Set(members.keys)) else { return }
+        // A member committed to a higher epoch (a proposal that failed) ignores this view's states:
+        // only a new view with a higher epoch brings it back.
+        let ahead = members.keys.compactMap { topology.committedEpoch(of: $0) }.max() ?? 0
+        highestEpochSeen = max(highestEpochSeen, ahead)
+        if let installed, installed.coordinator == me, installed.members == members, promised <= installed.epoch,
+           ahead <= installed.epoch { return }
+        guard isQuorum(Set(members.keys), at: now) else { return }
         let epoch = max(promised, highestEpochSeen, installed?.epoch ?? 0) + 1
         highestEpochSeen = epoch
         promised = epoch

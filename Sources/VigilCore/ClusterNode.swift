@@ -25,6 +25,8 @@ public struct ClusterNode: Sendable {
     var memberViews: [ViewID] = []
     var highestEpochSeen: UInt64 = 0
     var proposal: PendingProposal?
+    /// The tiebreaker lease on the shared disk (`quorum: disk` and attached to its network).
+    var tiebreaker: TiebreakerLease?
     /// The coordinator's work, while this node coordinates the installed view.
     var coordination: Coordination?
     var executor: ResourceExecutor
@@ -70,6 +72,10 @@ public struct ClusterNode: Sendable {
         self.topology = LocalTopology(config: config, me: me)
         self.executor = ResourceExecutor(config: config, holdings: holdings)
         self.rules = rules
+        if config.quorum == .disk, let disk = config.tiebreaker,
+           config.node(named: me)!.networks.contains(disk) {
+            tiebreaker = TiebreakerLease(me: me, incarnation: incarnation, network: disk, interval: config.largestIPHeartbeatInterval)
+        }
     }
 
     /// What this node holds now.
@@ -156,6 +162,16 @@ public struct ClusterNode: Sendable {
         }
         executor.finish(id, outcome: outcome)
         guard phase == .running else { return [] }
+        return settle(at: now)
+    }
+
+    /// The shared disk answered a tiebreaker request.
+    public mutating func diskCompleted(_ id: UInt64, outcome: DiskOutcome, at now: Moment) -> [Directive] {
+        guard phase == .running, tiebreaker != nil else { return [] }
+        if let next = tiebreaker!.completed(id, outcome, at: now, wanted: wantsTiebreaker(at: now)) {
+            outbox.append(.disk(next))
+        }
+        enforceLease(at: now)
         return settle(at: now)
     }
 

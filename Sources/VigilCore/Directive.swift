@@ -9,6 +9,8 @@ public enum Directive: Sendable, Hashable {
     case perform(ActionBatch)
     /// Call `tick` at this moment (a later directive replaces an earlier one).
     case wake(at: Moment)
+    /// Read or write the tiebreaker sector of the shared disk and report with `diskCompleted`.
+    case disk(DiskRequest)
     /// Run the hooks configured for an event at this phase.
     case runHooks(HookInvocation)
     /// Write a record to a log.

@@ -18,6 +18,8 @@ public struct LocalTopology: Sendable {
     private(set) var incarnations: [String: UInt64] = [:]
     /// The newest installed view epoch each peer announced in its heartbeats.
     private(set) var peerEpochs: [String: UInt64] = [:]
+    /// The epoch each peer said in its latest heartbeat it is committed to (promised or installed).
+    private(set) var committedEpochs: [String: UInt64] = [:]
     /// The newest stamp received from each peer, echoed back to it in my heartbeats.
     private(set) var stampsFrom: [String: Duration] = [:]
     /// The newest echo of my own stamps from each peer in each of the last views it was committed
@@ -42,6 +44,7 @@ public struct LocalTopology: Sendable {
         if incarnations[peer] != incarnation {
             incarnations[peer] = incarnation
             peerEpochs[peer] = nil
+            committedEpochs[peer] = nil
             stampsFrom[peer] = nil
             echoes[peer] = nil
             for name in lastHeard.keys { lastHeard[name]?[peer] = nil }
@@ -50,6 +53,7 @@ public struct LocalTopology: Sendable {
         if let adapter { lastHeardOnAdapter[network, default: [:]][adapter] = now }
         guard let heartbeat else { return }
         peerEpochs[peer] = max(peerEpochs[peer] ?? 0, heartbeat.installedEpoch)
+        committedEpochs[peer] = heartbeat.view.epoch
         stampsFrom[peer] = max(stampsFrom[peer] ?? heartbeat.stamp, heartbeat.stamp)
         if let echo = heartbeat.echo, echo <= now.sinceOrigin {
             var views = echoes[peer] ?? [:]
@@ -142,6 +146,7 @@ public struct LocalTopology: Sendable {
 
     public func incarnation(of peer: String) -> UInt64? { incarnations[peer] }
     public func announcedEpoch(of peer: String) -> UInt64? { peerEpochs[peer] }
+    public func committedEpoch(of peer: String) -> UInt64? { committedEpochs[peer] }
 
     /// What this node sees, for its coordinator.
     public func report(at now: Moment) -> TopologyReport {

@@ -13,8 +13,8 @@ public struct MemberReport: Sendable, Hashable {
     public var doneRound: UInt64
     /// Set when the member was asked to stop cluster services.
     public var leaving: ClusterEvent.Departure?
-    /// Whether the member may hold groups now (a quorum of its view counts it in). A member without
-    /// it gets no acquisitions.
+    /// Whether the member may acquire groups now (a quorum of the installed view counts it in). A
+    /// member without it gets no acquisitions.
     public var hasLease: Bool
 
     /// Whether the member finished the round `number` of view `epoch`.

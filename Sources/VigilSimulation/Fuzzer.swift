@@ -111,7 +111,14 @@ struct QuietWatch {
         guard connected else { lastState = nil; return }
         let config = simulator.config
         let running = Set(config.nodes.map(\.name).filter { simulator.hosts[$0]?.core != nil })
-        if config.quorum != .none && !config.hasMajority(running) {
+        // Exactly half of the votes may hold quorum through the disk tiebreaker.
+        let reachesDisk = running.contains { node in
+            config.tiebreaker.map { disk in
+                config.node(named: node)!.adapters(on: disk).contains { simulator.faults.isUp($0, of: node) }
+            } ?? false
+        }
+        let mayHaveQuorum = config.hasMajority(running) || (config.quorum == .disk && config.isHalf(running) && reachesDisk)
+        if config.quorum != .none && !mayHaveQuorum {
             guard simulator.now - lastChange >= quietTime else { return }
             for node in running.sorted() {
                 for group in config.resourceGroups where simulator.hosts[node]!.resources.holdsAnything(of: group) {

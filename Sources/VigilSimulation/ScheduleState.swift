@@ -51,7 +51,11 @@ struct ScheduleState {
             guard let node = pick(running) else { return }
             // Without quorum nothing protects against a long pause: keep it under half a detection time.
             let longest: Duration = config.quorum == .none ? .milliseconds(300) : .seconds(3)
-            simulator.pause(node, for: simulator.random.duration(.milliseconds(20), longest))
+            let length = simulator.random.duration(.milliseconds(20), longest)
+            simulator.pause(node, for: length)
+            lastChange = simulator.now + length
+            injected += 1
+            return
         case .interface:
             guard let node = pick(config.nodes), let adapter = pick(node.interfaces.map(\.name)) else { return }
             failAdapters([adapter], of: node.name)

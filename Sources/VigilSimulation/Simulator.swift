@@ -155,6 +155,30 @@ public final class Simulator {
         case watchdog(node: String, incarnation: UInt64)
         /// A pause ends: the work that waited for the daemon runs, in the order it arrived.
         case resume(node: String)
+        case diskDone(node: String, incarnation: UInt64, request: DiskRequest)
+    }
+
+    /// The tiebreaker sector of each shared disk, by disk network.
+    public private(set) var tiebreakers: [String: TiebreakerRecord] = [:]
+
+    /// A disk request takes 1 to 5 ms and takes effect when it completes; it fails when the node's
+    /// adapter on the disk network failed.
+    private func diskRequest(_ request: DiskRequest, from node: String) {
+        schedule(.diskDone(node: node, incarnation: hosts[node]!.incarnations, request: request),
+                 at: now + random.duration(.milliseconds(1), .milliseconds(5)))
+    }
+
+    private func diskOutcome(_ request: DiskRequest, from node: String) -> DiskOutcome {
+        let adapters = config.node(named: node)?.adapters(on: request.network) ?? []
+        guard adapters.contains(where: { faults.isUp($0, of: node) }) else { return .failed("no path to the disk") }
+        switch request.operation {
+        case .read:
+            return .read(tiebreakers[request.network])
+        case .write(let record):
+            tiebreakers[request.network] = record
+            note("\(node): tiebreaker on \(request.network) now \(record)")
+            return .written
+        }
     }
 
     /// Work that arrived for a paused daemon, by node, in arrival order.
@@ -172,6 +196,7 @@ public final class Simulator {
         case .deliver(let envelope): node = envelope.to
         case .wake(let target, _): node = target
         case .finish(let target, _, _, _): node = target
+        case .diskDone(let target, _, _): node = target
         case .watchdog(let target, let incarnation):
             fireWatchdogIfStarved(target, incarnation: incarnation)
             return
@@ -202,6 +227,10 @@ public final class Simulator {
             guard let host = hosts[node], host.incarnations == incarnation, let batch = host.inFlight[id] else { return }
             complete(batch, on: node, outcome: outcome)
             drive(node) { $0.actionsFinished(id, outcome: outcome, at: self.now) }
+        case .diskDone(_, let incarnation, let request):
+            guard hosts[node]?.incarnations == incarnation, hosts[node]?.core != nil else { return }
+            let outcome = diskOutcome(request, from: node)
+            drive(node) { $0.diskCompleted(request.id, outcome: outcome, at: self.now) }
         case .watchdog, .resume:
             break
         }
@@ -239,6 +268,8 @@ public final class Simulator {
         case .wake(let at):
             hosts[node]!.wakeGeneration += 1
             schedule(.wake(node: node, generation: hosts[node]!.wakeGeneration), at: max(at, now))
+        case .disk(let request):
+            diskRequest(request, from: node)
         case .runHooks(let invocation):
             hosts[node]!.hooks.append(invocation)
         case .log(let record):
