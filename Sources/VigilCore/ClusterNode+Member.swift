@@ -136,6 +136,11 @@ extension ClusterNode {
 
     private mutating func flushCoordination(at now: Moment) {
         guard let coordination = coordination else { return }
+        for request in coordination.fencing.requests {
+            log(now, .cluster, "fence \(request.node): running its fence command")
+            outbox.append(.fence(request))
+        }
+        self.coordination!.fencing.requests = []
         for note in coordination.notes { log(now, .event, note) }
         for decision in coordination.decisions { log(now, .cluster, decision) }
         self.coordination!.decisions = []

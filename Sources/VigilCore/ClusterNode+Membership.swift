@@ -129,6 +129,7 @@ extension ClusterNode {
         coordination = Coordination(config: config, state: state, reports: reports)
         coordination!.rules = rules
         coordination!.safeAfter = takeoverDeadlines(excluding: pending, at: now)
+        coordination!.mayHoldGroups = state.up.filter { pending.members[$0] == nil }
         joinedView(pending.epoch, coordinator: me)
         log(now, .event, "installed view \(pending.epoch) as coordinator: \(config.nodes.map(\.name).filter { pending.members[$0] != nil }.joined(separator: ", "))")
         _ = coordination!.advance(at: now)

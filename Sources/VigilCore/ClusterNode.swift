@@ -175,6 +175,15 @@ public struct ClusterNode: Sendable {
         return settle(at: now)
     }
 
+    /// A fence command this node ran as coordinator finished.
+    public mutating func fenceFinished(_ id: UInt64, succeeded: Bool, detail: String, at now: Moment) -> [Directive] {
+        guard phase == .running, coordination != nil else { return [] }
+        if let line = coordination!.fencing.finished(id, succeeded: succeeded, detail: detail, at: now) {
+            log(now, .cluster, line)
+        }
+        return settle(at: now)
+    }
+
     /// An administrator's request, made on this node; the answer appears in `answers`.
     public mutating func request(_ request: AdminRequest, at now: Moment) -> [Directive] {
         let id = nextRequestID

@@ -23,6 +23,9 @@ struct Coordination: Sendable {
     /// which they certainly do not: their lease ran out and they released, or their dead man switch
     /// halted them. Groups they participate in are not acquired before.
     var safeAfter: [String: Moment] = [:]
+    /// Nodes that were up when they left the view: with a fence command, they are fenced first.
+    var mayHoldGroups: Set<String> = []
+    var fencing = Fencing()
     private var announcedWaits: Set<String> = []
     /// The topology the members' reports show, computed once per `advance`.
     private var observedCache: TopologyView?
@@ -222,10 +225,15 @@ struct Coordination: Sendable {
         return waiting ? .waiting : .none
     }
 
-    /// A node outside the view that participates in a non-concurrent group and may still hold it.
+    /// A node outside the view that participates in a non-concurrent group and may still hold it:
+    /// one with a fence command until fencing it succeeded, any other until its lease has run out.
     private mutating func unsafeHolder(of group: ResourceGroup, at now: Moment) -> String? {
         guard group.policy != .concurrent, rules.releaseBeforeAcquire else { return nil }
         for node in group.nodes where state.members[node] == nil {
+            if mayHoldGroups.contains(node), let command = config.node(named: node)?.fenceCommand {
+                if !fencing.isFenced(node, command: command, at: now) { return node }
+                continue
+            }
             guard let deadline = safeAfter[node] else { continue }
             if now < deadline { return node }
             safeAfter[node] = nil

@@ -11,6 +11,8 @@ public enum Directive: Sendable, Hashable {
     case wake(at: Moment)
     /// Read or write the tiebreaker sector of the shared disk and report with `diskCompleted`.
     case disk(DiskRequest)
+    /// Run a node's fence command and report with `fenceFinished`.
+    case fence(FenceRequest)
     /// Run the hooks configured for an event at this phase.
     case runHooks(HookInvocation)
     /// Write a record to a log.

@@ -156,6 +156,21 @@ public final class Simulator {
         /// A pause ends: the work that waited for the daemon runs, in the order it arrived.
         case resume(node: String)
         case diskDone(node: String, incarnation: UInt64, request: DiskRequest)
+        case fenceDone(node: String, incarnation: UInt64, request: FenceRequest)
+    }
+
+    /// Nodes whose fence command fails (their management board unreachable, say).
+    public var unfenceable: Set<String> = []
+    /// Nodes fenced so far, in order.
+    public private(set) var fenced: [String] = []
+
+    /// Runs a fence command: it powers the node off (a crash), or fails for an unfenceable node.
+    private func fence(_ request: FenceRequest) -> (Bool, String) {
+        guard !unfenceable.contains(request.node) else { return (false, "\(request.command): management board unreachable") }
+        note("\(request.node): fenced (powered off) by \(request.command)")
+        fenced.append(request.node)
+        crash(request.node)
+        return (true, "powered off")
     }
 
     /// The tiebreaker sector of each shared disk, by disk network.
@@ -197,6 +212,7 @@ public final class Simulator {
         case .wake(let target, _): node = target
         case .finish(let target, _, _, _): node = target
         case .diskDone(let target, _, _): node = target
+        case .fenceDone(let target, _, _): node = target
         case .watchdog(let target, let incarnation):
             fireWatchdogIfStarved(target, incarnation: incarnation)
             return
@@ -231,6 +247,10 @@ public final class Simulator {
             guard hosts[node]?.incarnations == incarnation, hosts[node]?.core != nil else { return }
             let outcome = diskOutcome(request, from: node)
             drive(node) { $0.diskCompleted(request.id, outcome: outcome, at: self.now) }
+        case .fenceDone(_, let incarnation, let request):
+            guard hosts[node]?.incarnations == incarnation, hosts[node]?.core != nil else { return }
+            let (succeeded, detail) = fence(request)
+            drive(node) { $0.fenceFinished(request.id, succeeded: succeeded, detail: detail, at: self.now) }
         case .watchdog, .resume:
             break
         }
@@ -270,6 +290,9 @@ public final class Simulator {
             schedule(.wake(node: node, generation: hosts[node]!.wakeGeneration), at: max(at, now))
         case .disk(let request):
             diskRequest(request, from: node)
+        case .fence(let request):
+            schedule(.fenceDone(node: node, incarnation: hosts[node]!.incarnations, request: request),
+                     at: now + random.duration(.milliseconds(100), .milliseconds(300)))
         case .runHooks(let invocation):
             hosts[node]!.hooks.append(invocation)
         case .log(let record):

@@ -354,7 +354,7 @@ struct Pump {
             case .perform(let batch): queue.append(.finished(node: name, batch: batch.id))
             case .wake(let at): wakes[name] = at
             case .stopped: wakes[name] = nil
-            case .runHooks, .log, .disk: break
+            case .runHooks, .log, .disk, .fence: break
             }
         }
     }
