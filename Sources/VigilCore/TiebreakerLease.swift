@@ -73,6 +73,13 @@ public struct TiebreakerLease: Sendable {
     public mutating func completed(_ id: UInt64, _ outcome: DiskOutcome, at now: Moment, wanted: Bool) -> DiskRequest? {
         guard let request = pending, request.id == id else { return nil }
         pending = nil
+        // A result that reaches the node late (it was paused) describes a disk that may have
+        // changed since: nothing is decided on it; a claim in progress is abandoned.
+        guard now - request.issued <= interval else {
+            if request.purpose == .readBack || request.purpose == .claim { claim = nil }
+            readBackAt = nil
+            return nil
+        }
         switch (request.purpose, outcome) {
         case (.read, .read(let record)):
             return afterRead(record, issued: request.issued, at: now, wanted: wanted)
@@ -88,7 +95,9 @@ public struct TiebreakerLease: Sendable {
     }
 
     private mutating func afterRead(_ record: TiebreakerRecord?, issued: Moment, at now: Moment, wanted: Bool) -> DiskRequest? {
-        if let claim, record == claim.record, holds(at: issued) {
+        // Renew only while the belief still holds now: a renewal written after it lapsed could
+        // overwrite a challenger's newer claim.
+        if let claim, record == claim.record, holds(at: now) {
             confirmedAt = claim.written
             guard wanted else {
                 // Stop holding at once: without renewals a challenger may take it after `staleTime`.

@@ -53,7 +53,7 @@ struct ScheduleState {
             let longest: Duration = config.quorum == .none ? .milliseconds(300) : .seconds(3)
             let length = simulator.random.duration(.milliseconds(20), longest)
             simulator.pause(node, for: length)
-            lastChange = simulator.now + length
+            lastChange = max(lastChange, simulator.now + length)
             injected += 1
             return
         case .interface:
@@ -84,7 +84,7 @@ struct ScheduleState {
         }
         if simulator.faults != before.0 || kind == .crash || kind == .pause {
             injected += 1
-            lastChange = simulator.now
+            lastChange = max(lastChange, simulator.now)
         }
     }
 
@@ -145,7 +145,7 @@ struct ScheduleState {
         case .conditions(let network):
             simulator.faults.conditions[network] = nil
         }
-        lastChange = simulator.now
+        lastChange = max(lastChange, simulator.now)
     }
 
     /// Ends every fault: adapters repaired, partitions healed, conditions normal, nodes restarted.
@@ -161,7 +161,7 @@ struct ScheduleState {
         for node in config.nodes { simulator.resume(node.name) }
         for (_, repair) in pending where isRestart(repair) { perform(repair, force: true) }
         for node in config.nodes where simulator.hosts[node.name]?.core == nil { simulator.start(node.name) }
-        lastChange = simulator.now
+        lastChange = max(lastChange, simulator.now)
         simulator.trace?("\(simulator.now) every fault healed")
     }
 

@@ -156,6 +156,8 @@ public final class Simulator {
         /// A pause ends: the work that waited for the daemon runs, in the order it arrived.
         case resume(node: String)
         case diskDone(node: String, incarnation: UInt64, request: DiskRequest)
+        /// The result of a disk request, for the daemon (later if it is paused).
+        case diskResult(node: String, incarnation: UInt64, id: UInt64, outcome: DiskOutcome)
         case fenceDone(node: String, incarnation: UInt64, request: FenceRequest)
     }
 
@@ -211,7 +213,13 @@ public final class Simulator {
         case .deliver(let envelope): node = envelope.to
         case .wake(let target, _): node = target
         case .finish(let target, _, _, _): node = target
-        case .diskDone(let target, _, _): node = target
+        case .diskDone(let target, let incarnation, let request):
+            // The disk does its work when it is due, whether or not the daemon runs.
+            guard hosts[target]?.incarnations == incarnation, hosts[target]?.core != nil else { return }
+            let outcome = diskOutcome(request, from: target)
+            schedule(.diskResult(node: target, incarnation: incarnation, id: request.id, outcome: outcome), at: now)
+            return
+        case .diskResult(let target, _, _, _): node = target
         case .fenceDone(let target, _, _): node = target
         case .watchdog(let target, let incarnation):
             fireWatchdogIfStarved(target, incarnation: incarnation)
@@ -243,15 +251,14 @@ public final class Simulator {
             guard let host = hosts[node], host.incarnations == incarnation, let batch = host.inFlight[id] else { return }
             complete(batch, on: node, outcome: outcome)
             drive(node) { $0.actionsFinished(id, outcome: outcome, at: self.now) }
-        case .diskDone(_, let incarnation, let request):
-            guard hosts[node]?.incarnations == incarnation, hosts[node]?.core != nil else { return }
-            let outcome = diskOutcome(request, from: node)
-            drive(node) { $0.diskCompleted(request.id, outcome: outcome, at: self.now) }
+        case .diskResult(_, let incarnation, let id, let outcome):
+            guard hosts[node]?.incarnations == incarnation else { return }
+            drive(node) { $0.diskCompleted(id, outcome: outcome, at: self.now) }
         case .fenceDone(_, let incarnation, let request):
             guard hosts[node]?.incarnations == incarnation, hosts[node]?.core != nil else { return }
             let (succeeded, detail) = fence(request)
             drive(node) { $0.fenceFinished(request.id, succeeded: succeeded, detail: detail, at: self.now) }
-        case .watchdog, .resume:
+        case .watchdog, .resume, .diskDone:
             break
         }
     }
