@@ -51,7 +51,5 @@ struct Fencing: Sendable {
             ? "fence \(node): succeeded (attempt \(state.attempts))"
             : "fence \(node): FAILED (attempt \(state.attempts)): \(detail); its groups stay where they are until fencing succeeds; retrying in \(DurationText.format(Self.retryInterval))"
     }
-
-    /// A node back in the view needs no fencing any more.
-    mutating func forget(_ node: String) { progress[node] = nil }
+}
 }

@@ -109,16 +109,6 @@ public struct LocalTopology: Sendable {
         return now - last <= detectionTime(of: network)
     }
 
-    /// Peers heard on at least one network, IP or not.
-    public func alivePeers(at now: Moment) -> Set<String> {
-        var alive: Set<String> = []
-        for (network, peers) in lastHeard {
-            let limit = detectionTime(of: network)
-            for (peer, last) in peers where now - last <= limit { alive.insert(peer) }
-        }
-        return alive
-    }
-
     /// Peers heard on at least one IP network: those that messages can reach.
     public func reachablePeers(at now: Moment) -> Set<String> {
         var reachable: Set<String> = []
