@@ -52,4 +52,3 @@ struct Fencing: Sendable {
             : "fence \(node): FAILED (attempt \(state.attempts)): \(detail); its groups stay where they are until fencing succeeds; retrying in \(DurationText.format(Self.retryInterval))"
     }
 }
-}
