@@ -56,7 +56,7 @@ public final class Simulator {
     /// Stops cluster services on a node the way `vigil stop` would.
     public func stop(_ node: String, how: ClusterEvent.Departure) {
         note("\(node): stop \(how.rawValue)")
-        drive(node) { $0.stop(how, at: self.now) }
+        deliverInput(node) { $0.stop(how, at: self.now) }
     }
 
     /// Crashes a node: its daemon and everything it held are gone, as after a power failure.
@@ -98,13 +98,13 @@ public final class Simulator {
     public func setAdapter(_ adapter: String, of node: String, up: Bool) {
         note("\(node): adapter \(adapter) \(up ? "repaired" : "failed")")
         if up { faults.failedAdapters.remove("\(node)/\(adapter)") } else { faults.failedAdapters.insert("\(node)/\(adapter)") }
-        drive(node) { $0.carrier(up, adapter: adapter, at: self.now) }
+        deliverInput(node) { $0.carrier(up, adapter: adapter, at: self.now) }
     }
 
     /// An administrator's request made on a node; its answer appears in the node's `answers`.
     public func request(_ request: AdminRequest, on node: String) {
         note("\(node): request \(request)")
-        drive(node) { $0.request(request, at: self.now) }
+        deliverInput(node) { $0.request(request, at: self.now) }
     }
 
     /// Runs the simulation until the virtual clock reaches `end`.
@@ -159,6 +159,15 @@ public final class Simulator {
         /// The result of a disk request, for the daemon (later if it is paused).
         case diskResult(node: String, incarnation: UInt64, id: UInt64, outcome: DiskOutcome)
         case fenceDone(node: String, incarnation: UInt64, request: FenceRequest)
+        /// An input from outside the daemon (an administrator, the host's link state): it waits
+        /// like everything else while the daemon is paused.
+        case input(node: String, apply: (inout ClusterNode) -> [Directive])
+    }
+
+    /// Hands an input to a node's daemon through the queue, so that a paused daemon gets it late.
+    private func deliverInput(_ node: String, _ apply: @escaping (inout ClusterNode) -> [Directive]) {
+        schedule(.input(node: node, apply: apply), at: now)
+        run(until: now)
     }
 
     /// Nodes whose fence command fails (their management board unreachable, say).
@@ -221,6 +230,7 @@ public final class Simulator {
             return
         case .diskResult(let target, _, _, _): node = target
         case .fenceDone(let target, _, _): node = target
+        case .input(let target, _): node = target
         case .watchdog(let target, let incarnation):
             fireWatchdogIfStarved(target, incarnation: incarnation)
             return
@@ -258,6 +268,8 @@ public final class Simulator {
             guard hosts[node]?.incarnations == incarnation, hosts[node]?.core != nil else { return }
             let (succeeded, detail) = fence(request)
             drive(node) { $0.fenceFinished(request.id, succeeded: succeeded, detail: detail, at: self.now) }
+        case .input(_, let apply):
+            drive(node, apply)
         case .watchdog, .resume, .diskDone:
             break
         }
