@@ -52,7 +52,9 @@ extension ClusterNode {
     /// Whether this node may acquire groups now: a quorum confirmed it in the very view whose
     /// decisions it would carry out (a view it merely promised, or an older one, is not enough).
     public func mayAcquire(at now: Moment) -> Bool {
-        guard let installed else { return false }
+        // A node that promised a newer view told its next coordinator what it holds: acquiring
+        // anything under the older view now would make that answer a lie.
+        guard let installed, installed.epoch >= promised else { return false }
         guard config.quorum != .none else { return true }
         let view = ViewID(epoch: installed.epoch, coordinator: installed.coordinator)
         guard let until = topology.confirmedUntil(views: [view], at: now, isQuorum: { isQuorum($0, at: now) }) else { return false }

@@ -44,6 +44,10 @@ extension ClusterNode {
         }
         if phase == .running {
             pollTiebreaker(at: now)
+            if committedView != lastBeatView {
+                lastBeatView = committedView
+                topology.beatNow()
+            }
             let beats = topology.heartbeats(at: now, incarnation: incarnation, view: committedView, installedEpoch: installed?.epoch ?? 0)
             outbox += beats.due.map(Directive.send)
             outbox.append(.wake(at: min(beats.next, tiebreaker?.nextDue.map { max($0, now + .milliseconds(1)) } ?? beats.next)))

@@ -78,6 +78,9 @@ extension ClusterNode {
         }
         promised = proposal.epoch
         promisedTo = sender
+        // The proposer takes over coordination; nothing more is acquired under the old view.
+        coordination = nil
+        executor.dropAcquisitions()
         joinedView(proposal.epoch, coordinator: sender)
         if let pending = self.proposal, pending.epoch < proposal.epoch { self.proposal = nil }
         outbox.append(message(to: sender, .accept(acceptance(of: proposal.epoch, at: now)), at: now))

@@ -37,6 +37,8 @@ public struct ClusterNode: Sendable {
     var lastStartLogged: UInt64 = 0
     var lastCompletionLogged: UInt64 = 0
     var startedAt: Moment = .zero
+    /// The view the last heartbeats announced.
+    var lastBeatView: ViewID?
     var nextRequestID: UInt64 = 1
     /// Requests made on this node and not answered yet.
     public private(set) var pendingRequests: [UInt64: AdminRequest] = [:]

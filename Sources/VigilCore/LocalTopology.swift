@@ -172,6 +172,12 @@ public struct LocalTopology: Sendable {
         return (due, next ?? now + .seconds(1))
     }
 
+    /// Makes every network's heartbeats due now (after this node committed to a new view, so that
+    /// its peers' confirmations in that view come at once rather than an interval later).
+    public mutating func beatNow() {
+        nextBeat = [:]
+    }
+
     /// One heartbeat from each of my adapters on `network` to each peer adapter on it.
     private func beats(on network: String, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, at now: Moment) -> [Envelope] {
         var envelopes: [Envelope] = []
