@@ -9,7 +9,7 @@ import VigilModel
 extension ClusterNode {
     /// The view this node is committed to: the highest it promised or installed.
     var committedView: ViewID {
-        if let installed, installed.epoch >= promised { return ViewID(epoch: installed.epoch, coordinator: installed.coordinator) }
+        if let installed, installed.epoch >= promised { return installed.viewID }
         return ViewID(epoch: promised, coordinator: promisedTo ?? me)
     }
 
@@ -36,14 +36,14 @@ extension ClusterNode {
         outbox.append(.disk(request))
     }
 
-    /// The moment up to which a quorum counted this node in, or `nil`.
-    func confirmedUntil(at now: Moment) -> Moment? {
-        topology.confirmedUntil(views: Set(memberViews), at: now) { isQuorum($0, at: now) }
+    /// Whether a quorum confirmed this node, in one of `views`, within the trip interval.
+    func isConfirmed(in views: Set<ViewID>, at now: Moment) -> Bool {
+        guard let until = topology.confirmedUntil(views: views, at: now, isQuorum: { isQuorum($0, at: now) }) else { return false }
+        return now - until <= config.tuning.tripInterval
     }
 
     /// Remembers that this node is a member of a view (promised or installed).
-    mutating func joinedView(_ epoch: UInt64, coordinator: String) {
-        let view = ViewID(epoch: epoch, coordinator: coordinator)
+    mutating func joinedView(_ view: ViewID) {
         guard !memberViews.contains(view) else { return }
         memberViews.append(view)
         if memberViews.count > 16 { memberViews.removeFirst() }
@@ -56,16 +56,13 @@ extension ClusterNode {
         // anything under the older view now would make that answer a lie.
         guard let installed, installed.epoch >= promised else { return false }
         guard config.quorum != .none else { return true }
-        let view = ViewID(epoch: installed.epoch, coordinator: installed.coordinator)
-        guard let until = topology.confirmedUntil(views: [view], at: now, isQuorum: { isQuorum($0, at: now) }) else { return false }
-        return now - until <= config.tuning.tripInterval
+        return isConfirmed(in: [installed.viewID], at: now)
     }
 
     /// Whether this node may keep holding groups now.
     public func hasLease(at now: Moment) -> Bool {
         guard config.quorum != .none else { return installed != nil }
-        guard installed != nil, let until = confirmedUntil(at: now) else { return false }
-        return now - until <= config.tuning.tripInterval
+        return installed != nil && isConfirmed(in: Set(memberViews), at: now)
     }
 
     /// Releases everything at once when the lease ran out (the dead man switch in the core's terms).

@@ -36,6 +36,7 @@ extension ClusterNode {
     /// report, send heartbeats, and ask to be woken for the next ones. Returns what was gathered.
     mutating func settle(at now: Moment) -> [Directive] {
         if phase == .running {
+            enforceLease(at: now)
             checkLeftOut(at: now)
             proposeIfNeeded(at: now)
             for _ in 0..<8 where phase == .running {

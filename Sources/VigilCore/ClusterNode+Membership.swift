@@ -48,7 +48,7 @@ extension ClusterNode {
         highestEpochSeen = epoch
         promised = epoch
         promisedTo = me
-        joinedView(epoch, coordinator: me)
+        joinedView(ViewID(epoch: epoch, coordinator: me))
         let mine = acceptance(of: epoch, at: now)
         proposal = PendingProposal(epoch: epoch, members: members, accepted: [me: mine], sentAt: now, lastResent: now)
         log(now, .event, "proposing view \(epoch) with \(config.nodes.map(\.name).filter { members[$0] != nil }.joined(separator: ", "))")
@@ -81,7 +81,7 @@ extension ClusterNode {
         // The proposer takes over coordination; nothing more is acquired under the old view.
         coordination = nil
         executor.dropAcquisitions()
-        joinedView(proposal.epoch, coordinator: sender)
+        joinedView(ViewID(epoch: proposal.epoch, coordinator: sender))
         if let pending = self.proposal, pending.epoch < proposal.epoch { self.proposal = nil }
         outbox.append(message(to: sender, .accept(acceptance(of: proposal.epoch, at: now)), at: now))
     }
@@ -133,7 +133,7 @@ extension ClusterNode {
         coordination!.rules = rules
         coordination!.safeAfter = takeoverDeadlines(excluding: pending, at: now)
         coordination!.mayHoldGroups = state.up.filter { pending.members[$0] == nil }
-        joinedView(pending.epoch, coordinator: me)
+        joinedView(ViewID(epoch: pending.epoch, coordinator: me))
         log(now, .event, "installed view \(pending.epoch) as coordinator: \(config.nodes.map(\.name).filter { pending.members[$0] != nil }.joined(separator: ", "))")
         _ = coordination!.advance(at: now)
         adopt(coordination!.state, at: now)
@@ -158,7 +158,7 @@ extension ClusterNode {
         guard state.epoch >= promised, state.members[me] == incarnation, state.isNewer(than: installed) else { return }
         promised = state.epoch
         promisedTo = state.coordinator
-        joinedView(state.epoch, coordinator: state.coordinator)
+        joinedView(state.viewID)
         if state.coordinator != me { coordination = nil }
         if proposal.map({ $0.epoch <= state.epoch }) ?? false { proposal = nil }
         adopt(state, at: now)

@@ -111,6 +111,7 @@ public struct ClusterNode: Sendable {
         guard phase == .running, envelope.clusterID == config.id, envelope.to == me,
               envelope.protocolVersion == vigilProtocolVersion, config.node(named: envelope.from) != nil,
               envelope.from != me else { return [] }
+        // Before anything else, even on the heartbeat fast path below that skips `settle`.
         enforceLease(at: now)
         var heartbeat: Heartbeat? = nil
         if case .heartbeat(let beat) = envelope.message { heartbeat = beat }
@@ -128,7 +129,6 @@ public struct ClusterNode: Sendable {
     /// Time passed: heartbeats, detection, timeouts.
     public mutating func tick(at now: Moment) -> [Directive] {
         guard phase == .running else { return [] }
-        enforceLease(at: now)
         return settle(at: now)
     }
 
@@ -158,7 +158,6 @@ public struct ClusterNode: Sendable {
 
     /// The shell finished an action batch.
     public mutating func actionsFinished(_ id: UInt64, outcome: ActionOutcome, at now: Moment) -> [Directive] {
-        enforceLease(at: now)
         if case .failed(let index, let reason) = outcome {
             log(now, .event, "batch \(id) failed at action \(index): \(reason)")
         }
@@ -173,7 +172,6 @@ public struct ClusterNode: Sendable {
         if let next = tiebreaker!.completed(id, outcome, at: now, wanted: wantsTiebreaker(at: now)) {
             outbox.append(.disk(next))
         }
-        enforceLease(at: now)
         return settle(at: now)
     }
 

@@ -44,6 +44,9 @@ public struct ClusterState: Sendable, Hashable {
         self.members = members
     }
 
+    /// The identity of the view this state belongs to.
+    public var viewID: ViewID { ViewID(epoch: epoch, coordinator: coordinator) }
+
     /// Whether `self` is newer than `other`.
     public func isNewer(than other: ClusterState?) -> Bool {
         guard let other else { return true }

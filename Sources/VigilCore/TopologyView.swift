@@ -53,7 +53,7 @@ extension TopologyView {
             for member in attached {
                 guard let sight = reports[member]?.networks[network.name] else { continue }
                 let up = upNodes.contains(member)
-                let working = workingAdapters(sight, networkUp: up, node: config.node(named: member)!, network: network.name)
+                let working = workingAdapters(sight, networkUp: up)
                 view.nodes[member]!.adaptersUp.formUnion(working)
                 guard up else { continue }
                 view.nodes[member]!.networksUp.insert(network.name)
@@ -84,7 +84,7 @@ extension TopologyView {
         return withCarrier.count == 1 && (!pointToPoint || attached.count == 1) ? Set(withCarrier) : []
     }
 
-    private static func workingAdapters(_ sight: NetworkSight, networkUp: Bool, node: Node, network: String) -> Set<String> {
+    private static func workingAdapters(_ sight: NetworkSight, networkUp: Bool) -> Set<String> {
         guard networkUp else { return [] }
         let withCarrier = sight.adapters.filter { $0.value.carrier }
         let hearing = withCarrier.filter { $0.value.hearing }

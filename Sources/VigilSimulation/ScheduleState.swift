@@ -22,11 +22,6 @@ struct ScheduleState {
         self.config = config
     }
 
-    private var random: SimRandom {
-        get { simulator.random }
-        nonmutating set { simulator.random = newValue }
-    }
-
     private func pick<T>(_ items: [T]) -> T? {
         guard !items.isEmpty else { return nil }
         return items[Int.random(in: 0..<items.count, using: &simulator.random)]

@@ -22,9 +22,6 @@ public final class Simulator {
     public var failingActions: Set<String> = []
     /// The safety rules every simulated node runs with (`.standard` but in tests that break one on purpose).
     public var rules = SafetyRules.standard
-    /// Messages sent and delivered so far.
-    public private(set) var messagesSent = 0
-    public private(set) var messagesDelivered = 0
 
     /// Pending work, ordered by time then by the order it was scheduled in; the work itself waits
     /// in `pending` so that the heap moves only small keys.
@@ -251,7 +248,6 @@ public final class Simulator {
         switch work {
         case .deliver(let envelope):
             guard hosts[node]?.core != nil else { return }
-            messagesDelivered += 1
             if case .heartbeat = envelope.message {} else { note("deliver \(envelope.from) -> \(envelope.to) on \(envelope.network): \(summary(envelope.message))") }
             drive(node) { $0.receive(envelope, at: self.now) }
         case .wake(_, let generation):
@@ -324,7 +320,6 @@ public final class Simulator {
     }
 
     private func send(_ envelope: Envelope) {
-        messagesSent += 1
         guard faults.connects(envelope.from, envelope.fromAdapter, to: envelope.to, envelope.toAdapter, on: envelope.network, config: config) else { return }
         let conditions = faults.conditions(of: envelope.network)
         guard !random.chance(conditions.loss) else { return }
