@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
+        .executable(name: "vigild", targets: ["vigild"]),
         .library(name: "VigilModel", targets: ["VigilModel"]),
         .library(name: "VigilCore", targets: ["VigilCore"]),
         .library(name: "VigilSimulation", targets: ["VigilSimulation"]),
@@ -16,6 +17,11 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The configuration as plain values, its YAML format and `verify`. No I/O beyond reading text.
@@ -29,16 +35,30 @@ let package = Package(
             .product(name: "HeapModule", package: "swift-collections"),
         ]),
         // The daemon's shell around the core (sockets, timers, drivers). Grows with the daemon issue.
-        .target(name: "VigilRuntime", dependencies: ["VigilCore", "VigilModel"]),
+        .target(name: "VigilRuntime", dependencies: [
+            "VigilCore", "VigilModel",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
         // The `vigil` command line, as a library so that tests can parse and run commands.
         .target(name: "VigilCLI", dependencies: [
             "VigilModel", "VigilCore", "VigilSimulation", "VigilRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
+        // The daemon: one per node.
+        .executableTarget(name: "vigild", dependencies: [
+            "VigilRuntime", "VigilModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilModel"]),
         .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilCore", "VigilModel"]),
+        .testTarget(name: "VigilRuntimeTests", dependencies: ["VigilRuntime", "VigilCore", "VigilModel"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI"]),
     ]
 )
