@@ -54,7 +54,7 @@ extension ClusterNode {
     public func mayAcquire(at now: Moment) -> Bool {
         // A node that promised a newer view told its next coordinator what it holds: acquiring
         // anything under the older view now would make that answer a lie.
-        guard let installed, installed.epoch >= promised else { return false }
+        guard let installed, installed.epoch >= promised, !topology.isDisconnected(at: now) else { return false }
         guard config.quorum != .none else { return true }
         return isConfirmed(in: [installed.viewID], at: now)
     }
@@ -71,6 +71,16 @@ extension ClusterNode {
               !executor.isReleasingEverything else { return }
         let held = executor.holdings.heldGroups.joined(separator: ", ")
         log(now, .cluster, "\(me) lost quorum (no confirmation for \(DurationText.format(config.tuning.tripInterval))): releasing \(held)")
+        releaseEverything()
+    }
+
+    /// A DISCONNECTED node (cut off from every IP network, still heard over a non-IP path) stops its
+    /// own services at once, whatever the quorum policy: the others take them over once its report
+    /// shows them released, or once its lease has run out.
+    mutating func enforceConnectivity(at now: Moment) {
+        guard phase == .running, !executor.holdings.heldGroups.isEmpty, !executor.isReleasingEverything,
+              topology.isDisconnected(at: now) else { return }
+        log(now, .cluster, "\(me) is DISCONNECTED from every IP network: stopping its services (\(executor.holdings.heldGroups.joined(separator: ", ")))")
         releaseEverything()
     }
 }

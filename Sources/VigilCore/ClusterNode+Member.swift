@@ -37,6 +37,7 @@ extension ClusterNode {
     mutating func settle(at now: Moment) -> [Directive] {
         if phase == .running {
             enforceLease(at: now)
+            enforceConnectivity(at: now)
             checkLeftOut(at: now)
             proposeIfNeeded(at: now)
             for _ in 0..<8 where phase == .running {
@@ -176,7 +177,7 @@ extension ClusterNode {
             installedEpoch: installed?.epoch ?? 0, installedSeq: installed?.seq ?? 0,
             topology: topology.report(at: now), holdings: executor.holdings,
             doneRoundEpoch: executor.finished.epoch, doneRound: executor.finished.number, leaving: leaving,
-            hasLease: mayAcquire(at: now))
+            hasLease: mayAcquire(at: now), disconnected: topology.isDisconnected(at: now))
     }
 
     /// Sends a report to the coordinator when something changed, or when the last one is old.

@@ -92,6 +92,7 @@ public struct ClusterNode: Sendable {
         guard phase == .stopped else { return [] }
         phase = .running
         startedAt = now
+        topology.listeningSince = now
         log(now, .cluster, "cluster services starting on \(me) (incarnation \(incarnation))")
         return settle(at: now)
     }

@@ -35,6 +35,11 @@ public struct ClusterState: Sendable, Hashable {
     public var nextRoundNumber: UInt64 = 1
     /// An event ran longer than `config_too_long`: the cluster stays unstable until an administrator acts.
     public var tooLong = false
+    /// Members that are DISCONNECTED: cut off from every IP network. They hold no group.
+    public var disconnected: Set<String> = []
+    /// Members on either side of a network partition that only a non-IP path (the disk) bridges
+    /// (NETPAR): while any, no group starts or stops anywhere until the partition heals.
+    public var netpar: Set<String> = []
 
     public static let recentEventLimit = 32
 

@@ -70,6 +70,7 @@ struct Coordination: Sendable {
     /// One move: finish a round, start a round, complete an event or start the next one.
     private mutating func step(at now: Moment) -> Bool {
         recordFailures()
+        recordConnectivity()
         if let round = state.round {
             let waiting = round.work.keys.filter { node in
                 state.members[node] != nil && !(reports[node]?.finished(round: round.number, epoch: state.epoch) ?? false)
@@ -198,6 +199,14 @@ struct Coordination: Sendable {
                 if !wanted && !stuck { releases[node, default: []].append(group.name) }
             }
         }
+        // NETPAR: running services stay where they run, and none starts or stops, until it heals.
+        if !state.netpar.isEmpty {
+            if (!releases.isEmpty || needsAnyAcquisition) && announcedWaits.insert("netpar").inserted {
+                notes.append("NETPAR: \(rankOrder(state.netpar).joined(separator: ", ")) see each other only over the disk: no group starts or stops until the partition heals")
+            }
+            return .waiting
+        }
+        announcedWaits.remove("netpar")
         if !releases.isEmpty && rules.releaseBeforeAcquire {
             return .round(RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases))
         }
@@ -264,6 +273,49 @@ struct Coordination: Sendable {
         }
     }
 
+    /// Whether some group should be acquired somewhere it is not held.
+    private var needsAnyAcquisition: Bool {
+        config.resourceGroups.contains { group in
+            (state.placement[group.name]?.nodes ?? []).contains { isCurrentMember($0) && needsAcquire(group, on: $0) }
+        }
+    }
+
+    /// Agrees which members are DISCONNECTED (they say so in their reports) and which are NETPAR,
+    /// as in the ASE: relative to the coordinator (the ASE's director), a member it hears only over
+    /// a non-IP path, neither being disconnected; the coordinator is then NETPAR too. A change
+    /// replans: a disconnected node holds no group.
+    private mutating func recordConnectivity() {
+        let members = rankOrder(Set(state.members.keys)).filter { reports[$0] != nil }
+        let disconnected = Set(members.filter { reports[$0]!.disconnected })
+        var netpar: Set<String> = []
+        let coordinator = state.coordinator
+        if !disconnected.contains(coordinator), let sight = reports[coordinator]?.topology {
+            let ipNetworks = Set(config.networks.filter(\.isIP).map(\.name))
+            for member in members where member != coordinator && !disconnected.contains(member) {
+                let paths = sight.networks.filter { $0.value.heard.contains(member) }.keys
+                if !paths.isEmpty && paths.allSatisfy({ !ipNetworks.contains($0) }) {
+                    netpar.formUnion([member, coordinator])
+                }
+            }
+        }
+        if netpar != state.netpar {
+            notes.append(netpar.isEmpty
+                ? "the network partition healed: groups may start and stop again"
+                : "NETPAR: \(rankOrder(netpar).joined(separator: ", ")) are partitioned on every IP network and reach each other only over the disk")
+            state.netpar = netpar
+        }
+        if disconnected != state.disconnected {
+            for node in rankOrder(disconnected.subtracting(state.disconnected)) {
+                notes.append("\(node) is DISCONNECTED from every IP network: it stops its services and holds no group")
+            }
+            for node in rankOrder(state.disconnected.subtracting(disconnected)) {
+                notes.append("\(node) is connected again")
+            }
+            state.disconnected = disconnected
+            replan(because: "connectivity of \(rankOrder(disconnected).joined(separator: ", ").ifEmpty("every node"))")
+        }
+    }
+
     /// A member that reports a group in error on it is not eligible for that group any more.
     private mutating func recordFailures() {
         for (node, report) in reports where state.members[node] != nil {
@@ -291,4 +343,8 @@ struct Coordination: Sendable {
     private func describe(_ work: [String: [String]]) -> String {
         rankOrder(Set(work.keys)).map { "\($0): \(work[$0]!.joined(separator: ","))" }.joined(separator: "; ")
     }
+}
+
+private extension String {
+    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

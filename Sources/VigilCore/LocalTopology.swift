@@ -26,7 +26,13 @@ public struct LocalTopology: Sendable {
     /// to (at most `echoViewLimit`): the peer heard me at that moment of my clock, in that view.
     private(set) var echoes: [String: [ViewID: Moment]] = [:]
     static let echoViewLimit = 4
+    /// What each peer said of its own connectivity in its latest heartbeat.
+    private(set) var peerConnectivity: [String: (ipPeers: [String], disconnected: Bool)] = [:]
     private var nextBeat: [String: Moment] = [:]
+    /// When cluster services started: an adapter with carrier that has heard nothing yet counts as
+    /// hearing for one detection time, so that a joining node's boot adapter is not passed over
+    /// only because a standby's first heartbeat happened to arrive first.
+    public var listeningSince: Moment?
 
     public init(config: ClusterConfig, me: String) {
         self.config = config
@@ -47,6 +53,7 @@ public struct LocalTopology: Sendable {
             committedEpochs[peer] = nil
             stampsFrom[peer] = nil
             echoes[peer] = nil
+            peerConnectivity[peer] = nil
             for name in lastHeard.keys { lastHeard[name]?[peer] = nil }
         }
         lastHeard[network, default: [:]][peer] = now
@@ -54,6 +61,7 @@ public struct LocalTopology: Sendable {
         guard let heartbeat else { return }
         peerEpochs[peer] = max(peerEpochs[peer] ?? 0, heartbeat.installedEpoch)
         committedEpochs[peer] = heartbeat.view.epoch
+        peerConnectivity[peer] = (heartbeat.ipPeers, heartbeat.disconnected)
         stampsFrom[peer] = max(stampsFrom[peer] ?? heartbeat.stamp, heartbeat.stamp)
         if let echo = heartbeat.echo, echo <= now.sinceOrigin {
             var views = echoes[peer] ?? [:]
@@ -109,10 +117,11 @@ public struct LocalTopology: Sendable {
         return now - last <= detectionTime(of: network)
     }
 
-    /// Peers heard on at least one IP network: those that messages can reach.
+    /// Peers heard on at least one IP network or shared disk: those that messages can reach. (A
+    /// serial link reaches only its other end, so it carries heartbeats and no messages.)
     public func reachablePeers(at now: Moment) -> Set<String> {
         var reachable: Set<String> = []
-        for network in config.networks where network.isIP {
+        for network in config.networks where network.isIP || network.isSharedDisk {
             for (peer, last) in lastHeard[network.name] ?? [:] where now - last <= detectionTime(of: network.name) {
                 reachable.insert(peer)
             }
@@ -125,13 +134,57 @@ public struct LocalTopology: Sendable {
         config.networks.contains { $0.isIP && hears(peer, on: $0.name, at: now) }
     }
 
-    /// The IP network to send a message to `peer` on: the first one (in configured order) it was
-    /// heard on lately, else the first one both are attached to.
+    /// The network to send a message to `peer` on: the first IP network (in configured order) it
+    /// was heard on lately, else a shared disk it was heard on, else the first IP network both are
+    /// attached to.
     public func route(to peer: String, at now: Moment) -> String? {
         let mine = Set(myNode.networks)
         let theirs = Set(config.node(named: peer)?.networks ?? [])
-        let shared = config.networks.filter { $0.isIP && mine.contains($0.name) && theirs.contains($0.name) }
-        return shared.first { hears(peer, on: $0.name, at: now) }?.name ?? shared.first?.name
+        let shared = config.networks.filter { mine.contains($0.name) && theirs.contains($0.name) }
+        let ip = shared.filter(\.isIP)
+        return ip.first { hears(peer, on: $0.name, at: now) }?.name
+            ?? shared.first { $0.isSharedDisk && hears(peer, on: $0.name, at: now) }?.name
+            ?? ip.first?.name
+    }
+
+    /// Whether this node hears at least one peer on an IP network.
+    public func hearsAnyPeerOnIP(at now: Moment) -> Bool {
+        config.nodes.contains { $0.name != me && isReachable($0.name, at: now) }
+    }
+
+    /// The peers this node hears on an IP network, in configured order.
+    func peersHeardOnIP(at now: Moment) -> [String] {
+        config.nodes.map(\.name).filter { $0 != me && isReachable($0, at: now) }
+    }
+
+    /// Peers heard only on non-IP paths (a serial link or a shared disk), not on any IP network.
+    func peersHeardOnlyOffIP(at now: Moment) -> [String] {
+        config.nodes.map(\.name).filter { peer in
+            peer != me && !isReachable(peer, at: now)
+                && config.networks.contains { !$0.isIP && hears(peer, on: $0.name, at: now) }
+        }
+    }
+
+    /// Whether this node is DISCONNECTED (the ASE's member state): it hears no peer on any IP
+    /// network, yet it is not simply alone: a peer it still hears over a non-IP path hears a third
+    /// node on IP (so the fault is on this node's side), or every one of its IP adapters lost its
+    /// carrier. Two nodes that hear each other only over the disk and both keep their carrier are
+    /// NETPAR instead: neither can tell whose side the fault is on. (A peer saying it hears *this*
+    /// node proves nothing: it has not noticed the silence yet.)
+    public func isDisconnected(at now: Moment) -> Bool {
+        guard !hearsAnyPeerOnIP(at: now) else { return false }
+        let offIP = peersHeardOnlyOffIP(at: now)
+        if offIP.contains(where: { peer in (peerConnectivity[peer]?.ipPeers ?? []).contains { $0 != me } }) { return true }
+        let ipAdapters = myNode.networks.filter { config.network(named: $0)?.isIP ?? false }.flatMap { myNode.adapters(on: $0) }
+        return !ipAdapters.isEmpty && ipAdapters.allSatisfy { carrierLost.contains($0) }
+    }
+
+    /// The member state of `peer` as this node sees it (the ASE's Host Status).
+    public func memberState(of peer: String, at now: Moment) -> MemberState {
+        if peer == me { return isDisconnected(at: now) ? .disconnected : .up }
+        if isReachable(peer, at: now) { return .up }
+        guard config.networks.contains(where: { !$0.isIP && hears(peer, on: $0.name, at: now) }) else { return .down }
+        return peerConnectivity[peer]?.disconnected ?? false ? .disconnected : .netpar
     }
 
     public func incarnation(of peer: String) -> UInt64? { incarnations[peer] }
@@ -147,9 +200,10 @@ public struct LocalTopology: Sendable {
             var adapters: [String: AdapterSight] = [:]
             for adapter in myNode.adapters(on: name) {
                 let last = lastHeardOnAdapter[name]?[adapter]
+                let justStarted = listeningSince.map { now - $0 <= limit } ?? false
                 adapters[adapter] = AdapterSight(
                     carrier: !carrierLost.contains(adapter),
-                    hearing: last.map { now - $0 <= limit } ?? false)
+                    hearing: last.map { now - $0 <= limit } ?? justStarted)
             }
             networks[name] = NetworkSight(heard: heard, adapters: adapters)
         }
@@ -162,7 +216,11 @@ public struct LocalTopology: Sendable {
         var next: Moment? = nil
         for name in myNode.networks {
             guard let network = config.network(named: name) else { continue }
-            let interval = config.heartbeat(for: network).interval
+            var interval = config.heartbeat(for: network).interval
+            // A non-IP path beats as often as the IP networks do (its detection time stays as
+            // configured): when the IP networks are cut, a peer reached only over it must get its
+            // echoes within the trip interval, or its lease would lapse.
+            if !network.isIP { interval = min(interval, config.largestIPHeartbeatInterval) }
             if nextBeat[name].map({ $0 <= now }) ?? true {
                 due += beats(on: name, incarnation: incarnation, view: view, installedEpoch: installedEpoch, at: now)
                 nextBeat[name] = now + interval
@@ -182,8 +240,11 @@ public struct LocalTopology: Sendable {
     private func beats(on network: String, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, at now: Moment) -> [Envelope] {
         var envelopes: [Envelope] = []
         let myAdapters = myNode.adapters(on: network).filter { !carrierLost.contains($0) }
+        let ipPeers = peersHeardOnIP(at: now)
+        let disconnected = isDisconnected(at: now)
         for peer in config.nodes where peer.name != me {
-            let beat = Heartbeat(view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name])
+            let beat = Heartbeat(view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name],
+                                 ipPeers: ipPeers, disconnected: disconnected)
             for theirs in peer.adapters(on: network) {
                 for mine in myAdapters {
                     envelopes.append(Envelope(

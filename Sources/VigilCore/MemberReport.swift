@@ -16,6 +16,9 @@ public struct MemberReport: Sendable, Hashable {
     /// Whether the member may acquire groups now (a quorum of the installed view counts it in). A
     /// member without it gets no acquisitions.
     public var hasLease: Bool
+    /// Set when the member is DISCONNECTED (`LocalTopology.isDisconnected`): it stops its services
+    /// and may hold none.
+    public var disconnected: Bool = false
 
     /// Whether the member finished the round `number` of view `epoch`.
     public func finished(round number: UInt64, epoch: UInt64) -> Bool {

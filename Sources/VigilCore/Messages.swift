@@ -71,12 +71,19 @@ public struct Heartbeat: Sendable, Hashable {
     public var stamp: Duration
     /// The newest stamp the sender received from the addressee, if any.
     public var echo: Duration?
+    /// The peers the sender hears on an IP network, in configured order.
+    public var ipPeers: [String]
+    /// Whether the sender is DISCONNECTED: cut off from every IP network while still heard over a
+    /// non-IP path (it stops its services; see `LocalTopology.isDisconnected`).
+    public var disconnected: Bool
 
-    public init(view: ViewID, installedEpoch: UInt64, stamp: Duration, echo: Duration?) {
+    public init(view: ViewID, installedEpoch: UInt64, stamp: Duration, echo: Duration?, ipPeers: [String] = [], disconnected: Bool = false) {
         self.view = view
         self.installedEpoch = installedEpoch
         self.stamp = stamp
         self.echo = echo
+        self.ipPeers = ipPeers
+        self.disconnected = disconnected
     }
 }
 

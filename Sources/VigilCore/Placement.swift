@@ -42,6 +42,7 @@ public enum Placement {
         state.up.contains(node) && group.nodes.contains(node)
             && config.requiredNetworks(of: group).allSatisfy { state.topology.isUp($0, on: node) }
             && !(state.failures[group.name]?.contains(node) ?? false)
+            && !state.disconnected.contains(node)
     }
 
     /// The node a rotating group keeps: its sticky node or its current one, while eligible and not held offline.
@@ -117,6 +118,7 @@ public enum Placement {
     private static func whyNot(_ group: ResourceGroup, config: ClusterConfig, state: ClusterState) -> String {
         let reasons = group.nodes.map { node -> String in
             if !state.up.contains(node) { return "\(node) down" }
+            if state.disconnected.contains(node) { return "\(node) DISCONNECTED" }
             if state.failures[group.name]?.contains(node) ?? false { return "\(node) failed it" }
             let missing = config.requiredNetworks(of: group).sorted().filter { !state.topology.isUp($0, on: node) }
             return "\(node) lost \(missing.joined(separator: ", "))"

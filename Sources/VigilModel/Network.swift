@@ -30,5 +30,7 @@ public struct Network: Sendable, Equatable {
     }
 
     public var isIP: Bool { if case .ip = kind { return true } else { return false } }
+    /// A disk heartbeat: every attached node reads every other's slot, so it carries messages too.
+    public var isSharedDisk: Bool { if case .disk = kind { return true } else { return false } }
     public var netmask: IPv4Address? { if case .ip(_, let mask) = kind { return mask } else { return nil } }
 }

@@ -9,6 +9,8 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     case interface
     /// A node loses every adapter on one network.
     case network
+    /// A node loses its path to the shared disk (its disk heartbeat and the tiebreaker).
+    case disk
     /// A network is cut between two sets of nodes.
     case partition
     /// Messages on a network are lost (up to 20%).

@@ -57,6 +57,10 @@ struct ScheduleState {
         case .network:
             guard let node = pick(config.nodes), let network = pick(node.networks) else { return }
             failAdapters(node.adapters(on: network), of: node.name)
+        case .disk:
+            let disks = config.networks.filter(\.isSharedDisk).map(\.name)
+            guard let network = pick(disks), let node = pick(config.nodes.filter { $0.networks.contains(network) }) else { return }
+            failAdapters(node.adapters(on: network), of: node.name)
         case .partition:
             guard let network = pick(config.networks) else { return }
             var sides: [String: Int] = [:]

@@ -319,13 +319,18 @@ public final class Simulator {
         }
     }
 
+    /// How often a daemon reads the shared disk's slots for heartbeats and messages.
+    public static let diskPollInterval: Duration = .milliseconds(50)
+
     private func send(_ envelope: Envelope) {
         guard faults.connects(envelope.from, envelope.fromAdapter, to: envelope.to, envelope.toAdapter, on: envelope.network, config: config) else { return }
         let conditions = faults.conditions(of: envelope.network)
         guard !random.chance(conditions.loss) else { return }
-        schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay))
+        // A shared disk carries what a node writes to its slot until the reader's next poll.
+        let polling: Duration = config.network(named: envelope.network)?.isSharedDisk == true ? Self.diskPollInterval : .zero
+        schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay + polling))
         if random.chance(conditions.duplication) {
-            schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay))
+            schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay + polling))
         }
     }
 

@@ -13,7 +13,10 @@ public enum StatusTable {
         lines.append("cluster \(config.name): \(agreed == nil ? "DOWN" : "UP"), \(substate)\(agreed.map { ", view \($0.epoch), coordinator \($0.coordinator)" } ?? "")")
         for node in config.nodes {
             let host = simulator.hosts[node.name]!
-            let state = !host.isUp ? "DOWN (crashed)" : host.core == nil ? "DOWN (stopped)" : agreed?.up.contains(node.name) == true ? "UP" : "JOINING"
+            let state = !host.isUp ? "DOWN (crashed)" : host.core == nil ? "DOWN (stopped)"
+                : agreed?.disconnected.contains(node.name) == true ? "DISCONNECTED"
+                : agreed?.netpar.contains(node.name) == true ? "NETPAR"
+                : agreed?.up.contains(node.name) == true ? "UP" : "JOINING"
             let groups = config.resourceGroups.compactMap { group -> String? in
                 let held = host.core?.holdings.state(of: group.name) ?? .offline
                 return held == .offline ? nil : "\(group.name) \(held.rawValue)"

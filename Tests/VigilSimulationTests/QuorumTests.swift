@@ -47,10 +47,12 @@ import VigilSimulation
         #expect(simulator.clusterLog.contains { $0.text.contains("lost quorum") })
     }
 
+    /// With the disk heartbeat cut too (a cut IP network with the disk alive is NETPAR: see
+    /// MemberStateTests), the tiebreaker decides.
     @Test func aDiskTiebreakerDecidesACutBetweenTwoNodes() throws {
         let simulator = started(try Fixtures.config("pair.yaml"))
         #expect(holders(simulator) == ["alpha": ["web"], "beta": ["db"]])
-        for network in ["lan", "heartbeat"] {
+        for network in ["lan", "heartbeat", "dhb"] {
             _ = PlanActions.apply(.partition(network: network, sides: [["alpha"], ["beta"]]), to: simulator)
         }
         simulator.run(for: .seconds(10))
