@@ -51,6 +51,22 @@ import VigilModel
         #expect(directory.read("stops") == "run\n", "a stopped application is not stopped again")
     }
 
+    @Test func unmonitoredApplicationIsTrackedByItsProcessGroup() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var application = Self.application(directory, stop: "true")
+        application.monitor = nil
+        let driver = Self.driver(application, directory)
+        #expect(await driver.start("app") == .success(()))
+        #expect(await driver.isRunning("app"))
+        #expect(await driver.start("app") == .success(()))
+        #expect(directory.read("starts") == "run\n", "a running group is not started again")
+        let pid = try #require(Self.serverPID(directory))
+        #expect(await driver.stop("app") == .success(()))
+        #expect(await eventually { isDead(pid) }, "leftovers of the recorded group are killed after the stop")
+        #expect(await !driver.isRunning("app"))
+    }
+
     @Test func processGroupsSurviveADriverRestart() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
@@ -125,8 +141,9 @@ import VigilModel
     }
 }
 
-extension Result<Void, DriverFailure>: @retroactive Equatable {
-    public static func == (lhs: Self, rhs: Self) -> Bool {
+/// Comparison of driver results (Void is not Equatable, so Result does not conform).
+extension Result<Void, DriverFailure> {
+    static func == (lhs: Self, rhs: Self) -> Bool {
         switch (lhs, rhs) {
         case (.success, .success): true
         case (.failure(let a), .failure(let b)): a == b

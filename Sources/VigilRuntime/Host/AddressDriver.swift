@@ -106,6 +106,12 @@ public struct AddressDriver: AddressDriving {
         return .success(result.output)
     }
 
+    /// Sends gratuitous ARP for `address` on `adapter` again (after a partition heals). Never fails:
+    /// a missing or failing `arping` is a note.
+    public func announce(_ address: IPv4Address, adapter: String) async {
+        await announce(address, on: device(of: adapter))
+    }
+
     private func announce(_ address: IPv4Address, on device: String) async {
         guard arpCount > 0 else { return }
         guard device != "lo" else { return note("no gratuitous ARP for \(address) on lo") }

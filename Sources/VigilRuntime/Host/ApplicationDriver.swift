@@ -6,7 +6,8 @@ import VigilModel
 
 /// Applications through their start, stop and monitor commands, as real processes.
 ///
-/// - start: idempotent (an application whose monitor passes is not started again). The start command
+/// - start: idempotent (an application whose monitor passes — or, unmonitored, whose recorded process
+///   group still runs — is not started again). The start command
 ///   runs with `launch` (its background children survive it, its output goes to
 ///   `STATE/NAME.out`) under the start timeout; its process group is recorded. With a monitor, the
 ///   driver then waits until the monitor passes or the start timeout ends.
@@ -54,7 +55,8 @@ public actor ApplicationDriver {
         guard let application = config.application(named: name) else {
             return .failure(DriverFailure("no application \(name) in the configuration"))
         }
-        if await check(application) == .healthy { return .success(()) }
+        // Already running (its monitor passes, or unmonitored with its recorded group alive).
+        if await isRunning(name) { return .success(()) }
         let clock = ContinuousClock()
         let deadline = clock.now + application.startTimeout
         let command = ShellCommand(application.start, environment: ["VIGIL_APPLICATION": name],

@@ -73,11 +73,12 @@ public struct CommandRunner: CommandRunning {
                 do { return .success(try await body(started)) } catch { return .failure(error) }
             }
             tasks.addTask {
-                guard (try? await Task.sleep(for: command.timeout)) != nil else { return nil }
+                // Cancellation (the command finished first) ends the timer: nothing to kill.
+                do { try await Task.sleep(for: command.timeout) } catch { return nil }
                 let group = state.withLock { state -> Int32? in state.timedOut = true; return state.group }
                 guard let group else { return nil }
                 kill(-group, SIGTERM)
-                guard (try? await Task.sleep(for: command.killGrace)) != nil else { return nil }
+                do { try await Task.sleep(for: command.killGrace) } catch { return nil }
                 kill(-group, SIGKILL)
                 return nil
             }

@@ -43,6 +43,7 @@ public struct HostDriver: Sendable {
     public func perform(_ batch: ActionBatch) async -> ActionOutcome {
         for (index, action) in batch.actions.enumerated() {
             if case .failure(let failure) = await perform(action) {
+                note("batch \(batch.id): \(action) failed: \(failure.reason)")
                 return .failed(index: index, reason: failure.reason)
             }
         }
