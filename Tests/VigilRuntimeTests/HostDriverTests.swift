@@ -102,3 +102,32 @@ extension Action {
         }
     }
 }
+
+@Suite struct HostDriverNamespaceTests {
+    @Test func realAddressesAreReconciledAndReleasedByTheEmergencyPlan() async throws {
+        guard let namespace = TestNamespace.make() else { return }
+        defer { namespace.remove() }
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var config = AddressDriverTests.config
+        config.resourceGroups = [ResourceGroup(name: "G", policy: .cascading, nodes: ["n1"], serviceAddresses: ["SVC"])]
+        let addresses = AddressDriver(config: config, node: "n1", commandPrefix: namespace.prefix, deviceNames: ["en0": "dummy0"])
+        let host = HostDriver(
+            config: config, node: "n1", addresses: addresses, storage: StorageDriver(config: config),
+            applications: ApplicationDriver(config: config, stateDirectory: directory.path))
+
+        let batch = ActionBatch(id: 1, group: "G", purpose: .acquire, actions: [
+            .addAddress(label: "SVC", address: IPv4Address("192.0.2.10")!, adapter: "en0")])
+        #expect(await host.perform(batch) == .succeeded)
+        let holdings = await host.readHoldings()
+        #expect(holdings.groups["G"] == GroupHolding(state: .online, addressAdapters: ["SVC": "en0"]))
+
+        let plan = await host.emergencyPlan(for: holdings)
+        #expect(plan.addresses == [EmergencyPlan.Address(device: "dummy0", address: "192.0.2.10", prefix: 24)])
+        let ip = try #require(CommandLookup().path(of: "ip"))
+        let release = EmergencyRelease(ipPath: ip, commandPrefix: [ip, "netns", "exec", namespace.name])
+        release.update(plan)
+        release.perform()
+        #expect(await host.readHoldings().isEmpty, "after the emergency release nothing is held")
+    }
+}
