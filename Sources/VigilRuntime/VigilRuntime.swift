@@ -1,1 +1,2 @@
-/// The daemon's shell around the core. Grows with the daemon issue.
+/// The daemon's shell around the core. `Host/` holds everything that touches the host: commands,
+/// drivers, hooks, logs and the watchdog.

@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// What a tripped dead man switch must let go of: kept current by the daemon (after every action
+/// batch) so that the watchdog thread can act without asking any task.
+public struct EmergencyPlan: Sendable, Hashable {
+    /// Service addresses to remove, on their Linux devices.
+    public var addresses: [Address]
+    /// Process groups of running applications, killed with SIGKILL.
+    public var processGroups: [Int32]
+
+    public struct Address: Sendable, Hashable {
+        public var device: String
+        public var address: String
+        public var prefix: Int
+        public init(device: String, address: String, prefix: Int) {
+            self.device = device
+            self.address = address
+            self.prefix = prefix
+        }
+    }
+
+    public init(addresses: [Address] = [], processGroups: [Int32] = []) {
+        self.addresses = addresses
+        self.processGroups = processGroups
+    }
+}
+
+/// The synchronous emergency release run by a tripped `Watchdog`: removes the plan's addresses with
+/// `ip` (spawned directly with `posix_spawn`, each with a short timeout), then SIGKILLs the plan's
+/// process groups, then — only when `haltCommand` is set, never by default — runs it
+/// (e.g. `["/usr/sbin/reboot", "-f"]`). Uses no Swift concurrency, so a stuck cooperative pool
+/// cannot block it.
+public final class EmergencyRelease: Sendable {
+    /// The `ip` executable; `nil` when not installed (addresses are then left, and reported).
+    public let ipPath: String?
+    /// Put before `ip` (e.g. `["/usr/sbin/ip", "netns", "exec", "NAME"]` in tests).
+    public let commandPrefix: [String]
+    public let haltCommand: [String]?
+    /// How long each spawned command may take before it is killed.
+    public let commandTimeout: Duration
+    private let plan = Mutex(EmergencyPlan())
+
+    public init(
+        ipPath: String? = CommandLookup().path(of: "ip"), commandPrefix: [String] = [], haltCommand: [String]? = nil,
+        commandTimeout: Duration = .seconds(2)
+    ) {
+        self.ipPath = ipPath
+        self.commandPrefix = commandPrefix
+        self.haltCommand = haltCommand
+        self.commandTimeout = commandTimeout
+    }
+
+    /// Replaces the plan.
+    public func update(_ next: EmergencyPlan) { plan.withLock { $0 = next } }
+
+    public var current: EmergencyPlan { plan.withLock { $0 } }
+
+    /// Releases everything in the plan; returns a line per step, for the log (written after the fact,
+    /// by whoever can).
+    @discardableResult
+    public func perform() -> [String] {
+        let plan = current
+        var report: [String] = []
+        for entry in plan.addresses {
+            guard let ipPath else {
+                report.append("ip not found: \(entry.address) left on \(entry.device)")
+                continue
+            }
+            let argv = commandPrefix + [ipPath, "-4", "addr", "del", "\(entry.address)/\(entry.prefix)", "dev", entry.device]
+            report.append("remove \(entry.address) from \(entry.device): \(Self.spawnAndWait(argv, timeout: commandTimeout))")
+        }
+        for group in plan.processGroups where group > 1 {
+            let sent = kill(-group, SIGKILL) == 0
+            report.append("SIGKILL process group \(group): \(sent ? "sent" : String(cString: strerror(errno)))")
+        }
+        if let haltCommand {
+            report.append("halt: \(Self.spawnAndWait(haltCommand, timeout: commandTimeout))")
+        }
+        return report
+    }
+
+    /// Spawns `argv` (argv[0] a full path) and waits up to `timeout` for it; kills it after that.
+    /// Returns a short account (`exit 0`, `killed after timeout`, `spawn failed: ...`).
+    static func spawnAndWait(_ argv: [String], timeout: Duration) -> String {
+        precondition(!argv.isEmpty, "nothing to spawn")
+        var pid: pid_t = 0
+        var cArguments: [UnsafeMutablePointer<CChar>?] = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        let spawned = posix_spawn(&pid, argv[0], nil, nil, &cArguments, environ)
+        guard spawned == 0 else { return "spawn failed: \(String(cString: strerror(spawned)))" }
+        let deadline = Watchdog.monotonicNanoseconds() + UInt64(timeout.nanoseconds)
+        var status: Int32 = 0
+        while true {
+            let waited = waitpid(pid, &status, WNOHANG)
+            if waited == pid { break }
+            if waited < 0 { return "wait failed: \(String(cString: strerror(errno)))" }
+            if Watchdog.monotonicNanoseconds() > deadline {
+                kill(pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
+                return "killed after timeout"
+            }
+            Watchdog.sleep(.milliseconds(5))
+        }
+        let exited = status & 0x7f == 0
+        return exited ? "exit \((status >> 8) & 0xff)" : "killed by signal \(status & 0x7f)"
+    }
+}

@@ -1,0 +1,127 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import Synchronization
+
+/// The runtime half of the dead man switch: an OS thread (not a Swift task, so that it runs while the
+/// daemon's event loops or cooperative pool are stuck) with its own deadline. The daemon's main loop
+/// calls `pet()`; if no pet comes for longer than `tripInterval`, the thread calls `onTrip` once
+/// (normally `EmergencyRelease.perform`) and stops watching.
+///
+/// Optionally it also pets a Linux watchdog device (`/dev/watchdog`), but only while the daemon pets
+/// it: once tripped (or if this whole process stops), the device is no longer petted and the hardware
+/// resets the node after its own timeout. `stop()` disarms the device with the magic close `V`.
+///
+/// A thread shares its process's fate: a daemon stopped with SIGSTOP stops this thread too. Only the
+/// watchdog device, or this type run in a separate process petted over a pipe, covers that case.
+public final class Watchdog: Sendable {
+    public let tripInterval: Duration
+    /// How often the thread looks at the deadline (and pets the device).
+    public let checkInterval: Duration
+    public let devicePath: String?
+    private let onTrip: @Sendable () -> Void
+    private let lastPet = Atomic<UInt64>(0)
+    private let state = Mutex(State())
+
+    private struct State: Sendable {
+        var started = false
+        var stopping = false
+        var tripped = false
+        var finished = false
+    }
+
+    /// - Parameters:
+    ///   - tripInterval: how long the daemon may go without petting.
+    ///   - checkInterval: how often the deadline is checked; at most a quarter of `tripInterval`.
+    ///   - devicePath: a watchdog device to pet (`/dev/watchdog`); `nil` (the default) for none.
+    ///   - onTrip: the emergency release; it runs on the watchdog's thread and must not wait for
+    ///     anything the daemon's tasks hold.
+    public init(
+        tripInterval: Duration, checkInterval: Duration? = nil, devicePath: String? = nil,
+        onTrip: @escaping @Sendable () -> Void
+    ) {
+        precondition(tripInterval > .zero, "trip interval must be positive, got \(tripInterval)")
+        let check = checkInterval ?? tripInterval / 10
+        precondition(check > .zero && check <= tripInterval / 4, "check interval \(check) must be in (0, trip interval / 4]")
+        self.tripInterval = tripInterval
+        self.checkInterval = check
+        self.devicePath = devicePath
+        self.onTrip = onTrip
+    }
+
+    /// Starts the thread; the deadline starts now. Throws if the device cannot be opened.
+    public func start() throws(DriverFailure) {
+        var device: Int32 = -1
+        if let devicePath {
+            device = open(devicePath, O_WRONLY | O_CLOEXEC)
+            guard device >= 0 else {
+                throw DriverFailure("cannot open watchdog device \(devicePath): \(String(cString: strerror(errno)))")
+            }
+        }
+        let alreadyStarted = state.withLock { state in
+            defer { state.started = true }
+            return state.started
+        }
+        precondition(!alreadyStarted, "a watchdog is started once")
+        pet()
+        let descriptor = device
+        let thread = Thread { [self] in watch(device: descriptor) }
+        thread.name = "vigil-watchdog"
+        thread.start()
+    }
+
+    /// The daemon is alive: pushes the deadline to `tripInterval` from now.
+    public func pet() { lastPet.store(Self.monotonicNanoseconds(), ordering: .releasing) }
+
+    /// Ends the watch without tripping (orderly shutdown); the thread ends at its next check.
+    public func stop() { state.withLock { $0.stopping = true } }
+
+    /// Whether the watchdog tripped and ran its release.
+    public var hasTripped: Bool { state.withLock { $0.tripped } }
+
+    /// Whether the thread has ended (after a trip or a stop).
+    public var hasFinished: Bool { state.withLock { $0.finished } }
+
+    private func watch(device: Int32) {
+        let trip = UInt64(tripInterval.nanoseconds)
+        while true {
+            Self.sleep(checkInterval)
+            if state.withLock({ $0.stopping }) {
+                if device >= 0 { _ = write(device, "V", 1); close(device) }
+                break
+            }
+            let silent = Self.monotonicNanoseconds() &- lastPet.load(ordering: .acquiring)
+            if silent > trip {
+                state.withLock { $0.tripped = true }
+                onTrip()
+                // The device stays open and unpetted: the hardware resets the node if so armed.
+                break
+            }
+            if device >= 0 { _ = write(device, "1", 1) }
+        }
+        state.withLock { $0.finished = true }
+    }
+
+    static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    static func sleep(_ duration: Duration) {
+        let nanoseconds = duration.nanoseconds
+        var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (durations here are far below the 292 years an Int64 holds).
+    var nanoseconds: Int64 {
+        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
+    }
+}

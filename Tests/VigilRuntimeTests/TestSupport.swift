@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+@testable import VigilRuntime
+
+/// A fresh directory under /tmp, removed by `remove()`.
+struct TemporaryDirectory {
+    let path: String
+
+    init(_ name: String = #function) {
+        let clean = name.filter { $0.isLetter || $0.isNumber }
+        path = "/tmp/vigil-test-\(clean.prefix(40))-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { path + "/" + name }
+
+    func read(_ name: String) -> String { (try? String(contentsOfFile: file(name), encoding: .utf8)) ?? "" }
+}
+
+/// Whether `pid` is gone or a zombie (dead, not yet reaped by whoever inherited it).
+func isDead(_ pid: Int32) -> Bool {
+    guard let stat = ProcessGroup.stat(of: pid) else { return true }
+    return stat.state == "Z"
+}
+
+/// Polls `condition` every 20 ms for at most `limit`; returns its last value.
+func eventually(within limit: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + limit
+    while clock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return await condition()
+}
+
+var isRoot: Bool { getuid() == 0 }
+
+/// A throwaway network namespace with a dummy interface `dummy0` (up), deleted by `remove()`.
+struct TestNamespace {
+    let name: String
+
+    /// `nil` (with the reason printed) when not root or `ip netns` fails.
+    static func make() -> TestNamespace? {
+        guard isRoot else { print("skipped: not root, no network namespace"); return nil }
+        let name = "vigil-test-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
+        let namespace = TestNamespace(name: name)
+        guard shell("ip netns add \(name)") == 0 else { print("skipped: ip netns add failed"); return nil }
+        guard namespace.exec("ip link add dummy0 type dummy && ip link set dummy0 up && ip link set lo up") == 0 else {
+            namespace.remove()
+            print("skipped: cannot create a dummy interface in \(name)")
+            return nil
+        }
+        return namespace
+    }
+
+    var prefix: String { "ip netns exec \(name)" }
+
+    @discardableResult
+    func exec(_ command: String) -> Int32 { shell("ip netns exec \(name) sh -c '\(command)'") }
+
+    func output(_ command: String) -> String { shellOutput("ip netns exec \(name) \(command)") }
+
+    func remove() { shell("ip netns del \(name)") }
+}
+
+/// Runs `command` with `/bin/sh -c` synchronously (for test set-up), returning its exit status.
+@discardableResult
+func shell(_ command: String) -> Int32 {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    try! process.run()
+    process.waitUntilExit()
+    return process.terminationStatus
+}
+
+func shellOutput(_ command: String) -> String {
+    let process = Process()
+    let pipe = Pipe()
+    process.executableURL = URL(fileURLWithPath: "/bin/sh")
+    process.arguments = ["-c", command]
+    process.standardOutput = pipe
+    try! process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return String(decoding: data, as: UTF8.self)
+}
+
+/// A `CommandRunning` that records command lines and answers from a script.
+final class FakeRunner: CommandRunning, @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    let answer: @Sendable (String) -> CommandResult
+
+    init(answer: @escaping @Sendable (String) -> CommandResult = { _ in CommandResult(status: .exited(0)) }) {
+        self.answer = answer
+    }
+
+    var commands: [String] { lock.withLock { lines } }
+
+    func run(_ command: ShellCommand) async -> CommandResult {
+        lock.withLock { lines.append(command.line) }
+        return answer(command.line)
+    }
+
+    func launch(_ command: ShellCommand, outputFile: String?) async -> CommandResult {
+        await run(command)
+    }
+}

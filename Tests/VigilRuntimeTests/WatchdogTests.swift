@@ -1,0 +1,80 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import VigilRuntime
+
+@Suite struct WatchdogTests {
+    final class TripCounter: Sendable {
+        let count = Atomic<Int>(0)
+        func trip() { count.add(1, ordering: .relaxed) }
+        var value: Int { count.load(ordering: .relaxed) }
+    }
+
+    @Test func tripsWhenNotPetted() async {
+        let trips = TripCounter()
+        let watchdog = Watchdog(tripInterval: .milliseconds(200), checkInterval: .milliseconds(20), onTrip: trips.trip)
+        #expect(throws: Never.self) { try watchdog.start() }
+        #expect(await eventually { watchdog.hasFinished })
+        #expect(watchdog.hasTripped)
+        #expect(trips.value == 1, "the release runs exactly once")
+    }
+
+    @Test func doesNotTripWhilePetted() async throws {
+        let trips = TripCounter()
+        let watchdog = Watchdog(tripInterval: .seconds(3), checkInterval: .milliseconds(50), onTrip: trips.trip)
+        try watchdog.start()
+        // Pet for longer than the trip interval: only missing pets may trip it.
+        let clock = ContinuousClock()
+        let end = clock.now + .seconds(4)
+        while clock.now < end {
+            watchdog.pet()
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        watchdog.stop()
+        #expect(await eventually { watchdog.hasFinished })
+        #expect(!watchdog.hasTripped)
+        #expect(trips.value == 0)
+    }
+
+    @Test func tripsWhileTheCallingThreadIsBlocked() async throws {
+        let trips = TripCounter()
+        let watchdog = Watchdog(tripInterval: .milliseconds(200), checkInterval: .milliseconds(20), onTrip: trips.trip)
+        try watchdog.start()
+        // Block this thread (as a stuck event loop would) without ever yielding: the watchdog's own
+        // thread still trips.
+        let clock = ContinuousClock()
+        let start = clock.now
+        while trips.value == 0, clock.now - start < .seconds(30) { usleep(1000) }
+        #expect(trips.value == 1)
+    }
+
+    @Test func emergencyReleaseKillsTheApplicationGroups() async throws {
+        let started = await CommandRunner().launch(ShellCommand("sleep 300 & sleep 300 &", timeout: .seconds(10)), outputFile: nil)
+        let group = ProcessGroup(try #require(started.processGroup))
+        #expect(group.isAlive)
+        let release = EmergencyRelease(ipPath: nil)
+        release.update(EmergencyPlan(addresses: [.init(device: "eth9", address: "192.0.2.1", prefix: 24)], processGroups: [group.id]))
+        let watchdog = Watchdog(tripInterval: .milliseconds(100), checkInterval: .milliseconds(10), onTrip: { release.perform() })
+        try watchdog.start()
+        #expect(await eventually { watchdog.hasTripped })
+        #expect(await group.waitUntilGone(within: .seconds(5)))
+        #expect(release.perform().contains("ip not found: 192.0.2.1 left on eth9"))
+    }
+
+    @Test func emergencyReleaseRemovesAddressesInANamespace() async throws {
+        guard let namespace = TestNamespace.make() else { return }
+        defer { namespace.remove() }
+        #expect(namespace.exec("ip addr add 192.0.2.10/24 dev dummy0") == 0)
+        let ip = try #require(CommandLookup().path(of: "ip"))
+        let release = EmergencyRelease(ipPath: ip, commandPrefix: [ip, "netns", "exec", namespace.name])
+        release.update(EmergencyPlan(addresses: [.init(device: "dummy0", address: "192.0.2.10", prefix: 24)]))
+        #expect(release.perform() == ["remove 192.0.2.10 from dummy0: exit 0"])
+        #expect(!namespace.output("ip -4 -o addr show dev dummy0").contains("192.0.2.10"))
+    }
+
+    @Test func spawnReportsExitAndTimeout() {
+        #expect(EmergencyRelease.spawnAndWait(["/bin/sh", "-c", "exit 7"], timeout: .seconds(10)) == "exit 7")
+        #expect(EmergencyRelease.spawnAndWait(["/bin/sleep", "30"], timeout: .milliseconds(200)) == "killed after timeout")
+        #expect(EmergencyRelease.spawnAndWait(["/nonexistent/tool"], timeout: .seconds(1)).hasPrefix("spawn failed"))
+    }
+}
