@@ -40,9 +40,13 @@ final class InboundPacketHandler: ChannelInboundHandler {
             drop(PacketError(.misaddressed, "for \(envelope.to)"), from: datagram.remoteAddress)
             return
         }
+        // Counted before it is delivered, so that whoever reads the envelope sees it counted.
+        counters.countAccepted()
         switch continuation.yield(ReceivedEnvelope(envelope: envelope, local: local, remote: datagram.remoteAddress)) {
-        case .enqueued: counters.countAccepted()
-        case .dropped: drop(PacketError(.queueFull), from: datagram.remoteAddress)
+        case .enqueued: break
+        case .dropped:
+            counters.countQueueFull()
+            logger.debug("dropped a packet on \(local) from \(datagram.remoteAddress): the receive queue is full")
         case .terminated: break
         @unknown default: break
         }

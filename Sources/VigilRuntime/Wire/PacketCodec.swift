@@ -48,9 +48,14 @@ public struct PacketCodec: Sendable {
         let size = packet.readableBytes + Self.tagSize
         guard size <= Self.maximumPacketSize else { throw .tooLarge(bytes: size, limit: Self.maximumPacketSize) }
         packet.setInteger(UInt32(payloadLength), at: lengthIndex)
-        let tag = packet.withUnsafeReadableBytes { HMAC<SHA256>.authenticationCode(for: $0, using: key.packetKey) }
-        packet.writeBytes(Array(tag))
+        let tag = packet.withUnsafeReadableBytes { authenticationTag(for: $0) }
+        packet.writeBytes(tag)
         return packet
+    }
+
+    /// The HMAC-SHA256 tag of `bytes` under the packet key.
+    func authenticationTag(for bytes: UnsafeRawBufferPointer) -> [UInt8] {
+        Array(HMAC<SHA256>.authenticationCode(for: bytes, using: key.packetKey))
     }
 
     /// The packet as bytes (for the disk outbox and for tests).

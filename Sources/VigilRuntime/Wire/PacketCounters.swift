@@ -31,6 +31,13 @@ public final class PacketCounters: Sendable {
     func countReceived() { counts.withLock { $0.received &+= 1 } }
     func countAccepted() { counts.withLock { $0.accepted &+= 1 } }
     func countDropped(_ reason: PacketDropReason) { counts.withLock { $0.dropped[reason, default: 0] &+= 1 } }
+    /// An accepted packet that found the receive queue full: dropped after all.
+    func countQueueFull() {
+        counts.withLock {
+            $0.accepted &-= 1
+            $0.dropped[.queueFull, default: 0] &+= 1
+        }
+    }
     func countSent() { counts.withLock { $0.sent &+= 1 } }
     func countSendFailed() { counts.withLock { $0.sendFailed &+= 1 } }
 }

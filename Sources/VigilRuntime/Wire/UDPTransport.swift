@@ -50,6 +50,8 @@ public final class UDPTransport: Sendable {
             for endpoint in endpoints where sockets[endpoint.address] == nil {
                 let channel = try await DatagramBootstrap(group: group)
                     .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                    // NIO reads datagrams into 2 KiB buffers by default: an agreed state is larger.
+                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 1 << 16))
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(InboundPacketHandler(
