@@ -244,6 +244,23 @@ import VigilModel
         #expect(throws: DiskRecordError.self) { try writer.post(state) }
     }
 
+    /// A 32-node record (echoes from 31 peers, 32 groups held, a full outbox) fits one 4 KiB slot.
+    @Test func aRecordOf32NodesFitsASlot() throws {
+        var writer = DiskHeartbeatWriter(clusterID: Self.clusterID, node: "node1", incarnation: 1_763_790_000_123, codec: try WireFixture.codec())
+        for peer in 2...9 {
+            try writer.post(Envelope(clusterID: Self.clusterID, from: "node1", incarnation: 1_763_790_000_123, to: "node\(peer)",
+                                     network: "disk", message: .decline(Decline(epoch: 41, promised: 42, follows: "node1"))))
+        }
+        let echoes = Dictionary(uniqueKeysWithValues: (2...32).map { ("node\($0)", Duration.milliseconds(86_400_000 + $0)) })
+        let record = writer.record(view: ViewID(epoch: 42, coordinator: "node1"), installedEpoch: 42, stamp: .milliseconds(86_400_500),
+                                   echoes: echoes, holdings: (1...32).map { "group\($0)" }, slotSize: 4096)
+        let image = try DiskRecordCodec.encode(record, slotSize: 4096)
+        let used = DiskRecordCodec.headerSize + (Int(image[5]) << 8 | Int(image[6])) + DiskRecordCodec.checksumSize
+        print("disk sizes: 32-node record with 8 outbox messages uses \(used) of 4096 bytes")
+        #expect(record.outbox.count == 8)
+        #expect(used <= 4096)
+    }
+
     @Test func directIOReadsWhatWasWritten() async throws {
         try await withFixture { fixture in
             var a = try fixture.member("a", directIO: true)

@@ -1,5 +1,7 @@
+import Logging
 import NIOCore
 import NIOPosix
+import ServiceLifecycle
 import Testing
 @testable import VigilCore
 import VigilModel
@@ -163,5 +165,52 @@ import VigilModel
             await #expect(throws: TransportError.self) { try await pair.a.send(beat, book: pair.book) }
             #expect(pair.a.counters.snapshot.sendFailed == 2)
         }
+    }
+}
+
+/// Replays and shutdown: a heartbeat is taken once per path and stamp; the transport runs as a
+/// service and closes on graceful shutdown.
+@Suite(.serialized, .timeLimit(.minutes(1))) struct TransportReplayTests {
+    @Test func aReplayedHeartbeatIsDroppedAndANewerOneTaken() async throws {
+        let harness = TransportUDPTests()
+        try await harness.withPair { pair in
+            var beat = WireFixture.heartbeat(from: "a", to: "b", clusterID: TransportUDPTests.clusterID)
+            let to = try harness.address(pair.b)
+            try await pair.a.send(beat, to: to, from: pair.a.localAddresses[0])
+            #expect(try await harness.next(pair.b).envelope == beat)
+            try await pair.a.send(beat, to: to, from: pair.a.localAddresses[0])
+            // The same stamp on another adapter pair is another path: taken.
+            var otherPath = beat
+            otherPath.toAdapter = "tr0"
+            try await pair.a.send(otherPath, to: to, from: pair.a.localAddresses[0])
+            #expect(try await harness.next(pair.b).envelope == otherPath)
+            guard case .heartbeat(var newer) = beat.message else { return }
+            newer.stamp += .milliseconds(200)
+            beat.message = .heartbeat(newer)
+            try await pair.a.send(beat, to: to, from: pair.a.localAddresses[0])
+            #expect(try await harness.next(pair.b).envelope == beat)
+            let counts = pair.b.counters.snapshot
+            #expect(counts[.replayed] == 1)
+            #expect(counts.received == 4 && counts.accepted == 3)
+        }
+    }
+
+    @Test func theTransportClosesOnGracefulShutdown() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let endpoint = AddressBook.Endpoint(node: "a", network: "lan", adapter: "en0", address: IPv4Address("127.0.77.5")!)
+        let transport = try await UDPTransport.bind(
+            node: "a", endpoints: [endpoint], port: 0, codec: try WireFixture.codec(clusterID: TransportUDPTests.clusterID), group: group)
+        let services = ServiceGroup(configuration: .init(services: [transport], logger: Logger(label: "test")))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await services.run() }
+            tasks.addTask {
+                for await _ in transport.inbound {}
+                // inbound ended: the transport closed.
+            }
+            await services.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(transport.boundAddress(of: endpoint.address) == nil, "the socket is closed")
+        try await group.shutdownGracefully()
     }
 }

@@ -33,6 +33,14 @@ public final class DiskDevice: Sendable {
 
     deinit { close(descriptor) }
 
+    private static func syncData(_ descriptor: Int32) -> Int32 {
+        #if os(Linux)
+        fdatasync(descriptor)
+        #else
+        fsync(descriptor)
+        #endif
+    }
+
     #if os(Linux) && arch(x86_64)
     static let directFlag: Int32 = 0o40000
     #elseif os(Linux) && (arch(arm64) || arch(powerpc64le))
@@ -96,7 +104,7 @@ public final class DiskDevice: Sendable {
             }
             done += result
         }
-        while fdatasync(descriptor) != 0 {
+        while Self.syncData(descriptor) != 0 {
             if errno != EINTR { throw DiskIOError(path: path, operation: "fdatasync", errno: errno) }
         }
     }

@@ -4,7 +4,9 @@ import VigilCore
 /// One node's access to the shared disk of a disk network: writes its own slot, reads every slot,
 /// reads and writes the tiebreaker sector. The blocking I/O runs on a `NIOThreadPool`, never on an
 /// event loop or the caller's task. A hung device hangs the call: the caller bounds each call with
-/// its own timeout (the disk network's detection time) and counts a late answer as a failed read.
+/// its own timeout (the disk network's detection time) and counts a late answer as a failed read;
+/// the hung call keeps its pool thread, so give each disk network a pool of its own, and stop
+/// issuing calls while one is still outstanding.
 public final class DiskHeartbeat: Sendable {
     public let device: DiskDevice
     public let clusterID: Int

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Why a slot or the tiebreaker sector could not be trusted. A slot with an error is reported, and
 /// its node is not heard on the disk this time.
 public enum DiskRecordError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -48,9 +54,3 @@ public struct DiskIOError: Error, Sendable, Hashable, CustomStringConvertible {
         "\(operation) \(path): \(String(cString: strerror(errno))) (errno \(errno))"
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -13,6 +13,8 @@ final class InboundPacketHandler: ChannelInboundHandler {
     private let counters: PacketCounters
     private let continuation: AsyncStream<ReceivedEnvelope>.Continuation
     private let logger: Logger
+    /// Touched only on this channel's event loop.
+    private var replays = HeartbeatReplayFilter()
 
     init(
         codec: PacketCodec, node: String, local: AddressBook.Endpoint, counters: PacketCounters,
@@ -38,6 +40,10 @@ final class InboundPacketHandler: ChannelInboundHandler {
         }
         guard envelope.to == node else {
             drop(PacketError(.misaddressed, "for \(envelope.to)"), from: datagram.remoteAddress)
+            return
+        }
+        guard replays.admit(envelope) else {
+            drop(PacketError(.replayed, "heartbeat from \(envelope.from)"), from: datagram.remoteAddress)
             return
         }
         // Counted before it is delivered, so that whoever reads the envelope sees it counted.

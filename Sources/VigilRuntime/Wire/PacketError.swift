@@ -16,6 +16,10 @@ public enum PacketDropReason: String, Sendable, Hashable, CaseIterable, Codable,
     case malformedPayload
     /// Authenticated and well-formed, but addressed to another node.
     case misaddressed
+    /// A heartbeat no newer than one already received on the same path (same sender incarnation
+    /// and adapter pair): a replay, or a duplicate. A captured heartbeat replayed after its sender
+    /// died must not make the sender look alive.
+    case replayed
     /// The receive queue was full (the daemon's loop is behind): the packet was discarded.
     case queueFull
 }
