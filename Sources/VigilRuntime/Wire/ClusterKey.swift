@@ -50,7 +50,8 @@ public struct ClusterKey: @unchecked Sendable {
     }
 }
 
-/// A cluster key that cannot be used.
+/// A cluster key that cannot be used: the file cannot be read, or holds too short a secret.
+/// The daemon refuses to start with it rather than run unauthenticated.
 public enum ClusterKeyError: Error, Sendable, Hashable, CustomStringConvertible {
     case unreadable(path: String, reason: String)
     case tooShort(bytes: Int, minimum: Int, path: String? = nil)
