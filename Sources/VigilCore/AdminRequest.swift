@@ -1,7 +1,7 @@
 import VigilModel
 
 /// An administrator's request on a resource group (`vigil rg ...`), carried out cluster-wide.
-public enum AdminRequest: Sendable, Hashable, CustomStringConvertible {
+public enum AdminRequest: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Move the group to the node and keep it there (sticky) until cleared or moved again.
     case move(group: String, node: String)
     /// Bring the group online where its policy puts it, clearing any hold and sticky placement.
@@ -34,14 +34,14 @@ public enum AdminRequest: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A request on its way to the coordinator, with who asked, so that the answer can come back.
-public struct AdminEnvelope: Sendable, Hashable {
+public struct AdminEnvelope: Sendable, Hashable, Codable {
     public var id: UInt64
     public var origin: String
     public var request: AdminRequest
 }
 
 /// The coordinator's answer: done, or refused and why.
-public struct AdminReply: Sendable, Hashable {
+public struct AdminReply: Sendable, Hashable, Codable {
     public var id: UInt64
     /// The node the request was made on.
     public var origin: String
@@ -51,7 +51,7 @@ public struct AdminReply: Sendable, Hashable {
 }
 
 /// What administrators have decided about groups, kept in the agreed state.
-public struct AdminState: Sendable, Hashable {
+public struct AdminState: Sendable, Hashable, Codable {
     /// Groups an administrator moved: they stay on that node while it is eligible.
     public var sticky: [String: String] = [:]
     /// Groups held offline, and why.
@@ -62,7 +62,7 @@ public struct AdminState: Sendable, Hashable {
     public init() {}
 
     /// Why a group is held offline.
-    public enum Hold: Sendable, Hashable {
+    public enum Hold: Sendable, Hashable, Codable {
         /// `rg offline`; a non-sticky hold is cleared by the next node_up or node_down.
         case administrator(sticky: Bool)
         /// Its node was stopped gracefully; it comes back with that node.

@@ -2,7 +2,7 @@ import VigilModel
 
 /// An agreed cluster event: what happened, in the seed's vocabulary. Events run one at a time, in
 /// the same order on every node, each logged at its start and completion.
-public enum ClusterEvent: Sendable, Hashable, CustomStringConvertible {
+public enum ClusterEvent: Sendable, Hashable, Codable, CustomStringConvertible {
     case nodeUp(node: String)
     case nodeDown(node: String, how: Departure)
     /// A network failed on one node, or on every node attached to it (`node == nil`).
@@ -59,7 +59,7 @@ public enum ClusterEvent: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// An event as the cluster agreed it: its number, what it is, and when it started and completed.
-public struct EventRecord: Sendable, Hashable {
+public struct EventRecord: Sendable, Hashable, Codable {
     public var number: UInt64
     public var event: ClusterEvent
     public var started: Moment

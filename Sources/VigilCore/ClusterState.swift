@@ -3,7 +3,7 @@ import VigilModel
 /// The agreed state of the cluster, owned by the coordinator and replicated to every member. It holds
 /// everything placement needs, so that every node computes the same answer, and the recovery round
 /// in progress, so that members act on what was agreed and nothing else.
-public struct ClusterState: Sendable, Hashable {
+public struct ClusterState: Sendable, Hashable, Codable {
     /// The view: its epoch, its coordinator and its members with their incarnations.
     public var epoch: UInt64
     public var coordinator: String
@@ -68,7 +68,7 @@ public struct ClusterState: Sendable, Hashable {
 }
 
 /// Where a group should be online, and the reason, as computed by `Placement`.
-public struct GroupPlacement: Sendable, Hashable {
+public struct GroupPlacement: Sendable, Hashable, Codable {
     public var nodes: [String]
     public var reason: String
 
@@ -80,7 +80,7 @@ public struct GroupPlacement: Sendable, Hashable {
 
 /// One step of recovery: every listed node releases (or acquires) the listed groups. All releases
 /// of an event complete before any acquisition starts.
-public struct RecoveryRound: Sendable, Hashable {
+public struct RecoveryRound: Sendable, Hashable, Codable {
     public enum Kind: String, Sendable, Hashable { case release, acquire }
     public var number: UInt64
     public var kind: Kind

@@ -1,7 +1,7 @@
 import VigilModel
 
 /// What a node really holds: the truth its coordinator plans from, reported after every change.
-public struct Holdings: Sendable, Hashable {
+public struct Holdings: Sendable, Hashable, Codable {
     public var groups: [String: GroupHolding] = [:]
     /// The node's own service addresses (role `service` interfaces), by label: the adapter they are on.
     public var ownAddresses: [String: String] = [:]
@@ -22,7 +22,7 @@ public struct Holdings: Sendable, Hashable {
 }
 
 /// One group on one node.
-public struct GroupHolding: Sendable, Hashable {
+public struct GroupHolding: Sendable, Hashable, Codable {
     public var state: GroupState
     /// Where each of the group's service addresses is configured, by label.
     public var addressAdapters: [String: String]

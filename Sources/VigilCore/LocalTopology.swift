@@ -259,19 +259,19 @@ public struct LocalTopology: Sendable {
 }
 
 /// What one node sees of its networks, sent to the coordinator.
-public struct TopologyReport: Sendable, Hashable {
+public struct TopologyReport: Sendable, Hashable, Codable {
     public var networks: [String: NetworkSight]
 }
 
 /// What one node sees on one network.
-public struct NetworkSight: Sendable, Hashable {
+public struct NetworkSight: Sendable, Hashable, Codable {
     /// Peers heard on this network within its detection time.
     public var heard: Set<String>
     public var adapters: [String: AdapterSight]
 }
 
 /// What one node knows of one of its adapters.
-public struct AdapterSight: Sendable, Hashable {
+public struct AdapterSight: Sendable, Hashable, Codable {
     /// The host reports a link.
     public var carrier: Bool
     /// A heartbeat arrived on it within the detection time.

@@ -1,5 +1,5 @@
 /// What a member tells its coordinator: what it sees, what it holds, how far it got.
-public struct MemberReport: Sendable, Hashable {
+public struct MemberReport: Sendable, Hashable, Codable {
     /// Increases with every report of one incarnation, so that a late report never overwrites a newer one.
     public var number: UInt64
     public var incarnation: UInt64

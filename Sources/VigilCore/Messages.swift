@@ -5,7 +5,7 @@ import VigilModel
 public let vigilProtocolVersion: UInt16 = 1
 
 /// One message between two nodes, with everything the transport needs to route and check it.
-public struct Envelope: Sendable, Hashable {
+public struct Envelope: Sendable, Hashable, Codable {
     public var protocolVersion: UInt16
     public var clusterID: Int
     public var from: String
@@ -37,7 +37,7 @@ public struct Envelope: Sendable, Hashable {
 }
 
 /// What nodes say to each other.
-public enum Message: Sendable, Hashable {
+public enum Message: Sendable, Hashable, Codable {
     /// "I am alive", sent by every adapter to every peer adapter on its network every interval.
     case heartbeat(Heartbeat)
     /// A would-be coordinator asks the members it sees to form a new view.
@@ -61,7 +61,7 @@ public enum Message: Sendable, Hashable {
 /// the addressee. A stamp is the addressee's own clock when it sent a heartbeat, so that an echo
 /// proves, on the addressee's clock, when the sender last heard it: a delayed or queued heartbeat
 /// can never make a lease look fresher than it is.
-public struct Heartbeat: Sendable, Hashable {
+public struct Heartbeat: Sendable, Hashable, Codable {
     /// The view the sender is committed to: the highest it promised or installed.
     public var view: ViewID
     /// The epoch of the view the sender installed (0: none). A node that sees a view installed
@@ -89,7 +89,7 @@ public struct Heartbeat: Sendable, Hashable {
 
 /// A view's identity: its epoch and the node that proposed it. Two would-be coordinators may pick
 /// the same epoch; the pair tells their views apart.
-public struct ViewID: Sendable, Hashable, CustomStringConvertible {
+public struct ViewID: Sendable, Hashable, Codable, CustomStringConvertible {
     public var epoch: UInt64
     public var coordinator: String
 
@@ -102,7 +102,7 @@ public struct ViewID: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// A proposal for a new view.
-public struct Proposal: Sendable, Hashable {
+public struct Proposal: Sendable, Hashable, Codable {
     public var epoch: UInt64
     public var coordinator: String
     /// The proposed members and the incarnation of each that the coordinator has seen.
@@ -110,7 +110,7 @@ public struct Proposal: Sendable, Hashable {
 }
 
 /// A member's acceptance of a proposal.
-public struct Acceptance: Sendable, Hashable {
+public struct Acceptance: Sendable, Hashable, Codable {
     public var epoch: UInt64
     public var report: MemberReport
     /// The newest agreed state this member has installed, if any.
@@ -121,7 +121,7 @@ public struct Acceptance: Sendable, Hashable {
 }
 
 /// A member's refusal of a proposal.
-public struct Decline: Sendable, Hashable {
+public struct Decline: Sendable, Hashable, Codable {
     public var epoch: UInt64
     /// The highest epoch this member has promised or installed.
     public var promised: UInt64

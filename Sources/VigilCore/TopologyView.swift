@@ -3,7 +3,7 @@ import VigilModel
 /// The agreed state of every member's networks and adapters: which networks are up on which node,
 /// which adapters work, and which adapter carries the service addresses of each IP network.
 /// The coordinator builds it from the members' reports; it changes only through agreed events.
-public struct TopologyView: Sendable, Hashable {
+public struct TopologyView: Sendable, Hashable, Codable {
     public var nodes: [String: NodeTopology] = [:]
 
     public init(nodes: [String: NodeTopology] = [:]) { self.nodes = nodes }
@@ -14,7 +14,7 @@ public struct TopologyView: Sendable, Hashable {
 }
 
 /// One node's agreed topology.
-public struct NodeTopology: Sendable, Hashable {
+public struct NodeTopology: Sendable, Hashable, Codable {
     /// Networks (IP and non-IP) this node is considered attached to and working on.
     public var networksUp: Set<String>
     /// Adapters that work, by name.

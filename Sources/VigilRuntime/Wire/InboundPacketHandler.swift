@@ -1,0 +1,71 @@
+import Logging
+import NIOCore
+import VigilCore
+
+/// The handler at the end of each socket's pipeline: checks every datagram with the packet codec,
+/// counts it, and delivers what passes into the transport's bounded stream.
+final class InboundPacketHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+
+    private let codec: PacketCodec
+    private let node: String
+    private let local: AddressBook.Endpoint
+    private let counters: PacketCounters
+    private let continuation: AsyncStream<ReceivedEnvelope>.Continuation
+    private let logger: Logger
+    /// Touched only on this channel's event loop.
+    private var replays = HeartbeatReplayFilter()
+
+    init(
+        codec: PacketCodec, node: String, local: AddressBook.Endpoint, counters: PacketCounters,
+        continuation: AsyncStream<ReceivedEnvelope>.Continuation, logger: Logger
+    ) {
+        self.codec = codec
+        self.node = node
+        self.local = local
+        self.counters = counters
+        self.continuation = continuation
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let datagram = unwrapInboundIn(data)
+        counters.countReceived()
+        let envelope: Envelope
+        do {
+            envelope = try codec.decode(datagram.data)
+        } catch {
+            drop(error, from: datagram.remoteAddress)
+            return
+        }
+        guard envelope.to == node else {
+            drop(PacketError(.misaddressed, "for \(envelope.to)"), from: datagram.remoteAddress)
+            return
+        }
+        guard replays.admit(envelope) else {
+            drop(PacketError(.replayed, "heartbeat from \(envelope.from)"), from: datagram.remoteAddress)
+            return
+        }
+        // Counted before it is delivered, so that whoever reads the envelope sees it counted.
+        counters.countAccepted()
+        switch continuation.yield(ReceivedEnvelope(envelope: envelope, local: local, remote: datagram.remoteAddress)) {
+        case .enqueued: break
+        case .dropped:
+            counters.countQueueFull()
+            logger.debug("dropped a packet on \(local) from \(datagram.remoteAddress): the receive queue is full")
+        case .terminated: break
+        @unknown default: break
+        }
+    }
+
+    /// ICMP errors (port unreachable after a send to a node that is down) arrive here: they say
+    /// nothing the heartbeats don't, and must not close the socket.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("socket error on \(local)", metadata: ["error": "\(error)"])
+    }
+
+    private func drop(_ error: PacketError, from remote: SocketAddress) {
+        counters.countDropped(error.reason)
+        logger.debug("dropped a packet on \(local) from \(remote)", metadata: ["reason": "\(error)"])
+    }
+}

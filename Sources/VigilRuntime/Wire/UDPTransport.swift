@@ -1,0 +1,144 @@
+import Logging
+import NIOCore
+import NIOPosix
+import VigilCore
+import VigilModel
+
+/// The cluster's UDP messaging: one socket bound to each of this node's adapter addresses on the
+/// IP networks, sending authenticated packets and delivering the authenticated envelopes addressed
+/// to this node, in arrival order, into `inbound`.
+///
+/// `inbound` holds at most `queueLimit` envelopes; when the reader falls behind, newer packets are
+/// dropped and counted as `queueFull`. Close the transport with `close()`; it ends `inbound`.
+public final class UDPTransport: Sendable {
+    /// The default UDP port of cluster traffic.
+    public static let defaultPort = 6543
+    /// The default bound on received envelopes waiting to be read.
+    public static let defaultQueueLimit = 4096
+
+    public let node: String
+    public let counters: PacketCounters
+    public let inbound: AsyncStream<ReceivedEnvelope>
+    private let codec: PacketCodec
+    private let sockets: [IPv4Address: any Channel]
+    private let continuation: AsyncStream<ReceivedEnvelope>.Continuation
+
+    private init(
+        node: String, codec: PacketCodec, counters: PacketCounters, sockets: [IPv4Address: any Channel],
+        inbound: AsyncStream<ReceivedEnvelope>, continuation: AsyncStream<ReceivedEnvelope>.Continuation
+    ) {
+        self.node = node
+        self.codec = codec
+        self.counters = counters
+        self.sockets = sockets
+        self.inbound = inbound
+        self.continuation = continuation
+    }
+
+    /// Binds one socket per endpoint (this node's adapters, e.g. `AddressBook.endpoints(of:)`) on
+    /// `port` (0: a free port per socket, for tests). If any bind fails, the others are closed.
+    public static func bind(
+        node: String, endpoints: [AddressBook.Endpoint], port: Int = defaultPort, codec: PacketCodec,
+        group: any EventLoopGroup, queueLimit: Int = defaultQueueLimit,
+        logger: Logger = Logger(label: "vigil.transport")
+    ) async throws -> UDPTransport {
+        precondition(queueLimit > 0, "queueLimit \(queueLimit)")
+        let counters = PacketCounters()
+        let (stream, continuation) = AsyncStream.makeStream(of: ReceivedEnvelope.self, bufferingPolicy: .bufferingOldest(queueLimit))
+        var sockets: [IPv4Address: any Channel] = [:]
+        do {
+            for endpoint in endpoints where sockets[endpoint.address] == nil {
+                let channel = try await DatagramBootstrap(group: group)
+                    .channelOption(.socketOption(.so_reuseaddr), value: 1)
+                    // NIO reads datagrams into 2 KiB buffers by default: an agreed state is larger.
+                    .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 1 << 16))
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try channel.pipeline.syncOperations.addHandler(InboundPacketHandler(
+                                codec: codec, node: node, local: endpoint, counters: counters,
+                                continuation: continuation, logger: logger))
+                        }
+                    }
+                    .bind(to: try SocketAddress(endpoint.address, port: port))
+                    .get()
+                sockets[endpoint.address] = channel
+            }
+        } catch {
+            for channel in sockets.values {
+                // The bind error is what the caller needs; a failure to close a socket just bound
+                // would only hide it.
+                do { try await channel.close() } catch { continue }
+            }
+            continuation.finish()
+            throw error
+        }
+        return UDPTransport(
+            node: node, codec: codec, counters: counters, sockets: sockets, inbound: stream, continuation: continuation)
+    }
+
+    /// The local addresses this transport has sockets on.
+    public var localAddresses: [IPv4Address] { sockets.keys.sorted() }
+
+    /// The socket address a local address's socket is bound to (its port, when bound to port 0).
+    public func boundAddress(of local: IPv4Address) -> SocketAddress? { sockets[local]?.localAddress }
+
+    /// Sends an envelope from the socket on `local` to `remote`.
+    public func send(_ envelope: Envelope, to remote: SocketAddress, from local: IPv4Address) async throws {
+        guard let channel = sockets[local] else {
+            counters.countSendFailed()
+            throw TransportError.noSocket(local)
+        }
+        do {
+            let packet = try codec.encode(envelope, allocator: channel.allocator)
+            try await channel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: packet)).get()
+            counters.countSent()
+        } catch {
+            counters.countSendFailed()
+            throw error
+        }
+    }
+
+    /// Sends an envelope that names its adapters (a heartbeat) from its `fromAdapter`'s address to
+    /// its `toAdapter`'s address on `port`.
+    public func send(_ envelope: Envelope, book: AddressBook, port: Int = defaultPort) async throws {
+        guard let fromAdapter = envelope.fromAdapter, let toAdapter = envelope.toAdapter,
+              let local = book.address(node: envelope.from, network: envelope.network, adapter: fromAdapter),
+              let remote = book.address(node: envelope.to, network: envelope.network, adapter: toAdapter)
+        else {
+            counters.countSendFailed()
+            throw TransportError.unroutable(from: envelope.from, to: envelope.to, network: envelope.network,
+                                            fromAdapter: envelope.fromAdapter, toAdapter: envelope.toAdapter)
+        }
+        try await send(envelope, to: try SocketAddress(remote, port: port), from: local)
+    }
+
+    /// Closes every socket and ends `inbound`.
+    public func close() async {
+        for channel in sockets.values {
+            do {
+                try await channel.close()
+            } catch ChannelError.alreadyClosed {
+                continue
+            } catch {
+                continue // closing a UDP socket fails only if it is closed already
+            }
+        }
+        continuation.finish()
+    }
+}
+
+/// A send that cannot be attempted.
+public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// No socket is bound to this local address.
+    case noSocket(IPv4Address)
+    /// The envelope's adapters have no addresses in the address book.
+    case unroutable(from: String, to: String, network: String, fromAdapter: String?, toAdapter: String?)
+
+    public var description: String {
+        switch self {
+        case .noSocket(let address): "no socket is bound to \(address)"
+        case .unroutable(let from, let to, let network, let fromAdapter, let toAdapter):
+            "no addresses for \(from)/\(fromAdapter ?? "?") -> \(to)/\(toAdapter ?? "?") on \(network)"
+        }
+    }
+}

@@ -1,0 +1,78 @@
+import NIOCore
+
+/// Limits on the binary fields Vigil writes, checked on both sides.
+public enum WireLimits {
+    /// The longest name (node, network, adapter, group) in bytes of UTF-8.
+    public static let maximumNameBytes = 255
+}
+
+/// Bytes that end early or hold an impossible value. Readers never trap on any input; they throw this.
+struct ByteReadError: Error, Sendable, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Binary fields shared by the heartbeat payload and the disk records: big-endian integers,
+/// names as one length byte plus UTF-8, durations as seconds and attoseconds, optionals behind a flag.
+extension ByteBuffer {
+    mutating func writeName(_ name: String) throws(PacketEncodingError) {
+        let bytes = Array(name.utf8)
+        guard bytes.count <= WireLimits.maximumNameBytes else {
+            throw .unencodable("name of \(bytes.count) bytes (limit \(WireLimits.maximumNameBytes)): \(name.prefix(40))...")
+        }
+        writeInteger(UInt8(bytes.count))
+        writeBytes(bytes)
+    }
+
+    mutating func writeOptionalName(_ name: String?) throws(PacketEncodingError) {
+        writeInteger(UInt8(name == nil ? 0 : 1))
+        if let name { try writeName(name) }
+    }
+
+    mutating func writeDuration(_ duration: Duration) {
+        writeInteger(duration.components.seconds)
+        writeInteger(duration.components.attoseconds)
+    }
+
+    mutating func writeOptionalDuration(_ duration: Duration?) {
+        writeInteger(UInt8(duration == nil ? 0 : 1))
+        if let duration { writeDuration(duration) }
+    }
+
+    mutating func readChecked<T: FixedWidthInteger>(_ type: T.Type, _ field: StaticString) throws(ByteReadError) -> T {
+        guard let value = readInteger(as: T.self) else { throw ByteReadError("truncated at \(field)") }
+        return value
+    }
+
+    mutating func readName(_ field: StaticString) throws(ByteReadError) -> String {
+        let length = Int(try readChecked(UInt8.self, field))
+        guard let bytes = readBytes(length: length) else { throw ByteReadError("truncated in \(field)") }
+        guard let name = String(validating: bytes, as: UTF8.self) else { throw ByteReadError("\(field) is not UTF-8") }
+        return name
+    }
+
+    mutating func readFlag(_ field: StaticString) throws(ByteReadError) -> Bool {
+        switch try readChecked(UInt8.self, field) {
+        case 0: return false
+        case 1: return true
+        case let other: throw ByteReadError("\(field) has flag \(other)")
+        }
+    }
+
+    mutating func readOptionalName(_ field: StaticString) throws(ByteReadError) -> String? {
+        try readFlag(field) ? try readName(field) : nil
+    }
+
+    mutating func readDuration(_ field: StaticString) throws(ByteReadError) -> Duration {
+        let seconds = try readChecked(Int64.self, field)
+        let attoseconds = try readChecked(Int64.self, field)
+        guard attoseconds > -1_000_000_000_000_000_000, attoseconds < 1_000_000_000_000_000_000 else {
+            throw ByteReadError("\(field) has \(attoseconds) attoseconds")
+        }
+        return Duration(secondsComponent: seconds, attosecondsComponent: attoseconds)
+    }
+
+    mutating func readOptionalDuration(_ field: StaticString) throws(ByteReadError) -> Duration? {
+        try readFlag(field) ? try readDuration(field) : nil
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import NIOCore
+import Testing
+@testable import VigilCore
+import VigilModel
+@testable import VigilRuntime
+
+/// Every message survives the trip through a packet unchanged, and the hot path stays small.
+@Suite struct WireCodecTests {
+    @Test func everyMessageCaseRoundTrips() throws {
+        let codec = try WireFixture.codec()
+        let envelopes = WireFixture.everyMessage()
+        let cases = Set(envelopes.map { "\($0.message)".prefix { $0 != "(" } })
+        #expect(cases.count == 8, "every Message case is covered: \(cases.sorted())")
+        for envelope in envelopes {
+            let packet = try codec.encode(envelope)
+            let decoded = try codec.decode(packet)
+            #expect(decoded == envelope)
+        }
+    }
+
+    @Test func heartbeatsTravelInBinaryAndTheRestInJSON() throws {
+        let codec = try WireFixture.codec()
+        for envelope in WireFixture.everyMessage() {
+            let packet = try codec.encodeBytes(envelope)
+            let isHeartbeat = if case .heartbeat = envelope.message { true } else { false }
+            #expect(packet[5] == (isHeartbeat ? PayloadKind.binaryHeartbeat : .json).rawValue)
+        }
+    }
+
+    @Test func aHeartbeatWithoutAdaptersOrEchoRoundTrips() throws {
+        let codec = try WireFixture.codec()
+        var envelope = WireFixture.heartbeat()
+        envelope.fromAdapter = nil
+        envelope.toAdapter = nil
+        envelope.protocolVersion = 7
+        envelope.message = .heartbeat(Heartbeat(view: ViewID(epoch: 0, coordinator: ""), installedEpoch: 0, stamp: .nanoseconds(-5), echo: nil))
+        #expect(try codec.decode(codec.encode(envelope)) == envelope)
+    }
+
+    /// Measures what the brief asks: a heartbeat stays far below one Ethernet frame (1400 bytes of
+    /// payload), whatever the cluster's size, and the agreed state of scream and of 32 nodes.
+    @Test func packetSizes() throws {
+        let scream = try WireFixture.scream()
+        let codec = try WireFixture.codec(clusterID: scream.id)
+        let beat = try codec.encodeBytes(WireFixture.heartbeat(clusterID: scream.id))
+        let nodes = scream.nodes.map(\.name)
+        let screamState = WireFixture.state(nodes: nodes, networks: scream.networks.map(\.name), groups: scream.resourceGroups.map(\.name))
+        let stateEnvelope = Envelope(clusterID: scream.id, from: "ghost1", incarnation: 1, to: "ghost2", network: "ether", message: .state(screamState))
+        let statePacket = try codec.encodeBytes(stateEnvelope)
+        let big = (1...32).map { "node\($0)" }
+        let bigState = WireFixture.state(nodes: big, networks: ["public", "private", "disk"], groups: (1...32).map { "group\($0)" })
+        let bigPacket = try codec.encodeBytes(Envelope(clusterID: scream.id, from: "node1", incarnation: 1, to: "node2", network: "public", message: .state(bigState)))
+        var jsonBeat = WireFixture.heartbeat(clusterID: scream.id)
+        jsonBeat.message = .heartbeat(Heartbeat(view: ViewID(epoch: 12, coordinator: "ghost1"), installedEpoch: 12, stamp: .milliseconds(98_765_432), echo: .milliseconds(98_765_001)))
+        let jsonBeatBytes = try JSONEncoder().encode(jsonBeat).count + PacketCodec.headerSize + PacketCodec.tagSize
+        print("wire sizes: heartbeat \(beat.count) B (as JSON it would be \(jsonBeatBytes) B); scream ClusterState \(statePacket.count) B; 32-node ClusterState \(bigPacket.count) B")
+        #expect(beat.count < 200)
+        #expect(beat.count < jsonBeatBytes / 2)
+        #expect(statePacket.count < PacketCodec.maximumPacketSize)
+        #expect(bigPacket.count < PacketCodec.maximumPacketSize)
+    }
+
+    @Test func anEnvelopeOfAnotherClusterIsNotEncoded() throws {
+        let codec = try WireFixture.codec(clusterID: 20)
+        #expect(throws: PacketEncodingError.wrongCluster(envelope: 21, codec: 20)) {
+            try codec.encode(WireFixture.heartbeat(clusterID: 21))
+        }
+    }
+
+    @Test func aNameLongerThanTheLimitIsNotEncoded() throws {
+        let codec = try WireFixture.codec()
+        let envelope = WireFixture.heartbeat(from: String(repeating: "g", count: WireLimits.maximumNameBytes + 1))
+        #expect(throws: PacketEncodingError.self) { try codec.encode(envelope) }
+    }
+
+    @Test func aShortClusterKeyIsRefused() throws {
+        #expect(throws: ClusterKeyError.tooShort(bytes: 5, minimum: 16)) {
+            try ClusterKey(secret: Array("short\n\n".utf8), clusterID: 20)
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-key-\(getpid())").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ClusterKeyError.self) { try ClusterKey.load(fromFile: path, clusterID: 20) }
+        try Data((WireFixture.secret + Array("\n".utf8))).write(to: URL(fileURLWithPath: path))
+        let fromFile = PacketCodec(clusterID: 20, key: try ClusterKey.load(fromFile: path, clusterID: 20))
+        // The file's final newline is ignored: the key is the same as the secret's.
+        #expect(try fromFile.decode(try WireFixture.codec().encode(WireFixture.heartbeat())) == WireFixture.heartbeat())
+    }
+
+    @Test func theSameSecretGivesEachClusterItsOwnKey() throws {
+        let twenty = try WireFixture.codec(clusterID: 20)
+        let other = PacketCodec(clusterID: 20, key: try ClusterKey(secret: WireFixture.secret, clusterID: 21))
+        #expect(throws: PacketError(.badTag)) { try other.decode(twenty.encode(WireFixture.heartbeat())) }
+    }
+}
