@@ -275,10 +275,12 @@ import VigilModel
     }
 
     @Test func slotRecordsRoundTripAndRandomSlotsNeverCrash() throws {
-        let record = DiskSlotRecord(
+        var record = DiskSlotRecord(
             clusterID: Self.clusterID, node: "ghost3", incarnation: 99, sequence: 12, view: ViewID(epoch: 4, coordinator: "ghost1"),
             installedEpoch: 4, stamp: .milliseconds(123_456), echoes: ["ghost1": .seconds(1), "ghost2": .seconds(2)],
             holdings: ["SH2", "IP4"], outbox: [DiskOutboxMessage(to: "ghost1", sequence: 3, packet: [1, 2, 3])])
+        record.ipPeers = ["ghost4"]
+        record.disconnected = true
         let image = try DiskRecordCodec.encode(record, slotSize: 4096)
         #expect(image.count == 4096)
         #expect(DiskRecordCodec.decode(slot: image) == .success(record))

@@ -41,7 +41,8 @@ enum WireFixture {
             fromAdapter: "tr0", toAdapter: "tr1",
             message: .heartbeat(Heartbeat(
                 view: ViewID(epoch: 12, coordinator: "ghost1"), installedEpoch: 12,
-                stamp: .milliseconds(98_765_432), echo: .milliseconds(98_765_001))))
+                stamp: .milliseconds(98_765_432), echo: .milliseconds(98_765_001),
+                ipPeers: ["ghost2", "ghost3"], disconnected: true)))
     }
 
     static func report(nodes: [String], networks: [String], groups: [String]) -> MemberReport {

@@ -64,8 +64,11 @@ public struct DiskHeartbeatWriter: Sendable {
             if let echo = beat.echo { echoes[envelope.to] = echo }
         }
         guard let first else { return nil }
-        return record(view: first.view, installedEpoch: first.installedEpoch, stamp: first.stamp,
-                      echoes: echoes, holdings: holdings, slotSize: slotSize)
+        var next = record(view: first.view, installedEpoch: first.installedEpoch, stamp: first.stamp,
+                          echoes: echoes, holdings: holdings, slotSize: slotSize)
+        next.ipPeers = first.ipPeers
+        next.disconnected = first.disconnected
+        return next
     }
 
     /// The next record. Outbox messages that would not fit in the slot are left out, oldest first,

@@ -47,6 +47,9 @@ public enum DiskRecordCodec {
                 try body.writeName(peer)
                 body.writeDuration(stamp)
             }
+            body.writeInteger(UInt8(record.disconnected ? 1 : 0))
+            body.writeInteger(UInt8(min(record.ipPeers.count, maximumEchoes)))
+            for peer in record.ipPeers.prefix(maximumEchoes) { try body.writeName(peer) }
             body.writeInteger(UInt16(record.holdings.count))
             for group in record.holdings { try body.writeName(group) }
             body.writeInteger(UInt8(record.outbox.count))
@@ -91,6 +94,10 @@ public enum DiskRecordCodec {
             let peer = try body.readName("echo peer")
             echoes[peer] = try body.readDuration("echo")
         }
+        let flags = try body.readChecked(UInt8.self, "disconnected")
+        guard flags <= 1 else { throw ByteReadError("disconnected flag \(flags)") }
+        var ipPeers: [String] = []
+        for _ in 0..<Int(try body.readChecked(UInt8.self, "IP peer count")) { ipPeers.append(try body.readName("IP peer")) }
         var holdings: [String] = []
         let holdingCount = Int(try body.readChecked(UInt16.self, "holding count"))
         guard holdingCount <= maximumHoldings else { throw ByteReadError("\(holdingCount) holdings") }
@@ -106,10 +113,13 @@ public enum DiskRecordCodec {
             outbox.append(DiskOutboxMessage(to: to, sequence: number, packet: packet))
         }
         guard body.readableBytes == 0 else { throw ByteReadError("\(body.readableBytes) bytes after the record") }
-        return DiskSlotRecord(
+        var record = DiskSlotRecord(
             clusterID: Int(cluster), node: node, incarnation: incarnation, sequence: sequence,
             view: ViewID(epoch: epoch, coordinator: coordinator), installedEpoch: installedEpoch, stamp: stamp,
             echoes: echoes, holdings: holdings, outbox: outbox)
+        record.ipPeers = ipPeers
+        record.disconnected = flags == 1
+        return record
     }
 
     /// The tiebreaker sector's image, `slotSize` bytes.

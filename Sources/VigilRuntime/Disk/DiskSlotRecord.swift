@@ -16,6 +16,9 @@ public struct DiskSlotRecord: Sendable, Hashable {
     public var installedEpoch: UInt64
     public var stamp: Duration
     public var echoes: [String: Duration]
+    /// The peers the node hears on IP networks, and whether it is DISCONNECTED (see `Heartbeat`).
+    public var ipPeers: [String] = []
+    public var disconnected = false
     /// The groups the node holds in any state but offline (what a partitioned peer must assume it runs).
     public var holdings: [String]
     /// Messages to peers, oldest first.
@@ -39,7 +42,8 @@ public struct DiskSlotRecord: Sendable, Hashable {
 
     /// The heartbeat this record carries to `peer`.
     public func heartbeat(to peer: String) -> Heartbeat {
-        Heartbeat(view: view, installedEpoch: installedEpoch, stamp: stamp, echo: echoes[peer])
+        Heartbeat(view: view, installedEpoch: installedEpoch, stamp: stamp, echo: echoes[peer],
+                  ipPeers: ipPeers, disconnected: disconnected)
     }
 }
 
