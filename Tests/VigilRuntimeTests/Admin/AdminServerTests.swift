@@ -1,0 +1,125 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+@testable import VigilRuntime
+
+/// The control socket end to end: a real `AdminServer` on a Unix socket in a temp directory, a real
+/// `AdminClient`, and a fake handler.
+@Suite("admin server and client")
+struct AdminServerTests {
+    @Test("status comes back as the handler built it")
+    func status() async throws {
+        let handler = FakeAdminHandler()
+        let response = try await withAdminServer(handler) { path in
+            try await AdminClient(socketPath: path).send(.status(watchIntervalMilliseconds: nil))
+        }
+        var expected = FakeAdminHandler.sample
+        expected.view = 1
+        #expect(response == .ok(.status(expected)))
+    }
+
+    @Test("commands reach the handler and their answers come back")
+    func actions() async throws {
+        let handler = FakeAdminHandler()
+        let responses = try await withAdminServer(handler) { path in
+            let client = AdminClient(socketPath: path)
+            return [
+                try await client.send(.start(all: true)),
+                try await client.send(.stop(mode: .forced, all: false)),
+                try await client.send(.rgMove(group: "WEB", node: "beta")),
+                try await client.send(.rgList),
+            ]
+        }
+        #expect(responses[0] == .ok(.done(message: "starting cluster services on every node")))
+        #expect(responses[1] == .ok(.done(message: "stopping cluster services on ghost1 (forced)")))
+        #expect(responses[2] == .ok(.done(message: "rg move WEB beta: done")))
+        #expect(responses[3] == .ok(.groups(FakeAdminHandler.sample.groups)))
+        #expect(handler.calls == ["start all=true", "stop forced all=false", "rg move WEB beta"])
+    }
+
+    @Test("a refused command says why and reaches nothing")
+    func refusal() async throws {
+        let handler = FakeAdminHandler()
+        let response = try await withAdminServer(handler) { path in
+            try await AdminClient(socketPath: path).send(.rgOffline(group: "NOPE", sticky: true))
+        }
+        #expect(response == .refused(reason: "no resource group NOPE in cluster pair"))
+        #expect(handler.calls.isEmpty)
+    }
+
+    @Test("a handler failure is an error response")
+    func failure() async throws {
+        let response = try await withAdminServer(FakeAdminHandler()) { path in
+            try await AdminClient(socketPath: path).send(.sync)
+        }
+        #expect(response == .error(message: "cannot write the configuration: disk full"))
+    }
+
+    @Test("malformed request lines get an error, and the server goes on serving")
+    func malformed() async throws {
+        let handler = FakeAdminHandler()
+        let (junk, wrongVersion, tooLong, after) = try await withAdminServer(handler) { path in
+            (
+                try await rawExchange(path: path, bytes: "{not json\n"),
+                try await rawExchange(path: path, bytes: #"{"version":9,"command":{"sync":{}}}"# + "\n"),
+                try await rawExchange(path: path, bytes: String(repeating: "x", count: AdminWire.maxLineLength + 10)),
+                try await AdminClient(socketPath: path).send(.start(all: false))
+            )
+        }
+        #expect(junk == [#"{"error":{"message":"malformed request: not a JSON object: {not json"}}"#])
+        #expect(wrongVersion.count == 1 && wrongVersion[0].contains("unsupported protocol version 9"))
+        #expect(tooLong.count == 1 && tooLong[0].contains("longer than \(AdminWire.maxLineLength) bytes"))
+        #expect(after == .ok(.done(message: "starting cluster services on ghost1")))
+    }
+
+    @Test("an out-of-range command is answered with its problem")
+    func outOfRange() async throws {
+        let response = try await withAdminServer(FakeAdminHandler()) { path in
+            try await AdminClient(socketPath: path).send(.log(cluster: false, lines: -1, follow: false))
+        }
+        #expect(response == .error(message: "log line count -1 is out of range (0 to 10000)"))
+    }
+
+    @Test("log streams one response per line and ends")
+    func log() async throws {
+        let lines = try await withAdminServer(FakeAdminHandler()) { path in
+            var lines: [String] = []
+            try await AdminClient(socketPath: path).stream(.log(cluster: true, lines: 2, follow: false)) { response in
+                if case .ok(.log(let batch)) = response { lines += batch }
+                return true
+            }
+            return lines
+        }
+        #expect(lines == ["cluster: two", "cluster: three"])
+    }
+
+    @Test("a following log ends on the daemon's side when the client leaves")
+    func followEnds() async throws {
+        let handler = FakeAdminHandler()
+        let lines = try await withAdminServer(handler) { path in
+            var lines: [String] = []
+            try await AdminClient(socketPath: path).stream(.log(cluster: false, lines: 3, follow: true)) { response in
+                if case .ok(.log(let batch)) = response { lines += batch }
+                return lines.count < 3
+            }
+            for await _ in handler.followEnded {}  // returns only once the server stopped following
+            return lines
+        }
+        #expect(lines == ["one", "two", "three"])
+        #expect(handler.state.withLock { $0.followEnded })
+    }
+
+    @Test("status with a watch interval streams fresh snapshots")
+    func watch() async throws {
+        let views = try await withAdminServer(FakeAdminHandler()) { path in
+            var views: [UInt64?] = []
+            try await AdminClient(socketPath: path).stream(.status(watchIntervalMilliseconds: 100)) { response in
+                if case .ok(.status(let snapshot)) = response { views.append(snapshot.view) }
+                return views.count < 3
+            }
+            return views
+        }
+        #expect(views == [1, 2, 3])
+    }
+}
