@@ -8,6 +8,7 @@ struct StatusRendererTests {
     static let snapshot = StatusSnapshot(
         cluster: "scream", clusterID: 20, state: .up, substate: .unstable,
         unstableReason: "config_too_long: node_up ghost4 running 360s", localNode: "ghost1", configVersion: 3, view: 7,
+        timing: .init(nodeDetectionMilliseconds: 2000, deadManSwitchMilliseconds: 600, takeoverWaitMilliseconds: 1000),
         nodes: [
             .init(name: "ghost1", state: .up, coordinator: true), .init(name: "ghost2", state: .up),
             .init(name: "ghost3", state: .down), .init(name: "ghost4", state: .netpar),
@@ -30,6 +31,7 @@ struct StatusRendererTests {
         let expected = """
             cluster scream (id 20): UP, UNSTABLE (config_too_long: node_up ghost4 running 360s), view 7, coordinator ghost1
             node ghost1 answering, configuration version 3
+            timing: node failure detected after 2s, dead man switch trips after 600ms, takeover after 1s
             event: #12 node_up ghost4, running 2.4s
 
             nodes:

@@ -17,7 +17,7 @@ enum AdminExchange {
         _ command: AdminCommand, options: AdminOptions, print: (String) -> Void, printError: (String) -> Void,
         render: (AdminPayload) -> [String] = AdminText.lines
     ) async -> Int32 {
-        let client = AdminClient(socketPath: options.socket)
+        let client = AdminClient(socketPath: options.socketPath, answerTimeout: options.timeout.duration)
         var status: Int32 = 0
         do {
             let count = try await client.stream(command) { response in
@@ -36,7 +36,7 @@ enum AdminExchange {
                 return false
             }
             if count == 0, !command.streams {
-                printError("vigil: \(AdminClientError.noAnswer(path: options.socket))")
+                printError("vigil: \(AdminClientError.noAnswer(path: options.socketPath))")
                 return 1
             }
         } catch let error as AdminClientError {

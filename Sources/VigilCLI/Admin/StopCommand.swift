@@ -6,6 +6,7 @@ struct StopCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "stop",
         abstract: "Stop cluster services on this node, or on every node.",
+        usage: "vigil stop (--graceful | --takeover | --forced) [--all] [--socket <path>] [--json]",
         discussion: """
             --graceful releases this node's groups and leaves them offline until the node returns; \
             --takeover releases them and lets the other nodes take them over; --forced leaves them \

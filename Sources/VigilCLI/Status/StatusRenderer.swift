@@ -9,6 +9,9 @@ enum StatusRenderer {
     static func lines(_ snapshot: StatusSnapshot) -> [String] {
         var lines = [clusterLine(snapshot)]
         lines.append("node \(snapshot.localNode) answering, configuration version \(snapshot.configVersion)")
+        if let timing = snapshot.timing {
+            lines.append(timingLine(timing))
+        }
         if let event = snapshot.event {
             lines.append("event: #\(event.number) \(event.description), running \(DurationText.format(.milliseconds(event.runningMilliseconds)))")
         }
@@ -35,6 +38,13 @@ enum StatusRenderer {
         if let view = snapshot.view { line += ", view \(view)" }
         if let coordinator = snapshot.nodes.first(where: \.coordinator) { line += ", coordinator \(coordinator.name)" }
         return line
+    }
+
+    /// `timing: node failure detected after 2s, dead man switch trips after 600ms, takeover after 1s`.
+    static func timingLine(_ timing: StatusSnapshot.Timing) -> String {
+        func text(_ milliseconds: Int64) -> String { DurationText.format(.milliseconds(milliseconds)) }
+        return "timing: node failure detected after \(text(timing.nodeDetectionMilliseconds)), dead man switch trips after "
+            + "\(text(timing.deadManSwitchMilliseconds)), takeover after \(text(timing.takeoverWaitMilliseconds))"
     }
 
     /// One row per node: name, member state, `coordinator`.

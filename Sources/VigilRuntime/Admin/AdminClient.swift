@@ -1,6 +1,8 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
+import VigilModel
 
 /// Talks to the local `vigild` over its control socket: one connection per command, the request
 /// line out, the response lines back until the daemon closes the connection.
@@ -15,10 +17,16 @@ public struct AdminClient: Sendable {
     }
 
     public var socketPath: String
+    /// How long to wait for the daemon's first response; a stream may then run as long as it likes.
+    public var answerTimeout: Duration
     let group: any EventLoopGroup
 
-    public init(socketPath: String = AdminClient.defaultSocketPath, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
+    public init(
+        socketPath: String = AdminClient.defaultSocketPath, answerTimeout: Duration = .seconds(60),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    ) {
         self.socketPath = socketPath
+        self.answerTimeout = answerTimeout
         self.group = group
     }
 
@@ -34,18 +42,31 @@ public struct AdminClient: Sendable {
     }
 
     /// Sends a command and hands each response to `each` until the daemon closes the connection or
-    /// `each` returns false. Returns the number of responses read.
+    /// `each` returns false. Returns the number of responses read. Throws `.noAnswerInTime` when the
+    /// first response does not come within `answerTimeout`.
     @discardableResult
     public func stream(_ command: AdminCommand, each: (AdminResponse) async throws -> Bool) async throws -> Int {
         let connection = try await connect()
-        return try await connection.executeThenClose { inbound, _ in
-            try await connection.channel.writeAndFlush(AdminWire.line(AdminWire.Request(command: command))).get()
-            var count = 0
-            for try await line in inbound {
-                count += 1
-                guard try await each(AdminWire.response(from: line)) else { break }
+        let deadline = AnswerDeadline()
+        let channel = connection.channel
+        let timer = channel.eventLoop.scheduleTask(in: .milliseconds(answerTimeout.milliseconds)) {
+            if deadline.expire() { channel.close(promise: nil) }
+        }
+        defer { timer.cancel() }
+        do {
+            return try await connection.executeThenClose { inbound, _ in
+                try await channel.writeAndFlush(AdminWire.line(AdminWire.Request(command: command))).get()
+                var count = 0
+                for try await line in inbound {
+                    guard deadline.answer() else { break }
+                    count += 1
+                    guard try await each(AdminWire.response(from: line)) else { break }
+                }
+                if deadline.hasExpired { throw AdminClientError.noAnswerInTime(path: socketPath, timeout: DurationText.format(answerTimeout)) }
+                return count
             }
-            return count
+        } catch where deadline.hasExpired {
+            throw AdminClientError.noAnswerInTime(path: socketPath, timeout: DurationText.format(answerTimeout))
         }
     }
 
@@ -82,6 +103,8 @@ public enum AdminClientError: Error, Sendable, Hashable, CustomStringConvertible
     case cannotConnect(path: String, reason: String)
     /// The daemon closed the connection without a response.
     case noAnswer(path: String)
+    /// The daemon did not answer within the client's timeout.
+    case noAnswerInTime(path: String, timeout: String)
 
     public var description: String {
         switch self {
@@ -95,6 +118,32 @@ public enum AdminClientError: Error, Sendable, Hashable, CustomStringConvertible
             "cannot connect to vigild at \(path): \(reason)"
         case .noAnswer(let path):
             "vigild at \(path) closed the connection without answering"
+        case .noAnswerInTime(let path, let timeout):
+            "vigild at \(path) did not answer within \(timeout)"
         }
     }
+}
+
+/// Whether the first response beat the client's timer: whichever of `answer` and `expire` comes
+/// first wins, once.
+final class AnswerDeadline: Sendable {
+    private let state = Mutex<(answered: Bool, expired: Bool)>((false, false))
+
+    /// A response arrived: true unless the timer expired first.
+    func answer() -> Bool {
+        state.withLock { state in
+            if !state.expired { state.answered = true }
+            return !state.expired
+        }
+    }
+
+    /// The timer fired: true when no response had arrived (the connection is then to be closed).
+    func expire() -> Bool {
+        state.withLock { state in
+            if !state.answered { state.expired = true }
+            return state.expired
+        }
+    }
+
+    var hasExpired: Bool { state.withLock { $0.expired } }
 }

@@ -1,4 +1,5 @@
 import VigilCore
+import VigilModel
 
 /// What `vigil status` shows: the cluster as the local node sees it (the seeds' clstat, clRGinfo and
 /// asemgr status screens). A value built by the daemon and carried as JSON; every list is in
@@ -18,6 +19,8 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
     public var configVersion: UInt64
     /// The agreed view's number, when there is one.
     public var view: UInt64?
+    /// The detection and takeover times the configuration's tuning gives.
+    public var timing: Timing?
     public var nodes: [Node]
     public var interfaces: [Interface]
     public var groups: [Group]
@@ -28,7 +31,7 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
 
     public init(
         cluster: String, clusterID: Int, state: RunState, substate: Substate, unstableReason: String? = nil,
-        localNode: String, configVersion: UInt64, view: UInt64? = nil, nodes: [Node] = [],
+        localNode: String, configVersion: UInt64, view: UInt64? = nil, timing: Timing? = nil, nodes: [Node] = [],
         interfaces: [Interface] = [], groups: [Group] = [], event: Event? = nil, counters: [String: UInt64] = [:]
     ) {
         self.cluster = cluster
@@ -39,6 +42,7 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
         self.localNode = localNode
         self.configVersion = configVersion
         self.view = view
+        self.timing = timing
         self.nodes = nodes
         self.interfaces = interfaces
         self.groups = groups
@@ -185,6 +189,30 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
             self.number = number
             self.description = description
             self.runningMilliseconds = runningMilliseconds
+        }
+    }
+
+    /// What the tuning means in time, so that nobody has to work out the arithmetic (milliseconds).
+    public struct Timing: Codable, Sendable, Hashable {
+        /// How long after a node stops it is declared down: the slowest of its networks.
+        public var nodeDetectionMilliseconds: Int64
+        /// How long a node without quorum runs before its dead man switch trips.
+        public var deadManSwitchMilliseconds: Int64
+        /// How long after survivors last heard a node they take over its groups.
+        public var takeoverWaitMilliseconds: Int64
+
+        public init(nodeDetectionMilliseconds: Int64, deadManSwitchMilliseconds: Int64, takeoverWaitMilliseconds: Int64) {
+            self.nodeDetectionMilliseconds = nodeDetectionMilliseconds
+            self.deadManSwitchMilliseconds = deadManSwitchMilliseconds
+            self.takeoverWaitMilliseconds = takeoverWaitMilliseconds
+        }
+
+        /// The figures `vigil verify` prints, for the status (the slowest node's detection).
+        public init(_ times: DetectionTimes) {
+            self.init(
+                nodeDetectionMilliseconds: times.nodes.map(\.detection.milliseconds).max() ?? 0,
+                deadManSwitchMilliseconds: times.tripInterval.milliseconds,
+                takeoverWaitMilliseconds: times.takeoverWait.milliseconds)
         }
     }
 }

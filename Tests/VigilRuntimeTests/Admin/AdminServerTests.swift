@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+import VigilCore
 @testable import VigilRuntime
 
 /// The control socket end to end: a real `AdminServer` on a Unix socket in a temp directory, a real
@@ -121,5 +122,36 @@ struct AdminServerTests {
             return views
         }
         #expect(views == [1, 2, 3])
+    }
+}
+
+/// A daemon whose `start` never finishes: the client gives up at its timeout and says so.
+@Suite("admin client timeout")
+struct AdminClientTimeoutTests {
+    final class Stuck: AdminHandler {
+        func status() async throws -> StatusSnapshot { FakeAdminHandler.sample }
+        func start(all: Bool) async throws -> String {
+            try await Task.sleep(for: .seconds(3600))  // until the server cancels it
+            return "never"
+        }
+        func stop(mode: StopMode, all: Bool) async throws -> String { "" }
+        func perform(_ request: AdminRequest) async throws -> String { "" }
+        func sync() async throws -> String { "" }
+        func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error> {
+            AsyncThrowingStream { $0.finish() }
+        }
+    }
+
+    @Test("no answer within the timeout is an error naming the socket and the timeout", .timeLimit(.minutes(1)))
+    func timeout() async throws {
+        let (timedOut, after) = try await withAdminServer(Stuck()) { path in
+            let error = await #expect(throws: AdminClientError.self) {
+                try await AdminClient(socketPath: path, answerTimeout: .milliseconds(200)).send(.start(all: false))
+            }
+            // the server is not stuck with it: the next request is answered
+            return (error, try await AdminClient(socketPath: path).send(.rgList))
+        }
+        #expect(timedOut.map { "\($0)" }?.hasSuffix("did not answer within 200ms") == true)
+        #expect(after == .ok(.groups(FakeAdminHandler.sample.groups)))
     }
 }
