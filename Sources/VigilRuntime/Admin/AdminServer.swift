@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
+import VigilModel
 
 /// The daemon's control socket: a Unix domain socket, mode 0600 (root-only), speaking `AdminWire`.
 /// Each connection carries one request; its responses come from an `AdminDispatcher` over the
@@ -20,21 +21,28 @@ public final class AdminServer: Service, Sendable {
     let listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
     let dispatcher: AdminDispatcher
     let logger: Logger
+    /// How long a client may take to send its request line after connecting.
+    let requestTimeout: Duration
     let active = Atomic<Int>(0)
 
-    init(path: String, listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>, dispatcher: AdminDispatcher, logger: Logger) {
+    init(
+        path: String, listener: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>,
+        dispatcher: AdminDispatcher, requestTimeout: Duration, logger: Logger
+    ) {
         self.path = path
         self.listener = listener
         self.dispatcher = dispatcher
+        self.requestTimeout = requestTimeout
         self.logger = logger
     }
 
     /// Creates the socket at `path` (creating its directory, mode 0700, if missing), after removing
     /// a stale socket file left by a daemon that died. Refuses when another daemon answers there or
-    /// when the path is not a socket.
+    /// when the path is not a socket. A client that sends no request line within `requestTimeout`
+    /// is answered with an error and disconnected.
     public static func bind(
-        path: String, handler: any AdminHandler, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "vigil.admin")
+        path: String, handler: any AdminHandler, requestTimeout: Duration = .seconds(10),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger = Logger(label: "vigil.admin")
     ) async throws -> AdminServer {
         try await SocketFile.prepare(path: path, group: group)
         let listener = try await ServerBootstrap(group: group)
@@ -50,7 +58,9 @@ public final class AdminServer: Service, Sendable {
             try? await listener.channel.close()
             throw SocketFile.Failure(path: path, problem: "cannot make it root-only (chmod 0600): \(String(cString: strerror(code)))")
         }
-        return AdminServer(path: path, listener: listener, dispatcher: AdminDispatcher(handler: handler), logger: logger)
+        return AdminServer(
+            path: path, listener: listener, dispatcher: AdminDispatcher(handler: handler), requestTimeout: requestTimeout,
+            logger: logger)
     }
 
     /// Serves connections until the task is cancelled or the service group shuts down gracefully;
@@ -81,8 +91,15 @@ public final class AdminServer: Service, Sendable {
                 }
                 var lines = inbound.makeAsyncIterator()
                 let command: AdminCommand
+                let timeout = AdminResponse.error(message: "no request within \(DurationText.format(requestTimeout))")
+                let timer = channel.eventLoop.scheduleTask(in: .milliseconds(requestTimeout.milliseconds)) {
+                    channel.writeAndFlush(AdminWire.line(timeout), promise: nil)
+                    channel.close(promise: nil)
+                }
+                defer { timer.cancel() }
                 do {
                     guard let line = try await lines.next() else { return }
+                    timer.cancel()
                     command = try AdminWire.request(from: line)
                 } catch {
                     try await Self.write(.error(message: "\(error)"), to: channel)

@@ -74,6 +74,14 @@ struct AdminServerTests {
         #expect(after == .ok(.done(message: "starting cluster services on ghost1")))
     }
 
+    @Test("a client that sends nothing is told so and disconnected", .timeLimit(.minutes(1)))
+    func silentClient() async throws {
+        let lines = try await withAdminServer(FakeAdminHandler(), requestTimeout: .milliseconds(100)) { path in
+            try await rawExchange(path: path, bytes: "")
+        }
+        #expect(lines == [#"{"error":{"message":"no request within 100ms"}}"#])
+    }
+
     @Test("an out-of-range command is answered with its problem")
     func outOfRange() async throws {
         let response = try await withAdminServer(FakeAdminHandler()) { path in

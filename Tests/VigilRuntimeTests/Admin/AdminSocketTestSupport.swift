@@ -13,12 +13,12 @@ func makeSocketDirectory() throws -> String {
 /// Runs `body` with an `AdminServer` serving `handler` on a real socket in a fresh directory; stops
 /// the server and removes the directory afterwards.
 func withAdminServer<T: Sendable>(
-    _ handler: any AdminHandler, _ body: (_ path: String) async throws -> T
+    _ handler: any AdminHandler, requestTimeout: Duration = .seconds(10), _ body: (_ path: String) async throws -> T
 ) async throws -> T {
     let directory = try makeSocketDirectory()
     defer { try? FileManager.default.removeItem(atPath: directory) }
     let path = directory + "/vigild.sock"
-    let server = try await AdminServer.bind(path: path, handler: handler)
+    let server = try await AdminServer.bind(path: path, handler: handler, requestTimeout: requestTimeout)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await server.run() }
         let result = try await body(path)
