@@ -92,7 +92,15 @@ struct AdminCommandRoundTripTests {
         }
         #expect(start.out == ["starting cluster services on ghost1"] && start.status == 0)
         #expect(move.out == ["rg move WEB ghost2: done"] && move.status == 0)
-        #expect(list.out == StatusRenderer.groupLines(StatusRendererTests.snapshot.groups) && list.status == 0)
+        #expect(list.out == [
+            "  GROUP  POLICY      ghost1   ghost2     ghost3   ghost4",
+            "  CH1    concurrent  ONLINE   ACQUIRING  -        -",
+            "  SH2    cascading   -        -          OFFLINE  ERROR",
+            "  IP4    rotating    OFFLINE  -          -        RELEASING",
+            "  SH2: sticky on ghost4; error: mount /sh2 failed; why: node_down ghost3: ghost4 is next",
+            "  IP4: held: administrator, sticky",
+        ])
+        #expect(list.status == 0)
     }
 
     @Test("a refused command prints `vigil: refused: REASON` and exits 1")

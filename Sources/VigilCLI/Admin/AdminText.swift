@@ -9,9 +9,16 @@ enum AdminText {
         case .done(let message): [message]
         case .log(let lines): lines
         case .status(let snapshot): StatusRenderer.lines(snapshot)
-        case .groups(let groups): StatusRenderer.groupLines(groups)
+        case .groups(let list): StatusRenderer.groupLines(list.groups, nodes: list.nodes)
         }
     }
+}
+
+/// Writes a line to standard output at once: streams (`status --watch`, `log --follow`) must show
+/// each line when it comes, even into a pipe.
+func printFlushed(_ line: String) {
+    print(line)
+    fflush(nil)  // every output stream: naming `stdout` is not concurrency-safe in Swift 6
 }
 
 /// Writes a line to standard error.

@@ -28,7 +28,7 @@ struct LogCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let status = await execute(print: { print($0) }, printError: printToStandardError)
+        let status = await execute(print: printFlushed, printError: printToStandardError)
         if status != 0 { throw ExitCode(status) }
     }
 

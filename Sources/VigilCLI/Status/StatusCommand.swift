@@ -35,7 +35,7 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let status = await execute(print: { print($0) }, printError: printToStandardError, clearScreen: isatty(1) != 0)
+        let status = await execute(print: printFlushed, printError: printToStandardError, clearScreen: isatty(1) != 0)
         if status != 0 { throw ExitCode(status) }
     }
 

@@ -7,8 +7,8 @@ import VigilCore
 public protocol AdminHandler: Sendable {
     /// The cluster as this node sees it.
     func status() async throws -> StatusSnapshot
-    /// Every resource group; by default, the groups of `status()`.
-    func groups() async throws -> [StatusSnapshot.Group]
+    /// Every resource group with the cluster's nodes; by default, taken from `status()`.
+    func groups() async throws -> StatusSnapshot.GroupList
     /// Start cluster services on this node, or on every node. Returns what was done.
     func start(all: Bool) async throws -> String
     /// Stop cluster services on this node, or on every node. Returns what was done.
@@ -23,5 +23,5 @@ public protocol AdminHandler: Sendable {
 }
 
 extension AdminHandler {
-    public func groups() async throws -> [StatusSnapshot.Group] { try await status().groups }
+    public func groups() async throws -> StatusSnapshot.GroupList { try await status().groupList }
 }

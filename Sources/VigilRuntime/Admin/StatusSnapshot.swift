@@ -177,6 +177,20 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
         }
     }
 
+    /// The groups alone, with the cluster's nodes in order (what `vigil rg list` shows).
+    public struct GroupList: Codable, Sendable, Hashable {
+        public var nodes: [String]
+        public var groups: [Group]
+
+        public init(nodes: [String], groups: [Group]) {
+            self.nodes = nodes
+            self.groups = groups
+        }
+    }
+
+    /// The groups with the nodes in configuration order.
+    public var groupList: GroupList { GroupList(nodes: nodes.map(\.name), groups: groups) }
+
     /// The event the cluster is running.
     public struct Event: Codable, Sendable, Hashable {
         public var number: UInt64

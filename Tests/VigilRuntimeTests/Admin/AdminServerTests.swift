@@ -35,7 +35,7 @@ struct AdminServerTests {
         #expect(responses[0] == .ok(.done(message: "starting cluster services on every node")))
         #expect(responses[1] == .ok(.done(message: "stopping cluster services on ghost1 (forced)")))
         #expect(responses[2] == .ok(.done(message: "rg move WEB beta: done")))
-        #expect(responses[3] == .ok(.groups(FakeAdminHandler.sample.groups)))
+        #expect(responses[3] == .ok(.groups(FakeAdminHandler.sample.groupList)))
         #expect(handler.calls == ["start all=true", "stop forced all=false", "rg move WEB beta"])
     }
 
@@ -160,6 +160,6 @@ struct AdminClientTimeoutTests {
             return (error, try await AdminClient(socketPath: path).send(.rgList))
         }
         #expect(timedOut.map { "\($0)" }?.hasSuffix("did not answer within 200ms") == true)
-        #expect(after == .ok(.groups(FakeAdminHandler.sample.groups)))
+        #expect(after == .ok(.groups(FakeAdminHandler.sample.groupList)))
     }
 }

@@ -24,7 +24,7 @@ struct AdminWireTests {
     @Test("responses survive the trip, the status snapshot included")
     func responseRoundTrip() throws {
         let responses: [AdminResponse] = [
-            .ok(.status(FakeAdminHandler.sample)), .ok(.groups(FakeAdminHandler.sample.groups)),
+            .ok(.status(FakeAdminHandler.sample)), .ok(.groups(FakeAdminHandler.sample.groupList)),
             .ok(.done(message: "done")), .ok(.log(lines: ["a", "b"])), .refused(reason: "cluster is UNSTABLE"),
             .error(message: "bad"),
         ]
@@ -39,6 +39,19 @@ struct AdminWireTests {
     func documentedFormat() {
         let line = AdminWire.line(AdminWire.Request(command: .rgMove(group: "SH2", node: "ghost4")))
         #expect(String(buffer: line) == #"{"command":{"rgMove":{"group":"SH2","node":"ghost4"}},"version":1}"# + "\n")
+        #expect(String(buffer: AdminWire.line(AdminResponse.ok(.done(message: "done")))) == #"{"ok":{"done":{"message":"done"}}}"# + "\n")
+        #expect(String(buffer: AdminWire.line(AdminResponse.ok(.status(FakeAdminHandler.sample)))).hasPrefix(#"{"ok":{"status":{"cluster":"pair","#))
+        #expect(String(buffer: AdminWire.line(AdminResponse.refused(reason: "no"))) == #"{"refused":{"reason":"no"}}"# + "\n")
+    }
+
+    @Test("a response must be exactly one case")
+    func responseOneCase() {
+        #expect {
+            _ = try AdminWire.response(from: ByteBuffer(string: #"{"ok":{"done":{"message":"a"},"log":{"lines":[]}}}"#))
+        } throws: { error in
+            "\(error)".contains("expected exactly one of done, status, groups, log")
+        }
+        #expect(throws: AdminWire.Malformed.self) { try AdminWire.response(from: ByteBuffer(string: "{}")) }
     }
 
     @Test("malformed request lines are described", arguments: [
