@@ -6,7 +6,7 @@ import VigilRuntime
 
 /// The commands against a real `AdminServer` on a Unix socket with a fake daemon: what they print,
 /// what they say on standard error, and their exit status.
-@Suite("vigil admin commands: against a daemon")
+@Suite("vigil admin commands: against a daemon", .timeLimit(.minutes(1)))
 struct AdminCommandRoundTripTests {
     /// A daemon of one group `WEB` that refuses anything else and fails `sync`.
     final class Daemon: AdminHandler {

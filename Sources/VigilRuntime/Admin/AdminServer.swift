@@ -67,14 +67,18 @@ public final class AdminServer: Service, Sendable {
     /// then closes the socket and removes its file.
     public func run() async throws {
         defer { unlink(path) }
-        try await cancelWhenGracefulShutdown {
-            try await self.listener.executeThenClose { connections in
-                try await withThrowingDiscardingTaskGroup { group in
-                    for try await connection in connections {
-                        group.addTask { await self.serve(connection) }
+        do {
+            try await cancelWhenGracefulShutdown {
+                try await self.listener.executeThenClose { connections in
+                    try await withThrowingDiscardingTaskGroup { group in
+                        for try await connection in connections {
+                            group.addTask { await self.serve(connection) }
+                        }
                     }
                 }
             }
+        } catch is CancellationError {
+            logger.debug("admin socket \(path) closed: shutting down")  // the way it is asked to stop
         }
     }
 

@@ -7,7 +7,7 @@ import VigilCore
 
 /// The control socket end to end: a real `AdminServer` on a Unix socket in a temp directory, a real
 /// `AdminClient`, and a fake handler.
-@Suite("admin server and client")
+@Suite("admin server and client", .timeLimit(.minutes(1)))
 struct AdminServerTests {
     @Test("status comes back as the handler built it")
     func status() async throws {
@@ -134,7 +134,7 @@ struct AdminServerTests {
 }
 
 /// A daemon whose `start` never finishes: the client gives up at its timeout and says so.
-@Suite("admin client timeout")
+@Suite("admin client timeout", .timeLimit(.minutes(1)))
 struct AdminClientTimeoutTests {
     final class Stuck: AdminHandler {
         func status() async throws -> StatusSnapshot { FakeAdminHandler.sample }

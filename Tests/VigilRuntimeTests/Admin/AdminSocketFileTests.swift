@@ -1,14 +1,16 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Logging
+import ServiceLifecycle
 import Testing
 @testable import VigilRuntime
 
 /// The socket file: root-only, a stale one replaced, a live one or a stranger left alone, and a
 /// client that finds no daemon says so.
-@Suite("admin socket file")
+@Suite("admin socket file", .timeLimit(.minutes(1)))
 struct AdminSocketFileTests {
-    @Test("the socket is created with mode 0600 and removed when the server stops")
+    @Test("the socket is created with mode 0600, and removed when the server stops without an error")
     func modeAndCleanup() async throws {
         let directory = try makeSocketDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -18,10 +20,27 @@ struct AdminSocketFileTests {
         #expect(lstat(path, &info) == 0)
         #expect(info.st_mode & 0o777 == 0o600)
         #expect(info.st_mode & S_IFMT == S_IFSOCK)
-        await withThrowingTaskGroup(of: Void.self) { group in
+        try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await server.run() }
+            _ = try await AdminClient(socketPath: path).send(.rgList)  // it serves
             group.cancelAll()
-            try? await group.waitForAll()  // a cancelled server may end with CancellationError: either way it ended
+            try await group.waitForAll()  // and ends without an error when cancelled
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test("in a service group, a graceful shutdown stops the server and removes the socket")
+    func gracefulShutdown() async throws {
+        let directory = try makeSocketDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/vigild.sock"
+        let server = try await AdminServer.bind(path: path, handler: FakeAdminHandler())
+        let services = ServiceGroup(services: [server], logger: Logger(label: "test"))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await services.run() }
+            _ = try await AdminClient(socketPath: path).send(.rgList)
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
         }
         #expect(!FileManager.default.fileExists(atPath: path))
     }
