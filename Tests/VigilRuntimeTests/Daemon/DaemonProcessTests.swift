@@ -32,6 +32,8 @@ import VigilCore
             dir = TemporaryDirectory("daemon")
             let config = """
                 cluster: {name: trio, id: 31}
+                # Test machines are shared and busy: a daemon starved for a moment must not trip.
+                tuning: {dead_man_switch: 1500ms}
                 networks:
                   - {name: lan, type: ether, attribute: public, netmask: 255.255.255.0}
                   - {name: dhb, type: disk, device: \(dir.path)/dhb}
@@ -154,6 +156,35 @@ import VigilCore
         let ended = await eventually(within: .seconds(30)) { cluster.nodes.allSatisfy { isDead(cluster.pids[$0]!) } }
         #expect(ended, "a daemon did not end after SIGTERM\n\(cluster.logs())")
         #expect(cluster.nodes.allSatisfy { cluster.applicationPID(on: $0) == nil }, "an application was left running")
+    }
+
+    /// The dead man switch is a process of its own: a daemon stopped with SIGSTOP has its
+    /// application killed before the others take over, and a daemon killed alone (SIGKILL, its
+    /// application left running) has it killed too.
+    @Test func theDeadManSwitchActsWhileTheDaemonIsStoppedOrGone() async throws {
+        let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        for node in cluster.nodes { try cluster.start(node, binary: binary) }
+        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
+        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+
+        let paused = try #require(cluster.applicationPID(on: "n1"))
+        kill(cluster.pids["n1"]!, SIGSTOP)
+        let released = await eventually(within: .seconds(20)) { isDead(paused) }
+        #expect(released, "n1's application still runs while its daemon is stopped")
+        let tookOver = await eventually(within: .seconds(30)) { await cluster.holders(from: "n3") == ["n2"] && cluster.applicationPID(on: "n2") != nil }
+        #expect(tookOver, "n2 did not take over\n\(cluster.logs())")
+        #expect(cluster.dir.read("n1/vigil.log").contains("dead man switch tripped"))
+        kill(cluster.pids["n1"]!, SIGCONT)
+        let back = await eventually(within: .seconds(30)) { await cluster.holders(from: "n3") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
+        #expect(back, "svc did not fall back to n1 once its daemon ran again\n\(cluster.logs())")
+
+        // The daemon alone dies; its watchdog kills the application it leaves behind.
+        let orphan = try #require(cluster.applicationPID(on: "n1"))
+        kill(cluster.pids["n1"]!, SIGKILL)
+        #expect(await eventually(within: .seconds(10)) { isDead(orphan) }, "the application outlived its daemon")
+        #expect(await eventually(within: .seconds(30)) { await cluster.holders(from: "n3") == ["n2"] })
     }
 
     private func sendGarbage(to address: String, port: Int) throws {
