@@ -50,7 +50,7 @@ import VigilCore
                   - {name: svc, start: "sleep 600 & echo $! > \(dir.path)/svc-$VIGIL_NODE.pid",
                      stop: "kill $(cat \(dir.path)/svc-$VIGIL_NODE.pid)",
                      monitor: "test -s \(dir.path)/svc-$VIGIL_NODE.pid && awk '{exit ($3 == \\"Z\\")}' /proc/$(cat \(dir.path)/svc-$VIGIL_NODE.pid)/stat", monitor_interval: 1s,
-                     start_timeout: 5s, stop_timeout: 5s}
+                     start_timeout: 5s, stop_timeout: 5s, restart_count: 1}
                 resource_groups:
                   - {name: svc, policy: cascading, nodes: [n1, n2, n3], service_addresses: [svc_addr], applications: [svc]}
                 """
@@ -185,6 +185,29 @@ import VigilCore
         kill(cluster.pids["n1"]!, SIGKILL)
         #expect(await eventually(within: .seconds(10)) { isDead(orphan) }, "the application outlived its daemon")
         #expect(await eventually(within: .seconds(30)) { await cluster.holders(from: "n3") == ["n2"] })
+    }
+
+    /// An application that dies is restarted where it runs, `restart_count` times; when it dies
+    /// again, its group fails there and moves to the next node.
+    @Test func aFailingApplicationIsRestartedThenItsGroupMoves() async throws {
+        let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        for node in cluster.nodes { try cluster.start(node, binary: binary) }
+        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
+        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+
+        let first = try #require(cluster.applicationPID(on: "n1"))
+        kill(first, SIGKILL)
+        let restarted = await eventually(within: .seconds(20)) { cluster.applicationPID(on: "n1").map { $0 != first } ?? false }
+        #expect(restarted, "the application was not restarted on n1\n\(cluster.logs())")
+        #expect(await cluster.holders(from: "n2") == ["n1"])
+
+        let second = try #require(cluster.applicationPID(on: "n1"))
+        kill(second, SIGKILL)
+        let moved = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n2"] && cluster.applicationPID(on: "n2") != nil }
+        #expect(moved, "svc did not move after its restarts were used up\n\(cluster.logs())")
+        #expect(cluster.dir.read("n1/cluster.log").contains("svc failed on n1"))
     }
 
     private func sendGarbage(to address: String, port: Int) throws {
