@@ -91,6 +91,13 @@ import VigilCore
             return group.placements.filter { $0.state == .online }.map(\.node)
         }
 
+        /// Starts every node and waits until svc runs on n1.
+        mutating func startAll(binary: String) async throws {
+            for node in nodes { try start(node, binary: binary) }
+            let placed = await eventually(within: .seconds(30)) { await self.holders(from: "n2") == ["n1"] && self.applicationPID(on: "n1") != nil }
+            try #require(placed, "svc never came online on n1\n\(logs())")
+        }
+
         /// Kills what is left (daemons and applications) and removes the directory.
         func cleanUp() {
             for pid in pids.values where !isDead(pid) { kill(pid, SIGKILL) }
@@ -108,10 +115,7 @@ import VigilCore
         let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
-        #expect(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
         let agreed = await cluster.status(from: "n3")
         #expect(agreed?.nodes.map(\.state) == [.up, .up, .up])
         #expect(agreed?.state == .up)
@@ -165,9 +169,7 @@ import VigilCore
         let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
-        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
 
         let paused = try #require(cluster.applicationPID(on: "n1"))
         kill(cluster.pids["n1"]!, SIGSTOP)
@@ -193,9 +195,7 @@ import VigilCore
         let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
-        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
 
         let first = try #require(cluster.applicationPID(on: "n1"))
         kill(first, SIGKILL)
