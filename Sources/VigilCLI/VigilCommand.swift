@@ -5,7 +5,7 @@ public struct VigilCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Vigil: a high-availability cluster manager.",
-        subcommands: [VerifyCommand.self, SimCommand.self]
+        subcommands: [VerifyCommand.self, SimCommand.self, DemoCommand.self, DemoServiceCommand.self]
     )
 
     public init() {}
