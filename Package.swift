@@ -59,6 +59,6 @@ let package = Package(
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilModel"]),
         .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilCore", "VigilModel"]),
         .testTarget(name: "VigilRuntimeTests", dependencies: ["VigilRuntime", "VigilCore", "VigilModel"]),
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "VigilRuntime", "VigilCore"]),
     ]
 )

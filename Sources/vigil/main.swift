@@ -1,3 +1,3 @@
 import VigilCLI
 
-VigilCommand.main()
+await VigilCommand.start()

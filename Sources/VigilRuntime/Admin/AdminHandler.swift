@@ -1,0 +1,27 @@
+import VigilCore
+
+/// What the daemon implements to answer administrators. Transport-free: the Unix socket server
+/// (`AdminServer`) calls it through `AdminDispatcher`, and an HTTP front end can call the same
+/// dispatcher with the same commands. A method that cannot be carried out now throws
+/// `AdminRefusal` before changing anything; any other error is reported as a failure.
+public protocol AdminHandler: Sendable {
+    /// The cluster as this node sees it.
+    func status() async throws -> StatusSnapshot
+    /// Every resource group with the cluster's nodes; by default, taken from `status()`.
+    func groups() async throws -> StatusSnapshot.GroupList
+    /// Start cluster services on this node, or on every node. Returns what was done.
+    func start(all: Bool) async throws -> String
+    /// Stop cluster services on this node, or on every node. Returns what was done.
+    func stop(mode: StopMode, all: Bool) async throws -> String
+    /// Carry out `rg move | online | offline` cluster-wide. Returns what was done.
+    func perform(_ request: AdminRequest) async throws -> String
+    /// Push this node's configuration to every node with a new version. Returns what was done.
+    func sync() async throws -> String
+    /// The last `lines` lines of the event log (or the cluster log), then, with `follow`, every new
+    /// line until the consumer stops iterating. The stream must end by itself when not following.
+    func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error>
+}
+
+extension AdminHandler {
+    public func groups() async throws -> StatusSnapshot.GroupList { try await status().groupList }
+}

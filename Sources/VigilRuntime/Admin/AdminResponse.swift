@@ -1,0 +1,85 @@
+/// One answer from the daemon to an `AdminCommand`. A command answers with one response; a stream
+/// (`status` with a watch interval, `log`) with one per snapshot or line, and ends when the daemon
+/// closes the connection. Encoded as JSON with the case as the only key: `{"ok":{"status":{...}}}`,
+/// `{"ok":{"done":{"message":"..."}}}`, `{"refused":{"reason":"..."}}`, `{"error":{"message":"..."}}`.
+public enum AdminResponse: Codable, Sendable, Hashable {
+    /// Carried out (or, for a query, answered).
+    case ok(AdminPayload)
+    /// The cluster cannot carry the command out now; it says why and nothing changed.
+    case refused(reason: String)
+    /// The request could not be read or handled (malformed, unknown version, the daemon failed).
+    case error(message: String)
+}
+
+/// What a successful response carries: `{"status":SNAPSHOT}`, `{"groups":{"nodes":[...],"groups":[...]}}`,
+/// `{"done":{"message":"..."}}` or `{"log":{"lines":["..."]}}`.
+public enum AdminPayload: Codable, Sendable, Hashable {
+    /// An action was carried out or started: what happened, in a sentence.
+    case done(message: String)
+    /// The cluster as this node sees it.
+    case status(StatusSnapshot)
+    /// Every resource group with its state per node (`vigil rg list`).
+    case groups(StatusSnapshot.GroupList)
+    /// Log lines, oldest first.
+    case log(lines: [String])
+}
+
+extension AdminResponse {
+    enum CodingKeys: String, CodingKey, CaseIterable { case ok, refused, error }
+    struct Reason: Codable { var reason: String }
+    struct Message: Codable { var message: String }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try onlyKey(of: container) {
+        case .ok: self = .ok(try container.decode(AdminPayload.self, forKey: .ok))
+        case .refused: self = .refused(reason: try container.decode(Reason.self, forKey: .refused).reason)
+        case .error: self = .error(message: try container.decode(Message.self, forKey: .error).message)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .ok(let payload): try container.encode(payload, forKey: .ok)
+        case .refused(let reason): try container.encode(Reason(reason: reason), forKey: .refused)
+        case .error(let message): try container.encode(Message(message: message), forKey: .error)
+        }
+    }
+}
+
+extension AdminPayload {
+    enum CodingKeys: String, CodingKey, CaseIterable { case done, status, groups, log }
+    struct Message: Codable { var message: String }
+    struct Lines: Codable { var lines: [String] }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try onlyKey(of: container) {
+        case .done: self = .done(message: try container.decode(Message.self, forKey: .done).message)
+        case .status: self = .status(try container.decode(StatusSnapshot.self, forKey: .status))
+        case .groups: self = .groups(try container.decode(StatusSnapshot.GroupList.self, forKey: .groups))
+        case .log: self = .log(lines: try container.decode(Lines.self, forKey: .log).lines)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .done(let message): try container.encode(Message(message: message), forKey: .done)
+        case .status(let snapshot): try container.encode(snapshot, forKey: .status)
+        case .groups(let groups): try container.encode(groups, forKey: .groups)
+        case .log(let lines): try container.encode(Lines(lines: lines), forKey: .log)
+        }
+    }
+}
+
+/// The one key of an object that stands for an enum case; anything else is a decoding error.
+private func onlyKey<Key: CodingKey & CaseIterable>(of container: KeyedDecodingContainer<Key>) throws -> Key {
+    guard container.allKeys.count == 1, let key = container.allKeys.first else {
+        let names = Key.allCases.map(\.stringValue).joined(separator: ", ")
+        throw DecodingError.dataCorrupted(.init(
+            codingPath: container.codingPath, debugDescription: "expected exactly one of \(names)"))
+    }
+    return key
+}

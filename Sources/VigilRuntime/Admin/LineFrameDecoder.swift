@@ -1,0 +1,37 @@
+import NIOCore
+
+/// Splits a byte stream into lines at `\n` (the newline is dropped), refusing a line longer than
+/// `maxLength` bytes so that a peer cannot make us buffer without bound.
+struct LineFrameDecoder: ByteToMessageDecoder {
+    typealias InboundOut = ByteBuffer
+
+    let maxLength: Int
+
+    /// A peer sent a line longer than the limit.
+    struct LineTooLong: Error, CustomStringConvertible {
+        var limit: Int
+        var description: String { "request line longer than \(limit) bytes" }
+    }
+
+    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
+        guard let index = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+            if buffer.readableBytes > maxLength { throw LineTooLong(limit: maxLength) }
+            return .needMoreData
+        }
+        let length = index - buffer.readerIndex
+        if length > maxLength { throw LineTooLong(limit: maxLength) }
+        let line = buffer.readSlice(length: length)!
+        buffer.moveReaderIndex(forwardBy: 1)
+        context.fireChannelRead(Self.wrapInboundOut(line))
+        return .continue
+    }
+
+    /// A last line without its newline still counts.
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+        while try decode(context: context, buffer: &buffer) == .continue {}
+        if buffer.readableBytes > 0, let line = buffer.readSlice(length: buffer.readableBytes) {
+            context.fireChannelRead(Self.wrapInboundOut(line))
+        }
+        return .needMoreData
+    }
+}
