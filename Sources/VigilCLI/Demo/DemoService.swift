@@ -14,7 +14,8 @@ final class DemoService: Sendable {
     let name: String
     private let listener: Int32
     private let stopping = Atomic<Bool>(false)
-    /// Connections answered so far.
+    private let closed = Atomic<Bool>(false)
+    /// Connections accepted and answered so far (counted before the answer is written).
     private let answered = Atomic<Int>(0)
     static let pollMilliseconds: Int32 = 50
 
@@ -25,23 +26,30 @@ final class DemoService: Sendable {
         self.listener = try DemoSocket.listen(on: endpoint)
     }
 
-    deinit { close(listener) }
+    deinit { closeListener() }
+
+    /// Closes the listening socket once (so that another service may bind the address at once).
+    private func closeListener() {
+        if !closed.exchange(true, ordering: .relaxed) { close(listener) }
+    }
 
     var answeredCount: Int { answered.load(ordering: .relaxed) }
 
     /// Ends `serve()` within one poll interval.
     func stop() { stopping.store(true, ordering: .relaxed) }
 
-    /// Answers connections until `stop()` or, when `untilSignal`, until SIGTERM or SIGINT.
+    /// Answers connections until `stop()` or, when `untilSignal`, until SIGTERM or SIGINT; then
+    /// closes the listening socket.
     func serve(untilSignal: Bool = false) {
+        defer { closeListener() }
         let reply = Array("\(name)\n".utf8)
         while !stopping.load(ordering: .relaxed) && !(untilSignal && DemoSignals.received) {
             guard DemoSocket.wait(listener, for: Int16(POLLIN), milliseconds: Self.pollMilliseconds) else { continue }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
+            answered.add(1, ordering: .relaxed)
             DemoSocket.writeAll(client, reply)
             close(client)
-            answered.add(1, ordering: .relaxed)
         }
     }
 }
