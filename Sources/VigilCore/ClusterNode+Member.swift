@@ -200,11 +200,13 @@ extension ClusterNode {
     }
 
     /// A stopping node stops once the cluster agreed its departure (or there is no cluster to
-    /// tell) and it released what it had to.
+    /// tell, or none it can still reach with a quorum) and it released what it had to.
     private mutating func finishDepartureIfDone(at now: Moment) -> Bool {
         guard let how = leaving else { return false }
         let agreed = installed.map { $0.departed[me] == incarnation } ?? true
-        guard agreed, executor.isIdle, how == .forced || executor.holdings.isEmpty else { return false }
+        // Without a lease, no view will agree the departure; having released, it may just go.
+        let alone = how != .forced && !hasLease(at: now) && executor.holdings.isEmpty
+        guard agreed || alone, executor.isIdle, how == .forced || executor.holdings.isEmpty else { return false }
         stopNow(at: now)
         return true
     }

@@ -167,6 +167,16 @@ public struct ClusterNode: Sendable {
         return settle(at: now)
     }
 
+    /// A resource of a group this node holds failed by itself (the runtime's application monitor,
+    /// once its restarts are used up): the group goes into error, and the coordinator moves it to
+    /// another eligible node (this node is not eligible for it until an administrator clears it).
+    public mutating func resourceFailed(group: String, reason: String, at now: Moment) -> [Directive] {
+        guard executor.markFailed(group, reason: reason) else { return [] }
+        log(now, .cluster, "\(group) failed on \(me): \(reason)")
+        guard phase == .running else { return drain() }
+        return settle(at: now)
+    }
+
     /// The shared disk answered a tiebreaker request.
     public mutating func diskCompleted(_ id: UInt64, outcome: DiskOutcome, at now: Moment) -> [Directive] {
         guard phase == .running, tiebreaker != nil else { return [] }

@@ -40,6 +40,9 @@ public struct ClusterState: Sendable, Hashable, Codable {
     /// Members on either side of a network partition that only a non-IP path (the disk) bridges
     /// (NETPAR): while any, no group starts or stops anywhere until the partition heals.
     public var netpar: Set<String> = []
+    /// What each member last reported holding (groups not offline, with their state), so that any
+    /// node can show every group's state on every node (`vigil status`).
+    public var holdings: [String: [String: GroupState]] = [:]
 
     public static let recentEventLimit = 32
 

@@ -63,6 +63,12 @@ struct Coordination: Sendable {
         for _ in 0..<64 {
             if !step(at: now) { break }
         }
+        var reported: [String: [String: GroupState]] = [:]
+        for (member, report) in reports where state.members[member] != nil {
+            let held = report.holdings.groups.filter { $0.value.state != .offline }.mapValues(\.state)
+            if !held.isEmpty { reported[member] = held }
+        }
+        state.holdings = reported
         if state != before { state.seq += 1 }
         return state != before
     }

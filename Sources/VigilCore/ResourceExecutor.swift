@@ -166,6 +166,16 @@ struct ResourceExecutor: Sendable {
         }
     }
 
+    /// A resource of an online group failed on its own (an application's monitor, after its
+    /// restarts): the group is in error here, so that the coordinator moves it. Returns whether the
+    /// group was online and idle.
+    mutating func markFailed(_ group: String, reason: String) -> Bool {
+        guard holdings.groups[group]?.state == .online, inFlight?.group != group else { return false }
+        holdings.groups[group]?.state = .error
+        holdings.groups[group]?.failure = reason
+        return true
+    }
+
     private mutating func completeRoundIfDone() {
         guard isIdle, let id = current else { return }
         finished = max(finished, id)

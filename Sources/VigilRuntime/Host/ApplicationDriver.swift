@@ -27,11 +27,14 @@ public actor ApplicationDriver {
     /// How often the monitor is polled while a start waits for it.
     public let pollInterval: Duration
     private var groups: [String: Int32]
+    /// Added to every command's environment (the daemon sets `VIGIL_NODE`).
+    public let environment: [String: String]
 
     public init(
         config: ClusterConfig, runner: any CommandRunning = CommandRunner(), stateDirectory: String,
-        killGrace: Duration = .seconds(5), pollInterval: Duration = .milliseconds(250)
+        killGrace: Duration = .seconds(5), pollInterval: Duration = .milliseconds(250), environment: [String: String] = [:]
     ) {
+        self.environment = environment
         self.config = config
         self.runner = runner
         self.stateDirectory = stateDirectory
@@ -59,7 +62,7 @@ public actor ApplicationDriver {
         if await isRunning(name) { return .success(()) }
         let clock = ContinuousClock()
         let deadline = clock.now + application.startTimeout
-        let command = ShellCommand(application.start, environment: ["VIGIL_APPLICATION": name],
+        let command = ShellCommand(application.start, environment: environment.merging(["VIGIL_APPLICATION": name]) { $1 },
                                    timeout: application.startTimeout, killGrace: killGrace)
         let result = await runner.launch(command, outputFile: "\(stateDirectory)/\(name).out")
         if let group = result.processGroup, !result.timedOut { record(name, group) }
@@ -81,7 +84,7 @@ public actor ApplicationDriver {
         let group = groups[name].map(ProcessGroup.init)
         let before = await check(application)
         if before != .healthy, group?.isAlive != true, application.monitor != nil { return forget(name) }
-        let command = ShellCommand(application.stop, environment: ["VIGIL_APPLICATION": name],
+        let command = ShellCommand(application.stop, environment: environment.merging(["VIGIL_APPLICATION": name]) { $1 },
                                    timeout: application.stopTimeout, killGrace: killGrace)
         let result = await runner.run(command)
         var escalated = false
@@ -105,7 +108,7 @@ public actor ApplicationDriver {
     public func check(_ application: Application) async -> Health {
         guard let monitor = application.monitor else { return .unmonitored }
         let result = await runner.run(ShellCommand(
-            monitor, environment: ["VIGIL_APPLICATION": application.name], timeout: application.monitorTimeout,
+            monitor, environment: environment.merging(["VIGIL_APPLICATION": application.name]) { $1 }, timeout: application.monitorTimeout,
             killGrace: .milliseconds(500), outputLimit: 4096))
         return result.succeeded ? .healthy : .failing(result.summary)
     }

@@ -35,7 +35,7 @@ public struct HostDriver: Sendable {
             config: config, node: node,
             addresses: addressKind.makeDriver(config: config, node: node, stateDirectory: stateDirectory, runner: runner, note: note),
             storage: StorageDriver(config: config, runner: runner, note: note),
-            applications: ApplicationDriver(config: config, runner: runner, stateDirectory: stateDirectory),
+            applications: ApplicationDriver(config: config, runner: runner, stateDirectory: stateDirectory, environment: ["VIGIL_NODE": node]),
             note: note)
     }
 

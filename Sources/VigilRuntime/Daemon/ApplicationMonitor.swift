@@ -1,0 +1,55 @@
+import VigilCore
+import VigilModel
+
+/// Watches the applications of the groups this node holds online: each monitor runs every
+/// `monitor_interval`; a failing application is restarted on the spot up to `restart_count` times,
+/// and then its group is reported failed to the core, which moves it to another node.
+struct ApplicationMonitor {
+    let daemon: NodeDaemon
+    private var lastCheck: [String: ContinuousClock.Instant] = [:]
+    private var restarts: [String: Int] = [:]
+
+    init(daemon: NodeDaemon) { self.daemon = daemon }
+
+    mutating func run() async {
+        while !Task.isCancelled {
+            await checkDue()
+            try? await Task.sleep(for: .milliseconds(250))
+        }
+    }
+
+    private mutating func checkDue() async {
+        let online = daemon.onlineGroups()
+        let config = daemon.config
+        let applications = daemon.host.applications
+        for name in online {
+            guard let group = config.group(named: name) else { continue }
+            for appName in group.applications {
+                guard let application = config.application(named: appName), application.monitor != nil else { continue }
+                let now = ContinuousClock.now
+                if let last = lastCheck[appName], last.duration(to: now) < application.monitorInterval { continue }
+                lastCheck[appName] = now
+                guard case .failing(let why) = await applications.check(application) else {
+                    continue
+                }
+                // The group may have been released while the monitor ran.
+                guard daemon.onlineGroups().contains(name) else { continue }
+                let used = restarts[appName, default: 0]
+                if used < application.restartCount {
+                    restarts[appName] = used + 1
+                    daemon.logs.event("application \(appName) of \(name) failed its monitor (\(why)): restart \(used + 1) of \(application.restartCount)")
+                    _ = await applications.stop(appName)
+                    if case .failure(let failure) = await applications.start(appName) {
+                        daemon.logs.event("restarting \(appName) failed: \(failure.reason)")
+                    }
+                } else {
+                    restarts[appName] = 0
+                    daemon.send(.resourceFailed(group: name, reason: "application \(appName) failed its monitor after \(application.restartCount) restarts: \(why)"))
+                }
+            }
+        }
+        for appName in Array(restarts.keys) where !online.contains(where: { config.group(named: $0)?.applications.contains(appName) ?? false }) {
+            restarts[appName] = nil
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import VigilCore
+
+/// Everything that reaches a node's core, queued in the order it happened and applied one at a
+/// time by the daemon's loop (the only owner of the core).
+enum DaemonInput: Sendable {
+    /// A message from a peer, over UDP or the shared disk.
+    case received(Envelope)
+    /// The core asked to be woken now.
+    case tick
+    case actionsFinished(UInt64, ActionOutcome)
+    case diskCompleted(UInt64, DiskOutcome)
+    case fenceFinished(UInt64, succeeded: Bool, detail: String)
+    case carrier(adapter: String, up: Bool)
+    /// An application's monitor failed and its restarts are used up.
+    case resourceFailed(group: String, reason: String)
+    /// The watchdog released everything while the loop was not running.
+    case deadManSwitchTripped
+    case start(CheckedContinuation<String, any Error>)
+    case stop(ClusterEvent.Departure, CheckedContinuation<String, any Error>)
+    case request(AdminRequest, CheckedContinuation<String, any Error>)
+    case status(CheckedContinuation<StatusSnapshot, Never>)
+    /// SIGTERM or SIGINT: stop cluster services gracefully and end.
+    case shutdown
+}

@@ -1,0 +1,209 @@
+import Foundation
+import NIOCore
+import VigilCore
+import VigilModel
+
+/// The daemon's one serial loop: the only owner of the core. It applies each input in turn and
+/// carries out the directives that come back, in order. Host work (action batches and hooks) runs
+/// in order on one worker of its own, so that a slow driver never stalls heartbeats.
+struct DaemonLoop {
+    let daemon: NodeDaemon
+    var core: ClusterNode
+    let transport: UDPTransport
+    let disks: DiskPaths
+    private var wakeTask: Task<Void, Never>?
+    private var waiting: [UInt64: (continuation: CheckedContinuation<String, any Error>, deadline: Moment)] = [:]
+    private var stopWaiters: [CheckedContinuation<String, any Error>] = []
+    private var shuttingDown = false
+    private let hostWork: AsyncStream<HostWork>.Continuation
+    private let hostStream: AsyncStream<HostWork>
+    private var warnedSerial: Set<String> = []
+
+    /// How long a request forwarded to the coordinator may wait for its answer.
+    static let requestTimeout: Duration = .seconds(30)
+
+    enum HostWork: Sendable {
+        case batch(ActionBatch)
+        case hooks(HookInvocation)
+    }
+
+    init(daemon: NodeDaemon, core: ClusterNode, transport: UDPTransport, disks: DiskPaths) {
+        self.daemon = daemon
+        self.core = core
+        self.transport = transport
+        self.disks = disks
+        (hostStream, hostWork) = AsyncStream.makeStream(of: HostWork.self)
+    }
+
+    mutating func run(inputs: AsyncStream<DaemonInput>) async {
+        let worker = Task { [hostStream, daemon] in
+            for await work in hostStream {
+                switch work {
+                case .batch(let batch):
+                    let outcome = await daemon.host.perform(batch)
+                    daemon.emergency.update(await daemon.host.emergencyPlan(for: await daemon.host.readHoldings()))
+                    daemon.send(.actionsFinished(batch.id, outcome))
+                case .hooks(let invocation):
+                    _ = await daemon.hooks.run(invocation)
+                }
+            }
+        }
+        defer {
+            worker.cancel()
+            wakeTask?.cancel()
+        }
+        for await item in inputs {
+            let now = daemon.now
+            perform(apply(item, at: now), at: now)
+            answerRequests(at: now)
+            daemon.publish(core: core, at: now)
+            if core.phase == .stopped && shuttingDown {
+                for waiter in stopWaiters { waiter.resume(returning: "cluster services stopped on \(daemon.me)") }
+                stopWaiters = []
+                return
+            }
+        }
+    }
+
+    private mutating func apply(_ item: DaemonInput, at now: Moment) -> [Directive] {
+        switch item {
+        case .received(let envelope): return core.receive(envelope, at: now)
+        case .tick: return core.tick(at: now)
+        case .actionsFinished(let id, let outcome): return core.actionsFinished(id, outcome: outcome, at: now)
+        case .diskCompleted(let id, let outcome): return core.diskCompleted(id, outcome: outcome, at: now)
+        case .fenceFinished(let id, let succeeded, let detail): return core.fenceFinished(id, succeeded: succeeded, detail: detail, at: now)
+        case .carrier(let adapter, let up): return core.carrier(up, adapter: adapter, at: now)
+        case .resourceFailed(let group, let reason): return core.resourceFailed(group: group, reason: reason, at: now)
+        case .deadManSwitchTripped: return core.deadManSwitchTripped(at: now)
+        case .start(let continuation):
+            guard core.phase == .stopped else {
+                continuation.resume(throwing: AdminRefusal("cluster services are already running on \(daemon.me)"))
+                return []
+            }
+            continuation.resume(returning: "starting cluster services on \(daemon.me)")
+            return core.start(at: now)
+        case .stop(let how, let continuation):
+            guard core.phase == .running else {
+                continuation.resume(throwing: AdminRefusal("cluster services are not running on \(daemon.me)"))
+                return []
+            }
+            continuation.resume(returning: "stopping cluster services on \(daemon.me) (\(how.rawValue))")
+            return core.stop(how, at: now)
+        case .request(let request, let continuation):
+            let pending = Set(core.pendingRequests.keys)
+            let answered = Set(core.answers.map(\.id))
+            let directives = core.request(request, at: now)
+            if let id = Set(core.pendingRequests.keys).subtracting(pending).first
+                ?? core.answers.map(\.id).first(where: { !answered.contains($0) }) {
+                waiting[id] = (continuation, now + Self.requestTimeout)
+            } else {
+                continuation.resume(throwing: AdminRefusal("the request was not accepted"))
+            }
+            return directives
+        case .status(let continuation):
+            continuation.resume(returning: StatusSnapshot(core: core, at: now, counters: transport.counters.snapshot))
+            return []
+        case .shutdown:
+            shuttingDown = true
+            guard core.phase == .running else {
+                return [.stopped]
+            }
+            daemon.logs.event("shutdown requested: stopping cluster services gracefully")
+            return core.stop(.graceful, at: now)
+        }
+    }
+
+    /// Answers the administrators' requests the coordinator answered, and those that waited too long.
+    private mutating func answerRequests(at now: Moment) {
+        for reply in core.answers where waiting[reply.id] != nil {
+            let continuation = waiting.removeValue(forKey: reply.id)!.continuation
+            if let refusal = reply.refusal {
+                continuation.resume(throwing: AdminRefusal(refusal))
+            } else {
+                continuation.resume(returning: "\(reply.request): done")
+            }
+        }
+        for (id, entry) in waiting where entry.deadline <= now {
+            waiting[id] = nil
+            entry.continuation.resume(throwing: AdminRefusal("no answer from the coordinator within \(DurationText.format(Self.requestTimeout)); the request may still be carried out"))
+        }
+    }
+
+    private mutating func perform(_ directives: [Directive], at now: Moment) {
+        var diskBeats: [String: [Envelope]] = [:]
+        for directive in directives {
+            switch directive {
+            case .send(let envelope):
+                guard let network = daemon.config.network(named: envelope.network) else { continue }
+                if network.isIP {
+                    send(envelope)
+                } else if network.isSharedDisk {
+                    if case .heartbeat = envelope.message {
+                        diskBeats[network.name, default: []].append(envelope)
+                    } else {
+                        disks.post(envelope)
+                    }
+                } else if warnedSerial.insert(network.name).inserted {
+                    daemon.logs.event("network \(network.name) is a serial link: vigild does not drive serial lines; it is not watched (use a disk heartbeat)")
+                }
+            case .perform(let batch):
+                hostWork.yield(.batch(batch))
+            case .wake(let moment):
+                wakeTask?.cancel()
+                let deadline = daemon.origin + moment.sinceOrigin
+                wakeTask = Task { [daemon] in
+                    do {
+                        try await Task.sleep(until: deadline, clock: daemon.clock)
+                        daemon.send(.tick)
+                    } catch {}
+                }
+            case .disk(let request):
+                disks.tiebreaker(request)
+            case .fence(let request):
+                fence(request)
+            case .runHooks(let invocation):
+                hostWork.yield(.hooks(invocation))
+            case .log(let record):
+                daemon.logs.write(record)
+            case .stopped:
+                daemon.logs.event("cluster services stopped")
+            }
+        }
+        let held = core.holdings.heldGroups
+        for (network, beats) in diskBeats { disks.beat(network: network, beats, holdings: held) }
+    }
+
+    /// Sends over UDP: a heartbeat between the adapters it names; any other message from this
+    /// node's first address on the network to every address the peer has there.
+    private func send(_ envelope: Envelope) {
+        let transport = transport
+        let book = daemon.book
+        let port = daemon.options.port
+        let logs = daemon.logs
+        Task {
+            do {
+                if envelope.fromAdapter != nil {
+                    try await transport.send(envelope, book: book, port: port)
+                    return
+                }
+                guard let local = book.endpoints(of: envelope.from, on: envelope.network).first?.address else { return }
+                for remote in book.endpoints(of: envelope.to, on: envelope.network) {
+                    try await transport.send(envelope, to: try SocketAddress(remote.address, port: port), from: local)
+                }
+            } catch {
+                if case .heartbeat = envelope.message { return }
+                logs.event("sending to \(envelope.to) on \(envelope.network) failed: \(error)")
+            }
+        }
+    }
+
+    /// Runs a node's fence command and tells the core how it went.
+    private func fence(_ request: FenceRequest) {
+        let daemon = daemon
+        Task {
+            let result = await CommandRunner().run(ShellCommand(
+                request.command, environment: ["VIGIL_FENCE_NODE": request.node], timeout: .seconds(60)))
+            daemon.send(.fenceFinished(request.id, succeeded: result.succeeded, detail: result.summary))
+        }
+    }
+}

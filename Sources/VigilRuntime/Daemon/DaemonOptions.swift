@@ -1,0 +1,49 @@
+import VigilModel
+
+/// How one `vigild` runs: which node of which configuration it is, where it keeps its state, and
+/// which drivers and paths it uses.
+public struct DaemonOptions: Sendable {
+    /// The configuration file and the configuration read from it.
+    public var configPath: String
+    public var config: ClusterConfig
+    /// This node's name in the configuration.
+    public var node: String
+    /// Where the node keeps its logs, its incarnation and what its drivers recorded.
+    public var stateDirectory: String
+    /// The shared cluster key file (`ClusterKey`).
+    public var keyPath: String
+    /// The UDP port of every adapter's socket.
+    public var port: Int
+    /// The real `ip` driver, or the loopback stand-in of the unprivileged local demo.
+    public var addressDriver: AddressDriverKind
+    /// The control socket `vigil` talks to.
+    public var socketPath: String
+    /// Start cluster services at once (as `vigil start` would).
+    public var startServices: Bool
+    /// How often the shared disk's slots are read for heartbeats and messages.
+    public var diskPollInterval: Duration
+    /// Run this command when the dead man switch trips, after releasing (e.g. `reboot -f`).
+    public var haltCommand: [String]?
+    /// A watchdog device to pet as well (`/dev/watchdog`), if any.
+    public var watchdogDevice: String?
+
+    public init(
+        configPath: String, config: ClusterConfig, node: String, stateDirectory: String, keyPath: String,
+        port: Int = UDPTransport.defaultPort, addressDriver: AddressDriverKind = .ip, socketPath: String,
+        startServices: Bool = false, diskPollInterval: Duration = .milliseconds(50), haltCommand: [String]? = nil,
+        watchdogDevice: String? = nil
+    ) {
+        self.configPath = configPath
+        self.config = config
+        self.node = node
+        self.stateDirectory = stateDirectory
+        self.keyPath = keyPath
+        self.port = port
+        self.addressDriver = addressDriver
+        self.socketPath = socketPath
+        self.startServices = startServices
+        self.diskPollInterval = diskPollInterval
+        self.haltCommand = haltCommand
+        self.watchdogDevice = watchdogDevice
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Synchronization
+import VigilCore
+import VigilModel
+
+/// What the loop publishes after every input for the daemon's other tasks (the application
+/// monitor): they never touch the core itself.
+struct PublishedState: Sendable {
+    var onlineGroups: Set<String> = []
+}
+
+/// The administrator's commands (`vigil ...` over the control socket), carried out through the
+/// daemon's loop, so that they are ordered with everything else the core sees.
+extension NodeDaemon: AdminHandler {
+    func publish(core: ClusterNode, at now: Moment) {
+        let online = Set(core.holdings.groups.filter { $0.value.state == .online }.keys)
+        published.withLock { $0.onlineGroups = online }
+    }
+
+    func onlineGroups() -> Set<String> { published.withLock { $0.onlineGroups } }
+
+    public func status() async throws -> StatusSnapshot {
+        await withCheckedContinuation { send(.status($0)) }
+    }
+
+    public func start(all: Bool) async throws -> String {
+        guard !all else { throw AdminRefusal("start --all is not available yet: run `vigil start` on each node") }
+        return try await withCheckedThrowingContinuation { send(.start($0)) }
+    }
+
+    public func stop(mode: StopMode, all: Bool) async throws -> String {
+        guard !all else { throw AdminRefusal("stop --all is not available yet: run `vigil stop` on each node") }
+        return try await withCheckedThrowingContinuation { send(.stop(mode.departure, $0)) }
+    }
+
+    public func perform(_ request: AdminRequest) async throws -> String {
+        try await withCheckedThrowingContinuation { send(.request(request, $0)) }
+    }
+
+    public func sync() async throws -> String {
+        throw AdminRefusal("sync is not available yet: copy \(options.configPath) to every node and restart vigild there")
+    }
+
+    public func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error> {
+        let path = options.stateDirectory + (cluster ? "/cluster.log" : "/vigil.log")
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                var offset = 0
+                let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+                offset = text.utf8.count
+                for line in text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines) {
+                    continuation.yield(String(line))
+                }
+                while follow && !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(200))
+                    guard let handle = FileHandle(forReadingAtPath: path) else { continue }
+                    defer { try? handle.close() }
+                    try? handle.seek(toOffset: UInt64(offset))
+                    let data = (try? handle.readToEnd()) ?? Data()
+                    guard let newline = data.lastIndex(of: UInt8(ascii: "\n")) else { continue }
+                    let complete = data[data.startIndex...newline]
+                    offset += complete.count
+                    for line in String(decoding: complete, as: UTF8.self).split(separator: "\n") { continuation.yield(String(line)) }
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+}

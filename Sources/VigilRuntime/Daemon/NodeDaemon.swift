@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import VigilCore
+import VigilModel
+
+/// `vigild`: one node's daemon. It owns the node's core (`ClusterNode`) in one serial loop fed by
+/// one stream of inputs (packets, timers, driver results, administrator commands), and carries out
+/// the core's directives: UDP and disk heartbeats and messages, the host drivers, hooks, logs,
+/// fencing and the tiebreaker. It makes no protocol decision of its own.
+public final class NodeDaemon: Service, Sendable {
+    public let options: DaemonOptions
+    let config: ClusterConfig
+    let me: String
+    let incarnation: UInt64
+    let logger: Logger
+    let logs: NodeLogs
+    let host: HostDriver
+    let hooks: HookRunner
+    let codec: PacketCodec
+    let book: AddressBook
+    let group: MultiThreadedEventLoopGroup
+    let clock = ContinuousClock()
+    let origin: ContinuousClock.Instant
+    let inputs: AsyncStream<DaemonInput>
+    let input: AsyncStream<DaemonInput>.Continuation
+    let emergency: EmergencyRelease
+    let watchdogTripped = WatchdogFlag()
+    let published = Mutex(PublishedState())
+
+    public init(options: DaemonOptions, logger: Logger = Logger(label: "vigild")) throws {
+        self.options = options
+        config = options.config
+        me = options.node
+        self.logger = logger
+        try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
+        incarnation = Incarnation.next(stateDirectory: options.stateDirectory)
+        logs = try NodeLogs(node: options.node, stateDirectory: options.stateDirectory)
+        let logs = logs
+        host = HostDriver.make(
+            config: options.config, node: options.node, stateDirectory: options.stateDirectory,
+            addressKind: options.addressDriver, note: { logs.event($0) })
+        hooks = HookRunner(hooks: options.config.hooks, node: options.node, logs: logs)
+        codec = PacketCodec(clusterID: options.config.id, key: try ClusterKey.load(fromFile: options.keyPath, clusterID: options.config.id))
+        book = AddressBook(config: options.config)
+        group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        origin = clock.now
+        (inputs, input) = AsyncStream.makeStream(of: DaemonInput.self)
+        emergency = EmergencyRelease(haltCommand: options.haltCommand)
+    }
+
+    /// The core's clock: time since the daemon started, from a monotonic clock.
+    var now: Moment { Moment(origin.duration(to: clock.now)) }
+
+    /// Runs until cluster services stop after a shutdown request (SIGTERM), or the task is cancelled.
+    public func run() async throws {
+        logs.event("vigild starting: node \(me) of cluster \(config.name), incarnation \(incarnation), configuration \(options.configPath)")
+        let transport = try await UDPTransport.bind(
+            node: me, endpoints: book.endpoints(of: me), port: options.port, codec: codec, group: group,
+            logger: logger)
+        let disks = try DiskPaths(daemon: self)
+        let admin = try await AdminServer.bind(path: options.socketPath, handler: self, group: group, logger: logger)
+        let watchdog = Watchdog(tripInterval: config.tuning.tripInterval, devicePath: options.watchdogDevice) { [emergency, watchdogTripped, logs] in
+            let done = emergency.perform()
+            watchdogTripped.set()
+            logs.event("dead man switch tripped: the daemon was not scheduled for \(DurationText.format(self.config.tuning.tripInterval)); " + done.joined(separator: "; "))
+        }
+        try watchdog.start()
+        defer { watchdog.stop() }
+
+        // What the node really holds, read back from the host rather than assumed.
+        let holdings = await host.readHoldings()
+        if !holdings.isEmpty { logs.event("found on the host at start: \(holdings.heldGroups.joined(separator: ", ")) \(holdings.ownAddresses.keys.sorted().joined(separator: ", "))") }
+        emergency.update(await host.emergencyPlan(for: holdings))
+        var loop = DaemonLoop(daemon: self, core: ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings),
+                              transport: transport, disks: disks)
+
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { tasks in
+                tasks.addTask { try await admin.run() }
+                tasks.addTask { await self.receive(from: transport) }
+                tasks.addTask { await disks.poll(every: self.options.diskPollInterval) }
+                tasks.addTask { await self.watchCarrier() }
+                tasks.addTask { await self.pet(watchdog) }
+                tasks.addTask {
+                    var monitor = ApplicationMonitor(daemon: self)
+                    await monitor.run()
+                }
+                if options.startServices { tasks.addTask { _ = try? await self.start(all: false) } }
+                await loop.run(inputs: self.inputs)
+                tasks.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.input.yield(.shutdown)
+        }
+        await transport.close()
+        disks.close()
+        logs.event("vigild stopped")
+        try? await group.shutdownGracefully()
+    }
+
+    /// Queues an input for the loop.
+    func send(_ item: DaemonInput) { input.yield(item) }
+
+    private func receive(from transport: UDPTransport) async {
+        for await received in transport.inbound {
+            // The adapter the packet really arrived on is the socket's, not what the sender wrote.
+            var envelope = received.envelope
+            if envelope.toAdapter != nil { envelope.toAdapter = received.local.adapter }
+            send(.received(envelope))
+        }
+    }
+
+    /// Tells the core when an IP adapter's carrier is lost or comes back.
+    private func watchCarrier() async {
+        let watch = CarrierWatch()
+        guard let node = config.node(named: me) else { return }
+        let adapters = Set(node.interfaces.filter { config.network(named: $0.network)?.isIP ?? false }.map(\.name))
+        var known: [String: Bool] = [:]
+        // On loopback (the local demo) every "adapter" is lo: there is no carrier to watch.
+        guard options.addressDriver != .loopbackDemo else { return }
+        while !Task.isCancelled {
+            for adapter in adapters.sorted() {
+                let up = watch.hasCarrier(adapter)
+                if known[adapter] != up {
+                    if known[adapter] != nil || !up { send(.carrier(adapter: adapter, up: up)) }
+                    known[adapter] = up
+                }
+            }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Pets the watchdog while the loop's tasks get scheduled.
+    private func pet(_ watchdog: Watchdog) async {
+        while !Task.isCancelled {
+            watchdog.pet()
+            if watchdogTripped.take() { send(.deadManSwitchTripped) }
+            try? await Task.sleep(for: config.tuning.tripInterval / 6)
+        }
+    }
+}
+
+/// Set by the watchdog's thread when it tripped; read once by the daemon.
+final class WatchdogFlag: Sendable {
+    private let tripped = Mutex(false)
+    func set() { tripped.withLock { $0 = true } }
+    func take() -> Bool { tripped.withLock { value in defer { value = false }; return value } }
+}

@@ -1,0 +1,91 @@
+// vigild: the Vigil daemon, one per node. It reads the configuration, binds a UDP socket on each
+// of the node's adapters, watches the shared disk, opens the control socket `vigil` talks to, and
+// runs the node's core until SIGTERM (which stops cluster services gracefully first).
+import ArgumentParser
+import Foundation
+import Logging
+import ServiceLifecycle
+import VigilModel
+import VigilRuntime
+
+@main
+struct Vigild: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigild",
+        abstract: "The Vigil cluster daemon: watches every node over every network and the shared disk, and moves resource groups when something fails.",
+        discussion: """
+            One vigild runs on every node. It refuses a configuration that `vigil verify` reports errors in. \
+            SIGTERM or SIGINT stops cluster services gracefully (groups released, no takeover), then ends the daemon; \
+            if that takes longer than a minute, the daemon is cancelled.
+            """)
+
+    @Option(help: "The cluster configuration (YAML).")
+    var config: String = "/etc/vigil/cluster.yaml"
+
+    @Option(help: "This node's name in the configuration (default: the host name).")
+    var node: String?
+
+    @Option(help: "Where this node keeps its logs (vigil.log, cluster.log) and state.")
+    var stateDir: String = "/var/lib/vigil"
+
+    @Option(help: "The shared cluster key file (at least 16 bytes; the same on every node).")
+    var key: String = "/etc/vigil/cluster.key"
+
+    @Option(help: "The UDP port of every adapter's socket.")
+    var port: Int = UDPTransport.defaultPort
+
+    @Option(help: "How service addresses are configured: ip (the real driver), or loopback-demo (the unprivileged local demo's stand-in).")
+    var addressDriver: String = AddressDriverKind.ip.rawValue
+
+    @Option(help: "The control socket that `vigil` talks to.")
+    var socket: String = "/run/vigil/vigild.sock"
+
+    @Flag(help: "Start cluster services at once (as `vigil start` does).")
+    var start = false
+
+    @Option(help: "A command run after the dead man switch released everything, e.g. \"reboot -f\" (default: none).")
+    var haltCommand: String?
+
+    @Option(help: "A watchdog device to pet while the daemon runs (e.g. /dev/watchdog; default: none).")
+    var watchdogDevice: String?
+
+    func run() async throws {
+        guard let driver = AddressDriverKind(rawValue: addressDriver) else {
+            throw ValidationError("--address-driver: expected one of \(AddressDriverKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let loaded: LoadedConfig
+        do {
+            loaded = try ConfigLoader.load(contentsOf: config)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let diagnostics = Verifier.verify(loaded)
+        let errors = diagnostics.filter { $0.severity == .error }
+        guard errors.isEmpty else {
+            throw ValidationError((errors.map(\.description) + ["vigild: the configuration has \(errors.count) errors; run `vigil verify \(config)`"]).joined(separator: "\n"))
+        }
+        let name = node ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
+        guard loaded.config.node(named: name) != nil else {
+            throw ValidationError("node \(name) is not in cluster \(loaded.config.name) (nodes: \(loaded.config.nodes.map(\.name).joined(separator: ", "))); give --node")
+        }
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "vigild.\(name)")
+        let options = DaemonOptions(
+            configPath: config, config: loaded.config, node: name, stateDirectory: stateDir, keyPath: key, port: port,
+            addressDriver: driver, socketPath: socket, startServices: start,
+            haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] }, watchdogDevice: watchdogDevice)
+        let daemon = try NodeDaemon(options: options, logger: logger)
+        var configuration = ServiceGroupConfiguration(
+            services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            cancellationSignals: [],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = .seconds(60)
+        let services = ServiceGroup(configuration: configuration)
+        try await services.run()
+    }
+}
