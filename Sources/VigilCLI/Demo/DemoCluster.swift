@@ -110,6 +110,13 @@ final class DemoCluster {
         return process.processIdentifier
     }
 
+    /// How `node`'s daemon ended, once it has: `exit status 1`, `signal 9`.
+    func exitDescription(_ node: String) -> String {
+        guard let process = daemons[node], !process.isRunning else { return "still running" }
+        let how = process.terminationReason == .uncaughtSignal ? "signal" : "exit status"
+        return "\(how) \(process.terminationStatus)"
+    }
+
     /// A node crash: SIGKILL for its daemon and for every demo service (with its process group)
     /// whose pid file is in the node's directory. Returns one line per process killed.
     func crash(_ node: String) -> [String] {
