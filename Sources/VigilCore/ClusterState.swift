@@ -61,6 +61,13 @@ public struct ClusterState: Sendable, Hashable, Codable {
         return (epoch, seq) > (other.epoch, other.seq)
     }
 
+    /// Nodes stopping cluster services on purpose: their departure event runs or has completed.
+    public var departing: Set<String> {
+        var nodes = Set(departed.keys)
+        if case .nodeDown(let node, let how)? = currentEvent?.event, how != .failed { nodes.insert(node) }
+        return nodes
+    }
+
     /// The event running now, if any.
     public var currentEvent: EventRecord? {
         events.last.flatMap { $0.completed == nil ? $0 : nil }

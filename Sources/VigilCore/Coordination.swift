@@ -99,6 +99,7 @@ struct Coordination: Sendable {
             break
         }
         if let current = state.currentEvent {
+            guard remainingKeepQuorum(after: current) else { return false }
             complete(current, at: now)
             return true
         }
@@ -125,6 +126,19 @@ struct Coordination: Sendable {
         if case .nodeDown(let node, let how) = record.event, how != .failed, let incarnation = state.members[node] {
             state.departed[node] = incarnation
         }
+    }
+
+    /// A node stopped on purpose completes its departure (and stops) only once the nodes that
+    /// remain keep quorum without it: with `quorum: disk` and exactly half of the votes left, one of
+    /// them must hold the tiebreaker first, or they would all release when its heartbeats end.
+    private mutating func remainingKeepQuorum(after record: EventRecord) -> Bool {
+        guard config.quorum == .disk, case .nodeDown(let node, let how) = record.event, how != .failed else { return true }
+        let remaining = Set(state.members.keys).subtracting([node])
+        guard config.isHalf(remaining), !remaining.contains(where: { reports[$0]?.holdsTiebreaker == true }) else { return true }
+        if announcedWaits.insert("tiebreaker \(node)").inserted {
+            notes.append("\(node) stops once \(rankOrder(remaining).joined(separator: ", ")) hold the tiebreaker, so that they keep quorum without it")
+        }
+        return false
     }
 
     private mutating func checkTooLong(at now: Moment) {
