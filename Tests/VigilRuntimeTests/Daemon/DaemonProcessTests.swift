@@ -91,6 +91,13 @@ import VigilCore
             return group.placements.filter { $0.state == .online }.map(\.node)
         }
 
+        /// Starts every node and waits until svc runs on n1.
+        mutating func startAll(binary: String) async throws {
+            for node in nodes { try start(node, binary: binary) }
+            let placed = await eventually(within: .seconds(30)) { await self.holders(from: "n2") == ["n1"] && self.applicationPID(on: "n1") != nil }
+            try #require(placed, "svc never came online on n1\n\(logs())")
+        }
+
         /// Kills what is left (daemons and applications) and removes the directory.
         func cleanUp() {
             for pid in pids.values where !isDead(pid) { kill(pid, SIGKILL) }
@@ -108,10 +115,7 @@ import VigilCore
         let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
-        #expect(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
         let agreed = await cluster.status(from: "n3")
         #expect(agreed?.nodes.map(\.state) == [.up, .up, .up])
         #expect(agreed?.state == .up)
@@ -124,6 +128,12 @@ import VigilCore
         #expect(tookOver, "n2 did not take svc over\n\(cluster.logs())")
         #expect(await cluster.status(from: "n3")?.nodes.first?.state == .down)
         #expect(cluster.dir.read("n2/cluster.log").contains("EVENT START: node_down n1"))
+        var logged: [String] = []
+        _ = try await AdminClient(socketPath: cluster.socket("n3")).stream(.log(cluster: true, lines: 100, follow: false)) { response in
+            if case .ok(.log(let lines)) = response { logged += lines }
+            return true
+        }
+        #expect(logged.contains { $0.hasSuffix("EVENT COMPLETED: node_down n1") }, "vigil log --cluster on n3: \(logged)")
 
         // The holder comes back: svc falls back, and n2's application is stopped.
         try cluster.start("n1", binary: binary)
@@ -165,9 +175,7 @@ import VigilCore
         let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
-        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
 
         let paused = try #require(cluster.applicationPID(on: "n1"))
         kill(cluster.pids["n1"]!, SIGSTOP)
@@ -193,9 +201,7 @@ import VigilCore
         let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
-        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
 
         let first = try #require(cluster.applicationPID(on: "n1"))
         kill(first, SIGKILL)
