@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import VigilModel
+import VigilHTTP
 import VigilRuntime
 
 @main
@@ -48,6 +49,12 @@ struct Vigild: AsyncParsableCommand {
 
     @Option(help: "A watchdog device to pet while the daemon runs (e.g. /dev/watchdog; default: none).")
     var watchdogDevice: String?
+
+    @Option(help: "Serve the HTTP API on ADDR:PORT (e.g. 127.0.0.1:8643; default: off). Needs --http-token-file.")
+    var httpListen: String?
+
+    @Option(help: "The HTTP API's bearer token: the first line of this file, at least 16 characters (keep it root-only).")
+    var httpTokenFile: String?
 
     @Option(help: .hidden)
     var watchdogFor: Int32?
@@ -98,13 +105,31 @@ struct Vigild: AsyncParsableCommand {
             addressDriver: driver, socketPath: socket, startServices: start,
             haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] }, watchdogDevice: watchdogDevice)
         let daemon = try NodeDaemon(options: options, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)]
+        if let http = try httpAPI(daemon: daemon, logger: logger) { services.append(.init(service: http)) }
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(60)
-        let services = ServiceGroup(configuration: configuration)
-        try await services.run()
+        try await ServiceGroup(configuration: configuration).run()
+    }
+
+    /// The HTTP API over the daemon, when asked for with --http-listen and --http-token-file.
+    func httpAPI(daemon: NodeDaemon, logger: Logger) throws -> (any Service)? {
+        guard let httpListen else {
+            guard httpTokenFile == nil else { throw ValidationError("--http-token-file needs --http-listen") }
+            return nil
+        }
+        guard let httpTokenFile else { throw ValidationError("--http-listen needs --http-token-file (the API refuses requests without the token)") }
+        do {
+            let (host, port) = try HTTPAPI.parseListen(httpListen)
+            let token = try HTTPAPI.readToken(fromFile: httpTokenFile)
+            return HTTPAPI.application(handler: daemon, host: host, port: port, token: token, logger: logger)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 }
