@@ -142,7 +142,8 @@ struct Coordination: Sendable {
     }
 
     private mutating func checkTooLong(at now: Moment) {
-        guard let current = state.currentEvent, !state.tooLong, now - current.started > config.tuning.configTooLong else { return }
+        guard let current = state.currentEvent, !state.tooLong, state.acknowledgedEvent != current.number,
+              now - current.started > config.tuning.configTooLong else { return }
         state.tooLong = true
         notes.append("config_too_long: event \(current.event) has run for more than \(DurationText.format(config.tuning.configTooLong)); the cluster is UNSTABLE until an administrator acts")
     }
@@ -173,6 +174,12 @@ struct Coordination: Sendable {
                 continue
             }
             replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: nil))
+            if case .acknowledge = request.request {
+                state.tooLong = false
+                state.acknowledgedEvent = state.currentEvent?.number
+                notes.append("acknowledged by an administrator on \(request.origin): the cluster is no longer marked UNSTABLE")
+                continue
+            }
             return .rgMove(request.request)
         }
         return nil

@@ -50,7 +50,7 @@ import VigilCore
                   - {name: svc, start: "sleep 600 & echo $! > \(dir.path)/svc-$VIGIL_NODE.pid",
                      stop: "kill $(cat \(dir.path)/svc-$VIGIL_NODE.pid)",
                      monitor: "test -s \(dir.path)/svc-$VIGIL_NODE.pid && awk '{exit ($3 == \\"Z\\")}' /proc/$(cat \(dir.path)/svc-$VIGIL_NODE.pid)/stat", monitor_interval: 1s,
-                     start_timeout: 5s, stop_timeout: 5s}
+                     start_timeout: 5s, stop_timeout: 5s, restart_count: 1}
                 resource_groups:
                   - {name: svc, policy: cascading, nodes: [n1, n2, n3], service_addresses: [svc_addr], applications: [svc]}
                 """
@@ -91,6 +91,13 @@ import VigilCore
             return group.placements.filter { $0.state == .online }.map(\.node)
         }
 
+        /// Starts every node and waits until svc runs on n1.
+        mutating func startAll(binary: String) async throws {
+            for node in nodes { try start(node, binary: binary) }
+            let placed = await eventually(within: .seconds(30)) { await self.holders(from: "n2") == ["n1"] && self.applicationPID(on: "n1") != nil }
+            try #require(placed, "svc never came online on n1\n\(logs())")
+        }
+
         /// Kills what is left (daemons and applications) and removes the directory.
         func cleanUp() {
             for pid in pids.values where !isDead(pid) { kill(pid, SIGKILL) }
@@ -108,10 +115,7 @@ import VigilCore
         let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
-        #expect(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
         let agreed = await cluster.status(from: "n3")
         #expect(agreed?.nodes.map(\.state) == [.up, .up, .up])
         #expect(agreed?.state == .up)
@@ -124,6 +128,12 @@ import VigilCore
         #expect(tookOver, "n2 did not take svc over\n\(cluster.logs())")
         #expect(await cluster.status(from: "n3")?.nodes.first?.state == .down)
         #expect(cluster.dir.read("n2/cluster.log").contains("EVENT START: node_down n1"))
+        var logged: [String] = []
+        _ = try await AdminClient(socketPath: cluster.socket("n3")).stream(.log(cluster: true, lines: 100, follow: false)) { response in
+            if case .ok(.log(let lines)) = response { logged += lines }
+            return true
+        }
+        #expect(logged.contains { $0.hasSuffix("EVENT COMPLETED: node_down n1") }, "vigil log --cluster on n3: \(logged)")
 
         // The holder comes back: svc falls back, and n2's application is stopped.
         try cluster.start("n1", binary: binary)
@@ -165,9 +175,7 @@ import VigilCore
         let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
-        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
 
         let paused = try #require(cluster.applicationPID(on: "n1"))
         kill(cluster.pids["n1"]!, SIGSTOP)
@@ -185,6 +193,27 @@ import VigilCore
         kill(cluster.pids["n1"]!, SIGKILL)
         #expect(await eventually(within: .seconds(10)) { isDead(orphan) }, "the application outlived its daemon")
         #expect(await eventually(within: .seconds(30)) { await cluster.holders(from: "n3") == ["n2"] })
+    }
+
+    /// An application that dies is restarted where it runs, `restart_count` times; when it dies
+    /// again, its group fails there and moves to the next node.
+    @Test func aFailingApplicationIsRestartedThenItsGroupMoves() async throws {
+        let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        try await cluster.startAll(binary: binary)
+
+        let first = try #require(cluster.applicationPID(on: "n1"))
+        kill(first, SIGKILL)
+        let restarted = await eventually(within: .seconds(20)) { cluster.applicationPID(on: "n1").map { $0 != first } ?? false }
+        #expect(restarted, "the application was not restarted on n1\n\(cluster.logs())")
+        #expect(await cluster.holders(from: "n2") == ["n1"])
+
+        let second = try #require(cluster.applicationPID(on: "n1"))
+        kill(second, SIGKILL)
+        let moved = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n2"] && cluster.applicationPID(on: "n2") != nil }
+        #expect(moved, "svc did not move after its restarts were used up\n\(cluster.logs())")
+        #expect(cluster.dir.read("n1/cluster.log").contains("svc failed on n1"))
     }
 
     private func sendGarbage(to address: String, port: Int) throws {
