@@ -23,6 +23,7 @@ import VigilRuntime
 /// | POST /v1/services/start `{"all":B}` | start |
 /// | POST /v1/services/stop `{"mode":M,"all":B}` | stop |
 /// | POST /v1/sync | sync |
+/// | POST /v1/acknowledge | acknowledge |
 /// | GET /v1/log?lines=N&cluster=B | log (without follow) |
 public enum HTTPAPI {
     /// The largest request body read (a few small JSON fields).
@@ -123,6 +124,7 @@ struct Routes: Sendable {
             await answer(request, context, StopBody.self) { let body = try required($0); return .stop(mode: body.mode, all: body.all ?? false) }
         }
         router.post("/v1/sync") { _, _ in await answer(.sync) }
+        router.post("/v1/acknowledge") { _, _ in await answer(.acknowledge) }
         router.get("/v1/log") { request, _ in
             let query = request.uri.queryParameters
             let lines = query.get("lines").map { Int($0) } ?? 100
