@@ -57,8 +57,9 @@ extension DaemonLoop {
     mutating func answerServices(at now: Moment) {
         for (id, wait) in servicesWaiting {
             guard let round = core.servicesRounds[id] else {
+                // More than `ClusterNode.maximumServicesRounds` at once: the orders went out, the answers were not kept.
                 servicesWaiting[id] = nil
-                wait.continuation.resume(throwing: AdminRefusal("too many --all orders at once; this one was dropped"))
+                wait.continuation.resume(returning: "\(wait.command) --all: \(wait.local); the other nodes were asked, but their answers were not kept (too many --all orders at once)")
                 continue
             }
             if round.unanswered.isEmpty || now >= wait.deadline {
