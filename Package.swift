@@ -1,6 +1,6 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 // Vigil: a high-availability cluster manager. Layers point down only:
-// VigilModel <- VigilCore <- VigilSimulation / VigilRuntime <- VigilCLI <- vigil.
+// VigilModel <- VigilCore <- VigilSimulation / VigilRuntime <- VigilCLI <- vigil; VigilRuntime <- VigilHTTP <- vigild.
 import PackageDescription
 
 let package = Package(
@@ -22,6 +22,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // The HTTP API. Its default traits (swift-configuration support, full Foundation) are not
+        // needed: off, they keep the build smaller.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
     ],
     targets: [
         // The configuration as plain values, its YAML format and `verify`. No I/O beyond reading text.
@@ -44,6 +47,12 @@ let package = Package(
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        // The HTTP API with a token (`vigild --http-listen`): a second front end over AdminDispatcher.
+        .target(name: "VigilHTTP", dependencies: [
+            "VigilRuntime", "VigilCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         // The `vigil` command line, as a library so that tests can parse and run commands.
         .target(name: "VigilCLI", dependencies: [
             "VigilModel", "VigilCore", "VigilSimulation", "VigilRuntime",
@@ -52,13 +61,13 @@ let package = Package(
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
         // The daemon: one per node.
         .executableTarget(name: "vigild", dependencies: [
-            "VigilRuntime", "VigilModel",
+            "VigilRuntime", "VigilModel", "VigilHTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilModel"]),
         .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilCore", "VigilModel"]),
-        .testTarget(name: "VigilRuntimeTests", dependencies: ["VigilRuntime", "VigilCore", "VigilModel"]),
+        .testTarget(name: "VigilRuntimeTests", dependencies: ["VigilRuntime", "VigilCore", "VigilModel", "VigilHTTP"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "VigilRuntime", "VigilCore"]),
     ]
 )

@@ -29,6 +29,9 @@ extension ClusterNode {
             }
         case .reply(let reply):
             if pendingRequests[reply.id] != nil { answer(reply) }
+        case .services, .servicesDone, .config:
+            // Taken before the phase guard in `receive`; never reach here.
+            break
         }
     }
 

@@ -46,6 +46,14 @@ public struct ClusterNode: Sendable {
     public private(set) var pendingRequests: [UInt64: AdminRequest] = [:]
     /// Answers to requests made on this node, oldest first (the latest 32).
     public private(set) var answers: [AdminReply] = []
+    /// Whether cluster services ran here before: a start after a stop is a new incarnation.
+    var hasRun = false
+    /// `vigil start|stop --all` orders given on this node and not finished yet (at most 8).
+    public internal(set) var servicesRounds: [UInt64: ServicesRound] = [:]
+    var nextServicesID: UInt64 = 1
+    /// The last order taken from each peer and the answer given, so that a resent order is
+    /// answered again and never applied twice.
+    var servicesTaken: [String: (incarnation: UInt64, id: UInt64, answer: ServicesAnswer)] = [:]
 
     public enum Phase: String, Sendable, Hashable { case stopped, running }
 
@@ -92,11 +100,30 @@ public struct ClusterNode: Sendable {
     /// Starts cluster services (the seed's start_cluster_node).
     public mutating func start(at now: Moment) -> [Directive] {
         guard phase == .stopped else { return [] }
+        if hasRun { renew() }
+        hasRun = true
         phase = .running
         startedAt = now
         topology.listeningSince = now
         log(now, .cluster, "cluster services starting on \(me) (incarnation \(incarnation))")
         return settle(at: now)
+    }
+
+    /// Cluster services start again after a stop in the same process: the node starts afresh as
+    /// its next incarnation (peers must not take it for the one that departed), keeping what its
+    /// host holds, the carriers the host reported and the administrator's bookkeeping. The shell
+    /// learns the new incarnation from `incarnation`.
+    mutating func renew() {
+        var fresh = ClusterNode(config: config, me: me, incarnation: incarnation + 1, holdings: holdings, rules: rules)
+        fresh.nextRequestID = nextRequestID
+        fresh.pendingRequests = pendingRequests
+        fresh.answers = answers
+        fresh.servicesRounds = servicesRounds
+        fresh.nextServicesID = nextServicesID
+        fresh.servicesTaken = servicesTaken
+        for adapter in topology.carrierLost { fresh.topology.setCarrier(false, adapter: adapter) }
+        fresh.outbox = outbox
+        self = fresh
     }
 
     /// Stops cluster services: `graceful` releases without takeover, `takeover` lets others take
@@ -111,9 +138,17 @@ public struct ClusterNode: Sendable {
 
     /// A message arrived.
     public mutating func receive(_ envelope: Envelope, at now: Moment) -> [Directive] {
-        guard phase == .running, envelope.clusterID == config.id, envelope.to == me,
+        guard envelope.clusterID == config.id, envelope.to == me,
               envelope.protocolVersion == vigilProtocolVersion, config.node(named: envelope.from) != nil,
               envelope.from != me else { return [] }
+        // `vigil start|stop --all` reaches a stopped node too: before the phase guard.
+        switch envelope.message {
+        case .services(let order): return onServicesOrder(order, from: envelope, at: now)
+        case .servicesDone(let answer): return onServicesAnswer(answer, from: envelope.from)
+        case .config: return []
+        default: break
+        }
+        guard phase == .running else { return [] }
         // Before anything else, even on the heartbeat fast path below that skips `settle`.
         enforceLease(at: now)
         var heartbeat: Heartbeat? = nil

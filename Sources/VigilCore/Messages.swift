@@ -54,6 +54,14 @@ public enum Message: Sendable, Hashable, Codable {
     case request(AdminEnvelope)
     /// The coordinator's answer to a request, back to the node it came from.
     case reply(AdminReply)
+    /// An administrator's `vigil start|stop --all` on another node: start or stop cluster services
+    /// here. Handled even while cluster services are stopped (see `ClusterNode.receive`).
+    case services(ServicesOrder)
+    /// The answer to a `services` order, back to the node that gave it.
+    case servicesDone(ServicesAnswer)
+    /// Configuration synchronisation (`vigil sync`). The core ignores it: the daemon's
+    /// `ConfigSync` handles it, whatever the phase of cluster services.
+    case config(ConfigMessage)
 }
 
 /// A heartbeat. Besides "I am alive" it carries what a node needs to know whether it still belongs

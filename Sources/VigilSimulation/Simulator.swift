@@ -384,6 +384,9 @@ public final class Simulator {
         case .report(let r): "report #\(r.number) holds \(r.holdings.heldGroups.joined(separator: ","))"
         case .request(let r): "request \(r.request)"
         case .reply(let r): "reply \(r.request): \(r.refusal ?? "done")"
+        case .services(let o): "services #\(o.id) \(o.command)"
+        case .servicesDone(let a): "services #\(a.id) done on \(a.node): \(a.outcome)"
+        case .config(let c): "config \(c)"
         }
     }
 }

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import ServiceLifecycle
 import VigilModel
+import VigilHTTP
 import VigilRuntime
 
 @main
@@ -19,7 +20,7 @@ struct Vigild: AsyncParsableCommand {
             if that takes longer than a minute, the daemon is cancelled.
             """)
 
-    @Option(help: "The cluster configuration (YAML).")
+    @Option(help: "The cluster configuration (YAML). A newer one stored by `vigil sync` (STATE/cluster.yaml) is used instead when this file differs from it.")
     var config: String = "/etc/vigil/cluster.yaml"
 
     @Option(help: "This node's name in the configuration (default: the host name).")
@@ -49,6 +50,12 @@ struct Vigild: AsyncParsableCommand {
     @Option(help: "A watchdog device to pet while the daemon runs (e.g. /dev/watchdog; default: none).")
     var watchdogDevice: String?
 
+    @Option(help: "Serve the HTTP API on ADDR:PORT (e.g. 127.0.0.1:8643; default: off). Needs --http-token-file.")
+    var httpListen: String?
+
+    @Option(help: "The HTTP API's bearer token: the first line of this file, at least 16 characters (keep it root-only).")
+    var httpTokenFile: String?
+
     @Option(help: .hidden)
     var watchdogFor: Int32?
 
@@ -65,16 +72,23 @@ struct Vigild: AsyncParsableCommand {
         guard let driver = AddressDriverKind(rawValue: addressDriver) else {
             throw ValidationError("--address-driver: expected one of \(AddressDriverKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        let loaded: LoadedConfig
+        let given: String
         do {
-            loaded = try ConfigLoader.load(contentsOf: config)
+            given = try String(contentsOfFile: config, encoding: .utf8)
         } catch {
-            throw ValidationError("\(error)")
+            throw ValidationError("cannot read \(config): \(error.localizedDescription)")
+        }
+        // The newest configuration `vigil sync` stored wins over a --config file that differs.
+        let choice = ConfigStore.chooseAtStart(configPath: config, stateDirectory: stateDir, given: given)
+        if let note = choice.note { FileHandle.standardError.write(Data("vigild: \(note)\n".utf8)) }
+        let (read, problems) = ConfigLoader.load(yaml: choice.text, file: choice.path)
+        guard let loaded = read else {
+            throw ValidationError(problems.filter { $0.severity == .error }.map(\.description).joined(separator: "\n"))
         }
         let diagnostics = Verifier.verify(loaded)
         let errors = diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else {
-            throw ValidationError((errors.map(\.description) + ["vigild: the configuration has \(errors.count) errors; run `vigil verify \(config)`"]).joined(separator: "\n"))
+            throw ValidationError((errors.map(\.description) + ["vigild: the configuration has \(errors.count) errors; run `vigil verify \(choice.path)`"]).joined(separator: "\n"))
         }
         let name = node ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
         guard loaded.config.node(named: name) != nil else {
@@ -87,17 +101,35 @@ struct Vigild: AsyncParsableCommand {
         }
         let logger = Logger(label: "vigild.\(name)")
         let options = DaemonOptions(
-            configPath: config, config: loaded.config, node: name, stateDirectory: stateDir, keyPath: key, port: port,
+            configPath: config, config: loaded.config, configVersion: choice.version, configNote: choice.note, node: name, stateDirectory: stateDir, keyPath: key, port: port,
             addressDriver: driver, socketPath: socket, startServices: start,
             haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] }, watchdogDevice: watchdogDevice)
         let daemon = try NodeDaemon(options: options, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)]
+        if let http = try httpAPI(daemon: daemon, logger: logger) { services.append(.init(service: http)) }
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             cancellationSignals: [],
             logger: logger)
         configuration.maximumGracefulShutdownDuration = .seconds(60)
-        let services = ServiceGroup(configuration: configuration)
-        try await services.run()
+        try await ServiceGroup(configuration: configuration).run()
+    }
+
+    /// The HTTP API over the daemon, when asked for with --http-listen and --http-token-file.
+    func httpAPI(daemon: NodeDaemon, logger: Logger) throws -> (any Service)? {
+        guard let httpListen else {
+            guard httpTokenFile == nil else { throw ValidationError("--http-token-file needs --http-listen") }
+            return nil
+        }
+        guard let httpTokenFile else { throw ValidationError("--http-listen needs --http-token-file (the API refuses requests without the token)") }
+        do {
+            let (host, port) = try HTTPAPI.parseListen(httpListen)
+            let token = try HTTPAPI.readToken(fromFile: httpTokenFile)
+            return HTTPAPI.application(handler: daemon, host: host, port: port, token: token, logger: logger)
+        } catch {
+            throw ValidationError("\(error)")
+        }
     }
 }

@@ -58,6 +58,14 @@ struct StatusRendererTests {
         #expect(StatusRenderer.lines(Self.snapshot).joined(separator: "\n") == expected)
     }
 
+    @Test("a node storing a newer configuration than it runs says to restart vigild")
+    func newerStoredConfiguration() {
+        var snapshot = Self.snapshot
+        #expect(StatusRenderer.lines(snapshot)[1] == "node ghost1 answering, configuration version 3")
+        snapshot.storedConfigVersion = 4
+        #expect(StatusRenderer.lines(snapshot)[1] == "node ghost1 answering, configuration version 3, version 4 stored: restart vigild to use version 4")
+    }
+
     @Test("a cluster that is down says only DOWN on its first line")
     func down() {
         var snapshot = Self.snapshot

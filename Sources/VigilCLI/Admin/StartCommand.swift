@@ -5,9 +5,14 @@ import VigilRuntime
 struct StartCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "start",
-        abstract: "Start cluster services on this node, or on every node.")
+        abstract: "Start cluster services on this node, or on every node.",
+        discussion: """
+            With --all, this node starts and asks every other node's vigild to start; the answer lists \
+            what each node did, and names the nodes that did not answer within 6s (their vigild is not \
+            running, or no network reaches them): the others are started all the same.
+            """)
 
-    @Flag(help: "Start cluster services on every node of the cluster.")
+    @Flag(help: "Start cluster services on every node of the cluster (nodes that cannot be reached are named).")
     var all = false
 
     @OptionGroup var options: AdminOptions

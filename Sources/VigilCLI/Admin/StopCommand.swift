@@ -10,7 +10,9 @@ struct StopCommand: AsyncParsableCommand {
         discussion: """
             --graceful releases this node's groups and leaves them offline until the node returns; \
             --takeover releases them and lets the other nodes take them over; --forced leaves them \
-            running, unmanaged, and nobody takes them over. One of the three is required.
+            running, unmanaged, and nobody takes them over. One of the three is required. With --all, \
+            every node stops in that way; the answer lists what each node did and names the nodes that \
+            did not answer within 6s.
             """)
 
     /// The way of stopping, as flags.
@@ -36,7 +38,7 @@ struct StopCommand: AsyncParsableCommand {
 
     @Flag var how: How
 
-    @Flag(help: "Stop cluster services on every node of the cluster.")
+    @Flag(help: "Stop cluster services on every node of the cluster, in the same way (nodes that cannot be reached are named; the others are stopped all the same).")
     var all = false
 
     @OptionGroup var options: AdminOptions

@@ -8,7 +8,8 @@ enum StatusRenderer {
     /// The whole status, one string per line, without trailing spaces.
     static func lines(_ snapshot: StatusSnapshot) -> [String] {
         var lines = [clusterLine(snapshot)]
-        lines.append("node \(snapshot.localNode) answering, configuration version \(snapshot.configVersion)")
+        lines.append("node \(snapshot.localNode) answering, configuration version \(snapshot.configVersion)"
+            + (snapshot.storedConfigVersion.map { ", version \($0) stored: restart vigild to use version \($0)" } ?? ""))
         if let timing = snapshot.timing {
             lines.append(timingLine(timing))
         }

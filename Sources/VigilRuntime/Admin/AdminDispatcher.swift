@@ -29,7 +29,7 @@ public struct AdminDispatcher: Sendable {
     }
 
     /// The single response to a command that does not stream.
-    func answer(_ command: AdminCommand) async -> AdminResponse {
+    public func answer(_ command: AdminCommand) async -> AdminResponse {
         do {
             switch command {
             case .status: return .ok(.status(try await handler.status()))

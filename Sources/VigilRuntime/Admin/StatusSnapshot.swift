@@ -17,6 +17,9 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
     public var localNode: String
     /// The configuration version this node runs (raised by every `vigil sync`).
     public var configVersion: UInt64
+    /// The newest configuration version this node stores (`vigil sync`), when newer than the one it
+    /// runs: restarting `vigild` makes it the running one.
+    public var storedConfigVersion: UInt64?
     /// The agreed view's number, when there is one.
     public var view: UInt64?
     /// The detection and takeover times the configuration's tuning gives.

@@ -17,6 +17,12 @@ enum DaemonInput: Sendable {
     case deadManSwitchTripped
     case start(CheckedContinuation<String, any Error>)
     case stop(ClusterEvent.Departure, CheckedContinuation<String, any Error>)
+    /// `vigil start|stop --all`: this node, and an order to every other node.
+    case servicesAll(ServicesCommand, CheckedContinuation<String, any Error>)
+    /// `vigil sync`: a verified configuration text to store and push with a new version.
+    case sync(text: String, CheckedContinuation<String, any Error>)
+    /// Twice a second: announce the configuration version, resend and answer `--all` and `sync`.
+    case housekeeping
     case request(AdminRequest, CheckedContinuation<String, any Error>)
     case status(CheckedContinuation<StatusSnapshot, Never>)
     /// SIGTERM or SIGINT: stop cluster services gracefully and end.

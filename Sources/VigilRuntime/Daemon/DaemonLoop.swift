@@ -18,6 +18,13 @@ struct DaemonLoop {
     private let hostWork: AsyncStream<HostWork>.Continuation
     private let hostStream: AsyncStream<HostWork>
     private var warnedSerial: Set<String> = []
+    /// The configuration synchronisation (`vigil sync`) and the file it keeps.
+    var configSync: ConfigSync
+    let configStore: ConfigStore
+    /// `--all` orders waiting for every node's answer, by order id.
+    var servicesWaiting: [UInt64: ServicesWait] = [:]
+    /// A `vigil sync` waiting for every node to store its version.
+    var syncWaiting: SyncWait?
 
     /// How long a request forwarded to the coordinator may wait for its answer.
     static let requestTimeout: Duration = .seconds(30)
@@ -32,6 +39,9 @@ struct DaemonLoop {
         self.core = core
         self.transport = transport
         self.disks = disks
+        configStore = ConfigStore(stateDirectory: daemon.options.stateDirectory)
+        let stored = configStore.read()
+        configSync = ConfigSync(me: daemon.me, peers: daemon.config.nodes.map(\.name), version: stored?.version ?? 0, text: stored?.text)
         (hostStream, hostWork) = AsyncStream.makeStream(of: HostWork.self)
     }
 
@@ -54,8 +64,15 @@ struct DaemonLoop {
         }
         for await item in inputs {
             let now = daemon.now
+            let incarnation = core.incarnation
             perform(apply(item, at: now), at: now)
+            if core.incarnation != incarnation {
+                Incarnation.record(core.incarnation, stateDirectory: daemon.options.stateDirectory)
+                daemon.logs.event("cluster services start again as incarnation \(core.incarnation)")
+            }
             answerRequests(at: now)
+            answerServices(at: now)
+            answerSync(at: now)
             daemon.publish(core: core, at: now)
             if core.phase == .stopped && shuttingDown {
                 for waiter in stopWaiters { waiter.resume(returning: "cluster services stopped on \(daemon.me)") }
@@ -67,7 +84,19 @@ struct DaemonLoop {
 
     private mutating func apply(_ item: DaemonInput, at now: Moment) -> [Directive] {
         switch item {
-        case .received(let envelope): return core.receive(envelope, at: now)
+        case .received(let envelope):
+            if case .config(let message) = envelope.message {
+                receiveConfig(message, in: envelope, at: now)
+                return []
+            }
+            return core.receive(envelope, at: now)
+        case .servicesAll(let command, let continuation): return orderServices(command, continuation, at: now)
+        case .sync(let text, let continuation):
+            startSync(text: text, continuation, at: now)
+            return []
+        case .housekeeping:
+            carryOut(configSync.tick(at: now), at: now)
+            return []
         case .tick: return core.tick(at: now)
         case .actionsFinished(let id, let outcome): return core.actionsFinished(id, outcome: outcome, at: now)
         case .diskCompleted(let id, let outcome): return core.diskCompleted(id, outcome: outcome, at: now)
@@ -101,7 +130,9 @@ struct DaemonLoop {
             }
             return directives
         case .status(let continuation):
-            continuation.resume(returning: StatusSnapshot(core: core, at: now, counters: transport.counters.snapshot))
+            var snapshot = StatusSnapshot(core: core, at: now, counters: transport.counters.snapshot, configVersion: daemon.options.configVersion)
+            if configSync.version > daemon.options.configVersion { snapshot.storedConfigVersion = configSync.version }
+            continuation.resume(returning: snapshot)
             return []
         case .shutdown:
             shuttingDown = true
@@ -129,7 +160,7 @@ struct DaemonLoop {
         }
     }
 
-    private mutating func perform(_ directives: [Directive], at now: Moment) {
+    mutating func perform(_ directives: [Directive], at now: Moment) {
         var diskBeats: [String: [Envelope]] = [:]
         for directive in directives {
             switch directive {

@@ -6,6 +6,9 @@ public struct DaemonOptions: Sendable {
     /// The configuration file and the configuration read from it.
     public var configPath: String
     public var config: ClusterConfig
+    /// The version of `config` (0: a --config file never synchronised) and why it was chosen.
+    public var configVersion: UInt64
+    public var configNote: String?
     /// This node's name in the configuration.
     public var node: String
     /// Where the node keeps its logs, its incarnation and what its drivers recorded.
@@ -28,13 +31,15 @@ public struct DaemonOptions: Sendable {
     public var watchdogDevice: String?
 
     public init(
-        configPath: String, config: ClusterConfig, node: String, stateDirectory: String, keyPath: String,
+        configPath: String, config: ClusterConfig, configVersion: UInt64 = 0, configNote: String? = nil, node: String, stateDirectory: String, keyPath: String,
         port: Int = UDPTransport.defaultPort, addressDriver: AddressDriverKind = .ip, socketPath: String,
         startServices: Bool = false, diskPollInterval: Duration = .milliseconds(50), haltCommand: [String]? = nil,
         watchdogDevice: String? = nil
     ) {
         self.configPath = configPath
         self.config = config
+        self.configVersion = configVersion
+        self.configNote = configNote
         self.node = node
         self.stateDirectory = stateDirectory
         self.keyPath = keyPath

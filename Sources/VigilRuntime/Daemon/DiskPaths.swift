@@ -62,6 +62,9 @@ final class DiskPaths: Sendable {
     /// Writes this node's slot with the heartbeats the core sent on `network`.
     func beat(network: String, _ beats: [Envelope], holdings: [String]) {
         guard let path = paths[network] else { return }
+        if let incarnation = beats.first?.incarnation {
+            path.writer.withLock { if incarnation > $0.incarnation { $0.incarnation = incarnation } }
+        }
         path.latest.withLock { $0 = (beats, holdings) }
         write(path)
     }

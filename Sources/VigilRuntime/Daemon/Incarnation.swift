@@ -12,4 +12,10 @@ enum Incarnation {
         try? "\(next)\n".write(toFile: path, atomically: true, encoding: .utf8)
         return next
     }
+
+    /// Records an incarnation the core took by itself (a start after a stop in the same daemon),
+    /// so that the next daemon start goes above it.
+    static func record(_ incarnation: UInt64, stateDirectory: String) {
+        try? "\(incarnation)\n".write(toFile: stateDirectory + "/incarnation", atomically: true, encoding: .utf8)
+    }
 }

@@ -24,12 +24,12 @@ extension NodeDaemon: AdminHandler {
     }
 
     public func start(all: Bool) async throws -> String {
-        guard !all else { throw AdminRefusal("start --all is not available yet: run `vigil start` on each node") }
+        if all { return try await withCheckedThrowingContinuation { send(.servicesAll(.start, $0)) } }
         return try await withCheckedThrowingContinuation { send(.start($0)) }
     }
 
     public func stop(mode: StopMode, all: Bool) async throws -> String {
-        guard !all else { throw AdminRefusal("stop --all is not available yet: run `vigil stop` on each node") }
+        if all { return try await withCheckedThrowingContinuation { send(.servicesAll(.stop(mode.departure), $0)) } }
         return try await withCheckedThrowingContinuation { send(.stop(mode.departure, $0)) }
     }
 
@@ -37,8 +37,24 @@ extension NodeDaemon: AdminHandler {
         try await withCheckedThrowingContinuation { send(.request(request, $0)) }
     }
 
+    /// Verifies this node's configuration file as it is now, then has the loop store it as the
+    /// next version and push it to every node. A file with errors is refused and nothing is sent.
     public func sync() async throws -> String {
-        throw AdminRefusal("sync is not available yet: copy \(options.configPath) to every node and restart vigild there")
+        let path = options.configPath
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw AdminRefusal("cannot read \(path): \(error.localizedDescription); nothing was sent")
+        }
+        if case .failure(let errors) = ConfigStore.verify(text, file: path, clusterID: config.id) {
+            throw AdminRefusal("\(path) has errors; nothing was sent:\n\(errors)")
+        }
+        let chunks = ConfigSync.chunks(of: text).count
+        guard chunks <= ConfigSync.maximumChunks else {
+            throw AdminRefusal("\(path) is too large to synchronise (\(text.utf8.count) bytes in \(chunks) messages, at most \(ConfigSync.maximumChunks)); nothing was sent")
+        }
+        return try await withCheckedThrowingContinuation { send(.sync(text: text, $0)) }
     }
 
     public func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error> {

@@ -65,7 +65,8 @@ public final class NodeDaemon: Service, Sendable {
 
     /// Runs until cluster services stop after a shutdown request (SIGTERM), or the task is cancelled.
     public func run() async throws {
-        logs.event("vigild starting: node \(me) of cluster \(config.name), incarnation \(incarnation), configuration \(options.configPath)")
+        logs.event("vigild starting: node \(me) of cluster \(config.name), incarnation \(incarnation), configuration \(options.configPath) version \(options.configVersion)")
+        if let note = options.configNote { logs.event(note) }
         let transport = try await UDPTransport.bind(
             node: me, endpoints: book.endpoints(of: me), port: options.port, codec: codec, group: group,
             logger: logger)
@@ -95,6 +96,7 @@ public final class NodeDaemon: Service, Sendable {
                 tasks.addTask { await disks.poll(every: self.options.diskPollInterval) }
                 tasks.addTask { await self.watchCarrier() }
                 tasks.addTask { await self.pet(watchdog) }
+                tasks.addTask { await self.housekeep() }
                 tasks.addTask {
                     var monitor = ApplicationMonitor(daemon: self)
                     await monitor.run()
@@ -141,6 +143,14 @@ public final class NodeDaemon: Service, Sendable {
                 }
             }
             try? await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Twice a second, the loop's own bookkeeping: configuration versions, `--all` and `sync`.
+    private func housekeep() async {
+        while !Task.isCancelled {
+            send(.housekeeping)
+            try? await Task.sleep(for: .milliseconds(500))
         }
     }
 

@@ -4,7 +4,7 @@ import VigilModel
 extension StatusSnapshot {
     /// The cluster as the node running `core` sees it now: its agreed state, its own holdings (the
     /// freshest for itself) and what the coordinator last agreed about the others.
-    init(core: ClusterNode, at now: Moment, counters: PacketCounts, configVersion: UInt64 = 1) {
+    init(core: ClusterNode, at now: Moment, counters: PacketCounts, configVersion: UInt64) {
         let config = core.config
         let me = core.me
         self.init(config: config, localNode: me, configVersion: configVersion)

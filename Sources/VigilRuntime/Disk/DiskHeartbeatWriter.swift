@@ -8,7 +8,8 @@ import VigilCore
 public struct DiskHeartbeatWriter: Sendable {
     public let clusterID: Int
     public let node: String
-    public let incarnation: UInt64
+    /// Raised when cluster services start again in the same daemon (a new incarnation of the core).
+    public internal(set) var incarnation: UInt64
     public let codec: PacketCodec
     /// How many records carry each outbox message: at least the peers' read interval over ours,
     /// with room for a missed read or two.

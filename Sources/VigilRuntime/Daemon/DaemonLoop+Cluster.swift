@@ -1,0 +1,162 @@
+import Foundation
+import VigilCore
+import VigilModel
+
+/// The administrator's cluster-wide commands on the loop: `vigil start|stop --all` (an order to
+/// every node through the core) and `vigil sync` (the configuration pushed by `ConfigSync`).
+extension DaemonLoop {
+    struct ServicesWait {
+        var continuation: CheckedContinuation<String, any Error>
+        var command: ServicesCommand
+        /// What this node did itself.
+        var local: String
+        var deadline: Moment
+        var nextResend: Moment
+    }
+
+    struct SyncWait {
+        var version: UInt64
+        var continuation: CheckedContinuation<String, any Error>
+        var deadline: Moment
+        var nextResend: Moment
+        var rejected: [String: String] = [:]
+    }
+
+    /// How long `--all` waits for every node's answer, and how often it asks again meanwhile.
+    static let servicesTimeout: Duration = .seconds(6)
+    static let servicesResend: Duration = .seconds(1)
+    /// How long `sync` waits for every node to store the new version, and how often it pushes again.
+    static let syncTimeout: Duration = .seconds(10)
+    static let syncResend: Duration = .seconds(2)
+
+    /// Orders every other node, then starts or stops this one (orders first, so that a stop here
+    /// cannot delay them).
+    mutating func orderServices(_ command: ServicesCommand, _ continuation: CheckedContinuation<String, any Error>, at now: Moment) -> [Directive] {
+        let me = daemon.me
+        var (id, directives) = core.orderServices(command, at: now)
+        let local: String
+        switch (command, core.phase) {
+        case (.start, .stopped):
+            local = "starting cluster services on \(me)"
+            directives += core.start(at: now)
+        case (.start, .running):
+            local = "cluster services already run on \(me)"
+        case (.stop(let how), .running):
+            local = "stopping cluster services on \(me) (\(how.rawValue))"
+            directives += core.stop(how, at: now)
+        case (.stop, .stopped):
+            local = "cluster services are not running on \(me)"
+        }
+        servicesWaiting[id] = ServicesWait(continuation: continuation, command: command, local: local,
+                                           deadline: now + Self.servicesTimeout, nextResend: now + Self.servicesResend)
+        return directives
+    }
+
+    /// Answers the `--all` orders every node answered, or whose time is up; asks again the nodes
+    /// that have not answered yet.
+    mutating func answerServices(at now: Moment) {
+        for (id, wait) in servicesWaiting {
+            guard let round = core.servicesRounds[id] else {
+                // More than `ClusterNode.maximumServicesRounds` at once: the orders went out, the answers were not kept.
+                servicesWaiting[id] = nil
+                wait.continuation.resume(returning: "\(wait.command) --all: \(wait.local); the other nodes were asked, but their answers were not kept (too many --all orders at once)")
+                continue
+            }
+            if round.unanswered.isEmpty || now >= wait.deadline {
+                servicesWaiting[id] = nil
+                _ = core.finishServices(id)
+                wait.continuation.resume(returning: Self.summary(of: round, local: wait.local, me: daemon.me))
+            } else if now >= wait.nextResend {
+                servicesWaiting[id]!.nextResend = now + Self.servicesResend
+                perform(core.resendServices(id), at: now)
+            }
+        }
+    }
+
+    static func summary(of round: ServicesRound, local: String, me: String) -> String {
+        var lines = ["\(round.command) --all: asked \(([me] + round.asked).joined(separator: ", "))", "  \(local)"]
+        lines += round.asked.compactMap { round.answers[$0].map { "  \($0.outcome)" } }
+        let missing = round.unanswered
+        if !missing.isEmpty {
+            lines.append("not reached: \(missing.joined(separator: ", ")) (no answer within \(DurationText.format(servicesTimeout)): is vigild running there? run `vigil \(round.command == .start ? "start" : "stop")` on it)")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Stores a verified configuration as the next version and pushes it to every node.
+    mutating func startSync(text: String, _ continuation: CheckedContinuation<String, any Error>, at now: Moment) {
+        guard syncWaiting == nil else {
+            continuation.resume(throwing: AdminRefusal("a sync is already under way on \(daemon.me); nothing was changed"))
+            return
+        }
+        let version = configSync.nextVersion
+        do {
+            try configStore.write(version: version, text: text)
+        } catch {
+            continuation.resume(throwing: error)
+            return
+        }
+        daemon.logs.event("configuration version \(version) (from \(daemon.options.configPath)) stored; pushing it to every node")
+        carryOut(configSync.adopt(version: version, text: text, at: now), at: now)
+        syncWaiting = SyncWait(version: version, continuation: continuation, deadline: now + Self.syncTimeout, nextResend: now + Self.syncResend)
+    }
+
+    /// Answers the sync once every node stored its version (or refused it), or its time is up.
+    mutating func answerSync(at now: Moment) {
+        guard let wait = syncWaiting else { return }
+        let peers = configSync.peers
+        let stored = peers.filter { (configSync.peerVersions[$0] ?? 0) >= wait.version }
+        let pending = peers.filter { !stored.contains($0) && wait.rejected[$0] == nil }
+        guard pending.isEmpty || now >= wait.deadline else {
+            if now >= wait.nextResend {
+                syncWaiting!.nextResend = now + Self.syncResend
+                for peer in pending { carryOut(configSync.push(to: peer, at: now), at: now) }
+            }
+            return
+        }
+        syncWaiting = nil
+        var lines = ["configuration version \(wait.version) stored on \(([daemon.me] + stored).joined(separator: ", "))"]
+        for (peer, reason) in wait.rejected.sorted(by: { $0.key < $1.key }) { lines.append("refused by \(peer): \(reason)") }
+        if !pending.isEmpty {
+            lines.append("not reached yet: \(pending.joined(separator: ", ")) (each gets version \(wait.version) as soon as it is heard again)")
+        }
+        lines.append("restart vigild on each node to run it (a running daemon keeps its configuration)")
+        wait.continuation.resume(returning: lines.joined(separator: "\n"))
+    }
+
+    /// A configuration message from a peer, in any phase of cluster services.
+    mutating func receiveConfig(_ message: ConfigMessage, in envelope: Envelope, at now: Moment) {
+        guard envelope.clusterID == daemon.config.id, envelope.to == daemon.me,
+              envelope.protocolVersion == vigilProtocolVersion else { return }
+        if case .rejected(let version, let reason) = message, syncWaiting?.version == version {
+            syncWaiting!.rejected[envelope.from] = reason
+        }
+        carryOut(configSync.receive(message, from: envelope.from, at: now), at: now)
+    }
+
+    /// Sends what `ConfigSync` says, and verifies and stores what it assembled.
+    mutating func carryOut(_ outputs: [ConfigSync.Output], at now: Moment) {
+        for output in outputs {
+            switch output {
+            case .send(let peer, let message):
+                perform([.send(core.envelope(.config(message), to: peer, at: now))], at: now)
+            case .verify(let version, let text, let peer):
+                switch ConfigStore.verify(text, file: "configuration version \(version) from \(peer)", clusterID: daemon.config.id) {
+                case .success:
+                    do {
+                        try configStore.write(version: version, text: text)
+                    } catch {
+                        daemon.logs.event("configuration version \(version) from \(peer) not stored: \(error)")
+                        carryOut(configSync.rejected(version: version, reason: "\(error)", from: peer), at: now)
+                        continue
+                    }
+                    daemon.logs.event("configuration version \(version) from \(peer) verified and stored in \(configStore.path); restart vigild to run it")
+                    carryOut(configSync.stored(version: version, text: text, from: peer, at: now), at: now)
+                case .failure(let error):
+                    daemon.logs.event("configuration version \(version) from \(peer) refused: \(error)")
+                    carryOut(configSync.rejected(version: version, reason: "\(error)", from: peer), at: now)
+                }
+            }
+        }
+    }
+}

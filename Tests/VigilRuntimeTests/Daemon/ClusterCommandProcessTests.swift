@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import VigilCore
+@testable import VigilRuntime
+
+/// The cluster-wide commands between real `vigild` processes on loopback: `stop --all` and
+/// `start --all` from one node act on every node and say who answered, and name a node that could
+/// not be reached; `vigil sync` stores a verified configuration with a version on every node,
+/// refuses one with errors, and a node that was down gets the newest when it comes back (and runs
+/// it after a restart).
+@Suite(.serialized, .timeLimit(.minutes(4))) struct ClusterCommandProcessTests {
+    typealias Cluster = DaemonProcessTests.Cluster
+
+    static func done(_ response: AdminResponse) -> String? {
+        if case .ok(.done(let message)) = response { return message }
+        return nil
+    }
+
+    static func running(_ cluster: Cluster, _ node: String) async -> Bool {
+        await cluster.status(from: node)?.state == .up
+    }
+
+    @Test func stopAllAndStartAllActOnEveryNodeFromOne() async throws {
+        let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        for node in cluster.nodes { try cluster.start(node, binary: binary) }
+        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
+        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+
+        let stopped = try await AdminClient(socketPath: cluster.socket("n2")).send(.stop(mode: .graceful, all: true))
+        let stopAnswer = try #require(Self.done(stopped), "stop --all: \(stopped)")
+        for node in cluster.nodes { #expect(stopAnswer.contains("stopping cluster services on \(node)"), "\(stopAnswer)") }
+        #expect(!stopAnswer.contains("not reached"))
+        let allDown = await eventually(within: .seconds(30)) {
+            var down = true
+            for node in cluster.nodes where await Self.running(cluster, node) { down = false }
+            return down && cluster.applicationPID(on: "n1") == nil
+        }
+        #expect(allDown, "cluster services still run somewhere\n\(cluster.logs())")
+        #expect(cluster.nodes.allSatisfy { !isDead(cluster.pids[$0]!) }, "a daemon ended")
+
+        let started = try await AdminClient(socketPath: cluster.socket("n3")).send(.start(all: true))
+        let startAnswer = try #require(Self.done(started), "start --all: \(started)")
+        for node in cluster.nodes { #expect(startAnswer.contains("starting cluster services on \(node)"), "\(startAnswer)") }
+        let back = await eventually(within: .seconds(40)) { await cluster.holders(from: "n3") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
+        #expect(back, "svc did not come back on n1 after start --all\n\(cluster.logs())")
+
+        // A node that cannot be reached is named; the others are stopped all the same.
+        kill(cluster.pids["n3"]!, SIGKILL)
+        let partial = try await AdminClient(socketPath: cluster.socket("n1")).send(.stop(mode: .forced, all: true))
+        let partialAnswer = try #require(Self.done(partial), "stop --all: \(partial)")
+        #expect(partialAnswer.contains("not reached: n3"), "\(partialAnswer)")
+        #expect(partialAnswer.contains("stopping cluster services on n2 (forced)"), "\(partialAnswer)")
+    }
+
+    @Test func syncStoresAVerifiedConfigurationOnEveryNodeAndALateNodeGetsIt() async throws {
+        let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        for node in cluster.nodes { try cluster.start(node, binary: binary) }
+        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] }
+        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        let file = cluster.dir.file("trio.yaml")
+        let original = cluster.dir.read("trio.yaml")
+
+        // A file with errors is refused, and nothing is stored anywhere.
+        try (original + "\nnot_a_key: 1\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try await AdminClient(socketPath: cluster.socket("n1")).send(.sync)
+        guard case .refused(let reason) = refused else { Issue.record("expected a refusal, got \(refused)"); return }
+        #expect(reason.contains("not_a_key") && reason.contains("nothing was sent"), "\(reason)")
+        #expect(cluster.nodes.allSatisfy { !FileManager.default.fileExists(atPath: cluster.dir.file("\($0)/cluster.yaml")) })
+
+        let first = original + "\n# version one\n"
+        try first.write(toFile: file, atomically: true, encoding: .utf8)
+        let synced = try await AdminClient(socketPath: cluster.socket("n1")).send(.sync)
+        let answer = try #require(Self.done(synced), "sync: \(synced)")
+        #expect(answer.contains("configuration version 1 stored on n1, n2, n3"), "\(answer)")
+        for node in cluster.nodes {
+            let stored = ConfigStore(stateDirectory: cluster.dir.file(node)).read()
+            #expect(stored?.version == 1 && stored?.text == first, "\(node) stored \(String(describing: stored))")
+            let status = await cluster.status(from: node)
+            #expect(status?.configVersion == 0 && status?.storedConfigVersion == 1, "\(node): \(String(describing: status))")
+        }
+
+        // n3 is down while version 2 is pushed; it gets it when it comes back.
+        kill(cluster.pids["n3"]!, SIGTERM)
+        #expect(await eventually(within: .seconds(30)) { isDead(cluster.pids["n3"]!) })
+        let second = original + "\n# version two\n"
+        try second.write(toFile: file, atomically: true, encoding: .utf8)
+        let late = try #require(Self.done(try await AdminClient(socketPath: cluster.socket("n2")).send(.sync)))
+        #expect(late.contains("configuration version 2 stored on n2, n1") && late.contains("not reached yet: n3"), "\(late)")
+        try cluster.start("n3", binary: binary)
+        let caughtUp = await eventually(within: .seconds(30)) {
+            ConfigStore(stateDirectory: cluster.dir.file("n3")).read()?.version == 2
+        }
+        #expect(caughtUp, "n3 did not get version 2\n\(cluster.logs())")
+        // It started on version 1 (the newest it stored, since its --config file differs)...
+        #expect(await cluster.status(from: "n3")?.configVersion == 1)
+        #expect(await cluster.status(from: "n3")?.storedConfigVersion == 2)
+        // ... and runs version 2 once restarted (the file is version 2's text now).
+        kill(cluster.pids["n3"]!, SIGTERM)
+        #expect(await eventually(within: .seconds(30)) { isDead(cluster.pids["n3"]!) })
+        try cluster.start("n3", binary: binary)
+        let restarted = await eventually(within: .seconds(30)) {
+            let status = await cluster.status(from: "n3")
+            return status?.configVersion == 2 && status?.storedConfigVersion == nil
+        }
+        #expect(restarted, "n3 does not run version 2 after a restart\n\(cluster.logs())")
+    }
+}
