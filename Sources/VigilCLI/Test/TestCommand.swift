@@ -42,6 +42,7 @@ struct TestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        setvbuf(stdout, nil, _IOLBF, 0)
         try options.requireNamespaces()
         let config = try options.load()
         let testPlan = try TestPlanLoader.load(contentsOf: plan, nodes: config.nodes.map(\.name))

@@ -77,6 +77,7 @@ public struct Testbed: Sendable {
         for node in config.nodes {
             try must(shell.run(["ip", "netns", "add", layout.namespace(of: node.name)]))
             shell.ip(layout.namespace(of: node.name), "link set lo up")
+            configureARP(layout.namespace(of: node.name))
             try boot(node.name)
         }
         try startRelay()
@@ -150,6 +151,17 @@ public struct Testbed: Sendable {
             for member in layout.diskMembers(network.name) {
                 _ = files.createFile(atPath: layout.diskView(network.name, of: member.node), contents: Data())
             }
+        }
+    }
+
+    /// A node's boot and standby adapters share one segment (one bridge), as the seed's tr0 and tr1
+    /// do: without these settings Linux answers ARP for every local address on every adapter (ARP
+    /// flux), so traffic for tr1's address could arrive on tr0 and a failed adapter would look
+    /// alive. arp_ignore=1: answer only for addresses of the adapter asked; arp_announce=2: use the
+    /// outgoing adapter's own address in requests. The usual settings of multi-homed HA hosts.
+    private func configureARP(_ namespace: String) {
+        for scope in ["all", "default"] {
+            shell.inside(namespace, ["sysctl", "-q", "-w", "net.ipv4.conf.\(scope).arp_ignore=1", "net.ipv4.conf.\(scope).arp_announce=2"])
         }
     }
 

@@ -29,7 +29,7 @@ public final class TestbedRunner: Sendable {
     public let plan: TestPlan
     /// The longest wait for a case's expected state.
     public let bound: Duration
-    public let checkInterval: Duration = .milliseconds(200)
+    public let checkInterval: Duration = .milliseconds(500)
     private let violations = Mutex<[String]>([])
     /// Adapters failed by the plan and not yet repaired: `node/adapter`.
     private let failed = Mutex<Set<String>>([])
