@@ -42,7 +42,6 @@ struct TestCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        setvbuf(stdout, nil, _IOLBF, 0)
         try options.requireNamespaces()
         let config = try options.load()
         let testPlan = try TestPlanLoader.load(contentsOf: plan, nodes: config.nodes.map(\.name))
@@ -62,6 +61,7 @@ struct TestCommand: AsyncParsableCommand {
         let results = await runner.run { result in
             print(result.description)
             if verbose, let reached = result.reached { print("    expected state on the hosts after \(DurationText.format(reached))") }
+            fflush(nil)  // each case as it ends, also when the output is a file
         }
         let failed = results.filter { !$0.passed }.count
         if keep {
