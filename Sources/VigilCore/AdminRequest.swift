@@ -1,6 +1,7 @@
 import VigilModel
 
-/// An administrator's request on a resource group (`vigil rg ...`), carried out cluster-wide.
+/// An administrator's request on a resource group (`vigil rg ...`), or an acknowledgement of an
+/// UNSTABLE cluster (`vigil acknowledge`), carried out cluster-wide by the coordinator.
 public enum AdminRequest: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Move the group to the node and keep it there (sticky) until cleared or moved again.
     case move(group: String, node: String)
@@ -8,10 +9,15 @@ public enum AdminRequest: Sendable, Hashable, Codable, CustomStringConvertible {
     case online(group: String)
     /// Take the group offline; `sticky`: it stays offline until brought online, whatever happens.
     case offline(group: String, sticky: Bool)
+    /// The administrator has looked at the event that ran longer than `config_too_long`: the
+    /// cluster is no longer marked UNSTABLE for it (the seed's "until an administrator acts").
+    case acknowledge
 
-    public var group: String {
+    /// The group the request is about (`nil` for `acknowledge`).
+    public var group: String? {
         switch self {
         case .move(let group, _), .online(let group), .offline(let group, _): group
+        case .acknowledge: nil
         }
     }
 
@@ -20,6 +26,7 @@ public enum AdminRequest: Sendable, Hashable, Codable, CustomStringConvertible {
         case .move(let group, let node): [group, "move", node]
         case .online(let group): [group, "online"]
         case .offline(let group, let sticky): [group, sticky ? "offline --sticky" : "offline"]
+        case .acknowledge: ["acknowledge"]
         }
     }
 
@@ -29,6 +36,7 @@ public enum AdminRequest: Sendable, Hashable, Codable, CustomStringConvertible {
         case .move(let group, let node): "rg move \(group) \(node)"
         case .online(let group): "rg online \(group)"
         case .offline(let group, let sticky): "rg offline \(group)\(sticky ? " --sticky" : "")"
+        case .acknowledge: "acknowledge"
         }
     }
 }

@@ -25,9 +25,13 @@ extension ClusterNode {
         }
     }
 
-    /// Whether this node should hold the tiebreaker: it is the lowest-ranked node it can reach.
+    /// Whether this node should hold the tiebreaker: it is the lowest-ranked node it can reach,
+    /// leaving out nodes the agreed state shows stopping cluster services (so that a node stopped
+    /// on purpose hands the tiebreaker to the next before its departure completes).
     func wantsTiebreaker(at now: Moment) -> Bool {
-        phase == .running && leaving == nil && candidate(at: now) == me
+        guard phase == .running, leaving == nil else { return false }
+        let candidates = reachable(at: now).subtracting(installed?.departing ?? [])
+        return config.nodes.first { candidates.contains($0.name) }?.name == me
     }
 
     /// Reads and renews the tiebreaker when due.

@@ -177,7 +177,8 @@ extension ClusterNode {
             installedEpoch: installed?.epoch ?? 0, installedSeq: installed?.seq ?? 0,
             topology: topology.report(at: now), holdings: executor.holdings,
             doneRoundEpoch: executor.finished.epoch, doneRound: executor.finished.number, leaving: leaving,
-            hasLease: mayAcquire(at: now), disconnected: topology.isDisconnected(at: now))
+            hasLease: mayAcquire(at: now), disconnected: topology.isDisconnected(at: now),
+            holdsTiebreaker: tiebreaker?.holds(at: now) ?? false)
     }
 
     /// Sends a report to the coordinator when something changed, or when the last one is old.

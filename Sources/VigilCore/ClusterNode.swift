@@ -40,6 +40,8 @@ public struct ClusterNode: Sendable {
     /// The view the last heartbeats announced.
     var lastBeatView: ViewID?
     var nextRequestID: UInt64 = 1
+    /// Recovery-command retries used for each group's failing batch.
+    var recoveryAttempts: [String: Int] = [:]
     /// Requests made on this node and not answered yet.
     public private(set) var pendingRequests: [UInt64: AdminRequest] = [:]
     /// Answers to requests made on this node, oldest first (the latest 32).
@@ -157,14 +159,35 @@ public struct ClusterNode: Sendable {
         return settle(at: now)
     }
 
-    /// The shell finished an action batch.
+    /// The shell finished an action batch. A failed one is retried after the event's recovery
+    /// command, as many times as its hooks say; then its group is in error.
     public mutating func actionsFinished(_ id: UInt64, outcome: ActionOutcome, at now: Moment) -> [Directive] {
         if case .failed(let index, let reason) = outcome {
             log(now, .event, "batch \(id) failed at action \(index): \(reason)")
+            if retryAfterRecovery(id, at: now) { return phase == .running ? settle(at: now) : drain() }
         }
+        if let group = executor.inFlight.flatMap({ $0.id == id ? $0.group : nil }) { recoveryAttempts[group] = nil }
         executor.finish(id, outcome: outcome)
         guard phase == .running else { return [] }
         return settle(at: now)
+    }
+
+    /// Runs the recovery command of the event the failed batch belongs to and queues the batch
+    /// again, while its retries last (`hooks.EVENT.recovery`). Returns whether it did.
+    private mutating func retryAfterRecovery(_ id: UInt64, at now: Moment) -> Bool {
+        guard let batch = executor.inFlight, batch.id == id, let group = batch.group,
+              let event = installed?.currentEvent?.event ?? installed?.events.last?.event,
+              let recovery = config.hooks[event.name]?.recovery else { return false }
+        let attempts = recoveryAttempts[group, default: 0]
+        guard attempts < recovery.retries, batch.purpose == .release || mayAcquire(at: now), executor.retry(id) else {
+            if attempts > 0 { log(now, .cluster, "\(batch.purpose.rawValue) of \(group) still fails after \(attempts) recovery attempts") }
+            recoveryAttempts[group] = nil
+            return false
+        }
+        recoveryAttempts[group] = attempts + 1
+        log(now, .cluster, "\(batch.purpose.rawValue) of \(group) failed: running the recovery command of \(event.name.rawValue), then retry \(attempts + 1) of \(recovery.retries)")
+        outbox.append(.runHooks(HookInvocation(event: event, phase: .recovery)))
+        return true
     }
 
     /// A resource of a group this node holds failed by itself (the runtime's application monitor,

@@ -35,6 +35,8 @@ public struct ClusterState: Sendable, Hashable, Codable {
     public var nextRoundNumber: UInt64 = 1
     /// An event ran longer than `config_too_long`: the cluster stays unstable until an administrator acts.
     public var tooLong = false
+    /// The event whose config_too_long an administrator acknowledged: it is not reported again.
+    public var acknowledgedEvent: UInt64?
     /// Members that are DISCONNECTED: cut off from every IP network. They hold no group.
     public var disconnected: Set<String> = []
     /// Members on either side of a network partition that only a non-IP path (the disk) bridges
@@ -59,6 +61,13 @@ public struct ClusterState: Sendable, Hashable, Codable {
     public func isNewer(than other: ClusterState?) -> Bool {
         guard let other else { return true }
         return (epoch, seq) > (other.epoch, other.seq)
+    }
+
+    /// Nodes stopping cluster services on purpose: their departure event runs or has completed.
+    public var departing: Set<String> {
+        var nodes = Set(departed.keys)
+        if case .nodeDown(let node, let how)? = currentEvent?.event, how != .failed { nodes.insert(node) }
+        return nodes
     }
 
     /// The event running now, if any.

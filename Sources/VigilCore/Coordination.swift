@@ -99,6 +99,7 @@ struct Coordination: Sendable {
             break
         }
         if let current = state.currentEvent {
+            guard remainingKeepQuorum(after: current) else { return false }
             complete(current, at: now)
             return true
         }
@@ -127,8 +128,22 @@ struct Coordination: Sendable {
         }
     }
 
+    /// A node stopped on purpose completes its departure (and stops) only once the nodes that
+    /// remain keep quorum without it: with `quorum: disk` and exactly half of the votes left, one of
+    /// them must hold the tiebreaker first, or they would all release when its heartbeats end.
+    private mutating func remainingKeepQuorum(after record: EventRecord) -> Bool {
+        guard config.quorum == .disk, case .nodeDown(let node, let how) = record.event, how != .failed else { return true }
+        let remaining = Set(state.members.keys).subtracting([node])
+        guard config.isHalf(remaining), !remaining.contains(where: { reports[$0]?.holdsTiebreaker == true }) else { return true }
+        if announcedWaits.insert("tiebreaker \(node)").inserted {
+            notes.append("\(node) stops once \(rankOrder(remaining).joined(separator: ", ")) hold the tiebreaker, so that they keep quorum without it")
+        }
+        return false
+    }
+
     private mutating func checkTooLong(at now: Moment) {
-        guard let current = state.currentEvent, !state.tooLong, now - current.started > config.tuning.configTooLong else { return }
+        guard let current = state.currentEvent, !state.tooLong, state.acknowledgedEvent != current.number,
+              now - current.started > config.tuning.configTooLong else { return }
         state.tooLong = true
         notes.append("config_too_long: event \(current.event) has run for more than \(DurationText.format(config.tuning.configTooLong)); the cluster is UNSTABLE until an administrator acts")
     }
@@ -159,6 +174,12 @@ struct Coordination: Sendable {
                 continue
             }
             replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: nil))
+            if case .acknowledge = request.request {
+                state.tooLong = false
+                state.acknowledgedEvent = state.currentEvent?.number
+                notes.append("acknowledged by an administrator on \(request.origin): the cluster is no longer marked UNSTABLE")
+                continue
+            }
             return .rgMove(request.request)
         }
         return nil

@@ -71,13 +71,18 @@ extension Coordination {
         case .offline(let group, let sticky):
             state.admin.sticky[group] = nil
             state.admin.held[group] = .administrator(sticky: sticky)
+        case .acknowledge:
+            break
         }
     }
 
     /// Why a request cannot be carried out now, or `nil` if it can. A refused request changes nothing.
     func refusal(of request: AdminRequest) -> String? {
-        guard let group = config.group(named: request.group) else {
-            return "no resource group named \(request.group); groups: \(config.resourceGroups.map(\.name).joined(separator: ", "))"
+        guard let name = request.group else {
+            return state.tooLong ? nil : "the cluster is not UNSTABLE: there is nothing to acknowledge"
+        }
+        guard let group = config.group(named: name) else {
+            return "no resource group named \(name); groups: \(config.resourceGroups.map(\.name).joined(separator: ", "))"
         }
         if state.tooLong { return "the cluster is UNSTABLE (an event ran too long); resolve it first" }
         if let holder = state.admin.unmanaged[group.name] {

@@ -19,6 +19,8 @@ public struct MemberReport: Sendable, Hashable, Codable {
     /// Set when the member is DISCONNECTED (`LocalTopology.isDisconnected`): it stops its services
     /// and may hold none.
     public var disconnected: Bool = false
+    /// Whether the member holds the tiebreaker lease now (`quorum: disk`).
+    public var holdsTiebreaker: Bool = false
 
     /// Whether the member finished the round `number` of view `epoch`.
     public func finished(round number: UInt64, epoch: UInt64) -> Bool {

@@ -49,9 +49,29 @@ struct ResourceExecutor: Sendable {
         completeRoundIfDone()
     }
 
-    /// Forgets queued acquisitions (the node may not acquire now); queued releases stay.
+    /// Forgets queued acquisitions (the node may not acquire now); queued releases stay. A group
+    /// left half acquired by a failed attempt waiting for its retry is released instead.
     mutating func dropAcquisitions() {
-        work.removeAll { if case .acquire = $0 { return true } else { return false } }
+        var dropped: [String] = []
+        work.removeAll {
+            guard case .acquire(let group) = $0 else { return false }
+            dropped.append(group)
+            return true
+        }
+        for group in dropped where holdings.groups[group]?.state == .acquiring && inFlight?.group != group {
+            enqueue(.release(group))
+        }
+    }
+
+    /// The batch in flight failed and will be tried again (after the event's recovery command):
+    /// its group keeps its state and its work goes back to the front of the queue. Returns whether
+    /// it could (only acquisitions and releases of a group are retried).
+    mutating func retry(_ id: UInt64) -> Bool {
+        guard let batch = inFlight, batch.id == id, let group = batch.group,
+              batch.purpose == .acquire || batch.purpose == .release else { return false }
+        inFlight = nil
+        work.insert(batch.purpose == .acquire ? .acquire(group) : .release(group), at: 0)
+        return true
     }
 
     /// Takes on a round of the agreed state, unless it is the one under way or already finished.

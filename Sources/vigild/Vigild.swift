@@ -49,7 +49,19 @@ struct Vigild: AsyncParsableCommand {
     @Option(help: "A watchdog device to pet while the daemon runs (e.g. /dev/watchdog; default: none).")
     var watchdogDevice: String?
 
+    @Option(help: .hidden)
+    var watchdogFor: Int32?
+
+    @Option(help: .hidden)
+    var tripMs: Int = 600
+
     func run() async throws {
+        if let daemon = watchdogFor {
+            // The dead man switch's own process, started by the daemon (see WatchdogProcess).
+            WatchdogProcess.supervise(daemon: daemon, stateDirectory: stateDir, trip: .milliseconds(tripMs),
+                                      haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] })
+            return
+        }
         guard let driver = AddressDriverKind(rawValue: addressDriver) else {
             throw ValidationError("--address-driver: expected one of \(AddressDriverKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }

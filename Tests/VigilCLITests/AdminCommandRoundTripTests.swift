@@ -16,7 +16,7 @@ struct AdminCommandRoundTripTests {
             throw AdminRefusal("the cluster is UNSTABLE (config_too_long); run `vigil status`")
         }
         func perform(_ request: AdminRequest) async throws -> String {
-            guard request.group == "WEB" else { throw AdminRefusal("no resource group \(request.group)") }
+            guard request.group == "WEB" else { throw AdminRefusal("no resource group \(request.group ?? "")") }
             return "\(request): done"
         }
         func sync() async throws -> String {

@@ -65,6 +65,21 @@ import VigilSimulation
         #expect(simulator.violations.isEmpty)
     }
 
+    /// Stopping one of two nodes on purpose hands the tiebreaker over before it goes: the other
+    /// keeps quorum and never drops what it runs.
+    @Test(arguments: [ClusterEvent.Departure.graceful, .takeover])
+    func stoppingOneOfTwoOnPurposeKeepsTheOtherRunning(how: ClusterEvent.Departure) throws {
+        let simulator = started(try Fixtures.config("pair.yaml"))
+        #expect(simulator.tiebreakers["dhb"]?.owner == "alpha")
+        simulator.stop("alpha", how: how)
+        simulator.run(for: .seconds(10))
+        #expect(simulator.hosts["alpha"]!.core == nil, "alpha stopped")
+        #expect(simulator.tiebreakers["dhb"]?.owner == "beta")
+        #expect(!simulator.clusterLog.contains { $0.text.contains("lost quorum") }, "\(simulator.clusterLog.filter { $0.text.contains("quorum") })")
+        #expect(holders(simulator) == (how == .takeover ? ["beta": ["web", "db"]] : ["beta": ["db"]]))
+        #expect(simulator.violations.isEmpty, "\(simulator.violations)")
+    }
+
     @Test func theSurvivorOfTwoTakesTheTiebreakerAndEverything() throws {
         let simulator = started(try Fixtures.config("pair.yaml"))
         simulator.crash("alpha")

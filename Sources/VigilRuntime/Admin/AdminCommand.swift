@@ -23,6 +23,8 @@ public enum AdminCommand: Codable, Sendable, Hashable {
     case log(cluster: Bool, lines: Int, follow: Bool)
     /// Push this node's configuration to every node with a new version number.
     case sync
+    /// Clear UNSTABLE after an event ran longer than config_too_long (the administrator acted).
+    case acknowledge
 
     /// The bounds the daemon accepts: a watch interval of 100 ms to 1 h, 0 to 10 000 log lines.
     public static let watchIntervals = 100...3_600_000
@@ -45,12 +47,14 @@ public enum AdminCommand: Codable, Sendable, Hashable {
         }
     }
 
-    /// The core's request for the `rg move | online | offline` commands, `nil` for the others.
+    /// The core's request for the `rg move | online | offline` and `acknowledge` commands, `nil`
+    /// for the others.
     public var groupRequest: AdminRequest? {
         switch self {
         case .rgMove(let group, let node): .move(group: group, node: node)
         case .rgOnline(let group): .online(group: group)
         case .rgOffline(let group, let sticky): .offline(group: group, sticky: sticky)
+        case .acknowledge: .acknowledge
         default: nil
         }
     }

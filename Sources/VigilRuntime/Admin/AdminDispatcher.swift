@@ -37,7 +37,7 @@ public struct AdminDispatcher: Sendable {
             case .start(let all): return .ok(.done(message: try await handler.start(all: all)))
             case .stop(let mode, let all): return .ok(.done(message: try await handler.stop(mode: mode, all: all)))
             case .sync: return .ok(.done(message: try await handler.sync()))
-            case .rgMove, .rgOnline, .rgOffline:
+            case .rgMove, .rgOnline, .rgOffline, .acknowledge:
                 return .ok(.done(message: try await handler.perform(command.groupRequest!)))
             case .log: preconditionFailure("log streams: \(command)")
             }

@@ -41,7 +41,7 @@ struct DaemonLoop {
                 switch work {
                 case .batch(let batch):
                     let outcome = await daemon.host.perform(batch)
-                    daemon.emergency.update(await daemon.host.emergencyPlan(for: await daemon.host.readHoldings()))
+                    daemon.updateEmergencyPlan(await daemon.host.emergencyPlan(for: await daemon.host.readHoldings()))
                     daemon.send(.actionsFinished(batch.id, outcome))
                 case .hooks(let invocation):
                     _ = await daemon.hooks.run(invocation)

@@ -33,6 +33,7 @@ public final class NodeDaemon: Service, Sendable {
     /// The heartbeat paths whose sends fail, with the error: each is logged once when it starts
     /// failing and once when it works again (a heartbeat that cannot be sent is otherwise silent).
     let failingPaths = Mutex<[String: String]>([:])
+    let watchdogProcess: WatchdogProcess.Link
 
     public init(options: DaemonOptions, logger: Logger = Logger(label: "vigild")) throws {
         self.options = options
@@ -53,6 +54,13 @@ public final class NodeDaemon: Service, Sendable {
         origin = clock.now
         (inputs, input) = AsyncStream.makeStream(of: DaemonInput.self)
         emergency = EmergencyRelease(haltCommand: options.haltCommand)
+        watchdogProcess = WatchdogProcess.Link(directory: options.stateDirectory)
+    }
+
+    /// Keeps both halves of the dead man switch (the thread and the process) current.
+    func updateEmergencyPlan(_ plan: EmergencyPlan) {
+        emergency.update(plan)
+        watchdogProcess.publish(plan)
     }
 
     /// The core's clock: time since the daemon started, from a monotonic clock.
@@ -73,11 +81,13 @@ public final class NodeDaemon: Service, Sendable {
         }
         try watchdog.start()
         defer { watchdog.stop() }
+        try watchdogProcess.start(trip: config.tuning.tripInterval, haltCommand: options.haltCommand)
+        defer { watchdogProcess.stop() }
 
         // What the node really holds, read back from the host rather than assumed.
         let holdings = await host.readHoldings()
         if !holdings.isEmpty { logs.event("found on the host at start: \(holdings.heldGroups.joined(separator: ", ")) \(holdings.ownAddresses.keys.sorted().joined(separator: ", "))") }
-        emergency.update(await host.emergencyPlan(for: holdings))
+        updateEmergencyPlan(await host.emergencyPlan(for: holdings))
         var loop = DaemonLoop(daemon: self, core: ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings),
                               transport: transport, disks: disks)
 
@@ -141,7 +151,9 @@ public final class NodeDaemon: Service, Sendable {
     private func pet(_ watchdog: Watchdog) async {
         while !Task.isCancelled {
             watchdog.pet()
-            if watchdogTripped.take() { send(.deadManSwitchTripped) }
+            watchdogProcess.pet()
+            let trippedHere = watchdogTripped.take()
+            if watchdogProcess.takeTripped() || trippedHere { send(.deadManSwitchTripped) }
             try? await Task.sleep(for: config.tuning.tripInterval / 6)
         }
     }

@@ -50,7 +50,7 @@ final class FakeAdminHandler: AdminHandler {
 
     func perform(_ request: AdminRequest) async throws -> String {
         guard snapshot.groups.contains(where: { $0.name == request.group }) else {
-            throw AdminRefusal("no resource group \(request.group) in cluster \(snapshot.cluster)")
+            throw AdminRefusal("no resource group \(request.group ?? "") in cluster \(snapshot.cluster)")
         }
         record(request.description)
         return "\(request.description): done"

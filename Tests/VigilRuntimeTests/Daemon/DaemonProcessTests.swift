@@ -1,0 +1,225 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Testing
+import VigilCore
+@testable import VigilRuntime
+
+/// Real `vigild` processes on loopback: three nodes start, agree, and place a group; the holder is
+/// killed (daemon and application, as a crash would) and the next node takes over; the holder
+/// returns and the group falls back; an administrator's move; garbage packets are dropped and
+/// counted; SIGTERM stops everything and leaves nothing running.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct DaemonProcessTests {
+    /// The package's build folder, where `swift build` put `vigild`.
+    static var vigild: String? {
+        if let path = ProcessInfo.processInfo.environment["VIGILD"] { return path }
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return ["debug", "release"].map { root.path + "/.build/\($0)/vigild" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// A three-node cluster on 127.X.0.0/24 with a disk heartbeat file and one group whose
+    /// application is a `sleep` that writes its pid.
+    struct Cluster {
+        let dir: TemporaryDirectory
+        let subnet = Int.random(in: 100...250)
+        let port = Int.random(in: 20_000...60_000)
+        var pids: [String: Int32] = [:]
+        let nodes = ["n1", "n2", "n3"]
+
+        init() {
+            dir = TemporaryDirectory("daemon")
+            let config = """
+                cluster: {name: trio, id: 31}
+                # Test machines are shared and busy: a daemon starved for a moment must not trip.
+                tuning: {dead_man_switch: 1500ms}
+                networks:
+                  - {name: lan, type: ether, attribute: public, netmask: 255.255.255.0}
+                  - {name: dhb, type: disk, device: \(dir.path)/dhb}
+                nodes:
+                \(nodes.enumerated().map { index, node in """
+                  - name: \(node)
+                    interfaces:
+                      - {name: lo, label: \(node)_lan, role: boot, address: 127.\(subnet).0.\(index + 1), network: lan}
+                      - {name: dhb, label: \(node)_dhb, network: dhb, device: \(dir.path)/dhb}
+                """ }.joined(separator: "\n"))
+                service_addresses:
+                  - {label: svc_addr, address: 127.\(subnet).0.100, network: lan}
+                applications:
+                  - {name: svc, start: "sleep 600 & echo $! > \(dir.path)/svc-$VIGIL_NODE.pid",
+                     stop: "kill $(cat \(dir.path)/svc-$VIGIL_NODE.pid)",
+                     monitor: "test -s \(dir.path)/svc-$VIGIL_NODE.pid && awk '{exit ($3 == \\"Z\\")}' /proc/$(cat \(dir.path)/svc-$VIGIL_NODE.pid)/stat", monitor_interval: 1s,
+                     start_timeout: 5s, stop_timeout: 5s, restart_count: 1}
+                resource_groups:
+                  - {name: svc, policy: cascading, nodes: [n1, n2, n3], service_addresses: [svc_addr], applications: [svc]}
+                """
+            try! config.write(toFile: dir.file("trio.yaml"), atomically: true, encoding: .utf8)
+            try! Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: dir.file("key")))
+        }
+
+        func socket(_ node: String) -> String { dir.file("\(node).sock") }
+
+        mutating func start(_ node: String, binary: String) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["--config", dir.file("trio.yaml"), "--node", node, "--state-dir", dir.file(node),
+                                 "--key", dir.file("key"), "--port", "\(port)", "--address-driver", "loopback-demo",
+                                 "--socket", socket(node), "--start"]
+            FileManager.default.createFile(atPath: dir.file("\(node).out"), contents: nil)
+            let out = FileHandle(forWritingAtPath: dir.file("\(node).out"))
+            process.standardOutput = out
+            process.standardError = out
+            try process.run()
+            pids[node] = process.processIdentifier
+        }
+
+        /// The application's pid on `node`, if it runs.
+        func applicationPID(on node: String) -> Int32? {
+            guard let text = try? String(contentsOfFile: dir.file("svc-\(node).pid"), encoding: .utf8),
+                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), !isDead(pid) else { return nil }
+            return pid
+        }
+
+        func status(from node: String) async -> StatusSnapshot? {
+            guard case .ok(.status(let snapshot))? = try? await AdminClient(socketPath: socket(node), answerTimeout: .seconds(5)).send(.status(watchIntervalMilliseconds: nil)) else { return nil }
+            return snapshot
+        }
+
+        func holders(from node: String) async -> [String] {
+            guard let snapshot = await status(from: node), let group = snapshot.groups.first(where: { $0.name == "svc" }) else { return [] }
+            return group.placements.filter { $0.state == .online }.map(\.node)
+        }
+
+        /// Starts every node and waits until svc runs on n1.
+        mutating func startAll(binary: String) async throws {
+            for node in nodes { try start(node, binary: binary) }
+            let placed = await eventually(within: .seconds(30)) { await self.holders(from: "n2") == ["n1"] && self.applicationPID(on: "n1") != nil }
+            try #require(placed, "svc never came online on n1\n\(logs())")
+        }
+
+        /// Kills what is left (daemons and applications) and removes the directory.
+        func cleanUp() {
+            for pid in pids.values where !isDead(pid) { kill(pid, SIGKILL) }
+            for node in nodes { if let pid = applicationPID(on: node) { kill(pid, SIGKILL) } }
+            for pid in pids.values { var status: Int32 = 0; waitpid(pid, &status, 0) }
+            dir.remove()
+        }
+
+        func logs() -> String {
+            nodes.map { "--- \($0)\n" + dir.read("\($0)/vigil.log").split(separator: "\n").suffix(30).joined(separator: "\n") }.joined(separator: "\n")
+        }
+    }
+
+    @Test func threeDaemonsTakeOverFallBackAndStopCleanly() async throws {
+        let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        try await cluster.startAll(binary: binary)
+        let agreed = await cluster.status(from: "n3")
+        #expect(agreed?.nodes.map(\.state) == [.up, .up, .up])
+        #expect(agreed?.state == .up)
+
+        // A crash: the daemon and its application die together.
+        let oldApplication = try #require(cluster.applicationPID(on: "n1"))
+        kill(cluster.pids["n1"]!, SIGKILL)
+        kill(oldApplication, SIGKILL)
+        let tookOver = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n2"] && cluster.applicationPID(on: "n2") != nil }
+        #expect(tookOver, "n2 did not take svc over\n\(cluster.logs())")
+        #expect(await cluster.status(from: "n3")?.nodes.first?.state == .down)
+        #expect(cluster.dir.read("n2/cluster.log").contains("EVENT START: node_down n1"))
+
+        // The holder comes back: svc falls back, and n2's application is stopped.
+        try cluster.start("n1", binary: binary)
+        let fellBack = await eventually(within: .seconds(30)) {
+            await cluster.holders(from: "n3") == ["n1"] && cluster.applicationPID(on: "n1") != nil && cluster.applicationPID(on: "n2") == nil
+        }
+        #expect(fellBack, "svc did not fall back to n1\n\(cluster.logs())")
+
+        // An administrator's move, from another node than the holder; a refused one changes nothing.
+        let moved = try await AdminClient(socketPath: cluster.socket("n2")).send(.rgMove(group: "svc", node: "n3"))
+        guard case .ok = moved else { Issue.record("rg move refused: \(moved)"); return }
+        #expect(await eventually(within: .seconds(20)) { await cluster.holders(from: "n1") == ["n3"] })
+        let refused = try await AdminClient(socketPath: cluster.socket("n2")).send(.rgMove(group: "svc", node: "nowhere"))
+        guard case .refused(let reason) = refused else { Issue.record("expected a refusal, got \(refused)"); return }
+        #expect(reason.contains("nowhere"))
+        #expect(await cluster.holders(from: "n1") == ["n3"])
+
+        // Garbage on a daemon's port is dropped and counted, and changes nothing.
+        let before = await cluster.status(from: "n2")?.counters ?? [:]
+        try sendGarbage(to: "127.\(cluster.subnet).0.2", port: cluster.port)
+        let counted = await eventually(within: .seconds(5)) {
+            let after = await cluster.status(from: "n2")?.counters ?? [:]
+            let dropped = { (counters: [String: UInt64]) in counters.filter { $0.key.hasPrefix("packets_dropped") }.values.reduce(0, +) }
+            return dropped(after) > dropped(before)
+        }
+        #expect(counted)
+
+        // SIGTERM: every daemon stops its services and ends; nothing is left running.
+        for node in cluster.nodes { kill(cluster.pids[node]!, SIGTERM) }
+        let ended = await eventually(within: .seconds(30)) { cluster.nodes.allSatisfy { isDead(cluster.pids[$0]!) } }
+        #expect(ended, "a daemon did not end after SIGTERM\n\(cluster.logs())")
+        #expect(cluster.nodes.allSatisfy { cluster.applicationPID(on: $0) == nil }, "an application was left running")
+    }
+
+    /// The dead man switch is a process of its own: a daemon stopped with SIGSTOP has its
+    /// application killed before the others take over, and a daemon killed alone (SIGKILL, its
+    /// application left running) has it killed too.
+    @Test func theDeadManSwitchActsWhileTheDaemonIsStoppedOrGone() async throws {
+        let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        try await cluster.startAll(binary: binary)
+
+        let paused = try #require(cluster.applicationPID(on: "n1"))
+        kill(cluster.pids["n1"]!, SIGSTOP)
+        let released = await eventually(within: .seconds(20)) { isDead(paused) }
+        #expect(released, "n1's application still runs while its daemon is stopped")
+        let tookOver = await eventually(within: .seconds(30)) { await cluster.holders(from: "n3") == ["n2"] && cluster.applicationPID(on: "n2") != nil }
+        #expect(tookOver, "n2 did not take over\n\(cluster.logs())")
+        #expect(cluster.dir.read("n1/vigil.log").contains("dead man switch tripped"))
+        kill(cluster.pids["n1"]!, SIGCONT)
+        let back = await eventually(within: .seconds(30)) { await cluster.holders(from: "n3") == ["n1"] && cluster.applicationPID(on: "n1") != nil }
+        #expect(back, "svc did not fall back to n1 once its daemon ran again\n\(cluster.logs())")
+
+        // The daemon alone dies; its watchdog kills the application it leaves behind.
+        let orphan = try #require(cluster.applicationPID(on: "n1"))
+        kill(cluster.pids["n1"]!, SIGKILL)
+        #expect(await eventually(within: .seconds(10)) { isDead(orphan) }, "the application outlived its daemon")
+        #expect(await eventually(within: .seconds(30)) { await cluster.holders(from: "n3") == ["n2"] })
+    }
+
+    /// An application that dies is restarted where it runs, `restart_count` times; when it dies
+    /// again, its group fails there and moves to the next node.
+    @Test func aFailingApplicationIsRestartedThenItsGroupMoves() async throws {
+        let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        try await cluster.startAll(binary: binary)
+
+        let first = try #require(cluster.applicationPID(on: "n1"))
+        kill(first, SIGKILL)
+        let restarted = await eventually(within: .seconds(20)) { cluster.applicationPID(on: "n1").map { $0 != first } ?? false }
+        #expect(restarted, "the application was not restarted on n1\n\(cluster.logs())")
+        #expect(await cluster.holders(from: "n2") == ["n1"])
+
+        let second = try #require(cluster.applicationPID(on: "n1"))
+        kill(second, SIGKILL)
+        let moved = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n2"] && cluster.applicationPID(on: "n2") != nil }
+        #expect(moved, "svc did not move after its restarts were used up\n\(cluster.logs())")
+        #expect(cluster.dir.read("n1/cluster.log").contains("svc failed on n1"))
+    }
+
+    private func sendGarbage(to address: String, port: Int) throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var target = sockaddr_in()
+        target.sin_family = sa_family_t(AF_INET)
+        target.sin_port = in_port_t(UInt16(port).bigEndian)
+        inet_pton(AF_INET, address, &target.sin_addr)
+        let bytes: [UInt8] = Array("not a vigil packet".utf8)
+        _ = withUnsafePointer(to: &target) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sendto(fd, bytes, bytes.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+    }
+}
