@@ -57,10 +57,14 @@ struct TestCommand: AsyncParsableCommand {
         }
         let cluster = TestbedCluster(testbed: bed, vigild: vigild)
         let runner = TestbedRunner(cluster: cluster, truth: HostTruth(layout: bed.layout, shell: bed.shell, vigil: bed.vigil), plan: testPlan)
+        do { try bed.startClientWatch(runner.watchedEndpoints) } catch {
+            print("testbed: \(error); going on without the client's measurements")
+        }
         let verbose = verbose
         let results = await runner.run { result in
             print(result.description)
             if verbose, let reached = result.reached { print("    expected state on the hosts after \(DurationText.format(reached))") }
+            if verbose { result.client.forEach { print("    client: \($0)") } }
             fflush(nil)  // each case as it ends, also when the output is a file
         }
         let failed = results.filter { !$0.passed }.count

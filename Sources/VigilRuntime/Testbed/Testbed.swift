@@ -184,6 +184,25 @@ public struct Testbed: Sendable {
         guard outcome.succeeded else { throw TestbedError(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 
+    /// Starts the client's watch in vt-client (`vigil testbed watch`): every change of answer of the
+    /// endpoints, with its time, goes to `clientLog`. It ends with the namespace.
+    public func startClientWatch(_ endpoints: [String]) throws {
+        guard !endpoints.isEmpty else { return }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ip", "netns", "exec", TestbedLayout.clientNamespace, vigil, "testbed", "watch"] + endpoints
+        guard FileManager.default.createFile(atPath: clientLog, contents: nil), let output = FileHandle(forWritingAtPath: clientLog) else {
+            throw TestbedError("cannot write \(clientLog)")
+        }
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { throw TestbedError("cannot start the client's watch: \(error)") }
+    }
+
+    /// What the client's watch saw: `MILLISECONDS ENDPOINT ANSWER` lines.
+    public var clientLog: String { "\(layout.directory)/client.log" }
+
     // MARK: hosts
 
     /// A node's links as after a boot: veth pairs present, only boot and standby addresses, up.

@@ -10,6 +10,9 @@ public struct TestbedCaseResult: Sendable, CustomStringConvertible {
     public var problems: [String]
     /// How long after the case's actions the hosts showed the expected state (measured, not judged).
     public var reached: Duration?
+    /// What the client saw during the case, per service that answers at its end: who answered before
+    /// and after, and the longest time without an answer (measured, not judged).
+    public var client: [String] = []
 
     public var passed: Bool { problems.isEmpty }
 
@@ -70,6 +73,7 @@ public final class TestbedRunner: Sendable {
 
     private func run(_ testCase: TestCase) async -> TestbedCaseResult {
         let logStart = logOffsets()
+        let caseStart = Self.wallClock()
         let violationsBefore = violations.withLock { $0.count }
         var problems: [String] = []
         let clock = ContinuousClock()
@@ -102,7 +106,16 @@ public final class TestbedRunner: Sendable {
         }
         if !testCase.after.isEmpty, let problem = await waitQuiet() { problems.append(problem) }
         problems += violations.withLock { Array($0.dropFirst(violationsBefore)) }
-        return TestbedCaseResult(number: testCase.number, name: testCase.name, problems: problems, reached: reached)
+        let seen = ClientWatchLog(path: cluster.testbed.clientLog).gaps(from: caseStart, to: Self.wallClock())
+        return TestbedCaseResult(number: testCase.number, name: testCase.name, problems: problems, reached: reached, client: seen)
+    }
+
+    /// Milliseconds since the epoch: the client's watch stamps its lines so.
+    static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// The services the client watches: every application's listening address that is not 0.0.0.0.
+    public var watchedEndpoints: [String] {
+        config.applications.compactMap { truth.probe(of: $0).listen }.filter { $0.address != "0.0.0.0" }.map { "\($0.address):\($0.port)" }
     }
 
     // MARK: actions
