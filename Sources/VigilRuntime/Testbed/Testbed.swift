@@ -96,8 +96,12 @@ public struct Testbed: Sendable {
             removed.append("namespace \(namespace)")
         }
         if removeDirectory, FileManager.default.fileExists(atPath: layout.directory) {
-            _ = try? FileManager.default.removeItem(atPath: layout.directory)
-            removed.append("directory \(layout.directory)")
+            do {
+                try FileManager.default.removeItem(atPath: layout.directory)
+                removed.append("directory \(layout.directory)")
+            } catch {
+                shell.onFailure("cannot remove \(layout.directory): \(error)")
+            }
         }
         return removed
     }
@@ -218,8 +222,8 @@ public struct Testbed: Sendable {
             shell.ip(sw, "link set \(link.port) master \(layout.bridge(of: link.network)) up")
             shell.ip(namespace, "link set \(link.adapter) up")
         }
-        for network in layout.diskNetworks {
-            try? FileManager.default.removeItem(atPath: layout.diskFault(network.name, of: node))
+        for network in layout.diskNetworks where config.node(named: node)?.networks.contains(network.name) ?? false {
+            try setDiskPath(network.name, of: node, up: true)
         }
     }
 
@@ -306,7 +310,8 @@ public struct Testbed: Sendable {
         let sw = TestbedLayout.switchNamespace
         for network in config.networks where name == nil || network.name == name {
             if network.isSharedDisk {
-                try? FileManager.default.removeItem(atPath: "\(layout.diskDirectory)/\(network.name).partition")
+                let sides = "\(layout.diskDirectory)/\(network.name).partition"
+                if FileManager.default.fileExists(atPath: sides) { try FileManager.default.removeItem(atPath: sides) }
                 continue
             }
             guard network.isIP else { continue }

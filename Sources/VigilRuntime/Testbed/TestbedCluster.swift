@@ -109,10 +109,15 @@ public struct TestbedCluster: Sendable {
     /// The status `node`'s daemon reports, or nil when it does not answer.
     public func status(_ node: String) async -> StatusSnapshot? {
         guard FileManager.default.fileExists(atPath: layout.socket(node)) else { return nil }
-        guard case .ok(.status(let snapshot))? = try? await admin(node, timeout: .seconds(3)).send(.status(watchIntervalMilliseconds: nil)) else {
+        // A daemon that does not answer (starting, stopped, paused) has no status to judge: nil.
+        do {
+            guard case .ok(.status(let snapshot)) = try await admin(node, timeout: .seconds(3)).send(.status(watchIntervalMilliseconds: nil)) else {
+                return nil
+            }
+            return snapshot
+        } catch {
             return nil
         }
-        return snapshot
     }
 
     func admin(_ node: String, timeout: Duration = .seconds(10)) -> AdminClient {

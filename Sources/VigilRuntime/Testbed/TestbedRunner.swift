@@ -148,6 +148,12 @@ public final class TestbedRunner: Sendable {
                 try cluster.testbed.heal(network)
             case .pause(let node, let duration):
                 try await cluster.pause(node, for: duration)
+            case .degrade(let network, let loss, let delay):
+                try cluster.testbed.impair(network, node: nil, lossPercent: Int((loss * 100).rounded()), delay: delay)
+            case .restore(let network):
+                for name in config.networks.filter(\.isIP).map(\.name) where network == nil || network == name {
+                    try cluster.testbed.impair(name, node: nil, lossPercent: nil, delay: nil)
+                }
             case .move(let group, let node):
                 return await cluster.request(.rgMove(group: group, node: node))
             case .online(let group):
