@@ -336,7 +336,11 @@ public struct Testbed: Sendable {
             var netem = ["tc", "-n", sw, "qdisc", "replace", "dev", link.port, "root", "netem"]
             if let lossPercent { netem += ["loss", "\(lossPercent)%"] }
             if let delay { netem += ["delay", "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)ms"] }
-            try must(shell.run(netem))
+            let outcome = shell.run(netem, allowFailure: true)
+            if outcome.output.contains("qdisc kind is unknown") {
+                throw TestbedError("this kernel has no netem (sch_netem): loss and delay cannot be made here")
+            }
+            try must(outcome)
         }
     }
 }
