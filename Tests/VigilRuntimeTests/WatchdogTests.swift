@@ -31,6 +31,9 @@ import Testing
                 watchdog.pet()
                 Watchdog.sleep(.milliseconds(20))
             }
+            // Stopped by the thread that pets it: the test's own task may be starved past the
+            // trip interval before it gets to stop it, and an unpetted watchdog rightly trips.
+            watchdog.stop()
         }
         petter.start()
         #expect(await eventually(within: .seconds(60)) { petter.isFinished })
