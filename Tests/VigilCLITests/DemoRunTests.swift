@@ -26,6 +26,12 @@ struct DemoRunTests {
         let directory = try #require(Self.binaries(), "no vigil and vigild built under .build/release or .build/debug")
         let stateDirectory = "/tmp/vigil-demo-test-\(getpid())"
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-demo-run-\(getpid()).out")
+        defer {
+            // The demo's files, once it has stopped everything it started (checked below).
+            for path in [stateDirectory, output.path] where FileManager.default.fileExists(atPath: path) {
+                do { try FileManager.default.removeItem(atPath: path) } catch { Issue.record("cannot remove \(path): \(error)") }
+            }
+        }
         #expect(FileManager.default.createFile(atPath: output.path, contents: nil))
         let handle = try FileHandle(forWritingTo: output)
         let process = Process()

@@ -89,6 +89,9 @@ struct DemoServiceTests {
         #expect(record.gapFrom == "ghost3" && record.gapTo == "ghost4")
         #expect(record.longestGap >= .milliseconds(400) && record.longestGap < .seconds(3), "gap \(record.longestGap)")
         #expect(record.attempts > record.answers)
+        #expect(record.gapEndedAt == record.lastAnswerAt || record.gapEndedAt! < record.lastAnswerAt!)
+        loop.resetLongestGap()
+        #expect(loop.record.longestGap < .milliseconds(400) && loop.record.gapFrom == nil)
     }
 
     @Test("stop ends the service named by the pid file only if it is a demo service")

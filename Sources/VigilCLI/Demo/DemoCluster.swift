@@ -110,19 +110,41 @@ final class DemoCluster {
         return process.processIdentifier
     }
 
+    /// How `node`'s daemon ended, once it has: `exit status 1`, `signal 9`.
+    func exitDescription(_ node: String) -> String {
+        guard let process = daemons[node], !process.isRunning else { return "still running" }
+        let how = process.terminationReason == .uncaughtSignal ? "signal" : "exit status"
+        return "\(how) \(process.terminationStatus)"
+    }
+
     /// A node crash: SIGKILL for its daemon and for every demo service (with its process group)
     /// whose pid file is in the node's directory. Returns one line per process killed.
     func crash(_ node: String) -> [String] {
         var killed: [String] = []
         if let process = daemons[node], process.isRunning {
+            // The daemon's own children first (its dead man switch process): on a real crash they
+            // die with it, and must not get the chance to release anything in an orderly way.
+            let children = DemoProcesses.descendants(of: process.processIdentifier)
+            let names = children.map { "its child \(Self.commandName($0.pid)) (pid \($0.pid))" }
+            for child in children where child.isAlive { kill(child.pid, SIGKILL) }
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             killed.append("vigild (pid \(process.processIdentifier))")
+            killed += names
         }
         for (file, pid) in servicePids(node) {
             killed.append("\(file) (\(DemoProcesses.killHard(pid)))")
         }
         return killed
+    }
+
+    /// The program name of `pid` (its first command-line word's last path component).
+    static func commandName(_ pid: Int32) -> String {
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
+              let first = data.split(separator: 0).first else { return "gone" }
+        let words = data.split(separator: 0).prefix(2).map { String(decoding: $0, as: UTF8.self) }
+        let name = URL(fileURLWithPath: String(decoding: first, as: UTF8.self)).lastPathComponent
+        return words.count > 1 && words[1].hasPrefix("--watchdog") ? "\(name) \(words[1])" : name
     }
 
     /// The demo services recorded in `node`'s directory that still run, by pid file name.
@@ -141,12 +163,19 @@ final class DemoCluster {
     func stopAll(grace: Duration = .seconds(10)) -> [String] {
         var forced: [String] = []
         let running = nodes.compactMap { node in daemons[node].flatMap { $0.isRunning ? (node, $0) : nil } }
+        // What the daemons started themselves (their dead man switch processes, commands running):
+        // each daemon ends its own, and what is left of them afterwards is killed below.
+        let children = running.flatMap { DemoProcesses.descendants(of: $0.1.processIdentifier) }
         for (_, process) in running { kill(process.processIdentifier, SIGTERM) }
         for (node, process) in running where !DemoProcesses.waitGone(process.processIdentifier, timeout: grace) {
             kill(process.processIdentifier, SIGKILL)
             forced.append("\(node)'s vigild (pid \(process.processIdentifier)) did not stop on SIGTERM within \(grace): killed")
         }
         for (_, process) in running { process.waitUntilExit() }
+        for child in children where child.isAlive && !DemoProcesses.waitGone(child.pid, timeout: .seconds(2)) {
+            if child.isAlive { kill(child.pid, SIGKILL) }
+            forced.append("pid \(child.pid), started by a daemon, outlived it: killed")
+        }
         for node in nodes {
             for (file, pid) in servicePids(node) {
                 kill(pid, SIGTERM)

@@ -15,6 +15,8 @@ final class DemoProbeLoop: Sendable {
         var longestGap: Duration = .zero
         var gapFrom: String?
         var gapTo: String?
+        /// When the answer that ended the longest gap came.
+        var gapEndedAt: ContinuousClock.Instant?
         /// Distinct answers in the order first seen.
         var answersSeen: [String] = []
     }
@@ -60,6 +62,7 @@ final class DemoProbeLoop: Sendable {
             record.longestGap = .zero
             record.gapFrom = nil
             record.gapTo = nil
+            record.gapEndedAt = nil
         }
     }
 
@@ -76,6 +79,7 @@ final class DemoProbeLoop: Sendable {
                 record.longestGap = last.duration(to: now)
                 record.gapFrom = record.lastAnswer
                 record.gapTo = answer
+                record.gapEndedAt = now
             }
             record.lastAnswer = answer
             record.lastAnswerAt = now

@@ -42,6 +42,50 @@ enum DemoProcesses {
         return "pid \(pid)"
     }
 
+    /// A process as the kernel knows it: its pid and its start time (in clock ticks since boot), so
+    /// that a pid reused by an unrelated process later is never signalled.
+    struct Identity: Sendable, Hashable {
+        var pid: Int32
+        var startTime: UInt64
+
+        /// The process `pid` now, or nil when there is none.
+        init?(pid: Int32) {
+            guard pid > 1, let fields = DemoProcesses.statFields(pid), fields.count > 19,
+                  let start = UInt64(fields[19]) else { return nil }
+            self.pid = pid
+            self.startTime = start
+        }
+
+        /// Whether this same process still runs.
+        var isAlive: Bool { Identity(pid: pid) == self && DemoProcesses.isAlive(pid) }
+    }
+
+    /// The fields of /proc/PID/stat after the command name (the state is field 0).
+    static func statFields(_ pid: Int32) -> [Substring]? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ")
+    }
+
+    /// Every descendant of `pid` now (children first, then theirs), from /proc/PID/task/*/children.
+    static func descendants(of pid: Int32) -> [Identity] {
+        var found: [Identity] = []
+        var queue = [pid]
+        while let next = queue.first, found.count < 256 {
+            queue.removeFirst()
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(next)/task")) ?? []
+            for task in tasks {
+                let text = (try? String(contentsOfFile: "/proc/\(next)/task/\(task)/children", encoding: .utf8)) ?? ""
+                for child in text.split(separator: " ").compactMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                    guard let identity = Identity(pid: child), !found.contains(identity) else { continue }
+                    found.append(identity)
+                    queue.append(child)
+                }
+            }
+        }
+        return found
+    }
+
     /// Removes `path`, treating a file that is already gone as removed; other failures are reported.
     static func remove(_ path: String) -> String? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }

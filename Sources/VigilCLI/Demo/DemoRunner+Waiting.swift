@@ -43,17 +43,20 @@ extension DemoRunner {
     /// Prints the observer's status table, indented.
     func showTable() {
         say("")
-        for line in reader.table(socket: cluster.socket(observer)).split(separator: "\n", omittingEmptySubsequences: false) {
-            say(line.isEmpty ? "" : "   | \(line)")
+        let lines = reader.table(socket: cluster.socket(observer)).split(separator: "\n", omittingEmptySubsequences: false)
+        for line in lines.reversed().drop(while: \.isEmpty).reversed() {
+            say(line.isEmpty ? "   |" : "   | \(line)")
         }
+        say("")
     }
 
     private func checkAlive(_ nodes: [String]) throws {
         for node in nodes where cluster.daemonPid(node) == nil {
             let log = "\(cluster.nodeDirectory(node))/vigild.out"
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            let tail = text.split(separator: "\n").suffix(5).joined(separator: "\n      ")
-            throw DemoCommandFailure("\(node)'s vigild has exited; the end of \(log):\n      \(tail)")
+            let tail = text.split(separator: "\n").suffix(5).map { "\n      \($0)" }.joined()
+            throw DemoCommandFailure("\(node)'s vigild has exited (\(cluster.exitDescription(node))); "
+                + (tail.isEmpty ? "its log \(log) is empty" : "the end of its log \(log):\(tail)"))
         }
     }
 

@@ -106,15 +106,22 @@ final class DemoRunner {
         let crashedAt = ContinuousClock.now
         say("== 4. The survivors notice and take over: waiting for SH2 ONLINE on \(DemoSetup.takeover) ...")
         let running = setup.nodes.filter { $0 != DemoSetup.home }
-        _ = try waitFor("SH2 ONLINE on \(DemoSetup.takeover) and \(DemoSetup.home) DOWN", running: running) { status in
+        let status = try waitFor("SH2 ONLINE on \(DemoSetup.takeover) and \(DemoSetup.home) DOWN", running: running) { status in
             status.online(DemoSetup.group) == [DemoSetup.takeover]
                 && !status.nodes.contains { $0.name == DemoSetup.home && $0.state == "UP" }
         }
         try waitForClient(answer: DemoSetup.takeover, after: crashedAt)
         let record = probe?.record
         let gap = record?.longestGap ?? .zero
-        say("   SH2 answers from \(DemoSetup.takeover), \(Self.seconds(crashedAt.duration(to: record?.lastAnswerAt ?? .now))) after the crash.")
+        say("   SH2 answers from \(DemoSetup.takeover), \(Self.seconds(crashedAt.duration(to: record?.gapEndedAt ?? .now))) after the crash.")
         say("   The client saw no answer for \(Self.milliseconds(gap)) ms (from its last answer from \(record?.gapFrom ?? "?") to its first from \(record?.gapTo ?? "?")).")
+        if let timing = status.timing {
+            let detection = Self.seconds(.milliseconds(timing.nodeDetectionMilliseconds))
+            let wait = Self.seconds(.milliseconds(timing.takeoverWaitMilliseconds))
+            say("   (This configuration declares a node down after \(detection) of silence on all its paths, the disk")
+            say("   heartbeat being the slowest, and takes over no sooner than \(wait) after the node was last heard;")
+            say("   then \(DemoSetup.takeover) adds the service address and starts the application.)")
+        }
         showTable()
         return gap
     }

@@ -23,8 +23,15 @@ struct DemoStatus: Decodable, Sendable, Hashable {
         var placements: [Placement]
     }
 
+    /// The figures the tuning gives (milliseconds), when the daemon reports them.
+    struct Timing: Decodable, Sendable, Hashable {
+        var nodeDetectionMilliseconds: Int64
+        var takeoverWaitMilliseconds: Int64
+    }
+
     var nodes: [Node]
     var groups: [Group]
+    var timing: Timing?
 
     /// The nodes on which `group` is ONLINE, in list order.
     func online(_ group: String) -> [String] {

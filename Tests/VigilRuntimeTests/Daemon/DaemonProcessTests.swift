@@ -128,6 +128,12 @@ import VigilCore
         #expect(tookOver, "n2 did not take svc over\n\(cluster.logs())")
         #expect(await cluster.status(from: "n3")?.nodes.first?.state == .down)
         #expect(cluster.dir.read("n2/cluster.log").contains("EVENT START: node_down n1"))
+        var logged: [String] = []
+        _ = try await AdminClient(socketPath: cluster.socket("n3")).stream(.log(cluster: true, lines: 100, follow: false)) { response in
+            if case .ok(.log(let lines)) = response { logged += lines }
+            return true
+        }
+        #expect(logged.contains { $0.hasSuffix("EVENT COMPLETED: node_down n1") }, "vigil log --cluster on n3: \(logged)")
 
         // The holder comes back: svc falls back, and n2's application is stopped.
         try cluster.start("n1", binary: binary)
