@@ -8,8 +8,8 @@ public struct VigilCommand: AsyncParsableCommand {
         abstract: "Vigil: a high-availability cluster manager.",
         subcommands: [
             StartCommand.self, StopCommand.self, StatusCommand.self, RGCommand.self, LogCommand.self,
-            SyncCommand.self, AcknowledgeCommand.self, VerifyCommand.self, SimCommand.self, DemoCommand.self,
-            DemoServiceCommand.self,
+            SyncCommand.self, AcknowledgeCommand.self, VerifyCommand.self, SimCommand.self, TestCommand.self,
+            DemoCommand.self, DemoServiceCommand.self, TestbedCommand.self,
         ]
     )
 

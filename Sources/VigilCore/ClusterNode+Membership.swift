@@ -71,6 +71,13 @@ extension ClusterNode {
 
     mutating func onPropose(_ proposal: Proposal, from sender: String, at now: Moment) {
         highestEpochSeen = max(highestEpochSeen, proposal.epoch)
+        // Proposals travel on every route, so the same one arrives more than once: a copy of the
+        // proposal this node already promised is accepted again, not declined (a decline would make
+        // the coordinator drop its own view and propose the next one, over and over).
+        if proposal.epoch == promised, promisedTo == sender, proposal.members[me] == incarnation {
+            outbox.append(message(to: sender, .accept(acceptance(of: proposal.epoch, at: now)), at: now))
+            return
+        }
         let ownCandidate = candidate(at: now)
         guard proposal.epoch > promised, rank(sender) <= rank(ownCandidate), proposal.members[me] == incarnation else {
             outbox.append(message(to: sender, .decline(Decline(epoch: proposal.epoch, promised: promised, follows: ownCandidate)), at: now))

@@ -65,6 +65,10 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
     /// Undo partitions on a network (or on all when `nil`).
     case heal(network: String?)
     case pause(node: String, duration: Duration)
+    /// Lose a share of the packets (0...1) on a network and delay the rest.
+    case degrade(network: String, loss: Double, delay: Duration)
+    /// Undo `degrade` on a network (or on all when `nil`).
+    case restore(network: String?)
     case move(group: String, node: String)
     case online(group: String)
     case offline(group: String, sticky: Bool)
@@ -83,6 +87,8 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
         case .partition(let network, let sides): "partition \(network) " + sides.map { $0.joined(separator: " ") }.joined(separator: " | ")
         case .heal(let network): "heal \(network ?? "all networks")"
         case .pause(let node, let duration): "pause \(node) for \(DurationText.format(duration))"
+        case .degrade(let network, let loss, let delay): "degrade \(network): lose \(Int((loss * 100).rounded()))%, delay \(DurationText.format(delay))"
+        case .restore(let network): "restore \(network ?? "all networks")"
         case .move(let group, let node): "rg move \(group) \(node)"
         case .online(let group): "rg online \(group)"
         case .offline(let group, let sticky): "rg offline \(group)\(sticky ? " --sticky" : "")"

@@ -18,7 +18,8 @@ import Yams
 /// Actions: `start`, `stop` (`{nodes, mode}`), `crash` (a node, a list or `all`),
 /// `fail_interface` / `repair_interface` (`{node, interface}`), `fail_network` / `repair_network`
 /// (`{network, node?}`), `partition` (`{network, sides}`), `heal` (a network or `all`),
-/// `pause` (`{node, for}`), `move` (`{group, node}`), `online` (a group), `offline`
+/// `pause` (`{node, for}`), `degrade` (`{network, loss?, delay?}`: loss a share from 0 to 1),
+/// `restore` (a network or `all`), `move` (`{group, node}`), `online` (a group), `offline`
 /// (`{group, sticky?}`), `wait` (a duration).
 public enum TestPlanLoader {
     /// A plan that could not be read, with every problem found.
@@ -161,11 +162,26 @@ private struct PlanReader {
                 return nil
             }
             return .pause(node: target, duration: length)
+        case "degrade":
+            guard let map = mapping(value, path, allowed: ["network", "loss", "delay"]), let network = map["network"]?.string else {
+                fail(value, "\(path).degrade needs {network, loss?, delay?}, e.g. {network: ether, loss: 0.2, delay: 50ms}")
+                return nil
+            }
+            let loss = map["loss"].map { $0.float ?? -1 } ?? 0
+            guard (0...1).contains(loss) else {
+                fail(map["loss"]!, "\(path).loss must be a share of the packets from 0 to 1 (0.2 loses one in five)")
+                return nil
+            }
+            let delay = map["delay"].flatMap { duration($0, "\(path).delay") } ?? .zero
+            return .degrade(network: network, loss: loss, delay: delay)
+        case "restore":
+            let network = value.string
+            return .restore(network: network == "all" ? nil : network)
         case "move", "online", "offline": return groupAction(verb, value, path)
         case "wait":
             return duration(value, "\(path).wait").map(PlanAction.wait)
         default:
-            fail(key, "\(path): unknown action '\(verb)'; actions: start, stop, crash, fail_interface, repair_interface, fail_network, repair_network, partition, heal, pause, move, online, offline, wait")
+            fail(key, "\(path): unknown action '\(verb)'; actions: start, stop, crash, fail_interface, repair_interface, fail_network, repair_network, partition, heal, pause, degrade, restore, move, online, offline, wait")
             return nil
         }
     }

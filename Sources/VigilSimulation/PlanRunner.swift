@@ -129,6 +129,10 @@ public enum PlanActions {
             if let network { simulator.faults.partitions[network] = nil } else { simulator.faults.partitions = [:] }
         case .pause(let node, let duration):
             simulator.pause(node, for: duration)
+        case .degrade(let network, let loss, let delay):
+            simulator.faults.conditions[network] = NetworkFaults.Conditions(loss: loss, minDelay: max(delay, .microseconds(100)), maxDelay: max(delay, .milliseconds(2)))
+        case .restore(let network):
+            if let network { simulator.faults.conditions[network] = nil } else { simulator.faults.conditions = [:] }
         case .move(let group, let node):
             return request(.move(group: group, node: node), simulator)
         case .online(let group):

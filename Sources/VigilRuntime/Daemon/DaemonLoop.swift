@@ -211,10 +211,22 @@ struct DaemonLoop {
         let book = daemon.book
         let port = daemon.options.port
         let logs = daemon.logs
+        let daemon = daemon
         Task {
             do {
-                if envelope.fromAdapter != nil {
-                    try await transport.send(envelope, book: book, port: port)
+                if let from = envelope.fromAdapter {
+                    let path = "\(envelope.network) \(from) -> \(envelope.to)/\(envelope.toAdapter ?? "?")"
+                    do {
+                        try await transport.send(envelope, book: book, port: port)
+                        if daemon.failingPaths.withLock({ $0.removeValue(forKey: path) }) != nil {
+                            logs.event("heartbeats on \(path) are sent again")
+                        }
+                    } catch {
+                        let text = "\(error)"
+                        if daemon.failingPaths.withLock({ paths in defer { paths[path] = text }; return paths[path] != text }) {
+                            logs.event("heartbeats on \(path) cannot be sent: \(text)")
+                        }
+                    }
                     return
                 }
                 guard let local = book.endpoints(of: envelope.from, on: envelope.network).first?.address else { return }

@@ -30,6 +30,9 @@ public final class NodeDaemon: Service, Sendable {
     let emergency: EmergencyRelease
     let watchdogTripped = WatchdogFlag()
     let published = Mutex(PublishedState())
+    /// The heartbeat paths whose sends fail, with the error: each is logged once when it starts
+    /// failing and once when it works again (a heartbeat that cannot be sent is otherwise silent).
+    let failingPaths = Mutex<[String: String]>([:])
     let watchdogProcess: WatchdogProcess.Link
 
     public init(options: DaemonOptions, logger: Logger = Logger(label: "vigild")) throws {

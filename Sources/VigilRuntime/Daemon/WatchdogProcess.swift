@@ -43,7 +43,12 @@ public enum WatchdogProcess {
         while true {
             Watchdog.sleep(check)
             let gone = getppid() != pid
-            let silent = Watchdog.monotonicNanoseconds() &- lastPet(stateDirectory)
+            // The pet is read before the clock: a pet written between the two readings would
+            // otherwise lie in the future, and the wrapping difference trip the switch (seen on the
+            // test bed: "not scheduled for 18446744073709 ms" while the daemon ran).
+            let pet = lastPet(stateDirectory)
+            let now = Watchdog.monotonicNanoseconds()
+            let silent = now > pet ? now - pet : 0
             let late = silent > UInt64(trip.nanoseconds)
             if (late || gone) && !tripped {
                 release.update(decode((try? String(contentsOfFile: planPath(stateDirectory), encoding: .utf8)) ?? ""))

@@ -93,7 +93,11 @@ public final class Watchdog: Sendable {
                 if device >= 0 { _ = write(device, "V", 1); close(device) }
                 break
             }
-            let silent = Self.monotonicNanoseconds() &- lastPet.load(ordering: .acquiring)
+            // The pet before the clock: a pet stored between the two readings would lie in the
+            // future and the wrapping difference trip the switch while the daemon runs.
+            let pet = lastPet.load(ordering: .acquiring)
+            let now = Self.monotonicNanoseconds()
+            let silent = now > pet ? now - pet : 0
             if silent > trip {
                 state.withLock { $0.tripped = true }
                 onTrip()

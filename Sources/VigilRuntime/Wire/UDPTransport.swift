@@ -20,11 +20,11 @@ public final class UDPTransport: Sendable {
     public let counters: PacketCounters
     public let inbound: AsyncStream<ReceivedEnvelope>
     private let codec: PacketCodec
-    private let sockets: [IPv4Address: any Channel]
+    private let sockets: SocketTable
     private let continuation: AsyncStream<ReceivedEnvelope>.Continuation
 
     private init(
-        node: String, codec: PacketCodec, counters: PacketCounters, sockets: [IPv4Address: any Channel],
+        node: String, codec: PacketCodec, counters: PacketCounters, sockets: SocketTable,
         inbound: AsyncStream<ReceivedEnvelope>, continuation: AsyncStream<ReceivedEnvelope>.Continuation
     ) {
         self.node = node
@@ -45,10 +45,9 @@ public final class UDPTransport: Sendable {
         precondition(queueLimit > 0, "queueLimit \(queueLimit)")
         let counters = PacketCounters()
         let (stream, continuation) = AsyncStream.makeStream(of: ReceivedEnvelope.self, bufferingPolicy: .bufferingOldest(queueLimit))
-        var sockets: [IPv4Address: any Channel] = [:]
-        do {
-            for endpoint in endpoints where sockets[endpoint.address] == nil {
-                let channel = try await DatagramBootstrap(group: group)
+        let opener = SocketTable.Opener(
+            port: port, group: group, open: { endpoint, port, group in
+                try await DatagramBootstrap(group: group)
                     .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     // NIO reads datagrams into 2 KiB buffers by default: an agreed state is larger.
                     .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 1 << 16))
@@ -61,14 +60,12 @@ public final class UDPTransport: Sendable {
                     }
                     .bind(to: try SocketAddress(endpoint.address, port: port))
                     .get()
-                sockets[endpoint.address] = channel
-            }
+            })
+        let sockets = SocketTable(opener: opener)
+        do {
+            for endpoint in endpoints { try await sockets.open(endpoint) }
         } catch {
-            for channel in sockets.values {
-                // The bind error is what the caller needs; a failure to close a socket just bound
-                // would only hide it.
-                do { try await channel.close() } catch { continue }
-            }
+            await sockets.closeAll()
             continuation.finish()
             throw error
         }
@@ -77,16 +74,19 @@ public final class UDPTransport: Sendable {
     }
 
     /// The local addresses this transport has sockets on.
-    public var localAddresses: [IPv4Address] { sockets.keys.sorted() }
+    public var localAddresses: [IPv4Address] { sockets.addresses }
 
     /// The socket address a local address's socket is bound to (its port, when bound to port 0).
-    public func boundAddress(of local: IPv4Address) -> SocketAddress? { sockets[local]?.localAddress }
+    public func boundAddress(of local: IPv4Address) -> SocketAddress? { sockets.boundAddress(of: local) }
 
     /// Sends an envelope from the socket on `local` to `remote`.
     public func send(_ envelope: Envelope, to remote: SocketAddress, from local: IPv4Address) async throws {
-        guard let channel = sockets[local] else {
+        let channel: any Channel
+        do {
+            channel = try await sockets.channel(for: local)
+        } catch {
             counters.countSendFailed()
-            throw TransportError.noSocket(local)
+            throw error
         }
         do {
             let packet = try codec.encode(envelope, allocator: channel.allocator)
@@ -114,15 +114,7 @@ public final class UDPTransport: Sendable {
 
     /// Closes every socket and ends `inbound`.
     public func close() async {
-        for channel in sockets.values {
-            do {
-                try await channel.close()
-            } catch ChannelError.alreadyClosed {
-                continue
-            } catch {
-                continue // closing a UDP socket fails only if it is closed already
-            }
-        }
+        await sockets.closeAll()
         continuation.finish()
     }
 }
