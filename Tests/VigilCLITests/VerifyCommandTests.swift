@@ -55,8 +55,8 @@ struct VerifyCommandTests {
         #expect(lines == [
             "timing: lan heartbeat 200ms x 4 = detection 0.8s",
             "timing: heartbeat heartbeat 200ms x 4 = detection 0.8s",
-            "timing: dhb heartbeat 500ms x 4 = detection 2s",
-            "timing: node failure detected after 2s",
+            "timing: dhb heartbeat 200ms x 4 = detection 0.8s",
+            "timing: node failure detected after 0.8s",
             "timing: dead man switch trips after 600ms without quorum",
             "timing: takeover waits 1s after a node was last heard (dead man switch 600ms + heartbeat 200ms + release allowance 200ms)",
             "verify: 0 errors, 0 warnings",
