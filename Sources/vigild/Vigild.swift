@@ -104,10 +104,13 @@ struct Vigild: AsyncParsableCommand {
             configPath: config, config: loaded.config, configVersion: choice.version, configNote: choice.note, node: name, stateDirectory: stateDir, keyPath: key, port: port,
             addressDriver: driver, socketPath: socket, startServices: start,
             haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] }, watchdogDevice: watchdogDevice)
+        let http = try httpSettings()
         let daemon = try NodeDaemon(options: options, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)]
-        if let http = try httpAPI(daemon: daemon, logger: logger) { services.append(.init(service: http)) }
+        if let http {
+            services.append(.init(service: HTTPAPI.application(handler: daemon, host: http.host, port: http.port, token: http.token, logger: logger)))
+        }
         var configuration = ServiceGroupConfiguration(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -117,8 +120,9 @@ struct Vigild: AsyncParsableCommand {
         try await ServiceGroup(configuration: configuration).run()
     }
 
-    /// The HTTP API over the daemon, when asked for with --http-listen and --http-token-file.
-    func httpAPI(daemon: NodeDaemon, logger: Logger) throws -> (any Service)? {
+    /// Where the HTTP API listens and its token, when asked for with --http-listen and
+    /// --http-token-file; checked before the daemon is built.
+    func httpSettings() throws -> (host: String, port: Int, token: String)? {
         guard let httpListen else {
             guard httpTokenFile == nil else { throw ValidationError("--http-token-file needs --http-listen") }
             return nil
@@ -126,8 +130,7 @@ struct Vigild: AsyncParsableCommand {
         guard let httpTokenFile else { throw ValidationError("--http-listen needs --http-token-file (the API refuses requests without the token)") }
         do {
             let (host, port) = try HTTPAPI.parseListen(httpListen)
-            let token = try HTTPAPI.readToken(fromFile: httpTokenFile)
-            return HTTPAPI.application(handler: daemon, host: host, port: port, token: token, logger: logger)
+            return (host, port, try HTTPAPI.readToken(fromFile: httpTokenFile))
         } catch {
             throw ValidationError("\(error)")
         }
