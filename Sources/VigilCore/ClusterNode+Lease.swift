@@ -46,6 +46,14 @@ extension ClusterNode {
         return now - until <= config.tuning.tripInterval
     }
 
+    /// Whether this node, which holds or may acquire groups, has not been confirmed for a third of
+    /// the trip interval: heartbeats were lost, and it asks its peers to echo at once.
+    func confirmationIsAging(at now: Moment) -> Bool {
+        guard config.quorum != .none, installed != nil else { return false }
+        guard let until = topology.confirmedUntil(views: Set(memberViews), at: now, isQuorum: { isQuorum($0, at: now) }) else { return true }
+        return now - until > config.tuning.tripInterval / 3
+    }
+
     /// Remembers that this node is a member of a view (promised or installed).
     mutating func joinedView(_ view: ViewID) {
         guard !memberViews.contains(view) else { return }

@@ -53,7 +53,8 @@ extension ClusterNode {
                 lastBeatView = committedView
                 topology.beatNow()
             }
-            let beats = topology.heartbeats(at: now, incarnation: incarnation, view: committedView, installedEpoch: installed?.epoch ?? 0)
+            let beats = topology.heartbeats(at: now, incarnation: incarnation, view: committedView, installedEpoch: installed?.epoch ?? 0,
+                                            urgent: confirmationIsAging(at: now))
             outbox += beats.due.map(Directive.send)
             outbox.append(.wake(at: min(beats.next, tiebreaker?.nextDue.map { max($0, now + .milliseconds(1)) } ?? beats.next)))
         }

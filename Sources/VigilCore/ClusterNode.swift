@@ -158,8 +158,13 @@ public struct ClusterNode: Sendable {
         topology.heard(from: envelope.from, incarnation: envelope.incarnation, network: envelope.network,
                        onAdapter: envelope.toAdapter, heartbeat: heartbeat, at: now)
         guard topology.incarnation(of: envelope.from) == envelope.incarnation else { return drain() }
-        // A heartbeat from a peer already heard changes nothing until the next tick looks again.
-        if heartbeat != nil && wasReachable { return drain() }
+        // A heartbeat from a peer already heard changes nothing until the next tick looks again,
+        // but one that asks for an echo at once gets it.
+        if heartbeat != nil && wasReachable {
+            outbox += topology.urgentReplyBeats(incarnation: incarnation, view: committedView, installedEpoch: installed?.epoch ?? 0, at: now)
+                .map(Directive.send)
+            return drain()
+        }
         handle(envelope, at: now)
         return settle(at: now)
     }

@@ -133,7 +133,8 @@ struct Coordination: Sendable {
     /// them must hold the tiebreaker first, or they would all release when its heartbeats end.
     private mutating func remainingKeepQuorum(after record: EventRecord) -> Bool {
         guard config.quorum == .disk, case .nodeDown(let node, let how) = record.event, how != .failed else { return true }
-        let remaining = Set(state.members.keys).subtracting([node])
+        // The nodes that stay: not this one, and none that is stopping too (all stop at once).
+        let remaining = Set(state.members.keys).subtracting([node]).filter { reports[$0]?.leaving == nil }
         guard config.isHalf(remaining), !remaining.contains(where: { reports[$0]?.holdsTiebreaker == true }) else { return true }
         if announcedWaits.insert("tiebreaker \(node)").inserted {
             notes.append("\(node) stops once \(rankOrder(remaining).joined(separator: ", ")) hold the tiebreaker, so that they keep quorum without it")

@@ -29,6 +29,10 @@ public struct LocalTopology: Sendable {
     /// What each peer said of its own connectivity in its latest heartbeat.
     private(set) var peerConnectivity: [String: (ipPeers: [String], disconnected: Bool)] = [:]
     private var nextBeat: [String: Moment] = [:]
+    /// Peers that asked for an echo at once (`Heartbeat.urgent`).
+    private var urgentReplies: Set<String> = []
+    /// How often heartbeats go out while this node's confirmation is getting old.
+    static let urgentInterval: Duration = .milliseconds(50)
     /// When cluster services started: an adapter with carrier that has heard nothing yet counts as
     /// hearing for one detection time, so that a joining node's boot adapter is not passed over
     /// only because a standby's first heartbeat happened to arrive first.
@@ -62,6 +66,7 @@ public struct LocalTopology: Sendable {
         peerEpochs[peer] = max(peerEpochs[peer] ?? 0, heartbeat.installedEpoch)
         committedEpochs[peer] = heartbeat.view.epoch
         peerConnectivity[peer] = (heartbeat.ipPeers, heartbeat.disconnected)
+        if heartbeat.urgent { urgentReplies.insert(peer) }
         stampsFrom[peer] = max(stampsFrom[peer] ?? heartbeat.stamp, heartbeat.stamp)
         if let echo = heartbeat.echo, echo <= now.sinceOrigin {
             var views = echoes[peer] ?? [:]
@@ -210,9 +215,10 @@ public struct LocalTopology: Sendable {
         return TopologyReport(networks: networks)
     }
 
-    /// The heartbeats due at `now`, and the moment the next ones are due.
-    public mutating func heartbeats(at now: Moment, incarnation: UInt64, view: ViewID, installedEpoch: UInt64) -> (due: [Envelope], next: Moment) {
-        var due: [Envelope] = []
+    /// The heartbeats due at `now`, and the moment the next ones are due. `urgent`: this node's
+    /// confirmation is getting old; it beats every `urgentInterval` and asks for echoes at once.
+    public mutating func heartbeats(at now: Moment, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool = false) -> (due: [Envelope], next: Moment) {
+        var due = urgentReplyBeats(incarnation: incarnation, view: view, installedEpoch: installedEpoch, at: now)
         var next: Moment? = nil
         for name in myNode.networks {
             guard let network = config.network(named: name) else { continue }
@@ -221,8 +227,13 @@ public struct LocalTopology: Sendable {
             // configured): when the IP networks are cut, a peer reached only over it must get its
             // echoes within the trip interval, or its lease would lapse.
             if !network.isIP { interval = min(interval, config.largestIPHeartbeatInterval) }
+            if urgent {
+                interval = min(interval, Self.urgentInterval)
+                nextBeat[name] = min(nextBeat[name] ?? now, now + interval)
+            }
             if nextBeat[name].map({ $0 <= now }) ?? true {
-                due += beats(on: name, incarnation: incarnation, view: view, installedEpoch: installedEpoch, at: now)
+                due += beats(on: name, to: config.nodes.filter { $0.name != me }, incarnation: incarnation, view: view,
+                             installedEpoch: installedEpoch, urgent: urgent, at: now)
                 nextBeat[name] = now + interval
             }
             next = min(next ?? nextBeat[name]!, nextBeat[name]!)
@@ -236,15 +247,27 @@ public struct LocalTopology: Sendable {
         nextBeat = [:]
     }
 
-    /// One heartbeat from each of my adapters on `network` to each peer adapter on it.
-    private func beats(on network: String, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, at now: Moment) -> [Envelope] {
+    /// Answers to urgent heartbeats: one heartbeat to each peer that asked, on every network, at once.
+    public mutating func urgentReplyBeats(incarnation: UInt64, view: ViewID, installedEpoch: UInt64, at now: Moment) -> [Envelope] {
+        guard !urgentReplies.isEmpty else { return [] }
+        let peers = config.nodes.filter { urgentReplies.contains($0.name) }
+        urgentReplies = []
+        return myNode.networks.flatMap { network in
+            beats(on: network, to: peers, incarnation: incarnation, view: view, installedEpoch: installedEpoch, urgent: false, at: now)
+        }
+    }
+
+    /// One heartbeat from each of my adapters on `network` to each adapter of `peers` on it.
+    private func beats(
+        on network: String, to peers: [Node], incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool, at now: Moment
+    ) -> [Envelope] {
         var envelopes: [Envelope] = []
         let myAdapters = myNode.adapters(on: network).filter { !carrierLost.contains($0) }
         let ipPeers = peersHeardOnIP(at: now)
         let disconnected = isDisconnected(at: now)
-        for peer in config.nodes where peer.name != me {
+        for peer in peers {
             let beat = Heartbeat(view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name],
-                                 ipPeers: ipPeers, disconnected: disconnected)
+                                 ipPeers: ipPeers, disconnected: disconnected, urgent: urgent)
             for theirs in peer.adapters(on: network) {
                 for mine in myAdapters {
                     envelopes.append(Envelope(

@@ -84,14 +84,18 @@ public struct Heartbeat: Sendable, Hashable, Codable {
     /// Whether the sender is DISCONNECTED: cut off from every IP network while still heard over a
     /// non-IP path (it stops its services; see `LocalTopology.isDisconnected`).
     public var disconnected: Bool
+    /// The sender's confirmation is getting old (heartbeats were lost): the addressee answers at
+    /// once with a heartbeat of its own, which carries the echo, instead of at its next interval.
+    public var urgent: Bool
 
-    public init(view: ViewID, installedEpoch: UInt64, stamp: Duration, echo: Duration?, ipPeers: [String] = [], disconnected: Bool = false) {
+    public init(view: ViewID, installedEpoch: UInt64, stamp: Duration, echo: Duration?, ipPeers: [String] = [], disconnected: Bool = false, urgent: Bool = false) {
         self.view = view
         self.installedEpoch = installedEpoch
         self.stamp = stamp
         self.echo = echo
         self.ipPeers = ipPeers
         self.disconnected = disconnected
+        self.urgent = urgent
     }
 }
 

@@ -42,7 +42,7 @@ enum WireFixture {
             message: .heartbeat(Heartbeat(
                 view: ViewID(epoch: 12, coordinator: "ghost1"), installedEpoch: 12,
                 stamp: .milliseconds(98_765_432), echo: .milliseconds(98_765_001),
-                ipPeers: ["ghost2", "ghost3"], disconnected: true)))
+                ipPeers: ["ghost2", "ghost3"], disconnected: true, urgent: true)))
     }
 
     static func report(nodes: [String], networks: [String], groups: [String]) -> MemberReport {

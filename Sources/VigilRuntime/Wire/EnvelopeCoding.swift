@@ -33,7 +33,7 @@ enum EnvelopeCoding {
             buffer.writeInteger(beat.installedEpoch)
             buffer.writeDuration(beat.stamp)
             buffer.writeOptionalDuration(beat.echo)
-            buffer.writeInteger(UInt8(beat.disconnected ? 1 : 0))
+            buffer.writeInteger(UInt8(beat.disconnected ? 1 : 0) | UInt8(beat.urgent ? 2 : 0))
             guard beat.ipPeers.count <= Int(UInt8.max) else { throw .unencodable("\(beat.ipPeers.count) IP peers") }
             buffer.writeInteger(UInt8(beat.ipPeers.count))
             for peer in beat.ipPeers { try buffer.writeName(peer) }
@@ -88,14 +88,14 @@ enum EnvelopeCoding {
         let installedEpoch = try buffer.readChecked(UInt64.self, "installed epoch")
         let stamp = try buffer.readDuration("stamp")
         let echo = try buffer.readOptionalDuration("echo")
-        let flags = try buffer.readChecked(UInt8.self, "disconnected")
-        guard flags <= 1 else { throw ByteReadError("disconnected flag \(flags)") }
+        let flags = try buffer.readChecked(UInt8.self, "flags")
+        guard flags <= 3 else { throw ByteReadError("heartbeat flags \(flags)") }
         var ipPeers: [String] = []
         for _ in 0..<Int(try buffer.readChecked(UInt8.self, "IP peer count")) { ipPeers.append(try buffer.readName("IP peer")) }
         guard buffer.readableBytes == 0 else { throw ByteReadError("\(buffer.readableBytes) bytes after the heartbeat") }
         let beat = Heartbeat(
             view: ViewID(epoch: epoch, coordinator: coordinator), installedEpoch: installedEpoch, stamp: stamp, echo: echo,
-            ipPeers: ipPeers, disconnected: flags == 1)
+            ipPeers: ipPeers, disconnected: flags & 1 != 0, urgent: flags & 2 != 0)
         var envelope = Envelope(
             clusterID: clusterID, from: from, incarnation: incarnation, to: to, network: network,
             fromAdapter: fromAdapter, toAdapter: toAdapter, message: .heartbeat(beat))
