@@ -152,11 +152,6 @@ public struct LocalTopology: Sendable {
             ?? ip.first?.name
     }
 
-    /// Whether this node hears at least one peer on an IP network.
-    public func hearsAnyPeerOnIP(at now: Moment) -> Bool {
-        config.nodes.contains { $0.name != me && isReachable($0.name, at: now) }
-    }
-
     /// The peers this node hears on an IP network, in configured order.
     func peersHeardOnIP(at now: Moment) -> [String] {
         config.nodes.map(\.name).filter { $0 != me && isReachable($0, at: now) }
@@ -177,7 +172,7 @@ public struct LocalTopology: Sendable {
     /// NETPAR instead: neither can tell whose side the fault is on. (A peer saying it hears *this*
     /// node proves nothing: it has not noticed the silence yet.)
     public func isDisconnected(at now: Moment) -> Bool {
-        guard !hearsAnyPeerOnIP(at: now) else { return false }
+        guard peersHeardOnIP(at: now).isEmpty else { return false }
         let offIP = peersHeardOnlyOffIP(at: now)
         if offIP.contains(where: { peer in (peerConnectivity[peer]?.ipPeers ?? []).contains { $0 != me } }) { return true }
         let ipAdapters = myNode.networks.filter { config.network(named: $0)?.isIP ?? false }.flatMap { myNode.adapters(on: $0) }

@@ -131,12 +131,11 @@ public final class NodeDaemon: Service, Sendable {
 
     /// Tells the core when an IP adapter's carrier is lost or comes back.
     private func watchCarrier() async {
+        // On loopback (the local demo) every "adapter" is lo: there is no carrier to watch.
+        guard options.addressDriver != .loopbackDemo, let node = config.node(named: me) else { return }
         let watch = CarrierWatch()
-        guard let node = config.node(named: me) else { return }
         let adapters = Set(node.interfaces.filter { config.network(named: $0.network)?.isIP ?? false }.map(\.name))
         var known: [String: Bool] = [:]
-        // On loopback (the local demo) every "adapter" is lo: there is no carrier to watch.
-        guard options.addressDriver != .loopbackDemo else { return }
         while !Task.isCancelled {
             for adapter in adapters.sorted() {
                 let up = watch.hasCarrier(adapter)

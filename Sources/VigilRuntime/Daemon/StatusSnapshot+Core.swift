@@ -62,11 +62,11 @@ extension StatusSnapshot {
         if node == core.me && core.phase == .stopped { return .stopped }
         if agreed?.disconnected.contains(node) == true { return .disconnected }
         if agreed?.netpar.contains(node) == true { return .netpar }
-        switch core.topology.memberState(of: node, at: now) {
-        case .down: return node == core.me ? .joining : .down
-        case .disconnected: return .disconnected
-        case .netpar: return .netpar
-        case .up: return agreed?.up.contains(node) == true ? .up : .joining
+        let seen = core.topology.memberState(of: node, at: now)
+        switch seen {
+        case .down where node == core.me: return .joining
+        case .up where agreed?.up.contains(node) != true: return .joining
+        default: return MemberState(rawValue: seen.rawValue)!
         }
     }
 
