@@ -22,7 +22,7 @@ struct DemoRunTests {
     @Test("the demo runs to its end and its last line gives the gap",
           .enabled(if: enabled, "set VIGIL_DEMO_TEST=1 to run the whole demo with the built vigil and vigild"),
           .timeLimit(.minutes(5)))
-    func wholeDemo() throws {
+    func wholeDemo() async throws {
         let directory = try #require(Self.binaries(), "no vigil and vigild built under .build/release or .build/debug")
         let stateDirectory = "/tmp/vigil-demo-test-\(getpid())"
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-demo-run-\(getpid()).out")
@@ -43,10 +43,10 @@ struct DemoRunTests {
         try process.run()
         // The demo bounds each of its waits and cleans up on failure; this bounds the whole run.
         let deadline = Date().addingTimeInterval(240)
-        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.2) }
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(200)) }
         if process.isRunning {
             kill(process.processIdentifier, SIGINT)  // the demo stops what it started, then exits
-            Thread.sleep(forTimeInterval: 15)
+            try await Task.sleep(for: .seconds(15))
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         process.waitUntilExit()

@@ -56,7 +56,7 @@ import Testing
     }
 
     @Test func emergencyReleaseKillsTheApplicationGroups() async throws {
-        let started = await CommandRunner().launch(ShellCommand("sleep 300 & sleep 300 &", timeout: .seconds(10)), outputFile: nil)
+        let started = await CommandRunner().launch(ShellCommand("sleep 300 & sleep 300 &", timeout: .seconds(120)), outputFile: nil)
         let group = ProcessGroup(try #require(started.processGroup))
         #expect(group.isAlive)
         let release = EmergencyRelease(ipPath: nil)

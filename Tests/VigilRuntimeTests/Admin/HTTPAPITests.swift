@@ -36,12 +36,22 @@ import VigilHTTP
         var response: AdminResponse? { try? JSONDecoder().decode(AdminResponse.self, from: Data(body.utf8)) }
     }
 
-    /// One HTTP/1.1 request over a plain socket, read until the server closes.
-    static func request(_ method: String, _ path: String, port: Int, token: String? = Self.token, body: String? = nil) throws -> Answer {
+    /// One HTTP/1.1 request over a plain socket, read until the server closes. The blocking socket
+    /// calls run on a thread of their own: on the cooperative pool (two threads on a 2-core machine)
+    /// they could starve the very server task that must answer them.
+    static func request(_ method: String, _ path: String, port: Int, token: String? = Self.token, body: String? = nil) async throws -> Answer {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                continuation.resume(with: Result { try blockingRequest(method, path, port: port, token: token, body: body) })
+            }.start()
+        }
+    }
+
+    static func blockingRequest(_ method: String, _ path: String, port: Int, token: String?, body: String?) throws -> Answer {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         precondition(fd >= 0, "socket: \(errno)")
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        var timeout = timeval(tv_sec: 50, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -76,35 +86,35 @@ import VigilHTTP
         let handler = FakeAdminHandler()
         try await Self.withServer(handler) { port in
             for token in [nil, "wrong-token-of-some-length", Self.token + "x"] {
-                let answer = try Self.request("GET", "/v1/status", port: port, token: token)
+                let answer = try await Self.request("GET", "/v1/status", port: port, token: token)
                 #expect(answer.status == 401, "token \(String(describing: token)): \(answer.status)")
             }
-            let stop = try Self.request("POST", "/v1/services/stop", port: port, token: nil, body: #"{"mode":"forced","all":true}"#)
+            let stop = try await Self.request("POST", "/v1/services/stop", port: port, token: nil, body: #"{"mode":"forced","all":true}"#)
             #expect(stop.status == 401)
             #expect(handler.calls.isEmpty, "a request without the token reached the handler: \(handler.calls)")
-            #expect(try Self.request("GET", "/v1/status", port: port).status == 200)
+            #expect(try await Self.request("GET", "/v1/status", port: port).status == 200)
         }
     }
 
     @Test func routesMapToTheControlSocketsCommandsAndAnswers() async throws {
         let handler = FakeAdminHandler()
         try await Self.withServer(handler) { port in
-            let status = try Self.request("GET", "/v1/status", port: port)
+            let status = try await Self.request("GET", "/v1/status", port: port)
             guard case .ok(.status(let snapshot))? = status.response else { Issue.record("status: \(status.body)"); return }
             #expect(snapshot.cluster == "pair")
-            let groups = try Self.request("GET", "/v1/groups", port: port)
+            let groups = try await Self.request("GET", "/v1/groups", port: port)
             guard case .ok(.groups(let list))? = groups.response else { Issue.record("groups: \(groups.body)"); return }
             #expect(list.groups.map(\.name) == ["WEB"])
 
-            #expect(try Self.request("POST", "/v1/groups/WEB/move", port: port, body: #"{"node":"beta"}"#).status == 200)
-            #expect(try Self.request("POST", "/v1/groups/WEB/online", port: port).status == 200)
-            #expect(try Self.request("POST", "/v1/groups/WEB/offline", port: port, body: #"{"sticky":true}"#).status == 200)
-            #expect(try Self.request("POST", "/v1/services/start", port: port, body: #"{"all":true}"#).status == 200)
-            let stop = try Self.request("POST", "/v1/services/stop", port: port, body: #"{"mode":"takeover"}"#)
+            #expect(try await Self.request("POST", "/v1/groups/WEB/move", port: port, body: #"{"node":"beta"}"#).status == 200)
+            #expect(try await Self.request("POST", "/v1/groups/WEB/online", port: port).status == 200)
+            #expect(try await Self.request("POST", "/v1/groups/WEB/offline", port: port, body: #"{"sticky":true}"#).status == 200)
+            #expect(try await Self.request("POST", "/v1/services/start", port: port, body: #"{"all":true}"#).status == 200)
+            let stop = try await Self.request("POST", "/v1/services/stop", port: port, body: #"{"mode":"takeover"}"#)
             #expect(stop.response == .ok(.done(message: "stopping cluster services on ghost1 (takeover)")))
             #expect(handler.calls == ["rg move WEB beta", "rg online WEB", "rg offline WEB --sticky", "start all=true", "stop takeover all=false"])
 
-            let log = try Self.request("GET", "/v1/log?lines=2&cluster=true", port: port)
+            let log = try await Self.request("GET", "/v1/log?lines=2&cluster=true", port: port)
             #expect(log.response == .ok(.log(lines: ["cluster: two", "cluster: three"])), "\(log.body)")
         }
     }
@@ -112,13 +122,13 @@ import VigilHTTP
     @Test func refusalsAreConflictsAndBadRequestsAreSaidSo() async throws {
         let handler = FakeAdminHandler()
         try await Self.withServer(handler) { port in
-            let refused = try Self.request("POST", "/v1/groups/NOPE/move", port: port, body: #"{"node":"beta"}"#)
+            let refused = try await Self.request("POST", "/v1/groups/NOPE/move", port: port, body: #"{"node":"beta"}"#)
             #expect(refused.status == 409)
             #expect(refused.response == .refused(reason: "no resource group NOPE in cluster pair"))
-            #expect(try Self.request("POST", "/v1/groups/WEB/move", port: port, body: "{not json").status == 400)
-            #expect(try Self.request("POST", "/v1/services/stop", port: port, body: #"{"mode":"sideways"}"#).status == 400)
-            #expect(try Self.request("GET", "/v1/log?lines=999999", port: port).status == 400)
-            let failed = try Self.request("POST", "/v1/sync", port: port)
+            #expect(try await Self.request("POST", "/v1/groups/WEB/move", port: port, body: "{not json").status == 400)
+            #expect(try await Self.request("POST", "/v1/services/stop", port: port, body: #"{"mode":"sideways"}"#).status == 400)
+            #expect(try await Self.request("GET", "/v1/log?lines=999999", port: port).status == 400)
+            let failed = try await Self.request("POST", "/v1/sync", port: port)
             #expect(failed.status == 500)
             #expect(failed.body.contains("disk full"))
             #expect(handler.calls.isEmpty, "\(handler.calls)")
@@ -135,13 +145,13 @@ import VigilHTTP
         try (Self.token + "\n").write(toFile: tokenFile, atomically: true, encoding: .utf8)
         let port = cluster.port + 1
         try cluster.start("n1", binary: binary, extra: ["--http-listen", "127.0.0.1:\(port)", "--http-token-file", tokenFile])
-        let answering = await eventually(within: .seconds(30)) { (try? Self.request("GET", "/v1/status", port: port).status) == 200 }
+        let answering = await eventually(within: .seconds(30)) { (try? await Self.request("GET", "/v1/status", port: port).status) == 200 }
         try #require(answering, "vigild's HTTP API never answered\n\(cluster.logs())")
-        let status = try Self.request("GET", "/v1/status", port: port)
+        let status = try await Self.request("GET", "/v1/status", port: port)
         guard case .ok(.status(let snapshot))? = status.response else { Issue.record("status: \(status.body)"); return }
         #expect(snapshot.cluster == "trio" && snapshot.localNode == "n1")
-        #expect(try Self.request("GET", "/v1/status", port: port, token: "not-the-token-at-all").status == 401)
-        let again = try Self.request("POST", "/v1/services/start", port: port)
+        #expect(try await Self.request("GET", "/v1/status", port: port, token: "not-the-token-at-all").status == 401)
+        let again = try await Self.request("POST", "/v1/services/start", port: port)
         #expect(again.status == 409 && again.body.contains("already running"), "\(again.status) \(again.body)")
     }
 }
