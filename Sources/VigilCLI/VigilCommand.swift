@@ -9,7 +9,7 @@ public struct VigilCommand: AsyncParsableCommand {
         subcommands: [
             StartCommand.self, StopCommand.self, StatusCommand.self, RGCommand.self, LogCommand.self,
             SyncCommand.self, AcknowledgeCommand.self, VerifyCommand.self, SimCommand.self, TestCommand.self,
-            DemoCommand.self, DemoServiceCommand.self, TestbedCommand.self,
+            DemoCommand.self, DemoServiceCommand.self, TestbedCommand.self, BenchCommand.self,
         ]
     )
 

@@ -252,7 +252,21 @@ public struct LocalTopology: Sendable {
         }
     }
 
-    /// One heartbeat from each of my adapters on `network` to each adapter of `peers` on it.
+    /// Whether heartbeats go from my adapter `mine` to the peer's `theirs`. On an IP network whose
+    /// adapters have subnets of their own (the seed's boot and standby subnets), only within a
+    /// subnet: a packet for another subnet leaves through whichever adapter routes there, so it proves
+    /// nothing of the adapter that sent it, and it fails (ENETUNREACH) while that route is down with
+    /// its adapter. An adapter with no peer adapter in its subnet beats to all of them.
+    func beatsGo(from mine: String, to theirs: String, of peer: Node, on network: String) -> Bool {
+        guard let netmask = config.network(named: network)?.netmask,
+              let mySubnet = myNode.subnet(of: mine, netmask: netmask),
+              let theirSubnet = peer.subnet(of: theirs, netmask: netmask) else { return true }
+        if mySubnet == theirSubnet { return true }
+        return !peer.adapters(on: network).contains { peer.subnet(of: $0, netmask: netmask) == mySubnet }
+    }
+
+    /// One heartbeat from each of my adapters on `network` to each adapter of `peers` on it (within
+    /// a subnet: `beatsGo`).
     private func beats(
         on network: String, to peers: [Node], incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool, at now: Moment
     ) -> [Envelope] {
@@ -264,7 +278,7 @@ public struct LocalTopology: Sendable {
             let beat = Heartbeat(view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name],
                                  ipPeers: ipPeers, disconnected: disconnected, urgent: urgent)
             for theirs in peer.adapters(on: network) {
-                for mine in myAdapters {
+                for mine in myAdapters where beatsGo(from: mine, to: theirs, of: peer, on: network) {
                     envelopes.append(Envelope(
                         clusterID: config.id, from: me, incarnation: incarnation, to: peer.name,
                         network: network, fromAdapter: mine, toAdapter: theirs,

@@ -10,7 +10,7 @@ struct TestbedCommand: ParsableCommand {
         commandName: "testbed",
         abstract: "Build, show or remove the network-namespace test bed of a configuration.",
         shouldDisplay: false,
-        subcommands: [Up.self, Down.self, Status.self, Relay.self, TestbedWatch.self])
+        subcommands: [Up.self, Down.self, Status.self, Relay.self, TestbedWatch.self, TestbedProbe.self])
 
     struct Up: ParsableCommand {
         static let configuration = CommandConfiguration(

@@ -8,6 +8,10 @@ import VigilModel
 /// differ on this host (a configuration written with the seed's `en0`) to the real device. The prefix
 /// comes from the netmask of the address's network.
 ///
+/// Gratuitous ARP is not waited for: `arping` takes a second per packet, and the application must
+/// start at once. Its first packet leaves as it starts; a removal of the address stops it, so a node
+/// never announces an address it no longer holds (`AddressAnnouncements`).
+///
 /// Gratuitous ARP: when `arping` is not installed, or the device is `lo`, the announcement is skipped
 /// and a note says so; the address change itself still counts as done (neighbours then learn the new
 /// owner on their next ARP request). A failed `arping` is a note too, never a failed action.
@@ -25,6 +29,8 @@ public struct AddressDriver: AddressDriving {
     /// The timeout of each `ip` or `arping` command.
     public let timeout: Duration
     public let note: @Sendable (String) -> Void
+    /// The announcements in flight, by address.
+    let announcements = AddressAnnouncements()
 
     public init(
         config: ClusterConfig, node: String, runner: any CommandRunning = CommandRunner(),
@@ -67,6 +73,7 @@ public struct AddressDriver: AddressDriving {
 
     public func remove(label: String, address: IPv4Address, adapter: String) async -> Result<Void, DriverFailure> {
         let device = device(of: adapter)
+        announcements.stop(address)
         switch await addresses(on: device) {
         case .failure(let failure): return .failure(failure)
         case .success(let present) where !present.contains(address): return .success(())
@@ -120,8 +127,11 @@ public struct AddressDriver: AddressDriving {
         }
         let command = "\(shellQuote(arping)) -U -c \(arpCount) -I \(shellQuote(device)) \(address)"
         let line = [commandPrefix, command].compactMap { $0 }.joined(separator: " ")
-        let result = await runner.run(ShellCommand(line, timeout: timeout))
-        if !result.succeeded { note("gratuitous ARP for \(address) on \(device) failed: \(result.summary)") }
+        let (runner, note, timeout) = (runner, note, timeout)
+        announcements.start(address) {
+            let result = await runner.run(ShellCommand(line, timeout: timeout + .seconds(arpCount)))
+            if !result.succeeded, !Task.isCancelled { note("gratuitous ARP for \(address) on \(device) failed: \(result.summary)") }
+        }
     }
 
     /// The prefix length for `label`: the netmask of its service address's network, or of the
