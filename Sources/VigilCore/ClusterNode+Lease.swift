@@ -48,10 +48,20 @@ extension ClusterNode {
 
     /// Whether this node, which holds or may acquire groups, has not been confirmed for a third of
     /// the trip interval: heartbeats were lost, and it asks its peers to echo at once.
+    /// How old this node's confirmation may get before it beats urgently. A confirmation is a beat of
+    /// mine echoed in a peer's next beat: between two of them it normally ages up to about two
+    /// heartbeat intervals, so urgency starts after that (plus a little), but early enough before
+    /// the trip (at most three quarters of it) for several urgent beats to renew it.
+    static func urgencyAge(_ config: ClusterConfig) -> Duration {
+        let trip = config.tuning.tripInterval
+        let usual = config.largestIPHeartbeatInterval * 2 + .milliseconds(30)
+        return min(max(trip / 3, usual), trip * 3 / 4)
+    }
+
     func confirmationIsAging(at now: Moment) -> Bool {
         guard config.quorum != .none, installed != nil else { return false }
         guard let until = topology.confirmedUntil(views: Set(memberViews), at: now, isQuorum: { isQuorum($0, at: now) }) else { return true }
-        return now - until > config.tuning.tripInterval / 3
+        return now - until > Self.urgencyAge(config)
     }
 
     /// Remembers that this node is a member of a view (promised or installed).

@@ -1,19 +1,19 @@
 /// How fast Vigil notices failures and how long it lets events run. Every setting states its unit.
 ///
 /// Failure detection time on a network = `interval × missedBeats` (plus one interval of jitter at
-/// worst): with the defaults an IP path is declared lost after 4 × 200 ms = 0.8 s of silence. A node
+/// worst): with the defaults an IP path is declared lost after 4 × 150 ms = 0.6 s of silence. A node
 /// is declared down only when every one of its paths is lost, so node detection time is the largest
 /// detection time among the networks it is on.
 public struct Tuning: Sendable, Equatable {
     /// Heartbeat settings by network type (`ether`, `token`, `rs232`, `disk`, ...). A type without an
     /// entry uses `defaultIP` (IP networks), `defaultSerial` or `defaultDisk`.
     public var heartbeats: [String: HeartbeatSettings]
-    /// For IP network types without their own entry. Vigil's default: 200 ms × 4 = 0.8 s.
+    /// For IP network types without their own entry. Vigil's default: 150 ms × 4 = 0.6 s.
     /// (The seed's default was 1 s × 4 = 4 s.)
     public var defaultIP: HeartbeatSettings
     /// For serial links without their own entry: 500 ms × 4 = 2 s (the seed: 2 s × 4).
     public var defaultSerial: HeartbeatSettings
-    /// For disk heartbeats without their own entry: 200 ms × 4 = 0.8 s, as on IP networks. A node is
+    /// For disk heartbeats without their own entry: 150 ms × 4 = 0.6 s, as on IP networks. A node is
     /// declared down only when every path to it is lost, so a slower disk would delay every
     /// takeover; and a disk path that is merely slow moves nothing (the IP networks still carry
     /// the node).
@@ -31,12 +31,12 @@ public struct Tuning: Sendable, Equatable {
 
     public init(
         heartbeats: [String: HeartbeatSettings] = [:],
-        defaultIP: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(200), missedBeats: 4),
+        defaultIP: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(150), missedBeats: 4),
         defaultSerial: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(500), missedBeats: 4),
-        defaultDisk: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(200), missedBeats: 4),
+        defaultDisk: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(150), missedBeats: 4),
         configTooLong: Duration = .seconds(360),
-        tripInterval: Duration = .milliseconds(600),
-        releaseAllowance: Duration = .milliseconds(200)
+        tripInterval: Duration = .milliseconds(450),
+        releaseAllowance: Duration = .milliseconds(100)
     ) {
         self.heartbeats = heartbeats
         self.defaultIP = defaultIP

@@ -8,10 +8,11 @@ struct CarrierWatch: Sendable {
 
     func hasCarrier(_ device: String) -> Bool {
         guard FileManager.default.fileExists(atPath: "\(root)/\(device)") else { return false }
-        guard let text = try? String(contentsOfFile: "\(root)/\(device)/carrier", encoding: .utf8) else { return true }
+        // An adapter set down reads no carrier at all (EINVAL): its operstate says it.
         let operstate = (try? String(contentsOfFile: "\(root)/\(device)/operstate", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if operstate == "down" { return false }
+        guard let text = try? String(contentsOfFile: "\(root)/\(device)/carrier", encoding: .utf8) else { return true }
         return text.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 }

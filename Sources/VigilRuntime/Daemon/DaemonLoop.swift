@@ -204,8 +204,8 @@ struct DaemonLoop {
         for (network, beats) in diskBeats { disks.beat(network: network, beats, holdings: held) }
     }
 
-    /// Sends over UDP: a heartbeat between the adapters it names; any other message from this
-    /// node's first address on the network to every address the peer has there.
+    /// Sends over UDP: a heartbeat between the adapters it names; any other message to every address
+    /// the peer has on the network, each from this node's address in the same subnet (else its first).
     private func send(_ envelope: Envelope) {
         let transport = transport
         let book = daemon.book
@@ -229,10 +229,21 @@ struct DaemonLoop {
                     }
                     return
                 }
-                guard let local = book.endpoints(of: envelope.from, on: envelope.network).first?.address else { return }
+                let locals = book.endpoints(of: envelope.from, on: envelope.network)
+                let netmask = daemon.config.network(named: envelope.network)?.netmask
+                var failure: (any Error)?
                 for remote in book.endpoints(of: envelope.to, on: envelope.network) {
-                    try await transport.send(envelope, to: try SocketAddress(remote.address, port: port), from: local)
+                    // From my adapter in the peer's subnet: a packet for another subnet would leave
+                    // through whatever route there is, and fail (ENETUNREACH) while that is down.
+                    let sameSubnet = netmask.flatMap { mask in locals.first { $0.address.masked(by: mask) == remote.address.masked(by: mask) } }
+                    guard let local = (sameSubnet ?? locals.first)?.address else { return }
+                    do {
+                        try await transport.send(envelope, to: try SocketAddress(remote.address, port: port), from: local)
+                    } catch {
+                        failure = failure ?? error
+                    }
                 }
+                if let failure { throw failure }
             } catch {
                 if case .heartbeat = envelope.message { return }
                 logs.event("sending to \(envelope.to) on \(envelope.network) failed: \(error)")

@@ -82,19 +82,22 @@ public actor ApplicationDriver {
             return .failure(DriverFailure("no application \(name) in the configuration"))
         }
         let group = groups[name].map(ProcessGroup.init)
-        let before = await check(application)
-        if before != .healthy, group?.isAlive != true, application.monitor != nil { return forget(name) }
+        // Nothing of ours runs: stop it only if its monitor says it runs anyway. (When our group is
+        // alive it runs for sure: no monitor first, a stop is on a takeover's critical path.)
+        if group?.isAlive != true, application.monitor != nil, await check(application) != .healthy { return forget(name) }
         let command = ShellCommand(application.stop, environment: environment.merging(["VIGIL_APPLICATION": name]) { $1 },
                                    timeout: application.stopTimeout, killGrace: killGrace)
         let result = await runner.run(command)
         var escalated = false
-        if await check(application) == .healthy || group?.isAlive == true {
+        var health = await check(application)
+        if health == .healthy || group?.isAlive == true {
             escalated = true
             if let group, await !group.terminate(grace: killGrace) {
                 return .failure(DriverFailure("stop \(name): \(group) survived SIGKILL"))
             }
+            health = await check(application)
         }
-        if await check(application) == .healthy {
+        if health == .healthy {
             let how = group == nil ? "no process group recorded to kill" : "after killing \(group!)"
             return .failure(DriverFailure("stop \(name): still healthy \(how) (stop command: \(result.summary))"))
         }
