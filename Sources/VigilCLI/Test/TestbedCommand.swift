@@ -53,8 +53,17 @@ struct TestbedCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The disk relay (started by `up` in vt-switch; runs until killed).")
         @OptionGroup var options: TestbedOptions
 
+        @Option(help: "A slow disk: each pass waits up to this much longer, at random (with its unit).")
+        var slow: String?
+
+        func validate() throws {
+            if let slow, DurationText.parse(slow) == nil { throw ValidationError("--slow '\(slow)' is not a duration with a unit") }
+        }
+
         func run() throws {
-            try DiskRelay(layout: TestbedLayout(config: try options.load(), directory: options.dir)).run()
+            var relay = DiskRelay(layout: TestbedLayout(config: try options.load(), directory: options.dir))
+            relay.slowdown = slow.flatMap(DurationText.parse) ?? .zero
+            try relay.run()
         }
     }
 }

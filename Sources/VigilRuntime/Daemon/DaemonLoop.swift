@@ -51,8 +51,18 @@ struct DaemonLoop {
                 switch work {
                 case .batch(let batch):
                     let outcome = await daemon.host.perform(batch)
+                    // The watchdog's emergency plan must cover what was just acquired before anyone
+                    // is told; after a release it only lists too much for a moment, and the core
+                    // hears at once (a takeover elsewhere waits for this release).
+                    let acquired = batch.actions.contains { action in
+                        switch action {
+                        case .addAddress, .startApplication: true
+                        default: false
+                        }
+                    }
+                    if !acquired { daemon.send(.actionsFinished(batch.id, outcome)) }
                     daemon.updateEmergencyPlan(await daemon.host.emergencyPlan(for: await daemon.host.readHoldings()))
-                    daemon.send(.actionsFinished(batch.id, outcome))
+                    if acquired { daemon.send(.actionsFinished(batch.id, outcome)) }
                 case .hooks(let invocation):
                     _ = await daemon.hooks.run(invocation)
                 }

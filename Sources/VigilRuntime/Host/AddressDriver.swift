@@ -57,15 +57,17 @@ public struct AddressDriver: AddressDriving {
         guard let prefix = prefixLength(of: label) else {
             return .failure(DriverFailure("no IP network with a netmask for \(label)"))
         }
+        // Straight to the change (a takeover waits for it), then the state read back: an address
+        // already there makes `ip addr add` fail, and the read back tells that from a real failure.
+        let result = await ip("-4 addr add \(address)/\(prefix) dev \(shellQuote(device))")
         switch await addresses(on: device) {
-        case .failure(let failure): return .failure(failure)
-        case .success(let present) where present.contains(address): break
-        case .success:
-            let result = await ip("-4 addr add \(address)/\(prefix) dev \(shellQuote(device))")
+        case .failure(let failure):
+            if case .failure(let addFailure) = result { return .failure(addFailure) }
+            return .failure(failure)
+        case .success(let after) where !after.contains(address):
             if case .failure(let failure) = result { return .failure(failure) }
-            guard case .success(let after) = await addresses(on: device), after.contains(address) else {
-                return .failure(DriverFailure("\(address) not on \(device) after ip addr add"))
-            }
+            return .failure(DriverFailure("\(address) not on \(device) after ip addr add"))
+        case .success: break
         }
         await announce(address, on: device)
         return .success(())
@@ -74,6 +76,12 @@ public struct AddressDriver: AddressDriving {
     public func remove(label: String, address: IPv4Address, adapter: String) async -> Result<Void, DriverFailure> {
         let device = device(of: adapter)
         announcements.stop(address)
+        // Straight to the change with the configured prefix; read back. Only if the address is
+        // still there (absent already, or held with another prefix) does it look first.
+        if let prefix = prefixLength(of: label) {
+            _ = await ip("-4 addr del \(address)/\(prefix) dev \(shellQuote(device))")
+            if case .success(let after) = await addresses(on: device), !after.contains(address) { return .success(()) }
+        }
         switch await addresses(on: device) {
         case .failure(let failure): return .failure(failure)
         case .success(let present) where !present.contains(address): return .success(())
@@ -89,7 +97,7 @@ public struct AddressDriver: AddressDriving {
     }
 
     public func configured(_ wanted: [String: IPv4Address]) async -> Result<[String: String], DriverFailure> {
-        let adapters = config.node(named: node)?.interfaces.map(\.name) ?? []
+        let adapters = config.node(named: node)?.interfaces.filter { config.network(named: $0.network)?.isIP ?? false }.map(\.name) ?? []
         var found: [String: String] = [:]
         var seen: Set<String> = []
         for adapter in adapters where seen.insert(adapter).inserted {

@@ -13,6 +13,9 @@ import VigilModel
 public struct DiskRelay: Sendable {
     public let layout: TestbedLayout
     public var interval: Duration = .milliseconds(20)
+    /// A slow disk (`vigil bench`'s stress run): each pass waits up to this much longer, at random,
+    /// so a slot reaches the other nodes between `interval` and `interval + slowdown` late.
+    public var slowdown: Duration = .zero
 
     public init(layout: TestbedLayout) {
         self.layout = layout
@@ -40,7 +43,8 @@ public struct DiskRelay: Sendable {
                     }
                 }
             }
-            Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds))
+            let extra = slowdown > .zero ? Double.random(in: 0...(Double(slowdown.components.attoseconds) / 1e18 + Double(slowdown.components.seconds))) : 0
+            Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds) + extra)
         }
     }
 

@@ -32,6 +32,8 @@ public struct Testbed: Sendable {
     public let vigil: String
     /// The configuration file (absolute), for the relay.
     public let configPath: String
+    /// Makes the disk relay a slow disk (`DiskRelay.slowdown`); none by default.
+    public var relaySlowdown: Duration?
 
     public init(layout: TestbedLayout, configPath: String, vigil: String, shell: TestbedShell = TestbedShell()) {
         self.layout = layout
@@ -176,6 +178,7 @@ public struct Testbed: Sendable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ip", "netns", "exec", TestbedLayout.switchNamespace, vigil, "testbed", "relay",
                              configPath, "--dir", layout.directory]
+            + (relaySlowdown.map { ["--slow", "\(Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000))ms"] } ?? [])
         let output = FileManager.default.createFile(atPath: "\(layout.directory)/relay.out", contents: nil)
             ? FileHandle(forWritingAtPath: "\(layout.directory)/relay.out") : nil
         process.standardOutput = output ?? FileHandle.nullDevice

@@ -43,7 +43,7 @@ public struct TestbedCluster: Sendable {
     }
 
     /// Starts `node`'s vigild in its namespace; its output goes to NODE/vigild.out.
-    func launch(_ node: String) throws {
+    public func launch(_ node: String) throws {
         var binds: [String] = []
         for network in layout.diskNetworks where config.node(named: node)?.networks.contains(network.name) ?? false {
             guard let device = layout.sharedDevice(of: network) else { continue }
