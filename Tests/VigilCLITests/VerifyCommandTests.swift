@@ -29,8 +29,8 @@ struct VerifyCommandTests {
             "timing: rs232_34 heartbeat 500ms x 4 = detection 2s",
             "timing: rs232_41 heartbeat 500ms x 4 = detection 2s",
             "timing: node failure detected after 2s",
-            "timing: dead man switch trips after 600ms without quorum",
-            "timing: takeover waits 1s after a node was last heard (dead man switch 600ms + heartbeat 200ms + release allowance 200ms)",
+            "timing: dead man switch trips after 450ms without quorum",
+            "timing: takeover waits 0.75s after a node was last heard (dead man switch 450ms + heartbeat 200ms + release allowance 100ms)",
             "verify: 0 errors, 0 warnings",
         ])
         try command.run()

@@ -76,8 +76,8 @@ struct ConfigLoaderQuorumTests {
         #expect(tuning.releaseAllowance == .milliseconds(300))
         #expect(loaded?.sourceMap.location(of: "tuning.dead_man_switch").column == column(of: "1.5s", in: yaml))
         let (defaults, _) = load(Fixture.twoNodes)
-        #expect(defaults?.config.tuning.tripInterval == .milliseconds(600))
-        #expect(defaults?.config.tuning.releaseAllowance == .milliseconds(200))
+        #expect(defaults?.config.tuning.tripInterval == .milliseconds(450))
+        #expect(defaults?.config.tuning.releaseAllowance == .milliseconds(100))
     }
 
     @Test("a dead man switch without a unit is refused; an unknown tuning key lists the new keys")

@@ -19,7 +19,7 @@ struct ExampleTests {
         #expect(config.networks.filter { $0.kind == .serial }.count == 4)
         #expect(DetectionTimes(config).nodes.allSatisfy { $0.detection == .seconds(2) })
         #expect(config.quorum == .majority && config.tiebreaker == nil)
-        #expect(config.takeoverWait == .seconds(1))
+        #expect(config.takeoverWait == .milliseconds(750))
     }
 
     @Test("pair (two nodes, disk tiebreaker, mutual takeover) verifies with no error and no warning")

@@ -53,7 +53,7 @@ struct ValueTests {
     func detectionTimes() throws {
         let (loaded, _) = load(Fixture.twoNodes + "tuning:\n  heartbeat:\n    disk: {interval: 1s, missed_beats: 3}\n")
         let times = DetectionTimes(try #require(loaded).config)
-        #expect(times.networks.map(\.detection) == [.milliseconds(800), .seconds(3)])
+        #expect(times.networks.map(\.detection) == [.milliseconds(600), .seconds(3)])
         #expect(times.nodes.map(\.detection) == [.seconds(3), .seconds(3)])
     }
 }

@@ -126,16 +126,16 @@ struct VerifierQuorumTests {
     func tripBelowTwoHeartbeats() throws {
         let yaml = Fixture.twoNodes + """
             tuning:
-              dead_man_switch: 300ms
+              dead_man_switch: 250ms
             """
-        let warning = try #require(single(verify(yaml), containing: "dead_man_switch 300ms is less than twice the largest IP heartbeat interval (200ms)"))
+        let warning = try #require(single(verify(yaml), containing: "dead_man_switch 250ms is less than twice the largest IP heartbeat interval (150ms)"))
         #expect(warning.severity == .warning)
-        #expect(warning.message.contains("after one lost heartbeat; raise it to at least 400ms"))
+        #expect(warning.message.contains("after one lost heartbeat; raise it to at least 300ms"))
         #expect(warning.location.line == line(of: "dead_man_switch", in: yaml))
-        #expect(verify(Fixture.twoNodes + "tuning:\n  dead_man_switch: 400ms\n") == [])
-        // The default 600ms against a slow heartbeat: the warning points at the tuning section.
+        #expect(verify(Fixture.twoNodes + "tuning:\n  dead_man_switch: 300ms\n") == [])
+        // The default 450ms against a slow heartbeat: the warning points at the tuning section.
         let slow = Fixture.twoNodes + "tuning:\n  heartbeat:\n    ether: {interval: 500ms}\n"
-        let defaulted = try #require(single(verify(slow), containing: "dead_man_switch 600ms is less than twice"))
+        let defaulted = try #require(single(verify(slow), containing: "dead_man_switch 450ms is less than twice"))
         #expect(defaulted.message.contains("(500ms)") && defaulted.message.contains("at least 1s"))
         #expect(defaulted.location.line == line(of: "tuning:", in: slow))
     }
@@ -158,6 +158,6 @@ struct VerifierQuorumTests {
         let times = DetectionTimes(config)
         #expect(times.tripInterval == .seconds(1) && times.largestIPInterval == .milliseconds(300))
         #expect(times.releaseAllowance == .milliseconds(250) && times.takeoverWait == config.takeoverWait)
-        #expect(ClusterConfig(name: "empty", id: 1).takeoverWait == .seconds(1))
+        #expect(ClusterConfig(name: "empty", id: 1).takeoverWait == .milliseconds(700))
     }
 }

@@ -21,14 +21,15 @@ struct AnswerProbe {
         var received: [UInt8] = []
     }
 
-    /// Runs forever on the calling thread; `answer(nanoseconds, line)` for every answer.
-    func run(answer: (UInt64, String) -> Void) -> Never {
+    /// Runs on the calling thread until `stop()` says so; `answer(nanoseconds, line)` for every answer.
+    func run(until stop: () -> Bool = { false }, answer: (UInt64, String) -> Void) {
         let periodNanoseconds = UInt64(period.nanoseconds)
         let timeoutNanoseconds = UInt64(timeout.nanoseconds)
         var attempts: [Attempt] = []
         var next = MonotonicClock.nanoseconds()
         var buffer = [UInt8](repeating: 0, count: 512)
-        while true {
+        defer { attempts.forEach { close($0.descriptor) } }
+        while !stop() {
             var now = MonotonicClock.nanoseconds()
             if now >= next {
                 if let attempt = open(now) { attempts.append(attempt) }

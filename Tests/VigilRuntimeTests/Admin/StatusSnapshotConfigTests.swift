@@ -23,6 +23,6 @@ struct StatusSnapshotConfigTests {
         #expect(snapshot.interfaces.count == config.nodes.map(\.interfaces.count).reduce(0, +))
         #expect(snapshot.interfaces.allSatisfy { !$0.address.isEmpty && $0.state == .down })
         #expect(snapshot.timing == StatusSnapshot.Timing(DetectionTimes(config)))
-        #expect(snapshot.timing?.takeoverWaitMilliseconds == 1000)
+        #expect(snapshot.timing?.takeoverWaitMilliseconds == 750)
     }
 }
