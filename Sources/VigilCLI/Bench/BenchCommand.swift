@@ -34,6 +34,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Runs per fault and setting for keepalived.")
     var keepalivedRuns: Int = 10
 
+    @Option(help: "keepalived settings to measure, comma-separated: defaults (1s adverts), fast (100ms VRRPv3 adverts).")
+    var keepalived: String = "defaults,fast"
+
+    var keepalivedSettings: [KeepalivedBench.Setting] {
+        keepalived.split(separator: ",").compactMap { name in [KeepalivedBench.Setting.defaults, .fast].first { $0.name == name } }
+    }
+
     @Option(help: "How long the stress run lasts, with its unit.")
     var stress: String = "10m"
 
@@ -45,6 +52,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard runs >= 1, keepalivedRuns >= 1 else { throw ValidationError("--runs and --keepalived-runs must be at least 1") }
+        guard !keepalivedSettings.isEmpty else { throw ValidationError("--keepalived '\(keepalived)': name defaults, fast or both") }
         guard let duration = DurationText.parse(stress), duration >= .seconds(10) else { throw ValidationError("--stress '\(stress)' is not a duration of at least 10s") }
         guard !costSizes.isEmpty, costSizes.allSatisfy({ (2...64).contains($0) }) else { throw ValidationError("--sizes '\(sizes)' must be cluster sizes from 2 to 64") }
     }
@@ -72,7 +80,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if only.contains(.keepalived) {
             if let keepalived = CommandLookup().path(of: "keepalived") {
-                for setting in [KeepalivedBench.Setting.defaults, .fast] {
+                for setting in keepalivedSettings {
                     report.say("== keepalived (\(setting.name): VRRPv\(setting.version), advert_int \(setting.advertInterval)s), \(keepalivedRuns) runs each")
                     do {
                         try await KeepalivedBench(bed: bed, report: report, runs: keepalivedRuns, keepalived: keepalived).run(setting, faults: BenchFault.allCases)

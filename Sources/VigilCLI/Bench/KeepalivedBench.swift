@@ -97,7 +97,13 @@ struct KeepalivedBench {
             try startKeepalived(owner, setting)
         case .swap: try bed.setAdapter(adapter, of: owner, up: true)
         case .network: try bed.setNetwork(network, node: owner, up: true)
-        case .move: try startKeepalived(owner, setting)
+        case .move:
+            // The stopped keepalived ends its shutdown first.
+            let deadline = MonotonicClock.nanoseconds() + 10_000_000_000
+            while !processes(named: "keepalived", in: owner).isEmpty, MonotonicClock.nanoseconds() < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            try startKeepalived(owner, setting)
         }
     }
 
@@ -125,7 +131,10 @@ struct KeepalivedBench {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw BenchError("keepalived did not settle within 60s")
+        let holders = (truth.addresses()[serviceAddress] ?? []).map(\.description)
+        let last = client.last.map { "\($0.node) \((MonotonicClock.nanoseconds() - $0.time) / 1_000_000)ms ago" } ?? "never"
+        let running = nodes.filter { !processes(named: "keepalived", in: $0).isEmpty }
+        throw BenchError("keepalived did not settle within 60s: the address on \(holders), the client last answered by \(last), keepalived runs on \(running)")
     }
 
     private func owner() throws -> String {
@@ -161,6 +170,9 @@ struct KeepalivedBench {
 
             """
         try conf.write(toFile: "\(directory)/keepalived.conf", atomically: true, encoding: .utf8)
+        // A killed keepalived's processes may linger as zombies here (nothing reaps them), and
+        // keepalived refuses to start while its pid files name a process that exists.
+        for file in ["keepalived.pid", "keepalived-vrrp.pid"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(file)") }
         try spawn(node, [keepalived, "--vrrp", "--dont-fork", "--log-console", "--log-detail",
                          "--use-file", "\(directory)/keepalived.conf", "--pid", "\(directory)/keepalived.pid",
                          "--vrrp_pid", "\(directory)/keepalived-vrrp.pid"], output: "keepalived.out")
@@ -174,9 +186,13 @@ struct KeepalivedBench {
         kill(pid, SIGTERM)
     }
 
+    /// The living processes called `name` in the node's namespace (zombies do not count).
     private func processes(named name: String, in node: String) -> [Int32] {
         bed.processes(in: bed.layout.namespace(of: node)).filter { pid in
-            (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name
+            guard (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name,
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
         }
     }
 
