@@ -73,7 +73,7 @@ struct DemoCommandTests {
         #expect(!failed)
         #expect(lines.last == "verify: 0 errors, 0 warnings")
         #expect(!lines.contains { $0.contains("error:") })
-        #expect(lines.contains("timing: node failure detected after 0.8s"))
+        #expect(lines.contains("timing: node failure detected after 0.6s"))
     }
 
     @Test("the local scream is scream on loopback: same nodes and groups, every address in 127/8, a disk heartbeat")
