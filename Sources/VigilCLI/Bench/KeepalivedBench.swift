@@ -126,7 +126,7 @@ struct KeepalivedBench {
                MonotonicClock.nanoseconds() - last.time < 200_000_000,
                nodes.allSatisfy({ !processes(named: "keepalived", in: $0).isEmpty }) {
                 // A backup that just started must hear the master before the next fault.
-                try await Task.sleep(for: .milliseconds(Int((Double(setting.advertInterval) ?? 1) * 3000) + 200))
+                try await Task.sleep(for: .milliseconds(Int((Double(setting.advertInterval) ?? 1) * 1500) + 200))
                 return
             }
             try await Task.sleep(for: .milliseconds(100))
