@@ -47,11 +47,28 @@ extension ClusterNode {
     }
 
     /// Whether this node, which holds or may acquire groups, has not been confirmed for a third of
-    /// the trip interval: heartbeats were lost, and it asks its peers to echo at once.
+    /// the trip interval because heartbeats were lost: it then asks its peers to echo at once.
+    ///
+    /// At rest a confirmation is naturally up to two heartbeat intervals old (my beat waits up to
+    /// an interval for the peer's next one, which carries its echo), more than a third of the
+    /// default trip interval; so beyond that third the node asks only when a quorum does not keep
+    /// its schedule (`LocalTopology.keepsSchedule`: a beat or an echo is overdue), or when the
+    /// confirmation comes within two urgent intervals of the trip interval whatever the schedule.
     func confirmationIsAging(at now: Moment) -> Bool {
         guard config.quorum != .none, installed != nil else { return false }
-        guard let until = topology.confirmedUntil(views: Set(memberViews), at: now, isQuorum: { isQuorum($0, at: now) }) else { return true }
-        return now - until > config.tuning.tripInterval / 3
+        let views = Set(memberViews)
+        guard let until = topology.confirmedUntil(views: views, at: now, isQuorum: { isQuorum($0, at: now) }) else { return true }
+        let age = now - until
+        let trip = config.tuning.tripInterval
+        guard age > trip / 3 else { return false }
+        if age > trip - LocalTopology.urgentInterval * 2 { return true }
+        let interval = config.largestIPHeartbeatInterval
+        var onSchedule: Set<String> = [me]
+        for peer in config.nodes where peer.name != me
+            && topology.keepsSchedule(peer.name, views: views, interval: interval, slack: interval / 2, at: now) {
+            onSchedule.insert(peer.name)
+        }
+        return !isQuorum(onSchedule, at: now)
     }
 
     /// Remembers that this node is a member of a view (promised or installed).

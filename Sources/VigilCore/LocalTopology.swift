@@ -106,6 +106,18 @@ public struct LocalTopology: Sendable {
         return nil
     }
 
+    /// Whether `peer` keeps its heartbeat schedule with this node: one of its heartbeats arrived
+    /// within `interval + slack`, and the newest echo of my stamps it sent in one of `views` was at
+    /// most `interval + slack` older than its latest arrival (so none of my heartbeats to it, nor
+    /// its to me, went missing). A peer on schedule refreshes my confirmation within about an
+    /// interval without being asked; its echo is then at most `2 × (interval + slack)` old.
+    public func keepsSchedule(_ peer: String, views: Set<ViewID>, interval: Duration, slack: Duration, at now: Moment) -> Bool {
+        guard let heard = lastHeard(peer), now - heard <= interval + slack,
+              let echo = echoes[peer]?.filter({ views.contains($0.key) }).values.max()
+        else { return false }
+        return heard - echo <= interval + slack
+    }
+
     /// The host says an adapter lost (`false`) or regained (`true`) its carrier.
     public mutating func setCarrier(_ up: Bool, adapter: String) {
         if up { carrierLost.remove(adapter) } else { carrierLost.insert(adapter) }
