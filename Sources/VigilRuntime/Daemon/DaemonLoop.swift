@@ -11,7 +11,10 @@ struct DaemonLoop {
     var core: ClusterNode
     let transport: UDPTransport
     let disks: DiskPaths
-    private var wakeTask: Task<Void, Never>?
+    /// The timer of the core's next `wake`, on the event loop, and the moment it is set for (`nil`
+    /// once it fired: the tick it sends is the next input to come).
+    private var wakeTimer: Scheduled<Void>?
+    private var wakeAt: Moment?
     private var waiting: [UInt64: (continuation: CheckedContinuation<String, any Error>, deadline: Moment)] = [:]
     private var stopWaiters: [CheckedContinuation<String, any Error>] = []
     private var shuttingDown = false
@@ -60,7 +63,7 @@ struct DaemonLoop {
         }
         defer {
             worker.cancel()
-            wakeTask?.cancel()
+            wakeTimer?.cancel()
         }
         for await item in inputs {
             let now = daemon.now
@@ -97,7 +100,9 @@ struct DaemonLoop {
         case .housekeeping:
             carryOut(configSync.tick(at: now), at: now)
             return []
-        case .tick: return core.tick(at: now)
+        case .tick:
+            wakeAt = nil
+            return core.tick(at: now)
         case .actionsFinished(let id, let outcome): return core.actionsFinished(id, outcome: outcome, at: now)
         case .diskCompleted(let id, let outcome): return core.diskCompleted(id, outcome: outcome, at: now)
         case .fenceFinished(let id, let succeeded, let detail): return core.fenceFinished(id, succeeded: succeeded, detail: detail, at: now)
@@ -162,12 +167,13 @@ struct DaemonLoop {
 
     mutating func perform(_ directives: [Directive], at now: Moment) {
         var diskBeats: [String: [Envelope]] = [:]
+        var packets: [UDPTransport.Outbound] = []
         for directive in directives {
             switch directive {
             case .send(let envelope):
                 guard let network = daemon.config.network(named: envelope.network) else { continue }
                 if network.isIP {
-                    send(envelope)
+                    route(envelope, into: &packets)
                 } else if network.isSharedDisk {
                     if case .heartbeat = envelope.message {
                         diskBeats[network.name, default: []].append(envelope)
@@ -180,13 +186,13 @@ struct DaemonLoop {
             case .perform(let batch):
                 hostWork.yield(.batch(batch))
             case .wake(let moment):
-                wakeTask?.cancel()
-                let deadline = daemon.origin + moment.sinceOrigin
-                wakeTask = Task { [daemon] in
-                    do {
-                        try await Task.sleep(until: deadline, clock: daemon.clock)
-                        daemon.send(.tick)
-                    } catch {}
+                // The core asks again after every step, mostly for the moment already set.
+                guard moment != wakeAt else { continue }
+                wakeTimer?.cancel()
+                wakeAt = moment
+                let delay = daemon.clock.now.duration(to: daemon.origin + moment.sinceOrigin)
+                wakeTimer = daemon.group.next().scheduleTask(in: .nanoseconds(max(0, delay.nanoseconds))) { [daemon] in
+                    daemon.send(.tick)
                 }
             case .disk(let request):
                 disks.tiebreaker(request)
@@ -200,43 +206,62 @@ struct DaemonLoop {
                 daemon.logs.event("cluster services stopped")
             }
         }
+        if !packets.isEmpty { send(packets) }
         let held = core.holdings.heldGroups
         for (network, beats) in diskBeats { disks.beat(network: network, beats, holdings: held) }
     }
 
-    /// Sends over UDP: a heartbeat between the adapters it names; any other message from this
-    /// node's first address on the network to every address the peer has there.
-    private func send(_ envelope: Envelope) {
-        let transport = transport
-        let book = daemon.book
-        let port = daemon.options.port
-        let logs = daemon.logs
-        let daemon = daemon
-        Task {
-            do {
-                if let from = envelope.fromAdapter {
-                    let path = "\(envelope.network) \(from) -> \(envelope.to)/\(envelope.toAdapter ?? "?")"
-                    do {
-                        try await transport.send(envelope, book: book, port: port)
-                        if daemon.failingPaths.withLock({ $0.removeValue(forKey: path) }) != nil {
-                            logs.event("heartbeats on \(path) are sent again")
-                        }
-                    } catch {
-                        let text = "\(error)"
-                        if daemon.failingPaths.withLock({ paths in defer { paths[path] = text }; return paths[path] != text }) {
-                            logs.event("heartbeats on \(path) cannot be sent: \(text)")
-                        }
-                    }
-                    return
-                }
-                guard let local = book.endpoints(of: envelope.from, on: envelope.network).first?.address else { return }
-                for remote in book.endpoints(of: envelope.to, on: envelope.network) {
-                    try await transport.send(envelope, to: try SocketAddress(remote.address, port: port), from: local)
-                }
-            } catch {
-                if case .heartbeat = envelope.message { return }
-                logs.event("sending to \(envelope.to) on \(envelope.network) failed: \(error)")
+    /// The UDP packets of an envelope: a heartbeat between the adapters it names; any other
+    /// message from this node's first address on the network to every address the peer has there.
+    private func route(_ envelope: Envelope, into packets: inout [UDPTransport.Outbound]) {
+        let routes = daemon.routes
+        if let fromAdapter = envelope.fromAdapter {
+            guard let local = routes.route(node: envelope.from, network: envelope.network, adapter: fromAdapter),
+                  let toAdapter = envelope.toAdapter,
+                  let remote = routes.route(node: envelope.to, network: envelope.network, adapter: toAdapter)
+            else {
+                transport.counters.countSendFailed()
+                noteHeartbeat(envelope, failure: "\(TransportError.unroutable(from: envelope.from, to: envelope.to, network: envelope.network, fromAdapter: envelope.fromAdapter, toAdapter: envelope.toAdapter))")
+                return
             }
+            packets.append(UDPTransport.Outbound(envelope: envelope, local: local.address, remote: remote.socket))
+            return
+        }
+        guard let local = routes.routes(of: envelope.from, on: envelope.network).first else { return }
+        for remote in routes.routes(of: envelope.to, on: envelope.network) {
+            packets.append(UDPTransport.Outbound(envelope: envelope, local: local.address, remote: remote.socket))
+        }
+    }
+
+    /// Sends a step's packets in one batch. A heartbeat path that starts or stops failing is logged
+    /// once each way; any other message that cannot be sent, every time.
+    private func send(_ packets: [UDPTransport.Outbound]) {
+        let daemon = daemon
+        transport.sendNow(packets) { packet, error in
+            let envelope = packet.envelope
+            guard envelope.fromAdapter != nil else {
+                if let error { daemon.logs.event("sending to \(envelope.to) on \(envelope.network) failed: \(error)") }
+                return
+            }
+            DaemonLoop.noteHeartbeat(envelope, failure: error.map { "\($0)" }, daemon: daemon)
+        }
+    }
+
+    private func noteHeartbeat(_ envelope: Envelope, failure: String?) {
+        Self.noteHeartbeat(envelope, failure: failure, daemon: daemon)
+    }
+
+    /// Records whether a heartbeat's path works (`failure == nil`) or fails, and logs the changes.
+    private static func noteHeartbeat(_ envelope: Envelope, failure: String?, daemon: NodeDaemon) {
+        // The common case, every path working, costs one look at an empty table.
+        if failure == nil, daemon.failingPaths.withLock({ $0.isEmpty }) { return }
+        let path = "\(envelope.network) \(envelope.fromAdapter ?? "?") -> \(envelope.to)/\(envelope.toAdapter ?? "?")"
+        if let text = failure {
+            if daemon.failingPaths.withLock({ paths in defer { paths[path] = text }; return paths[path] != text }) {
+                daemon.logs.event("heartbeats on \(path) cannot be sent: \(text)")
+            }
+        } else if daemon.failingPaths.withLock({ $0.removeValue(forKey: path) }) != nil {
+            daemon.logs.event("heartbeats on \(path) are sent again")
         }
     }
 

@@ -22,6 +22,8 @@ public final class NodeDaemon: Service, Sendable {
     let hooks: HookRunner
     let codec: PacketCodec
     let book: AddressBook
+    /// The book's adapters as socket addresses on the cluster port, resolved once.
+    let routes: Routes
     let group: MultiThreadedEventLoopGroup
     let clock = ContinuousClock()
     let origin: ContinuousClock.Instant
@@ -50,6 +52,7 @@ public final class NodeDaemon: Service, Sendable {
         hooks = HookRunner(hooks: options.config.hooks, node: options.node, logs: logs)
         codec = PacketCodec(clusterID: options.config.id, key: try ClusterKey.load(fromFile: options.keyPath, clusterID: options.config.id))
         book = AddressBook(config: options.config)
+        routes = Routes(book: book, port: options.port)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         origin = clock.now
         (inputs, input) = AsyncStream.makeStream(of: DaemonInput.self)
