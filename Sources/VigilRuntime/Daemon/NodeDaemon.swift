@@ -95,11 +95,12 @@ public final class NodeDaemon: Service, Sendable {
         var loop = DaemonLoop(daemon: self, core: ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings),
                               transport: transport, disks: disks)
 
+        disks.start(polling: options.diskPollInterval)
+        defer { disks.close() }
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { tasks in
                 tasks.addTask { try await admin.run() }
                 tasks.addTask { await self.receive(from: transport) }
-                tasks.addTask { await disks.poll(every: self.options.diskPollInterval) }
                 tasks.addTask { await self.watchCarrier() }
                 tasks.addTask { await self.pet(watchdog) }
                 tasks.addTask { await self.housekeep() }
@@ -115,7 +116,6 @@ public final class NodeDaemon: Service, Sendable {
             self.input.yield(.shutdown)
         }
         await transport.close()
-        disks.close()
         logs.event("vigild stopped")
         try? await group.shutdownGracefully()
     }
