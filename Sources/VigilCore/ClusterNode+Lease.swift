@@ -25,6 +25,15 @@ extension ClusterNode {
         }
     }
 
+    /// The fewest nodes that can form a quorum under the cluster's policy (see `isQuorum`).
+    var smallestQuorum: Int {
+        switch config.quorum {
+        case .none: 1
+        case .majority: config.nodes.count / 2 + 1
+        case .disk: (config.nodes.count + 1) / 2
+        }
+    }
+
     /// Whether this node should hold the tiebreaker: it is the lowest-ranked node it can reach,
     /// leaving out nodes the agreed state shows stopping cluster services (so that a node stopped
     /// on purpose hands the tiebreaker to the next before its departure completes).
@@ -42,7 +51,7 @@ extension ClusterNode {
 
     /// Whether a quorum confirmed this node, in one of `views`, within the trip interval.
     func isConfirmed(in views: Set<ViewID>, at now: Moment) -> Bool {
-        guard let until = topology.confirmedUntil(views: views, at: now, isQuorum: { isQuorum($0, at: now) }) else { return false }
+        guard let until = topology.confirmedUntil(views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) }) else { return false }
         return now - until <= config.tuning.tripInterval
     }
 
@@ -57,7 +66,7 @@ extension ClusterNode {
     func confirmationIsAging(at now: Moment) -> Bool {
         guard config.quorum != .none, installed != nil else { return false }
         let views = Set(memberViews)
-        guard let until = topology.confirmedUntil(views: views, at: now, isQuorum: { isQuorum($0, at: now) }) else { return true }
+        guard let until = topology.confirmedUntil(views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) }) else { return true }
         let age = now - until
         let trip = config.tuning.tripInterval
         guard age > trip / 3 else { return false }
@@ -96,8 +105,8 @@ extension ClusterNode {
 
     /// Releases everything at once when the lease ran out (the dead man switch in the core's terms).
     mutating func enforceLease(at now: Moment) {
-        guard phase == .running, config.quorum != .none, !hasLease(at: now), !executor.holdings.heldGroups.isEmpty,
-              !executor.isReleasingEverything else { return }
+        guard phase == .running, config.quorum != .none, !executor.holdings.heldGroups.isEmpty,
+              !executor.isReleasingEverything, !hasLease(at: now) else { return }
         let held = executor.holdings.heldGroups.joined(separator: ", ")
         log(now, .cluster, "\(me) lost quorum (no confirmation for \(DurationText.format(config.tuning.tripInterval))): releasing \(held)")
         releaseEverything()
