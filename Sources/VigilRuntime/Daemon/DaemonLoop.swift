@@ -93,6 +93,10 @@ struct DaemonLoop {
                 return []
             }
             return core.receive(envelope, at: now)
+        case .receivedAll(let envelopes):
+            var directives: [Directive] = []
+            for envelope in envelopes { directives += apply(.received(envelope), at: now) }
+            return directives
         case .servicesAll(let command, let continuation): return orderServices(command, continuation, at: now)
         case .sync(let text, let continuation):
             startSync(text: text, continuation, at: now)

@@ -171,7 +171,7 @@ final class DiskPaths: Sendable {
                 path.work.withLock { $0.busySince = nil }
                 if let slots, !slots.isEmpty {
                     let inbox = path.reader.withLock { $0.absorb(slots) }
-                    for envelope in inbox.envelopes { daemon.send(.received(envelope)) }
+                    if !inbox.envelopes.isEmpty { daemon.send(.receivedAll(inbox.envelopes)) }
                 }
                 nextPoll = max(nextPoll + period, Watchdog.monotonicNanoseconds())
             }

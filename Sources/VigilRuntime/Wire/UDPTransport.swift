@@ -37,10 +37,14 @@ public final class UDPTransport: Sendable {
 
     /// Binds one socket per endpoint (this node's adapters, e.g. `AddressBook.endpoints(of:)`) on
     /// `port` (0: a free port per socket, for tests). If any bind fails, the others are closed.
+    /// With `deliver`, accepted envelopes are handed to it on the socket's event loop instead of
+    /// `inbound` (which then stays empty): for a reader that runs on that event loop itself and so
+    /// keeps up, without a stream and a task in between.
     public static func bind(
         node: String, endpoints: [AddressBook.Endpoint], port: Int = defaultPort, codec: PacketCodec,
         group: any EventLoopGroup, queueLimit: Int = defaultQueueLimit,
-        logger: Logger = Logger(label: "vigil.transport")
+        logger: Logger = Logger(label: "vigil.transport"),
+        deliver: (@Sendable (ReceivedEnvelope) -> Void)? = nil
     ) async throws -> UDPTransport {
         precondition(queueLimit > 0, "queueLimit \(queueLimit)")
         let counters = PacketCounters()
@@ -55,7 +59,7 @@ public final class UDPTransport: Sendable {
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(InboundPacketHandler(
                                 codec: codec, node: node, local: endpoint, counters: counters,
-                                continuation: continuation, logger: logger))
+                                continuation: continuation, deliver: deliver, logger: logger))
                         }
                     }
                     .bind(to: try SocketAddress(endpoint.address, port: port))
