@@ -25,6 +25,15 @@ extension ClusterNode {
         }
     }
 
+    /// The fewest nodes that can form a quorum under the cluster's policy (see `isQuorum`).
+    var smallestQuorum: Int {
+        switch config.quorum {
+        case .none: 1
+        case .majority: config.nodes.count / 2 + 1
+        case .disk: (config.nodes.count + 1) / 2
+        }
+    }
+
     /// Whether this node should hold the tiebreaker: it is the lowest-ranked node it can reach,
     /// leaving out nodes the agreed state shows stopping cluster services (so that a node stopped
     /// on purpose hands the tiebreaker to the next before its departure completes).
@@ -42,26 +51,33 @@ extension ClusterNode {
 
     /// Whether a quorum confirmed this node, in one of `views`, within the trip interval.
     func isConfirmed(in views: Set<ViewID>, at now: Moment) -> Bool {
-        guard let until = topology.confirmedUntil(views: views, at: now, isQuorum: { isQuorum($0, at: now) }) else { return false }
+        guard let until = topology.confirmedUntil(views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) }) else { return false }
         return now - until <= config.tuning.tripInterval
     }
 
     /// Whether this node, which holds or may acquire groups, has not been confirmed for a third of
-    /// the trip interval: heartbeats were lost, and it asks its peers to echo at once.
-    /// How old this node's confirmation may get before it beats urgently. A confirmation is a beat of
-    /// mine echoed in a peer's next beat: between two of them it normally ages up to about two
-    /// heartbeat intervals, so urgency starts after that (plus a little), but early enough before
-    /// the trip (at most three quarters of it) for several urgent beats to renew it.
-    static func urgencyAge(_ config: ClusterConfig) -> Duration {
-        let trip = config.tuning.tripInterval
-        let usual = config.largestIPHeartbeatInterval * 2 + .milliseconds(30)
-        return min(max(trip / 3, usual), trip * 3 / 4)
-    }
-
+    /// the trip interval because heartbeats were lost: it then asks its peers to echo at once.
+    ///
+    /// At rest a confirmation is naturally up to two heartbeat intervals old (my beat waits up to
+    /// an interval for the peer's next one, which carries its echo), more than a third of the
+    /// default trip interval; so beyond that third the node asks only when a quorum does not keep
+    /// its schedule (`LocalTopology.keepsSchedule`: a beat or an echo is overdue), or when the
+    /// confirmation comes within two urgent intervals of the trip interval whatever the schedule.
     func confirmationIsAging(at now: Moment) -> Bool {
         guard config.quorum != .none, installed != nil else { return false }
-        guard let until = topology.confirmedUntil(views: Set(memberViews), at: now, isQuorum: { isQuorum($0, at: now) }) else { return true }
-        return now - until > Self.urgencyAge(config)
+        let views = Set(memberViews)
+        guard let until = topology.confirmedUntil(views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) }) else { return true }
+        let age = now - until
+        let trip = config.tuning.tripInterval
+        guard age > trip / 3 else { return false }
+        if age > trip - LocalTopology.urgentInterval * 2 { return true }
+        let interval = config.largestIPHeartbeatInterval
+        var onSchedule: Set<String> = [me]
+        for peer in config.nodes where peer.name != me
+            && topology.keepsSchedule(peer.name, views: views, interval: interval, slack: interval / 2, at: now) {
+            onSchedule.insert(peer.name)
+        }
+        return !isQuorum(onSchedule, at: now)
     }
 
     /// Remembers that this node is a member of a view (promised or installed).
@@ -89,8 +105,8 @@ extension ClusterNode {
 
     /// Releases everything at once when the lease ran out (the dead man switch in the core's terms).
     mutating func enforceLease(at now: Moment) {
-        guard phase == .running, config.quorum != .none, !hasLease(at: now), !executor.holdings.heldGroups.isEmpty,
-              !executor.isReleasingEverything else { return }
+        guard phase == .running, config.quorum != .none, !executor.holdings.heldGroups.isEmpty,
+              !executor.isReleasingEverything, !hasLease(at: now) else { return }
         let held = executor.holdings.heldGroups.joined(separator: ", ")
         log(now, .cluster, "\(me) lost quorum (no confirmation for \(DurationText.format(config.tuning.tripInterval))): releasing \(held)")
         releaseEverything()

@@ -86,24 +86,42 @@ public struct LocalTopology: Sendable {
     /// The moment (of my clock) up to which a quorum is known to have counted me in: for each peer,
     /// the stamp of my newest heartbeat it echoed while committed to one of `views` (views I was a
     /// member of; my own confirmation is `now`); the newest moment that enough of them reach. `nil`
-    /// when there is none. `isQuorum` decides whether a set of nodes is enough.
+    /// when there is none. `isQuorum` decides whether a set of nodes is enough; it is not asked
+    /// about sets smaller than `smallestQuorum` (the sets here hold only nodes of the cluster, so
+    /// the caller knows no smaller one can be a quorum): this runs on every message received.
     ///
     /// Why this is safe: any view that leaves me out has a quorum of members, which intersects the
     /// quorum that confirmed me; its coordinator learns when each of its members last heard me and
     /// waits `takeoverWait` after the latest, by which time my confirmation has run out.
-    public func confirmedUntil(views: Set<ViewID>, at now: Moment, isQuorum: (Set<String>) -> Bool) -> Moment? {
+    public func confirmedUntil(views: Set<ViewID>, at now: Moment, smallestQuorum: Int = 1, isQuorum: (Set<String>) -> Bool) -> Moment? {
         var confirmations: [(String, Moment)] = [(me, now)]
+        confirmations.reserveCapacity(echoes.count + 1)
         for (peer, byView) in echoes {
-            let stamps = byView.filter { views.contains($0.key) }.values
-            if let newest = stamps.max() { confirmations.append((peer, newest)) }
+            var newest: Moment?
+            for (view, stamp) in byView where views.contains(view) { newest = max(newest ?? stamp, stamp) }
+            if let newest { confirmations.append((peer, newest)) }
         }
+        guard confirmations.count >= smallestQuorum else { return nil }
         confirmations.sort { $0.1 > $1.1 }
         var set: Set<String> = []
+        set.reserveCapacity(confirmations.count)
         for (member, stamp) in confirmations {
             set.insert(member)
-            if isQuorum(set) { return stamp }
+            if set.count >= smallestQuorum, isQuorum(set) { return stamp }
         }
         return nil
+    }
+
+    /// Whether `peer` keeps its heartbeat schedule with this node: one of its heartbeats arrived
+    /// within `interval + slack`, and the newest echo of my stamps it sent in one of `views` was at
+    /// most `interval + slack` older than its latest arrival (so none of my heartbeats to it, nor
+    /// its to me, went missing). A peer on schedule refreshes my confirmation within about an
+    /// interval without being asked; its echo is then at most `2 × (interval + slack)` old.
+    public func keepsSchedule(_ peer: String, views: Set<ViewID>, interval: Duration, slack: Duration, at now: Moment) -> Bool {
+        guard let heard = lastHeard(peer), now - heard <= interval + slack,
+              let echo = echoes[peer]?.filter({ views.contains($0.key) }).values.max()
+        else { return false }
+        return heard - echo <= interval + slack
     }
 
     /// The host says an adapter lost (`false`) or regained (`true`) its carrier.

@@ -15,11 +15,17 @@ public enum QuorumPolicy: String, Sendable, Equatable, CaseIterable {
 extension ClusterConfig {
     /// Whether a set of nodes has quorum by votes alone (no tiebreaker).
     public func hasMajority(_ nodes: Set<String>) -> Bool {
-        nodes.intersection(self.nodes.map(\.name)).count * 2 > self.nodes.count
+        votes(of: nodes) * 2 > self.nodes.count
     }
 
     /// Whether a set of nodes is exactly half of the votes (a tie the disk tiebreaker decides).
     public func isHalf(_ nodes: Set<String>) -> Bool {
-        nodes.intersection(self.nodes.map(\.name)).count * 2 == self.nodes.count
+        votes(of: nodes) * 2 == self.nodes.count
+    }
+
+    /// How many nodes of the cluster are in `nodes` (counted without building a set: quorum is
+    /// checked on every message a node receives).
+    private func votes(of nodes: Set<String>) -> Int {
+        self.nodes.reduce(into: 0) { count, node in if nodes.contains(node.name) { count += 1 } }
     }
 }

@@ -5,6 +5,8 @@ import VigilCore
 enum DaemonInput: Sendable {
     /// A message from a peer, over UDP or the shared disk.
     case received(Envelope)
+    /// What one read of a shared disk brought (heartbeats and messages), applied in order.
+    case receivedAll([Envelope])
     /// The core asked to be woken now.
     case tick
     case actionsFinished(UInt64, ActionOutcome)

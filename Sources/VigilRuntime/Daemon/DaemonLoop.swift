@@ -11,7 +11,10 @@ struct DaemonLoop {
     var core: ClusterNode
     let transport: UDPTransport
     let disks: DiskPaths
-    private var wakeTask: Task<Void, Never>?
+    /// The timer of the core's next `wake`, on the event loop, and the moment it is set for (`nil`
+    /// once it fired: the tick it sends is the next input to come).
+    private var wakeTimer: Scheduled<Void>?
+    private var wakeAt: Moment?
     private var waiting: [UInt64: (continuation: CheckedContinuation<String, any Error>, deadline: Moment)] = [:]
     private var stopWaiters: [CheckedContinuation<String, any Error>] = []
     private var shuttingDown = false
@@ -70,7 +73,7 @@ struct DaemonLoop {
         }
         defer {
             worker.cancel()
-            wakeTask?.cancel()
+            wakeTimer?.cancel()
         }
         for await item in inputs {
             let now = daemon.now
@@ -100,6 +103,10 @@ struct DaemonLoop {
                 return []
             }
             return core.receive(envelope, at: now)
+        case .receivedAll(let envelopes):
+            var directives: [Directive] = []
+            for envelope in envelopes { directives += apply(.received(envelope), at: now) }
+            return directives
         case .servicesAll(let command, let continuation): return orderServices(command, continuation, at: now)
         case .sync(let text, let continuation):
             startSync(text: text, continuation, at: now)
@@ -107,7 +114,9 @@ struct DaemonLoop {
         case .housekeeping:
             carryOut(configSync.tick(at: now), at: now)
             return []
-        case .tick: return core.tick(at: now)
+        case .tick:
+            wakeAt = nil
+            return core.tick(at: now)
         case .actionsFinished(let id, let outcome): return core.actionsFinished(id, outcome: outcome, at: now)
         case .diskCompleted(let id, let outcome): return core.diskCompleted(id, outcome: outcome, at: now)
         case .fenceFinished(let id, let succeeded, let detail): return core.fenceFinished(id, succeeded: succeeded, detail: detail, at: now)
@@ -172,12 +181,13 @@ struct DaemonLoop {
 
     mutating func perform(_ directives: [Directive], at now: Moment) {
         var diskBeats: [String: [Envelope]] = [:]
+        var packets: [UDPTransport.Outbound] = []
         for directive in directives {
             switch directive {
             case .send(let envelope):
                 guard let network = daemon.config.network(named: envelope.network) else { continue }
                 if network.isIP {
-                    send(envelope)
+                    route(envelope, into: &packets)
                 } else if network.isSharedDisk {
                     if case .heartbeat = envelope.message {
                         diskBeats[network.name, default: []].append(envelope)
@@ -190,13 +200,13 @@ struct DaemonLoop {
             case .perform(let batch):
                 hostWork.yield(.batch(batch))
             case .wake(let moment):
-                wakeTask?.cancel()
-                let deadline = daemon.origin + moment.sinceOrigin
-                wakeTask = Task { [daemon] in
-                    do {
-                        try await Task.sleep(until: deadline, clock: daemon.clock)
-                        daemon.send(.tick)
-                    } catch {}
+                // The core asks again after every step, mostly for the moment already set.
+                guard moment != wakeAt else { continue }
+                wakeTimer?.cancel()
+                wakeAt = moment
+                let delay = daemon.clock.now.duration(to: daemon.origin + moment.sinceOrigin)
+                wakeTimer = daemon.group.next().scheduleTask(in: .nanoseconds(max(0, delay.nanoseconds))) { [daemon] in
+                    daemon.send(.tick)
                 }
             case .disk(let request):
                 disks.tiebreaker(request)
@@ -210,54 +220,68 @@ struct DaemonLoop {
                 daemon.logs.event("cluster services stopped")
             }
         }
+        if !packets.isEmpty { send(packets) }
         let held = core.holdings.heldGroups
         for (network, beats) in diskBeats { disks.beat(network: network, beats, holdings: held) }
     }
 
-    /// Sends over UDP: a heartbeat between the adapters it names; any other message to every address
-    /// the peer has on the network, each from this node's address in the same subnet (else its first).
-    private func send(_ envelope: Envelope) {
-        let transport = transport
-        let book = daemon.book
-        let port = daemon.options.port
-        let logs = daemon.logs
-        let daemon = daemon
-        Task {
-            do {
-                if let from = envelope.fromAdapter {
-                    let path = "\(envelope.network) \(from) -> \(envelope.to)/\(envelope.toAdapter ?? "?")"
-                    do {
-                        try await transport.send(envelope, book: book, port: port)
-                        if daemon.failingPaths.withLock({ $0.removeValue(forKey: path) }) != nil {
-                            logs.event("heartbeats on \(path) are sent again")
-                        }
-                    } catch {
-                        let text = "\(error)"
-                        if daemon.failingPaths.withLock({ paths in defer { paths[path] = text }; return paths[path] != text }) {
-                            logs.event("heartbeats on \(path) cannot be sent: \(text)")
-                        }
-                    }
-                    return
-                }
-                let locals = book.endpoints(of: envelope.from, on: envelope.network)
-                let netmask = daemon.config.network(named: envelope.network)?.netmask
-                var failure: (any Error)?
-                for remote in book.endpoints(of: envelope.to, on: envelope.network) {
-                    // From my adapter in the peer's subnet: a packet for another subnet would leave
-                    // through whatever route there is, and fail (ENETUNREACH) while that is down.
-                    let sameSubnet = netmask.flatMap { mask in locals.first { $0.address.masked(by: mask) == remote.address.masked(by: mask) } }
-                    guard let local = (sameSubnet ?? locals.first)?.address else { return }
-                    do {
-                        try await transport.send(envelope, to: try SocketAddress(remote.address, port: port), from: local)
-                    } catch {
-                        failure = failure ?? error
-                    }
-                }
-                if let failure { throw failure }
-            } catch {
-                if case .heartbeat = envelope.message { return }
-                logs.event("sending to \(envelope.to) on \(envelope.network) failed: \(error)")
+    /// The UDP packets of an envelope: a heartbeat between the adapters it names; any other
+    /// message to every address the peer has on the network, each from this node's address in the
+    /// same subnet (else its first).
+    private func route(_ envelope: Envelope, into packets: inout [UDPTransport.Outbound]) {
+        let routes = daemon.routes
+        if let fromAdapter = envelope.fromAdapter {
+            guard let local = routes.route(node: envelope.from, network: envelope.network, adapter: fromAdapter),
+                  let toAdapter = envelope.toAdapter,
+                  let remote = routes.route(node: envelope.to, network: envelope.network, adapter: toAdapter)
+            else {
+                transport.counters.countSendFailed()
+                noteHeartbeat(envelope, failure: "\(TransportError.unroutable(from: envelope.from, to: envelope.to, network: envelope.network, fromAdapter: envelope.fromAdapter, toAdapter: envelope.toAdapter))")
+                return
             }
+            packets.append(UDPTransport.Outbound(envelope: envelope, local: local.address, remote: remote.socket))
+            return
+        }
+        let locals = routes.routes(of: envelope.from, on: envelope.network)
+        guard let first = locals.first else { return }
+        let netmask = daemon.config.network(named: envelope.network)?.netmask
+        for remote in routes.routes(of: envelope.to, on: envelope.network) {
+            // From my adapter in the peer's subnet: a packet for another subnet would leave through
+            // whatever route there is, and fail (ENETUNREACH) while that is down.
+            let local = netmask.flatMap { mask in locals.first { $0.address.masked(by: mask) == remote.address.masked(by: mask) } } ?? first
+            packets.append(UDPTransport.Outbound(envelope: envelope, local: local.address, remote: remote.socket))
+        }
+    }
+
+    /// Sends a step's packets in one batch. A heartbeat path that starts or stops failing is logged
+    /// once each way; any other message that cannot be sent, every time.
+    private func send(_ packets: [UDPTransport.Outbound]) {
+        let daemon = daemon
+        transport.sendNow(packets) { packet, error in
+            let envelope = packet.envelope
+            guard envelope.fromAdapter != nil else {
+                if let error { daemon.logs.event("sending to \(envelope.to) on \(envelope.network) failed: \(error)") }
+                return
+            }
+            DaemonLoop.noteHeartbeat(envelope, failure: error.map { "\($0)" }, daemon: daemon)
+        }
+    }
+
+    private func noteHeartbeat(_ envelope: Envelope, failure: String?) {
+        Self.noteHeartbeat(envelope, failure: failure, daemon: daemon)
+    }
+
+    /// Records whether a heartbeat's path works (`failure == nil`) or fails, and logs the changes.
+    private static func noteHeartbeat(_ envelope: Envelope, failure: String?, daemon: NodeDaemon) {
+        // The common case, every path working, costs one look at an empty table.
+        if failure == nil, daemon.failingPaths.withLock({ $0.isEmpty }) { return }
+        let path = "\(envelope.network) \(envelope.fromAdapter ?? "?") -> \(envelope.to)/\(envelope.toAdapter ?? "?")"
+        if let text = failure {
+            if daemon.failingPaths.withLock({ paths in defer { paths[path] = text }; return paths[path] != text }) {
+                daemon.logs.event("heartbeats on \(path) cannot be sent: \(text)")
+            }
+        } else if daemon.failingPaths.withLock({ $0.removeValue(forKey: path) }) != nil {
+            daemon.logs.event("heartbeats on \(path) are sent again")
         }
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOPosix
 import Synchronization
 import VigilCore
@@ -26,12 +29,27 @@ final class DiskPaths: Sendable {
         let reader: Mutex<DiskHeartbeatReader>
         /// The fields of the latest heartbeats, rewritten with every message posted.
         let latest: Mutex<(beats: [Envelope], holdings: [String])> = Mutex(([], []))
+        /// What the path's I/O thread is to do next, and since when it is busy.
+        let work = Mutex(Work())
+        /// Wakes the I/O thread when a record is to be written.
+        let wakeup: WakeupPipe
 
-        init(network: String, disk: DiskHeartbeat, writer: DiskHeartbeatWriter, reader: DiskHeartbeatReader) {
+        struct Work {
+            /// The newest record to write; an older one not written yet is replaced.
+            var record: DiskSlotRecord?
+            /// Monotonic nanoseconds at which the current read or write began (nil: idle).
+            var busySince: UInt64?
+            /// Whether the stall of the current operation was reported.
+            var stallReported = false
+            var stopped = false
+        }
+
+        init(network: String, disk: DiskHeartbeat, writer: DiskHeartbeatWriter, reader: DiskHeartbeatReader) throws {
             self.network = network
             self.disk = disk
             self.writer = Mutex(writer)
             self.reader = Mutex(reader)
+            wakeup = try WakeupPipe()
         }
     }
 
@@ -52,7 +70,7 @@ final class DiskPaths: Sendable {
             let disk = DiskHeartbeat(device: file, clusterID: config.id, slot: slot, threadPool: pool)
             var writer = DiskHeartbeatWriter(clusterID: config.id, node: daemon.me, incarnation: daemon.incarnation, codec: daemon.codec)
             writer.maximumMessageBytes = Self.maximumMessageBytes
-            paths[name] = Path(
+            paths[name] = try Path(
                 network: name, disk: disk, writer: writer,
                 reader: DiskHeartbeatReader(config: config, me: daemon.me, network: name, codec: daemon.codec))
         }
@@ -81,17 +99,21 @@ final class DiskPaths: Sendable {
         write(path)
     }
 
+    /// Hands the path's I/O thread the next record to write. Records the thread has not written
+    /// yet are replaced (only the newest counts); a device that stops answering is reported once
+    /// per stall, after `ioTimeout`.
     private func write(_ path: Path) {
         let latest = path.latest.withLock { $0 }
         guard let record = path.writer.withLock({ $0.record(heartbeats: latest.beats, holdings: latest.holdings, slotSize: Self.slotSize) }) else { return }
-        let daemon = daemon
-        Task {
-            let result = await Self.withTimeout(Self.ioTimeout) { () async -> String in
-                do { try await path.disk.writeOwnSlot(record); return "" } catch { return "\(error)" }
-            }
-            let failure = result ?? "no answer within \(DurationText.format(Self.ioTimeout))"
-            if !failure.isEmpty { daemon.logs.event("writing the disk heartbeat on \(path.network) failed: \(failure)") }
+        let stalled = path.work.withLock { work -> Bool in
+            work.record = record
+            guard let since = work.busySince, !work.stallReported,
+                  Watchdog.monotonicNanoseconds() &- since > UInt64(Self.ioTimeout.nanoseconds) else { return false }
+            work.stallReported = true
+            return true
         }
+        if stalled { daemon.logs.event("the disk heartbeat on \(path.network) has not answered for \(DurationText.format(Self.ioTimeout)): its records are not written or read") }
+        path.wakeup.signal()
     }
 
     /// Carries out a tiebreaker request and reports to the core.
@@ -107,23 +129,62 @@ final class DiskPaths: Sendable {
         }
     }
 
-    /// Reads every slot of every disk network, `interval` apart, and hands the core what changed.
-    func poll(every interval: Duration) async {
-        guard !paths.isEmpty else { return }
-        while !Task.isCancelled {
-            for path in paths.values {
-                let slots = await Self.withTimeout(Self.ioTimeout) { () async -> [Int: Result<DiskSlotRecord, DiskRecordError>]? in
-                    try? await path.disk.readAll()
-                }
-                guard let slots = slots ?? nil else { continue }
-                let inbox = path.reader.withLock { $0.absorb(slots) }
-                for envelope in inbox.envelopes { daemon.send(.received(envelope)) }
+    /// Starts one I/O thread per disk network: it writes this node's slot whenever `beat` or
+    /// `post` gives it a record, and reads the other slots every `interval`, handing the core
+    /// what changed. Blocking calls on a thread of its own cost no task, timer or pool hop, and a
+    /// hung device stalls only that thread (its peers then go unheard on the disk, as they should).
+    func start(polling interval: Duration) {
+        for path in paths.values {
+            let daemon = daemon
+            let thread = Thread { Self.runIO(path, every: interval, daemon: daemon) }
+            thread.name = "vigil-disk-\(path.network)"
+            thread.start()
+        }
+    }
+
+    private static func runIO(_ path: Path, every interval: Duration, daemon: NodeDaemon) {
+        let period = UInt64(interval.nanoseconds)
+        var nextPoll = Watchdog.monotonicNanoseconds()
+        var seen: [Int: [UInt8]] = [:]
+        var failing: String?
+        while true {
+            let now = Watchdog.monotonicNanoseconds()
+            let (record, stopped) = path.work.withLock { work -> (DiskSlotRecord?, Bool) in
+                defer { work.record = nil }
+                return (work.record, work.stopped)
             }
-            try? await Task.sleep(for: interval)
+            if stopped { return }
+            if let record {
+                path.work.withLock { $0.busySince = now; $0.stallReported = false }
+                let failure: String?
+                do { try path.disk.writeOwnSlotNow(record); failure = nil } catch { failure = "\(error)" }
+                path.work.withLock { $0.busySince = nil }
+                if failure != failing {
+                    if let failure { daemon.logs.event("writing the disk heartbeat on \(path.network) failed: \(failure)") }
+                    else { daemon.logs.event("the disk heartbeat on \(path.network) is written again") }
+                    failing = failure
+                }
+            }
+            if now >= nextPoll {
+                path.work.withLock { $0.busySince = now; $0.stallReported = false }
+                let slots = try? path.disk.readChanged(seen: &seen)
+                path.work.withLock { $0.busySince = nil }
+                if let slots, !slots.isEmpty {
+                    let inbox = path.reader.withLock { $0.absorb(slots) }
+                    if !inbox.envelopes.isEmpty { daemon.send(.receivedAll(inbox.envelopes)) }
+                }
+                nextPoll = max(nextPoll + period, Watchdog.monotonicNanoseconds())
+            }
+            let left = nextPoll &- Watchdog.monotonicNanoseconds()
+            if nextPoll > Watchdog.monotonicNanoseconds() { path.wakeup.wait(milliseconds: Int((left + 999_999) / 1_000_000)) }
         }
     }
 
     func close() {
+        for path in paths.values {
+            path.work.withLock { $0.stopped = true }
+            path.wakeup.signal()
+        }
         try? pool.syncShutdownGracefully()
     }
 
@@ -167,5 +228,42 @@ final class OneAnswer<T: Sendable>: Sendable {
             return state.continuation
         }
         waiting?.resume(returning: value)
+    }
+}
+
+/// A pipe that one thread waits on with a timeout and others write a byte to, to wake it early.
+/// `poll(2)`'s timeout runs on the monotonic clock.
+final class WakeupPipe: Sendable {
+    private let readEnd: Int32
+    private let writeEnd: Int32
+
+    init() throws {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw DiskIOError(path: "pipe", operation: "pipe", errno: errno) }
+        for end in ends {
+            _ = fcntl(end, F_SETFD, FD_CLOEXEC)
+            _ = fcntl(end, F_SETFL, O_NONBLOCK)
+        }
+        readEnd = ends[0]
+        writeEnd = ends[1]
+    }
+
+    deinit {
+        close(readEnd)
+        close(writeEnd)
+    }
+
+    /// Wakes the waiting thread (a full pipe already will).
+    func signal() {
+        var byte: UInt8 = 1
+        _ = write(writeEnd, &byte, 1)
+    }
+
+    /// Waits until signalled or `milliseconds` passed, and empties the pipe.
+    func wait(milliseconds: Int) {
+        var descriptor = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+        _ = poll(&descriptor, 1, Int32(clamping: milliseconds))
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while read(readEnd, &buffer, buffer.count) > 0 {}
     }
 }

@@ -22,6 +22,8 @@ public final class NodeDaemon: Service, Sendable {
     let hooks: HookRunner
     let codec: PacketCodec
     let book: AddressBook
+    /// The book's adapters as socket addresses on the cluster port, resolved once.
+    let routes: Routes
     let group: MultiThreadedEventLoopGroup
     let clock = ContinuousClock()
     let origin: ContinuousClock.Instant
@@ -50,6 +52,7 @@ public final class NodeDaemon: Service, Sendable {
         hooks = HookRunner(hooks: options.config.hooks, node: options.node, logs: logs)
         codec = PacketCodec(clusterID: options.config.id, key: try ClusterKey.load(fromFile: options.keyPath, clusterID: options.config.id))
         book = AddressBook(config: options.config)
+        routes = Routes(book: book, port: options.port)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         origin = clock.now
         (inputs, input) = AsyncStream.makeStream(of: DaemonInput.self)
@@ -72,7 +75,12 @@ public final class NodeDaemon: Service, Sendable {
         if let note = options.configNote { logs.event(note) }
         let transport = try await UDPTransport.bind(
             node: me, endpoints: book.endpoints(of: me), port: options.port, codec: codec, group: group,
-            logger: logger)
+            logger: logger, deliver: { [input] received in
+                // The adapter the packet really arrived on is the socket's, not what the sender wrote.
+                var envelope = received.envelope
+                if envelope.toAdapter != nil { envelope.toAdapter = received.local.adapter }
+                input.yield(.received(envelope))
+            })
         let disks = try DiskPaths(daemon: self)
         let admin = try await AdminServer.bind(path: options.socketPath, handler: self, group: group, logger: logger)
         let watchdog = Watchdog(tripInterval: config.tuning.tripInterval, devicePath: options.watchdogDevice) { [emergency, watchdogTripped, logs] in
@@ -92,42 +100,48 @@ public final class NodeDaemon: Service, Sendable {
         var loop = DaemonLoop(daemon: self, core: ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings),
                               transport: transport, disks: disks)
 
+        disks.start(polling: options.diskPollInterval)
+        defer { disks.close() }
+        // The loop, the packets it receives and its timers run on the sockets' event loop thread.
+        let eventLoop = group.next()
+        let executor = EventLoopExecutor(loop: eventLoop)
+        let timers = startTimers(on: eventLoop, watchdog: watchdog)
+        do {
+            try await runTasks(loop: &loop, executor: executor, transport: transport, admin: admin)
+        } catch {
+            for timer in timers { timer.cancel() }
+            throw error
+        }
+        for timer in timers { timer.cancel() }
+        await transport.close()
+        logs.event("vigild stopped")
+        try? await group.shutdownGracefully()
+    }
+
+    /// The daemon's tasks until the loop ends: the loop and packet delivery on the event loop, the
+    /// control socket, the carrier watch and the application monitor on the global executor.
+    private func runTasks(loop: inout DaemonLoop, executor: EventLoopExecutor, transport: UDPTransport, admin: AdminServer) async throws {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { tasks in
                 tasks.addTask { try await admin.run() }
-                tasks.addTask { await self.receive(from: transport) }
-                tasks.addTask { await disks.poll(every: self.options.diskPollInterval) }
                 tasks.addTask { await self.watchCarrier() }
-                tasks.addTask { await self.pet(watchdog) }
-                tasks.addTask { await self.housekeep() }
                 tasks.addTask {
                     var monitor = ApplicationMonitor(daemon: self)
                     await monitor.run()
                 }
-                if options.startServices { tasks.addTask { _ = try? await self.start(all: false) } }
-                await loop.run(inputs: self.inputs)
+                if self.options.startServices { tasks.addTask { _ = try? await self.start(all: false) } }
+                await withTaskExecutorPreference(executor) {
+                    await loop.run(inputs: self.inputs)
+                }
                 tasks.cancelAll()
             }
         } onGracefulShutdown: {
             self.input.yield(.shutdown)
         }
-        await transport.close()
-        disks.close()
-        logs.event("vigild stopped")
-        try? await group.shutdownGracefully()
     }
 
     /// Queues an input for the loop.
     func send(_ item: DaemonInput) { input.yield(item) }
-
-    private func receive(from transport: UDPTransport) async {
-        for await received in transport.inbound {
-            // The adapter the packet really arrived on is the socket's, not what the sender wrote.
-            var envelope = received.envelope
-            if envelope.toAdapter != nil { envelope.toAdapter = received.local.adapter }
-            send(.received(envelope))
-        }
-    }
 
     /// Tells the core when an IP adapter's carrier is lost or comes back.
     private func watchCarrier() async {
@@ -148,23 +162,26 @@ public final class NodeDaemon: Service, Sendable {
         }
     }
 
-    /// Twice a second, the loop's own bookkeeping: configuration versions, `--all` and `sync`.
-    private func housekeep() async {
-        while !Task.isCancelled {
-            send(.housekeeping)
-            try? await Task.sleep(for: .milliseconds(500))
+    /// The loop's periodic inputs, as timers on its event loop (no task or thread of their own):
+    /// twice a second its bookkeeping (configuration versions, `--all` and `sync`), and six times
+    /// per trip interval the watchdog's pets, which stop when the event loop stops being scheduled.
+    private func startTimers(on eventLoop: any EventLoop, watchdog: Watchdog) -> [RepeatedTask] {
+        let housekeeping = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(500)) { _ in
+            self.send(.housekeeping)
         }
+        let petInterval = TimeAmount.nanoseconds((config.tuning.tripInterval / 6).nanoseconds)
+        let pets = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: petInterval) { _ in
+            self.pet(watchdog)
+        }
+        return [housekeeping, pets]
     }
 
-    /// Pets the watchdog while the loop's tasks get scheduled.
-    private func pet(_ watchdog: Watchdog) async {
-        while !Task.isCancelled {
-            watchdog.pet()
-            watchdogProcess.pet()
-            let trippedHere = watchdogTripped.take()
-            if watchdogProcess.takeTripped() || trippedHere { send(.deadManSwitchTripped) }
-            try? await Task.sleep(for: config.tuning.tripInterval / 6)
-        }
+    /// Pets both halves of the dead man switch, and tells the loop when either tripped.
+    private func pet(_ watchdog: Watchdog) {
+        watchdog.pet()
+        watchdogProcess.pet()
+        let trippedHere = watchdogTripped.take()
+        if watchdogProcess.takeTripped() || trippedHere { send(.deadManSwitchTripped) }
     }
 }
 

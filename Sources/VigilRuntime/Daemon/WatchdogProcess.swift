@@ -40,13 +40,17 @@ public enum WatchdogProcess {
         let logs = try? NodeLogs(node: "watchdog", stateDirectory: stateDirectory)
         var tripped = false
         let check = trip / 10
+        // The pet file is rewritten in place: opened once, read with one pread per check.
+        var petFile: Int32 = -1
+        defer { if petFile >= 0 { close(petFile) } }
         while true {
             Watchdog.sleep(check)
             let gone = getppid() != pid
+            if petFile < 0 { petFile = open(petPath(stateDirectory), O_RDONLY | O_CLOEXEC) }
             // The pet is read before the clock: a pet written between the two readings would
             // otherwise lie in the future, and the wrapping difference trip the switch (seen on the
             // test bed: "not scheduled for 18446744073709 ms" while the daemon ran).
-            let pet = lastPet(stateDirectory)
+            let pet = lastPet(petFile)
             let now = Watchdog.monotonicNanoseconds()
             let silent = now > pet ? now - pet : 0
             let late = silent > UInt64(trip.nanoseconds)
@@ -68,14 +72,25 @@ public enum WatchdogProcess {
     }
 
     static func lastPet(_ directory: String) -> UInt64 {
-        guard let data = FileManager.default.contents(atPath: petPath(directory)), data.count == 8 else { return 0 }
-        return data.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        let file = open(petPath(directory), O_RDONLY | O_CLOEXEC)
+        guard file >= 0 else { return 0 }
+        defer { close(file) }
+        return lastPet(file)
+    }
+
+    /// The pet in an open pet file (0 when it cannot be read).
+    static func lastPet(_ file: Int32) -> UInt64 {
+        guard file >= 0 else { return 0 }
+        var value: UInt64 = 0
+        return withUnsafeMutableBytes(of: &value) { pread(file, $0.baseAddress, 8, 0) } == 8 ? value : 0
     }
 
     /// The daemon's end: starts the watchdog process, pets it, keeps its plan, and reads its marker.
     final class Link: Sendable {
         let directory: String
         private let child: Mutex<Process?> = Mutex(nil)
+        /// The pet file, opened at the first pet and kept open (-1 until then).
+        private let petFile = Mutex<Int32>(-1)
 
         init(directory: String) { self.directory = directory }
 
@@ -92,14 +107,21 @@ public enum WatchdogProcess {
             child.withLock { $0 = process }
         }
 
+        deinit {
+            let file = petFile.withLock { $0 }
+            if file >= 0 { close(file) }
+        }
+
         func pet() {
             var now = Watchdog.monotonicNanoseconds()
-            let data = withUnsafeBytes(of: &now) { Data($0) }
-            let path = WatchdogProcess.petPath(directory)
-            let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
-            guard fd >= 0 else { return }
-            _ = data.withUnsafeBytes { pwrite(fd, $0.baseAddress, 8, 0) }
-            close(fd)
+            petFile.withLock { file in
+                if file < 0 { file = open(WatchdogProcess.petPath(directory), O_WRONLY | O_CREAT | O_CLOEXEC, 0o600) }
+                guard file >= 0 else { return }
+                if withUnsafeBytes(of: &now, { pwrite(file, $0.baseAddress, 8, 0) }) != 8 {
+                    close(file)
+                    file = -1
+                }
+            }
         }
 
         func publish(_ plan: EmergencyPlan) {
@@ -110,7 +132,7 @@ public enum WatchdogProcess {
         /// Whether the watchdog tripped since the last call (the marker is removed).
         func takeTripped() -> Bool {
             let path = WatchdogProcess.trippedPath(directory)
-            guard FileManager.default.fileExists(atPath: path) else { return false }
+            guard access(path, F_OK) == 0 else { return false }
             try? FileManager.default.removeItem(atPath: path)
             return true
         }

@@ -44,6 +44,39 @@ public final class DiskHeartbeat: Sendable {
         return records
     }
 
+    /// Writes this node's record to the start of its slot and syncs it, blocking the caller
+    /// (`DiskDevice.writeSlotPrefix`): for a thread of the caller's own.
+    public func writeOwnSlotNow(_ record: DiskSlotRecord) throws {
+        precondition(record.clusterID == clusterID, "record of cluster \(record.clusterID), disk of \(clusterID)")
+        try device.writeSlotPrefix(try DiskRecordCodec.encodePrefix(record, slotSize: device.layout.slotSize), slot: slot)
+    }
+
+    /// Reads every other node's slot, blocking the caller, and returns the records that changed
+    /// since the images in `seen` (which it updates): a slot whose bytes are the same as last time
+    /// is left out, so that an unchanged record costs one small read and a comparison, not a decode.
+    /// Each slot is read from its start, one block, then the rest of its record when longer. Throws
+    /// only when the device itself fails.
+    public func readChanged(seen: inout [Int: [UInt8]]) throws -> [Int: Result<DiskSlotRecord, DiskRecordError>] {
+        let layout = device.layout
+        var records: [Int: Result<DiskSlotRecord, DiskRecordError>] = [:]
+        for index in 0..<layout.nodeSlots where index != slot {
+            var image = try device.readSlot(index, count: DiskLayout.alignment)
+            if let length = DiskRecordCodec.framedLength(prefix: image) {
+                if length > image.count && length <= layout.slotSize {
+                    let blocks = (length + DiskLayout.alignment - 1) / DiskLayout.alignment
+                    image = try device.readSlot(index, count: blocks * DiskLayout.alignment)
+                }
+                if length <= image.count { image.removeLast(image.count - length) }
+            }
+            guard seen[index] != image else { continue }
+            seen[index] = image
+            records[index] = DiskRecordCodec.decode(slot: image).flatMap { record in
+                record.clusterID == clusterID ? .success(record) : .failure(.wrongCluster(record.clusterID))
+            }
+        }
+        return records
+    }
+
     /// The tiebreaker record; `nil` if it was never written. Throws `DiskRecordError` for a corrupt sector.
     public func readTiebreaker() async throws -> TiebreakerRecord? {
         let device = device

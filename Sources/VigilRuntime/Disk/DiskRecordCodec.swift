@@ -29,6 +29,10 @@ public enum DiskRecordCodec {
 
     /// The slot image of a node's record, `slotSize` bytes.
     public static func encode(_ record: DiskSlotRecord, slotSize: Int) throws(DiskRecordError) -> [UInt8] {
+        try encode(record, slotSize: slotSize, padding: true)
+    }
+
+    private static func encode(_ record: DiskSlotRecord, slotSize: Int, padding: Bool) throws(DiskRecordError) -> [UInt8] {
         guard record.echoes.count <= maximumEchoes, record.holdings.count <= maximumHoldings,
               record.outbox.count <= maximumOutbox
         else { throw .malformed("too many echoes, holdings or outbox messages") }
@@ -65,7 +69,26 @@ public enum DiskRecordCodec {
         } catch {
             throw .malformed("\(error)")
         }
-        return try frame(magic: slotMagic, body: body, slotSize: slotSize)
+        return try frame(magic: slotMagic, body: body, slotSize: slotSize, padding: padding)
+    }
+
+    /// The start of a node's slot image: the record framed as by `encode(_:slotSize:)`, padded
+    /// with zeros to whole 4096-byte blocks only (`DiskLayout.alignment`), not to the slot's end.
+    /// Writing this over a slot leaves the rest of the slot as it was, which readers never look at:
+    /// the header's length and the checksum delimit the record.
+    public static func encodePrefix(_ record: DiskSlotRecord, slotSize: Int) throws(DiskRecordError) -> [UInt8] {
+        var image = try encode(record, slotSize: slotSize, padding: false)
+        let blocks = (image.count + DiskLayout.alignment - 1) / DiskLayout.alignment
+        image.append(contentsOf: repeatElement(0, count: blocks * DiskLayout.alignment - image.count))
+        return image
+    }
+
+    /// How many bytes the framed record at the start of `prefix` (at least its 7-byte header) takes,
+    /// checksum included; `nil` when the header is not a slot record's (blank, foreign or torn).
+    public static func framedLength(prefix: some Collection<UInt8>) -> Int? {
+        guard prefix.count >= headerSize, prefix.starts(with: slotMagic) else { return nil }
+        let bytes = Array(prefix.prefix(headerSize))
+        return headerSize + (Int(bytes[5]) << 8 | Int(bytes[6])) + checksumSize
     }
 
     /// The record in a slot image, or why it cannot be trusted.
@@ -155,17 +178,17 @@ public enum DiskRecordCodec {
         }
     }
 
-    private static func frame(magic: [UInt8], body: ByteBuffer, slotSize: Int) throws(DiskRecordError) -> [UInt8] {
+    private static func frame(magic: [UInt8], body: ByteBuffer, slotSize: Int, padding: Bool = true) throws(DiskRecordError) -> [UInt8] {
         let size = headerSize + body.readableBytes + checksumSize
         guard size <= slotSize else { throw .tooLarge(bytes: size, limit: slotSize) }
         var image = magic
-        image.reserveCapacity(slotSize)
+        image.reserveCapacity(padding ? slotSize : size)
         image.append(formatVersion)
         image.append(UInt8(body.readableBytes >> 8))
         image.append(UInt8(body.readableBytes & 0xff))
         image.append(contentsOf: body.readableBytesView)
         image.append(contentsOf: SHA256.hash(data: image).prefix(checksumSize))
-        image.append(contentsOf: repeatElement(0, count: slotSize - image.count))
+        if padding { image.append(contentsOf: repeatElement(0, count: slotSize - image.count)) }
         return image
     }
 

@@ -56,6 +56,42 @@ public struct AddressBook: Sendable, Hashable {
     public func owner(of address: IPv4Address) -> Endpoint? { endpoints.first { $0.address == address } }
 }
 
+/// The address book's adapters as socket addresses on one port, resolved once: the daemon looks
+/// up the two ends of every packet here rather than formatting and parsing addresses each time.
+public struct Routes: Sendable {
+    private struct Key: Hashable {
+        var node: String
+        var network: String
+        var adapter: String
+    }
+
+    /// One adapter: its address and its socket address on the port.
+    public struct Route: Sendable {
+        public var address: IPv4Address
+        public var socket: SocketAddress
+    }
+
+    private var byAdapter: [Key: Route] = [:]
+    private var byNode: [String: [String: [Route]]] = [:]
+
+    public init(book: AddressBook, port: Int) {
+        for endpoint in book.endpoints {
+            guard let socket = try? SocketAddress(endpoint.address, port: port) else { continue }
+            let route = Route(address: endpoint.address, socket: socket)
+            byAdapter[Key(node: endpoint.node, network: endpoint.network, adapter: endpoint.adapter)] = route
+            byNode[endpoint.node, default: [:]][endpoint.network, default: []].append(route)
+        }
+    }
+
+    /// `node`'s `adapter` on `network`, if it has an address there.
+    public func route(node: String, network: String, adapter: String) -> Route? {
+        byAdapter[Key(node: node, network: network, adapter: adapter)]
+    }
+
+    /// Every adapter of `node` on `network`, in configured order.
+    public func routes(of node: String, on network: String) -> [Route] { byNode[node]?[network] ?? [] }
+}
+
 extension SocketAddress {
     /// The socket address of an IPv4 address and port.
     public init(_ address: VigilModel.IPv4Address, port: Int) throws {

@@ -12,19 +12,23 @@ final class InboundPacketHandler: ChannelInboundHandler {
     private let local: AddressBook.Endpoint
     private let counters: PacketCounters
     private let continuation: AsyncStream<ReceivedEnvelope>.Continuation
+    /// When set, accepted envelopes go here rather than into `continuation`.
+    private let deliver: (@Sendable (ReceivedEnvelope) -> Void)?
     private let logger: Logger
     /// Touched only on this channel's event loop.
     private var replays = HeartbeatReplayFilter()
 
     init(
         codec: PacketCodec, node: String, local: AddressBook.Endpoint, counters: PacketCounters,
-        continuation: AsyncStream<ReceivedEnvelope>.Continuation, logger: Logger
+        continuation: AsyncStream<ReceivedEnvelope>.Continuation, deliver: (@Sendable (ReceivedEnvelope) -> Void)? = nil,
+        logger: Logger
     ) {
         self.codec = codec
         self.node = node
         self.local = local
         self.counters = counters
         self.continuation = continuation
+        self.deliver = deliver
         self.logger = logger
     }
 
@@ -48,6 +52,10 @@ final class InboundPacketHandler: ChannelInboundHandler {
         }
         // Counted before it is delivered, so that whoever reads the envelope sees it counted.
         counters.countAccepted()
+        if let deliver {
+            deliver(ReceivedEnvelope(envelope: envelope, local: local, remote: datagram.remoteAddress))
+            return
+        }
         switch continuation.yield(ReceivedEnvelope(envelope: envelope, local: local, remote: datagram.remoteAddress)) {
         case .enqueued: break
         case .dropped:

@@ -55,7 +55,14 @@ public struct PacketCodec: Sendable {
 
     /// The HMAC-SHA256 tag of `bytes` under the packet key.
     func authenticationTag(for bytes: UnsafeRawBufferPointer) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: bytes, using: key.packetKey))
+        Array(mac(of: bytes))
+    }
+
+    /// The HMAC-SHA256 of `bytes`, from the key's precomputed state.
+    private func mac(of bytes: UnsafeRawBufferPointer) -> HashedAuthenticationCode<SHA256> {
+        var authenticator = key.packetMAC
+        authenticator.update(data: bytes)
+        return authenticator.finalize()
     }
 
     /// The packet as bytes (for the disk outbox and for tests).
@@ -83,9 +90,8 @@ public struct PacketCodec: Sendable {
         }
         let signed = packet.getSlice(at: start, length: Self.headerSize + length)!
         let tag = packet.getBytes(at: start + Self.headerSize + length, length: Self.tagSize)!
-        let valid = signed.withUnsafeReadableBytes {
-            HMAC<SHA256>.isValidAuthenticationCode(tag, authenticating: $0, using: key.packetKey)
-        }
+        // `==` between a code and bytes compares in constant time.
+        let valid = signed.withUnsafeReadableBytes { mac(of: $0) == tag }
         guard valid else { throw PacketError(.badTag) }
         let payload = packet.getSlice(at: start + Self.headerSize, length: length)!
         return try EnvelopeCoding.decode(payload, kind: kind, clusterID: clusterID)

@@ -44,6 +44,15 @@ final class SocketTable: Sendable {
         entries.withLock { $0[endpoint.address] = Entry(endpoint: endpoint, channel: channel) }
     }
 
+    /// The socket of `local` if it is open now (`nil`: unknown, or closed and to be reopened by
+    /// `channel(for:)`).
+    func activeChannel(for local: IPv4Address) -> (any Channel)? {
+        entries.withLock { entries in
+            guard let entry = entries[local], entry.channel.isActive else { return nil }
+            return entry.channel
+        }
+    }
+
     /// The open socket of `local`, reopened first if it has closed.
     func channel(for local: IPv4Address) async throws -> any Channel {
         enum Next { case ready(any Channel), wait(Task<any Channel, any Error>) }

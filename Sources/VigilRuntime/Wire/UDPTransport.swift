@@ -37,10 +37,14 @@ public final class UDPTransport: Sendable {
 
     /// Binds one socket per endpoint (this node's adapters, e.g. `AddressBook.endpoints(of:)`) on
     /// `port` (0: a free port per socket, for tests). If any bind fails, the others are closed.
+    /// With `deliver`, accepted envelopes are handed to it on the socket's event loop instead of
+    /// `inbound` (which then stays empty): for a reader that runs on that event loop itself and so
+    /// keeps up, without a stream and a task in between.
     public static func bind(
         node: String, endpoints: [AddressBook.Endpoint], port: Int = defaultPort, codec: PacketCodec,
         group: any EventLoopGroup, queueLimit: Int = defaultQueueLimit,
-        logger: Logger = Logger(label: "vigil.transport")
+        logger: Logger = Logger(label: "vigil.transport"),
+        deliver: (@Sendable (ReceivedEnvelope) -> Void)? = nil
     ) async throws -> UDPTransport {
         precondition(queueLimit > 0, "queueLimit \(queueLimit)")
         let counters = PacketCounters()
@@ -55,7 +59,7 @@ public final class UDPTransport: Sendable {
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(InboundPacketHandler(
                                 codec: codec, node: node, local: endpoint, counters: counters,
-                                continuation: continuation, logger: logger))
+                                continuation: continuation, deliver: deliver, logger: logger))
                         }
                     }
                     .bind(to: try SocketAddress(endpoint.address, port: port))
@@ -110,6 +114,72 @@ public final class UDPTransport: Sendable {
                                             fromAdapter: envelope.fromAdapter, toAdapter: envelope.toAdapter)
         }
         try await send(envelope, to: try SocketAddress(remote, port: port), from: local)
+    }
+
+    /// One packet for `sendNow`: an envelope, the local address whose socket sends it, and where to.
+    public struct Outbound: Sendable {
+        public var envelope: Envelope
+        public var local: IPv4Address
+        public var remote: SocketAddress
+
+        public init(envelope: Envelope, local: IPv4Address, remote: SocketAddress) {
+            self.envelope = envelope
+            self.local = local
+            self.remote = remote
+        }
+    }
+
+    /// Sends packets without waiting for them: each is encoded and signed here, then all those of
+    /// one event loop are written and flushed there in one go (one thread hop per batch rather than
+    /// a task per packet; the kernel gets them with `sendmmsg`). `done` is called once per packet,
+    /// with the error if it could not be sent. A socket that has closed is reopened first, as in
+    /// `send(_:to:from:)`.
+    public func sendNow(_ packets: [Outbound], done: @escaping @Sendable (Outbound, (any Error)?) -> Void) {
+        var batches: [ObjectIdentifier: (loop: any EventLoop, writes: [(any Channel, Outbound, ByteBuffer)])] = [:]
+        for packet in packets {
+            guard let channel = sockets.activeChannel(for: packet.local) else {
+                Task {
+                    do {
+                        try await send(packet.envelope, to: packet.remote, from: packet.local)
+                        done(packet, nil)
+                    } catch {
+                        done(packet, error)
+                    }
+                }
+                continue
+            }
+            do {
+                let buffer = try codec.encode(packet.envelope, allocator: channel.allocator)
+                let loop = channel.eventLoop
+                batches[ObjectIdentifier(loop), default: (loop, [])].writes.append((channel, packet, buffer))
+            } catch {
+                counters.countSendFailed()
+                done(packet, error)
+            }
+        }
+        let counters = counters
+        for (_, batch) in batches {
+            let writes = batch.writes
+            batch.loop.execute {
+                var flush: [ObjectIdentifier: any Channel] = [:]
+                for (channel, packet, buffer) in writes {
+                    let promise = channel.eventLoop.makePromise(of: Void.self)
+                    promise.futureResult.whenComplete { result in
+                        switch result {
+                        case .success:
+                            counters.countSent()
+                            done(packet, nil)
+                        case .failure(let error):
+                            counters.countSendFailed()
+                            done(packet, error)
+                        }
+                    }
+                    channel.write(AddressedEnvelope(remoteAddress: packet.remote, data: buffer), promise: promise)
+                    flush[ObjectIdentifier(channel)] = channel
+                }
+                for channel in flush.values { channel.flush() }
+            }
+        }
     }
 
     /// Closes every socket and ends `inbound`.
