@@ -6,8 +6,8 @@ import VigilModel
 import VigilRuntime
 
 /// Cost at rest, per node, for clusters of several sizes on the test bed (`BenchClusterFile`): CPU
-/// (percent of one core) and resident memory of the node's vigild processes (the daemon and its
-/// watchdog), and the packets and bytes per second its adapters send; and how long after starting
+/// (percent of one core) of the node's vigild processes (the daemon and its watchdog), their memory
+/// (the daemon's resident set plus the watchdog's private pages), and the packets and bytes per second its adapters send; and how long after starting
 /// every node at once all of them agree on one stable view with every node up.
 struct CostBench {
     let vigil: String
@@ -93,10 +93,18 @@ struct CostBench {
                   let close = stat.lastIndex(of: ")") else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             if fields.count > 12, let user = UInt64(fields[11]), let system = UInt64(fields[12]) { sample.ticks += user + system }
-            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-            if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-               let kib = Double(line.split(separator: " ").dropFirst().first ?? "") {
-                sample.residentKiB += kib
+            // The daemon's resident set, and of its watchdog only the private part: the watchdog is
+            // the same binary with the same libraries, pages a node holds once.
+            let watchdog = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("--watchdog-for") ?? false
+            let rollup = (try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8)) ?? ""
+            for line in rollup.split(separator: "\n") {
+                let words = line.split(separator: " ")
+                guard words.count >= 2, let kib = Double(words[1]) else { continue }
+                switch words[0] {
+                case "Rss:" where !watchdog: sample.residentKiB += kib
+                case "Private_Clean:", "Private_Dirty:": if watchdog { sample.residentKiB += kib }
+                default: break
+                }
             }
         }
         let json = bed.shell.run(["ip", "-n", namespace, "-s", "-j", "link", "show"], allowFailure: true).output
