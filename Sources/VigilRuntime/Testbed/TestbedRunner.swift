@@ -285,7 +285,7 @@ public final class TestbedRunner: Sendable {
     func logOffsets() -> [String: UInt64] {
         Dictionary(uniqueKeysWithValues: config.nodes.map { node in
             let size = (try? FileManager.default.attributesOfItem(atPath: clusterLog(node.name))[.size] as? UInt64) ?? 0
-            return (node.name, size ?? 0)
+            return (node.name, size)
         })
     }
 
