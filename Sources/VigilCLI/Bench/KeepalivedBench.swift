@@ -186,27 +186,11 @@ struct KeepalivedBench {
         kill(pid, SIGTERM)
     }
 
-    /// The living processes called `name` in the node's namespace (zombies do not count).
     private func processes(named name: String, in node: String) -> [Int32] {
-        bed.processes(in: bed.layout.namespace(of: node)).filter { pid in
-            guard (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name,
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
-            return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
-        }
+        bed.processes(in: bed.layout.namespace(of: node), named: name)
     }
 
     private func spawn(_ node: String, _ command: [String], output: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ip", "netns", "exec", bed.layout.namespace(of: node)] + command
-        let path = "\(bed.layout.nodeDirectory(node))/\(output)"
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        let handle = FileHandle(forWritingAtPath: path)
-        handle?.seekToEndOfFile()
-        process.standardOutput = handle ?? FileHandle.nullDevice
-        process.standardError = handle ?? FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try bed.spawn(in: bed.layout.namespace(of: node), command, output: "\(bed.layout.nodeDirectory(node))/\(output)")
     }
 }

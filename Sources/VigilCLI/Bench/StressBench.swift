@@ -36,7 +36,7 @@ struct StressBench {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let namespaces = failover.nodes.map { bed.layout.namespace(of: $0) } + [TestbedLayout.clientNamespace]
         for namespace in namespaces {
-            for _ in 0..<cores { try hog(in: namespace) }
+            for _ in 0..<cores { try bed.spawn(in: namespace, ["/bin/sh", "-c", "while :; do :; done"]) }
         }
         notes.append("\(cores) CPU hogs in each of \(namespaces.count) namespaces; disk relay up to 200ms late")
         let owner = try failover.owner().node
@@ -71,15 +71,5 @@ struct StressBench {
             }
         }
         return true
-    }
-
-    private func hog(in namespace: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ip", "netns", "exec", namespace, "/bin/sh", "-c", "while :; do :; done"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
     }
 }

@@ -129,6 +129,37 @@ public struct Testbed: Sendable {
             .filter { $0.hasPrefix(TestbedLayout.prefix) }
     }
 
+    /// The living processes in a namespace whose name (`/proc/PID/comm`) is `name`: zombies, which
+    /// nothing may reap here, do not count.
+    public func processes(in namespace: String, named name: String) -> [Int32] {
+        processes(in: namespace).filter { pid in
+            guard (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name,
+                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
+        }
+    }
+
+    /// Starts `arguments` inside `namespace` (`ip netns exec`), its output appended to the file
+    /// `output` (discarded when nil). It ends with the namespace, at the latest.
+    @discardableResult
+    public func spawn(in namespace: String, _ arguments: [String], output: String? = nil) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["ip", "netns", "exec", namespace] + arguments
+        var handle: FileHandle?
+        if let output {
+            if !FileManager.default.fileExists(atPath: output) { _ = FileManager.default.createFile(atPath: output, contents: nil) }
+            handle = FileHandle(forWritingAtPath: output)
+            handle?.seekToEndOfFile()
+        }
+        process.standardOutput = handle ?? FileHandle.nullDevice
+        process.standardError = handle ?? FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        do { try process.run() } catch { throw TestbedError("cannot start \(arguments.first ?? "?") in \(namespace): \(error)") }
+        return process
+    }
+
     /// The processes in a namespace (`ip netns pids`).
     public func processes(in namespace: String) -> [Int32] {
         shell.run(["ip", "netns", "pids", namespace], allowFailure: true).output
@@ -174,17 +205,9 @@ public struct Testbed: Sendable {
     /// Starts the disk relay in vt-switch (so that `down` ends it with the namespace).
     private func startRelay() throws {
         guard !layout.diskNetworks.isEmpty else { return }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ip", "netns", "exec", TestbedLayout.switchNamespace, vigil, "testbed", "relay",
-                             configPath, "--dir", layout.directory]
-            + (relaySlowdown.map { ["--slow", "\(Int($0.components.seconds * 1000 + $0.components.attoseconds / 1_000_000_000_000_000))ms"] } ?? [])
-        let output = FileManager.default.createFile(atPath: "\(layout.directory)/relay.out", contents: nil)
-            ? FileHandle(forWritingAtPath: "\(layout.directory)/relay.out") : nil
-        process.standardOutput = output ?? FileHandle.nullDevice
-        process.standardError = output ?? FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw TestbedError("cannot start the disk relay: \(error)") }
+        try spawn(in: TestbedLayout.switchNamespace, [vigil, "testbed", "relay", configPath, "--dir", layout.directory]
+                  + (relaySlowdown.map { ["--slow", DurationText.format($0)] } ?? []),
+                  output: "\(layout.directory)/relay.out")
     }
 
     func must(_ outcome: TestbedShell.Outcome) throws {

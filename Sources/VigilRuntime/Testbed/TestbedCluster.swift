@@ -23,11 +23,7 @@ public struct TestbedCluster: Sendable {
 
     /// The pid of `node`'s vigild (the process in its namespace whose name is vigild), if it runs.
     public func daemonPid(_ node: String) -> Int32? {
-        testbed.processes(in: layout.namespace(of: node)).first { pid in
-            let comm = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            return comm == "vigild"
-        }
+        testbed.processes(in: layout.namespace(of: node), named: "vigild").first
     }
 
     /// Starts cluster services on `node`: boots a crashed node and starts its vigild with `--start`,
