@@ -100,13 +100,19 @@ extension ClusterNode {
     /// Whether this node may keep holding groups now.
     public func hasLease(at now: Moment) -> Bool {
         guard config.quorum != .none else { return installed != nil }
-        return installed != nil && isConfirmed(in: Set(memberViews), at: now)
+        guard installed != nil else { return false }
+        if let leaseMemo, leaseMemo.proves(for: self, at: now) { return true }
+        return isConfirmed(in: Set(memberViews), at: now)
     }
 
     /// Releases everything at once when the lease ran out (the dead man switch in the core's terms).
+    /// It runs on every message received: while the memo proves the lease, it costs a comparison.
     mutating func enforceLease(at now: Moment) {
         guard phase == .running, config.quorum != .none, !executor.holdings.heldGroups.isEmpty,
-              !executor.isReleasingEverything, !hasLease(at: now) else { return }
+              !executor.isReleasingEverything else { return }
+        if let leaseMemo, leaseMemo.proves(for: self, at: now) { return }
+        leaseMemo = LeaseMemo(for: self, at: now)
+        guard !hasLease(at: now) else { return }
         let held = executor.holdings.heldGroups.joined(separator: ", ")
         log(now, .cluster, "\(me) lost quorum (no confirmation for \(DurationText.format(config.tuning.tripInterval))): releasing \(held)")
         releaseEverything()
@@ -120,5 +126,37 @@ extension ClusterNode {
               topology.isDisconnected(at: now) else { return }
         log(now, .cluster, "\(me) is DISCONNECTED from every IP network: stopping its services (\(executor.holdings.heldGroups.joined(separator: ", ")))")
         releaseEverything()
+    }
+}
+
+/// A lower bound of a node's lease, remembered between messages: the moment up to which a
+/// *majority* of the cluster confirmed the node in its member views, and what that rests on.
+///
+/// Why it stays true: echoes only grow newer while no peer's echoes are forgotten (the topology
+/// counts those) and the member views stay the same; a majority is a quorum under every policy
+/// whatever the tiebreaker does. So while the key is unchanged, the lease lasts at least until the
+/// memo's confirmation plus the trip interval, and nothing needs computing before then.
+struct LeaseMemo: Sendable {
+    let confirmedUntil: Moment?
+    let memberViews: [ViewID]
+    let installedView: ViewID?
+    let echoesForgotten: UInt64
+
+    /// The memo of `node` at `now` (its own confirmation counts at `now`, a lower bound later).
+    init(for node: ClusterNode, at now: Moment) {
+        memberViews = node.memberViews
+        installedView = node.installed?.viewID
+        echoesForgotten = node.topology.echoesForgotten
+        let config = node.config
+        confirmedUntil = node.topology.confirmedUntil(
+            views: Set(node.memberViews), at: now, smallestQuorum: config.nodes.count / 2 + 1, isQuorum: { config.hasMajority($0) })
+    }
+
+    /// Whether this memo still proves `node`'s lease at `now`.
+    func proves(for node: ClusterNode, at now: Moment) -> Bool {
+        guard let confirmedUntil, now - confirmedUntil <= node.config.tuning.tripInterval,
+              echoesForgotten == node.topology.echoesForgotten, installedView == node.installed?.viewID,
+              memberViews == node.memberViews else { return false }
+        return true
     }
 }

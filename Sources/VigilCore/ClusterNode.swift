@@ -23,6 +23,9 @@ public struct ClusterNode: Sendable {
     /// The latest views this node promised or installed (at most 16): confirmations given in them
     /// count towards its lease.
     var memberViews: [ViewID] = []
+    /// What the last full lease computation proved, so that the checks on every message received
+    /// need not repeat it (see `LeaseMemo`).
+    var leaseMemo: LeaseMemo?
     var highestEpochSeen: UInt64 = 0
     var proposal: PendingProposal?
     /// The tiebreaker lease on the shared disk (`quorum: disk` and attached to its network).

@@ -26,6 +26,9 @@ public struct LocalTopology: Sendable {
     /// to (at most `echoViewLimit`): the peer heard me at that moment of my clock, in that view.
     private(set) var echoes: [String: [ViewID: Moment]] = [:]
     static let echoViewLimit = 4
+    /// Counts the times echoes were forgotten (a peer restarted, or an old view made room for a
+    /// new one): a confirmation computed before may no longer hold (see `ClusterNode.LeaseMemo`).
+    private(set) var echoesForgotten: UInt64 = 0
     /// What each peer said of its own connectivity in its latest heartbeat.
     private(set) var peerConnectivity: [String: (ipPeers: [String], disconnected: Bool)] = [:]
     private var nextBeat: [String: Moment] = [:]
@@ -56,7 +59,7 @@ public struct LocalTopology: Sendable {
             peerEpochs[peer] = nil
             committedEpochs[peer] = nil
             stampsFrom[peer] = nil
-            echoes[peer] = nil
+            if echoes.removeValue(forKey: peer) != nil { echoesForgotten &+= 1 }
             peerConnectivity[peer] = nil
             for name in lastHeard.keys { lastHeard[name]?[peer] = nil }
         }
@@ -73,6 +76,7 @@ public struct LocalTopology: Sendable {
             views[heartbeat.view] = max(views[heartbeat.view] ?? .zero, Moment(echo))
             if views.count > Self.echoViewLimit, let oldest = views.keys.min(by: { $0.epoch < $1.epoch }) {
                 views[oldest] = nil
+                echoesForgotten &+= 1
             }
             echoes[peer] = views
         }
@@ -292,9 +296,15 @@ public struct LocalTopology: Sendable {
         let myAdapters = myNode.adapters(on: network).filter { !carrierLost.contains($0) }
         let ipPeers = peersHeardOnIP(at: now)
         let disconnected = isDisconnected(at: now)
+        // What the addressee makes of `ipPeers` is only whether I hear a node other than it on IP
+        // (`isDisconnected`): on an IP network, where each heartbeat has one addressee, one such
+        // node says it, and the heartbeat stays the same size however large the cluster. A shared
+        // disk's record is read by every peer and carries them all.
+        let isIP = config.network(named: network)?.isIP ?? true
         for peer in peers {
+            let named = isIP ? (ipPeers.first { $0 != peer.name }.map { [$0] } ?? []) : ipPeers
             let beat = Heartbeat(view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name],
-                                 ipPeers: ipPeers, disconnected: disconnected, urgent: urgent)
+                                 ipPeers: named, disconnected: disconnected, urgent: urgent)
             for theirs in peer.adapters(on: network) {
                 for mine in myAdapters where beatsGo(from: mine, to: theirs, of: peer, on: network) {
                     envelopes.append(Envelope(

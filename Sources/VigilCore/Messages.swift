@@ -79,7 +79,8 @@ public struct Heartbeat: Sendable, Hashable, Codable {
     public var stamp: Duration
     /// The newest stamp the sender received from the addressee, if any.
     public var echo: Duration?
-    /// The peers the sender hears on an IP network, in configured order.
+    /// The peers the sender hears on an IP network, in configured order; over an IP network only
+    /// the first other than the addressee (all the addressee needs to know is whether there is one).
     public var ipPeers: [String]
     /// Whether the sender is DISCONNECTED: cut off from every IP network while still heard over a
     /// non-IP path (it stops its services; see `LocalTopology.isDisconnected`).

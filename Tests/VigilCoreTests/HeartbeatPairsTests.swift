@@ -33,3 +33,25 @@ import VigilModel
         #expect(Self.pairs(Self.config(ownSubnets: false)) == ["en0>en0", "en0>en1", "en1>en0", "en1>en1"])
     }
 }
+
+/// What a heartbeat says of the sender's IP peers: over an IP network, where each heartbeat has
+/// one addressee, only whether the sender hears a node other than the addressee (one name), so
+/// that a heartbeat stays the same size however large the cluster.
+@Suite struct HeartbeatIPPeersTests {
+    @Test func an_ip_heartbeat_names_one_peer_other_than_its_addressee() {
+        let names = ["n1", "n2", "n3", "n4"]
+        let config = ClusterConfig(name: "four", id: 1, networks: [CoreFixture.ipNetwork("ether")],
+                                   nodes: CoreFixture.nodes(names, on: ["ether"]))
+        var topology = LocalTopology(config: config, me: "n1")
+        let view = ViewID(epoch: 1, coordinator: "n1")
+        let now = Moment.zero + .seconds(1)
+        for peer in ["n2", "n3", "n4"] {
+            let beat = Heartbeat(view: view, installedEpoch: 1, stamp: .milliseconds(900), echo: nil)
+            topology.heard(from: peer, incarnation: 1, network: "ether", onAdapter: nil, heartbeat: beat, at: now)
+        }
+        let (due, _) = topology.heartbeats(at: now, incarnation: 1, view: view, installedEpoch: 1)
+        var named: [String: [String]] = [:]
+        for envelope in due { if case .heartbeat(let beat) = envelope.message { named[envelope.to] = beat.ipPeers } }
+        #expect(named == ["n2": ["n3"], "n3": ["n2"], "n4": ["n2"]])
+    }
+}

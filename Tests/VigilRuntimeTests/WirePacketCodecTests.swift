@@ -44,7 +44,8 @@ import Testing
         #expect(reason(try resigned(good) { $0[5] = 9 }, codec: codec) == .malformedPayload)
         #expect(reason(try resigned(good) { $0[PacketCodec.headerSize + 3] = 200 }, codec: codec) == .malformedPayload)
         let json = try codec.encodeBytes(WireFixture.everyMessage()[2])
-        #expect(reason(try resigned(json) { $0[PacketCodec.headerSize] = UInt8(ascii: "[") }, codec: codec) == .malformedPayload)
+        // The JSON ends the payload, just before the tag: its closing brace made a bracket.
+        #expect(reason(try resigned(json) { $0[$0.count - PacketCodec.tagSize - 1] = UInt8(ascii: "[") }, codec: codec) == .malformedPayload)
     }
 
     @Test func aTamperedByteAnywhereFailsAuthentication() throws {

@@ -69,17 +69,25 @@ public final class NodeDaemon: Service, Sendable {
     /// The core's clock: time since the daemon started, from a monotonic clock.
     var now: Moment { Moment(origin.duration(to: clock.now)) }
 
+    /// How long each UDP socket rests between reads: a node of a large cluster hears a heartbeat
+    /// every few milliseconds, and waking for each cost more than handling it (`vigil bench`, cost
+    /// at rest). A message waits at most this long for its turn.
+    static let readPause: Duration = .milliseconds(10)
+
     /// Runs until cluster services stop after a shutdown request (SIGTERM), or the task is cancelled.
     public func run() async throws {
         logs.event("vigild starting: node \(me) of cluster \(config.name), incarnation \(incarnation), configuration \(options.configPath) version \(options.configVersion)")
         if let note = options.configNote { logs.event(note) }
         let transport = try await UDPTransport.bind(
             node: me, endpoints: book.endpoints(of: me), port: options.port, codec: codec, group: group,
-            logger: logger, deliver: { [input] received in
+            logger: logger, readPause: Self.readPause, deliver: { [input] batch in
                 // The adapter the packet really arrived on is the socket's, not what the sender wrote.
-                var envelope = received.envelope
-                if envelope.toAdapter != nil { envelope.toAdapter = received.local.adapter }
-                input.yield(.received(envelope))
+                let envelopes = batch.map { received in
+                    var envelope = received.envelope
+                    if envelope.toAdapter != nil { envelope.toAdapter = received.local.adapter }
+                    return envelope
+                }
+                input.yield(envelopes.count == 1 ? .received(envelopes[0]) : .receivedAll(envelopes))
             })
         let disks = try DiskPaths(daemon: self)
         let admin = try await AdminServer.bind(path: options.socketPath, handler: self, group: group, logger: logger)

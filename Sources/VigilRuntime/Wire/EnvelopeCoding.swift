@@ -4,8 +4,9 @@ import VigilCore
 
 /// How an envelope is laid out inside a packet: heartbeats (the hot path: every adapter to every
 /// peer adapter, several times a second) in a hand-written binary form of about 60 bytes that
-/// costs no JSON encoder; every other message as JSON of the core's `Codable` types, which follows
-/// the core as it grows and is rare enough that its size and cost do not matter.
+/// costs no JSON encoder; every other message as the same binary addressing followed by JSON of
+/// the core's `Codable` message, which follows the core as it grows. A message sent to many peers
+/// (the agreed state, to every member on every route) is encoded once (`MessageJSONMemo`).
 public enum PayloadKind: UInt8, Sendable, CaseIterable {
     case binaryHeartbeat = 1
     case json = 2
@@ -19,15 +20,16 @@ enum EnvelopeCoding {
     }
 
     static func encode(_ envelope: Envelope, into buffer: inout ByteBuffer) throws(PacketEncodingError) {
+        var memo = MessageJSONMemo()
+        try encode(envelope, into: &buffer, memo: &memo)
+    }
+
+    /// Encodes `envelope`, taking a message's JSON from `memo` when it holds the same message, and
+    /// leaving this one's there.
+    static func encode(_ envelope: Envelope, into buffer: inout ByteBuffer, memo: inout MessageJSONMemo) throws(PacketEncodingError) {
+        try writeAddressing(envelope, into: &buffer)
         switch envelope.message {
         case .heartbeat(let beat):
-            buffer.writeInteger(envelope.protocolVersion)
-            try buffer.writeName(envelope.from)
-            buffer.writeInteger(envelope.incarnation)
-            try buffer.writeName(envelope.to)
-            try buffer.writeName(envelope.network)
-            try buffer.writeOptionalName(envelope.fromAdapter)
-            try buffer.writeOptionalName(envelope.toAdapter)
             buffer.writeInteger(beat.view.epoch)
             try buffer.writeName(beat.view.coordinator)
             buffer.writeInteger(beat.installedEpoch)
@@ -38,12 +40,45 @@ enum EnvelopeCoding {
             buffer.writeInteger(UInt8(beat.ipPeers.count))
             for peer in beat.ipPeers { try buffer.writeName(peer) }
         default:
+            if let json = memo.json(for: envelope.message) {
+                buffer.writeBytes(json)
+                return
+            }
             do {
-                buffer.writeBytes(try JSONEncoder().encode(envelope))
+                let json = try JSONEncoder().encode(envelope.message)
+                memo.remember(envelope.message, json: json)
+                buffer.writeBytes(json)
             } catch {
                 throw .unencodable("\(error)")
             }
         }
+    }
+
+    /// Who sends to whom, on what: the start of every payload.
+    private static func writeAddressing(_ envelope: Envelope, into buffer: inout ByteBuffer) throws(PacketEncodingError) {
+        buffer.writeInteger(envelope.protocolVersion)
+        try buffer.writeName(envelope.from)
+        buffer.writeInteger(envelope.incarnation)
+        try buffer.writeName(envelope.to)
+        try buffer.writeName(envelope.network)
+        try buffer.writeOptionalName(envelope.fromAdapter)
+        try buffer.writeOptionalName(envelope.toAdapter)
+    }
+
+    /// The envelope of the addressing at the start of `buffer` (read past it) and `message`.
+    private static func readAddressing(_ buffer: inout ByteBuffer, clusterID: Int, message: (inout ByteBuffer) throws -> Message) throws -> Envelope {
+        let version = try buffer.readChecked(UInt16.self, "protocol version")
+        let from = try buffer.readName("from")
+        let incarnation = try buffer.readChecked(UInt64.self, "incarnation")
+        let to = try buffer.readName("to")
+        let network = try buffer.readName("network")
+        let fromAdapter = try buffer.readOptionalName("from adapter")
+        let toAdapter = try buffer.readOptionalName("to adapter")
+        var envelope = Envelope(
+            clusterID: clusterID, from: from, incarnation: incarnation, to: to, network: network,
+            fromAdapter: fromAdapter, toAdapter: toAdapter, message: try message(&buffer))
+        envelope.protocolVersion = version
+        return envelope
     }
 
     /// Decodes a whole payload (every byte must be used) of `kind` for cluster `clusterID`.
@@ -56,14 +91,14 @@ enum EnvelopeCoding {
                 throw PacketError(.malformedPayload, "heartbeat: \(error)")
             }
         case .json:
+            var buffer = payload
             let envelope: Envelope
             do {
-                envelope = try JSONDecoder().decode(Envelope.self, from: Data(payload.readableBytesView))
+                envelope = try readAddressing(&buffer, clusterID: clusterID) { rest in
+                    try JSONDecoder().decode(Message.self, from: Data(rest.readableBytesView))
+                }
             } catch {
                 throw PacketError(.malformedPayload, "json: \(error)")
-            }
-            guard envelope.clusterID == clusterID else {
-                throw PacketError(.malformedPayload, "envelope of cluster \(envelope.clusterID) in a packet of cluster \(clusterID)")
             }
             if case .heartbeat = envelope.message {
                 throw PacketError(.malformedPayload, "a heartbeat in a json payload")
@@ -74,32 +109,39 @@ enum EnvelopeCoding {
         }
     }
 
-    private static func decodeHeartbeat(_ payload: ByteBuffer, clusterID: Int) throws(ByteReadError) -> Envelope {
+    private static func decodeHeartbeat(_ payload: ByteBuffer, clusterID: Int) throws -> Envelope {
         var buffer = payload
-        let version = try buffer.readChecked(UInt16.self, "protocol version")
-        let from = try buffer.readName("from")
-        let incarnation = try buffer.readChecked(UInt64.self, "incarnation")
-        let to = try buffer.readName("to")
-        let network = try buffer.readName("network")
-        let fromAdapter = try buffer.readOptionalName("from adapter")
-        let toAdapter = try buffer.readOptionalName("to adapter")
-        let epoch = try buffer.readChecked(UInt64.self, "view epoch")
-        let coordinator = try buffer.readName("view coordinator")
-        let installedEpoch = try buffer.readChecked(UInt64.self, "installed epoch")
-        let stamp = try buffer.readDuration("stamp")
-        let echo = try buffer.readOptionalDuration("echo")
-        let flags = try buffer.readChecked(UInt8.self, "flags")
-        guard flags <= 3 else { throw ByteReadError("heartbeat flags \(flags)") }
-        var ipPeers: [String] = []
-        for _ in 0..<Int(try buffer.readChecked(UInt8.self, "IP peer count")) { ipPeers.append(try buffer.readName("IP peer")) }
-        guard buffer.readableBytes == 0 else { throw ByteReadError("\(buffer.readableBytes) bytes after the heartbeat") }
-        let beat = Heartbeat(
-            view: ViewID(epoch: epoch, coordinator: coordinator), installedEpoch: installedEpoch, stamp: stamp, echo: echo,
-            ipPeers: ipPeers, disconnected: flags & 1 != 0, urgent: flags & 2 != 0)
-        var envelope = Envelope(
-            clusterID: clusterID, from: from, incarnation: incarnation, to: to, network: network,
-            fromAdapter: fromAdapter, toAdapter: toAdapter, message: .heartbeat(beat))
-        envelope.protocolVersion = version
-        return envelope
+        return try readAddressing(&buffer, clusterID: clusterID) { buffer in
+            let epoch = try buffer.readChecked(UInt64.self, "view epoch")
+            let coordinator = try buffer.readName("view coordinator")
+            let installedEpoch = try buffer.readChecked(UInt64.self, "installed epoch")
+            let stamp = try buffer.readDuration("stamp")
+            let echo = try buffer.readOptionalDuration("echo")
+            let flags = try buffer.readChecked(UInt8.self, "flags")
+            guard flags <= 3 else { throw ByteReadError("heartbeat flags \(flags)") }
+            var ipPeers: [String] = []
+            for _ in 0..<Int(try buffer.readChecked(UInt8.self, "IP peer count")) { ipPeers.append(try buffer.readName("IP peer")) }
+            guard buffer.readableBytes == 0 else { throw ByteReadError("\(buffer.readableBytes) bytes after the heartbeat") }
+            return .heartbeat(Heartbeat(
+                view: ViewID(epoch: epoch, coordinator: coordinator), installedEpoch: installedEpoch, stamp: stamp, echo: echo,
+                ipPeers: ipPeers, disconnected: flags & 1 != 0, urgent: flags & 2 != 0))
+        }
+    }
+}
+
+/// The JSON of the last message encoded, for the next envelope that carries the same message to
+/// another peer or route: one batch of sends encodes each message once.
+struct MessageJSONMemo {
+    private var message: Message?
+    private var json = Data()
+
+    /// The remembered JSON, if `message` is the one remembered.
+    func json(for message: Message) -> Data? {
+        self.message == message ? json : nil
+    }
+
+    mutating func remember(_ message: Message, json: Data) {
+        self.message = message
+        self.json = json
     }
 }

@@ -3,7 +3,13 @@ import NIOCore
 import VigilCore
 
 /// The handler at the end of each socket's pipeline: checks every datagram with the packet codec,
-/// counts it, and delivers what passes into the transport's bounded stream.
+/// counts it, and delivers what passes into the transport's bounded stream, or, with `deliver`, in
+/// one batch per read.
+///
+/// With a `readPause` the socket is read at most once per pause (its channel does not read on its
+/// own: `ChannelOptions.autoRead` is off): datagrams that arrive meanwhile wait in the socket's
+/// buffer and are read together, so that a node hearing many peers wakes once per pause rather
+/// than once per heartbeat.
 final class InboundPacketHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
@@ -12,16 +18,20 @@ final class InboundPacketHandler: ChannelInboundHandler {
     private let local: AddressBook.Endpoint
     private let counters: PacketCounters
     private let continuation: AsyncStream<ReceivedEnvelope>.Continuation
-    /// When set, accepted envelopes go here rather than into `continuation`.
-    private let deliver: (@Sendable (ReceivedEnvelope) -> Void)?
+    /// When set, accepted envelopes go here, a read's worth at a time, rather than into `continuation`.
+    private let deliver: (@Sendable ([ReceivedEnvelope]) -> Void)?
+    /// How long the socket rests after each read (nil: it is read whenever a datagram arrives).
+    private let readPause: TimeAmount?
+    /// What this read accepted, for `deliver`.
+    private var batch: [ReceivedEnvelope] = []
     private let logger: Logger
     /// Touched only on this channel's event loop.
     private var replays = HeartbeatReplayFilter()
 
     init(
         codec: PacketCodec, node: String, local: AddressBook.Endpoint, counters: PacketCounters,
-        continuation: AsyncStream<ReceivedEnvelope>.Continuation, deliver: (@Sendable (ReceivedEnvelope) -> Void)? = nil,
-        logger: Logger
+        continuation: AsyncStream<ReceivedEnvelope>.Continuation, deliver: (@Sendable ([ReceivedEnvelope]) -> Void)? = nil,
+        readPause: TimeAmount? = nil, logger: Logger
     ) {
         self.codec = codec
         self.node = node
@@ -29,7 +39,24 @@ final class InboundPacketHandler: ChannelInboundHandler {
         self.counters = counters
         self.continuation = continuation
         self.deliver = deliver
+        self.readPause = readPause
         self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if readPause != nil { context.read() }
+        context.fireChannelActive()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if let deliver, !batch.isEmpty {
+            deliver(batch)
+            batch = []
+        }
+        if let readPause {
+            context.eventLoop.assumeIsolated().scheduleTask(in: readPause) { context.read() }
+        }
+        context.fireChannelReadComplete()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -52,8 +79,8 @@ final class InboundPacketHandler: ChannelInboundHandler {
         }
         // Counted before it is delivered, so that whoever reads the envelope sees it counted.
         counters.countAccepted()
-        if let deliver {
-            deliver(ReceivedEnvelope(envelope: envelope, local: local, remote: datagram.remoteAddress))
+        if deliver != nil {
+            batch.append(ReceivedEnvelope(envelope: envelope, local: local, remote: datagram.remoteAddress))
             return
         }
         switch continuation.yield(ReceivedEnvelope(envelope: envelope, local: local, remote: datagram.remoteAddress)) {

@@ -35,6 +35,13 @@ public struct PacketCodec: Sendable {
 
     /// The packet for an envelope of this cluster.
     public func encode(_ envelope: Envelope, allocator: ByteBufferAllocator = ByteBufferAllocator()) throws(PacketEncodingError) -> ByteBuffer {
+        var memo = MessageJSONMemo()
+        return try encode(envelope, allocator: allocator, memo: &memo)
+    }
+
+    /// The packet for an envelope of this cluster, reusing the message's JSON from `memo` when the
+    /// envelope before carried the same message.
+    func encode(_ envelope: Envelope, allocator: ByteBufferAllocator, memo: inout MessageJSONMemo) throws(PacketEncodingError) -> ByteBuffer {
         guard envelope.clusterID == clusterID else { throw .wrongCluster(envelope: envelope.clusterID, codec: clusterID) }
         var packet = allocator.buffer(capacity: 128)
         packet.writeBytes(Self.magic)
@@ -43,7 +50,7 @@ public struct PacketCodec: Sendable {
         packet.writeInteger(Int64(clusterID))
         let lengthIndex = packet.writerIndex
         packet.writeInteger(UInt32(0))
-        try EnvelopeCoding.encode(envelope, into: &packet)
+        try EnvelopeCoding.encode(envelope, into: &packet, memo: &memo)
         let payloadLength = packet.readableBytes - Self.headerSize
         let size = packet.readableBytes + Self.tagSize
         guard size <= Self.maximumPacketSize else { throw .tooLarge(bytes: size, limit: Self.maximumPacketSize) }

@@ -35,17 +35,23 @@ public final class UDPTransport: Sendable {
         self.continuation = continuation
     }
 
+    /// The receive buffer each socket asks for (see `Channel.enlargingReceiveBuffer`).
+    static let receiveBufferBytes = 4 << 20
+
     /// Binds one socket per endpoint (this node's adapters, e.g. `AddressBook.endpoints(of:)`) on
     /// `port` (0: a free port per socket, for tests). If any bind fails, the others are closed.
     /// With `deliver`, accepted envelopes are handed to it on the socket's event loop instead of
-    /// `inbound` (which then stays empty): for a reader that runs on that event loop itself and so
-    /// keeps up, without a stream and a task in between.
+    /// `inbound` (which then stays empty), all those of one read together: for a reader that runs on
+    /// that event loop itself and so keeps up, without a stream and a task in between. With a
+    /// `readPause`, each socket is read at most once per pause (see `InboundPacketHandler`).
     public static func bind(
         node: String, endpoints: [AddressBook.Endpoint], port: Int = defaultPort, codec: PacketCodec,
         group: any EventLoopGroup, queueLimit: Int = defaultQueueLimit,
         logger: Logger = Logger(label: "vigil.transport"),
-        deliver: (@Sendable (ReceivedEnvelope) -> Void)? = nil
+        readPause: Duration? = nil,
+        deliver: (@Sendable ([ReceivedEnvelope]) -> Void)? = nil
     ) async throws -> UDPTransport {
+        let pause = readPause.map(TimeAmount.init)
         precondition(queueLimit > 0, "queueLimit \(queueLimit)")
         let counters = PacketCounters()
         let (stream, continuation) = AsyncStream.makeStream(of: ReceivedEnvelope.self, bufferingPolicy: .bufferingOldest(queueLimit))
@@ -55,15 +61,19 @@ public final class UDPTransport: Sendable {
                     .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     // NIO reads datagrams into 2 KiB buffers by default: an agreed state is larger.
                     .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 1 << 16))
+                    // A paused socket is read only when asked, and then to the end of what waits.
+                    .channelOption(.autoRead, value: pause == nil)
+                    .channelOption(.maxMessagesPerRead, value: UInt(pause == nil ? 4 : 256))
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(InboundPacketHandler(
                                 codec: codec, node: node, local: endpoint, counters: counters,
-                                continuation: continuation, deliver: deliver, logger: logger))
+                                continuation: continuation, deliver: deliver, readPause: pause, logger: logger))
                         }
                     }
                     .bind(to: try SocketAddress(endpoint.address, port: port))
                     .get()
+                    .enlargingReceiveBuffer()
             })
         let sockets = SocketTable(opener: opener)
         do {
@@ -136,6 +146,7 @@ public final class UDPTransport: Sendable {
     /// `send(_:to:from:)`.
     public func sendNow(_ packets: [Outbound], done: @escaping @Sendable (Outbound, (any Error)?) -> Void) {
         var batches: [ObjectIdentifier: (loop: any EventLoop, writes: [(any Channel, Outbound, ByteBuffer)])] = [:]
+        var memo = MessageJSONMemo()
         for packet in packets {
             guard let channel = sockets.activeChannel(for: packet.local) else {
                 Task {
@@ -149,7 +160,7 @@ public final class UDPTransport: Sendable {
                 continue
             }
             do {
-                let buffer = try codec.encode(packet.envelope, allocator: channel.allocator)
+                let buffer = try codec.encode(packet.envelope, allocator: channel.allocator, memo: &memo)
                 let loop = channel.eventLoop
                 batches[ObjectIdentifier(loop), default: (loop, [])].writes.append((channel, packet, buffer))
             } catch {
@@ -202,5 +213,21 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
         case .unroutable(let from, let to, let network, let fromAdapter, let toAdapter):
             "no addresses for \(from)/\(fromAdapter ?? "?") -> \(to)/\(toAdapter ?? "?") on \(network)"
         }
+    }
+}
+
+extension Channel {
+    /// Gives the socket a receive buffer of `receiveBufferBytes`: a coordinator of many nodes gets
+    /// their reports and heartbeats in bursts, and a starved daemon reads late; the kernel's
+    /// default (about 200 KiB, a few hundred datagrams) dropped most of them at 32 nodes. Root may
+    /// go past the system's limit (`SO_RCVBUFFORCE`); others get what the limit allows.
+    fileprivate func enlargingReceiveBuffer() async -> any Channel {
+        let bytes = UDPTransport.receiveBufferBytes
+        do {
+            try await setOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_RCVBUFFORCE)), value: bytes).get()
+        } catch {
+            try? await setOption(.socketOption(.so_rcvbuf), value: bytes).get()
+        }
+        return self
     }
 }
