@@ -32,8 +32,17 @@ public struct LocalTopology: Sendable {
     /// What each peer said of its own connectivity in its latest heartbeat.
     private(set) var peerConnectivity: [String: (ipPeers: [String], disconnected: Bool)] = [:]
     private var nextBeat: [String: Moment] = [:]
+    /// How many rounds of heartbeats went out on each network (`beats`: which adapter pair takes
+    /// a peer's turn).
+    private var beatRounds: [String: UInt64] = [:]
+    /// Heartbeats take turns between a peer's adapter pairs only while each of my adapters still
+    /// hears at least this many peers every round (see `beats`).
+    static let peersPerAdapterToTakeTurns = 4
     /// Peers that asked for an echo at once (`Heartbeat.urgent`).
     private var urgentReplies: Set<String> = []
+    /// When each peer last got an answer to an urgent heartbeat: at most one per half urgent
+    /// interval, however many of its urgent heartbeats (one per adapter pair and network) arrive.
+    private var lastUrgentReply: [String: Moment] = [:]
     /// How often heartbeats go out while this node's confirmation is getting old.
     static let urgentInterval: Duration = .milliseconds(50)
     /// When cluster services started: an adapter with carrier that has heard nothing yet counts as
@@ -250,7 +259,8 @@ public struct LocalTopology: Sendable {
             }
             if nextBeat[name].map({ $0 <= now }) ?? true {
                 due += beats(on: name, to: config.nodes.filter { $0.name != me }, incarnation: incarnation, view: view,
-                             installedEpoch: installedEpoch, urgent: urgent, at: now)
+                             installedEpoch: installedEpoch, urgent: urgent, round: beatRounds[name, default: 0], at: now)
+                beatRounds[name, default: 0] &+= 1
                 nextBeat[name] = now + interval
             }
             next = min(next ?? nextBeat[name]!, nextBeat[name]!)
@@ -264,13 +274,20 @@ public struct LocalTopology: Sendable {
         nextBeat = [:]
     }
 
-    /// Answers to urgent heartbeats: one heartbeat to each peer that asked, on every network, at once.
+    /// Answers to urgent heartbeats: one heartbeat to each peer that asked, on every network, at
+    /// once; a peer answered within the last half urgent interval waits for its next request (the
+    /// answer it got carries a fresh echo already). Under load, every late node asking every peer
+    /// and every peer answering every copy of every request made the load worse.
     public mutating func urgentReplyBeats(incarnation: UInt64, view: ViewID, installedEpoch: UInt64, at now: Moment) -> [Envelope] {
         guard !urgentReplies.isEmpty else { return [] }
-        let peers = config.nodes.filter { urgentReplies.contains($0.name) }
+        let peers = config.nodes.filter { peer in
+            urgentReplies.contains(peer.name) && lastUrgentReply[peer.name].map { now - $0 >= Self.urgentInterval / 2 } ?? true
+        }
         urgentReplies = []
+        for peer in peers { lastUrgentReply[peer.name] = now }
         return myNode.networks.flatMap { network in
-            beats(on: network, to: peers, incarnation: incarnation, view: view, installedEpoch: installedEpoch, urgent: false, at: now)
+            beats(on: network, to: peers, incarnation: incarnation, view: view, installedEpoch: installedEpoch, urgent: false,
+                  round: beatRounds[network, default: 0], at: now)
         }
     }
 
@@ -289,11 +306,26 @@ public struct LocalTopology: Sendable {
 
     /// One heartbeat from each of my adapters on `network` to each adapter of `peers` on it (within
     /// a subnet: `beatsGo`).
+    ///
+    /// In a large cluster the adapter pairs take turns (round `round` of regular heartbeats): each
+    /// peer gets one heartbeat per round, from my adapters in turn, so that my adapters' traffic
+    /// does not double with their number. Every peer still hears me and echoes me every round, and
+    /// each adapter still hears many peers every round (`peersPerAdapterToTakeTurns`), which is all
+    /// that detection and the lease ask. A node with an adapter that hears nothing (a silent
+    /// fault), or a small cluster, uses every pair.
     private func beats(
-        on network: String, to peers: [Node], incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool, at now: Moment
+        on network: String, to peers: [Node], incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool,
+        round: UInt64? = nil, at now: Moment
     ) -> [Envelope] {
         var envelopes: [Envelope] = []
         let myAdapters = myNode.adapters(on: network).filter { !carrierLost.contains($0) }
+        let limit = detectionTime(of: network)
+        let allHearing = myAdapters.allSatisfy { adapter in
+            lastHeardOnAdapter[network]?[adapter].map { now - $0 <= limit } ?? false
+        }
+        let peersOnNetwork = config.nodes.filter { $0.name != me && $0.networks.contains(network) }.count
+        let takeTurns = round != nil && allHearing && myAdapters.count > 1
+            && peersOnNetwork >= Self.peersPerAdapterToTakeTurns * myAdapters.count
         let ipPeers = peersHeardOnIP(at: now)
         let disconnected = isDisconnected(at: now)
         // What the addressee makes of `ipPeers` is only whether I hear a node other than it on IP
@@ -301,17 +333,22 @@ public struct LocalTopology: Sendable {
         // node says it, and the heartbeat stays the same size however large the cluster. A shared
         // disk's record is read by every peer and carries them all.
         let isIP = config.network(named: network)?.isIP ?? true
-        for peer in peers {
+        for (index, peer) in peers.enumerated() {
             let named = isIP ? (ipPeers.first { $0 != peer.name }.map { [$0] } ?? []) : ipPeers
             let beat = Heartbeat(view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name],
                                  ipPeers: named, disconnected: disconnected, urgent: urgent)
+            var pairs: [(mine: String, theirs: String)] = []
             for theirs in peer.adapters(on: network) {
-                for mine in myAdapters where beatsGo(from: mine, to: theirs, of: peer, on: network) {
-                    envelopes.append(Envelope(
-                        clusterID: config.id, from: me, incarnation: incarnation, to: peer.name,
-                        network: network, fromAdapter: mine, toAdapter: theirs,
-                        message: .heartbeat(beat)))
-                }
+                for mine in myAdapters where beatsGo(from: mine, to: theirs, of: peer, on: network) { pairs.append((mine, theirs)) }
+            }
+            if takeTurns, pairs.count > 1, let round {
+                pairs = [pairs[Int((round &+ UInt64(index)) % UInt64(pairs.count))]]
+            }
+            for (mine, theirs) in pairs {
+                envelopes.append(Envelope(
+                    clusterID: config.id, from: me, incarnation: incarnation, to: peer.name,
+                    network: network, fromAdapter: mine, toAdapter: theirs,
+                    message: .heartbeat(beat)))
             }
         }
         return envelopes

@@ -59,6 +59,7 @@ public struct Testbed: Sendable {
     public func up() throws {
         _ = down(removeDirectory: true)
         try prepareFiles()
+        enlargeNeighbourTable()
         let sw = TestbedLayout.switchNamespace
         try must(shell.run(["ip", "netns", "add", sw]))
         shell.ip(sw, "link set lo up")
@@ -97,6 +98,7 @@ public struct Testbed: Sendable {
             shell.run(["ip", "netns", "del", namespace], allowFailure: true)
             removed.append("namespace \(namespace)")
         }
+        restoreNeighbourTable()
         if removeDirectory, FileManager.default.fileExists(atPath: layout.directory) {
             do {
                 try FileManager.default.removeItem(atPath: layout.directory)
