@@ -286,8 +286,9 @@ public struct LocalTopology: Sendable {
         urgentReplies = []
         for peer in peers { lastUrgentReply[peer.name] = now }
         return myNode.networks.flatMap { network in
-            beats(on: network, to: peers, incarnation: incarnation, view: view, installedEpoch: installedEpoch, urgent: false,
-                  round: beatRounds[network, default: 0], at: now)
+            // On every adapter pair: the peer asks because its echoes are late, perhaps because
+            // one of its adapters fails silently.
+            beats(on: network, to: peers, incarnation: incarnation, view: view, installedEpoch: installedEpoch, urgent: false, at: now)
         }
     }
 
@@ -312,7 +313,7 @@ public struct LocalTopology: Sendable {
     /// does not double with their number. Every peer still hears me and echoes me every round, and
     /// each adapter still hears many peers every round (`peersPerAdapterToTakeTurns`), which is all
     /// that detection and the lease ask. A node with an adapter that hears nothing (a silent
-    /// fault), or a small cluster, uses every pair.
+    /// fault), a small cluster, and answers to urgent heartbeats (`round == nil`) use every pair.
     private func beats(
         on network: String, to peers: [Node], incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool,
         round: UInt64? = nil, at now: Moment

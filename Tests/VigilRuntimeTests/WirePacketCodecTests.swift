@@ -31,7 +31,7 @@ import Testing
         #expect(reason(Array(good.prefix(PacketCodec.headerSize + PacketCodec.tagSize - 1)), codec: codec) == .tooShort)
         var magic = good; magic[0] ^= 0xff
         #expect(reason(magic, codec: codec) == .badMagic)
-        var version = good; version[4] = 2
+        var version = good; version[4] = PacketCodec.formatVersion &+ 1
         #expect(reason(version, codec: codec) == .unsupportedVersion)
         #expect(reason(try WireFixture.codec(clusterID: 21).encodeBytes(WireFixture.heartbeat(clusterID: 21)), codec: codec) == .wrongCluster)
         #expect(reason(good + [0], codec: codec) == .lengthMismatch)

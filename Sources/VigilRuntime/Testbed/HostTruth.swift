@@ -38,9 +38,14 @@ public struct HostTruth: Sendable {
 
     /// The IPv4 addresses of every node's namespace, by address.
     public func addresses() -> [IPv4Address: [Place]] {
+        addresses(of: config.nodes.map(\.name))
+    }
+
+    /// The IPv4 addresses of the namespaces of `nodes`, read one after the other in that order.
+    func addresses(of nodes: [String]) -> [IPv4Address: [Place]] {
         var found: [IPv4Address: [Place]] = [:]
         let existing = Set(Testbed.namespaces(shell: shell))
-        for node in config.nodes where existing.contains(layout.namespace(of: node.name)) {
+        for node in nodes.compactMap({ config.node(named: $0) }) where existing.contains(layout.namespace(of: node.name)) {
             let output = shell.ip(layout.namespace(of: node.name), "-4 -o addr show", allowFailure: true).output
             for entry in AddressEntry.parse(output) {
                 found[entry.address, default: []].append(Place(node: node.name, device: entry.device))
@@ -50,12 +55,21 @@ public struct HostTruth: Sendable {
     }
 
     /// Service addresses held by more than one namespace: one line per address.
+    ///
+    /// The namespaces are read one after the other, so one reading can straddle a handoff: the
+    /// old owner read before it let go, the new one after it took over, though the two never held
+    /// the address together. An address seen twice is therefore read again at once from its
+    /// holders in the opposite order (the newer holder first): an old owner that still has it
+    /// after the new one was seen with it held it together with the new one.
     public func duplicates() -> [String] {
         let held = addresses()
         return serviceAddresses.compactMap { label, address in
             let places = held[address] ?? []
-            guard Set(places.map(\.node)).count > 1 else { return nil }
-            return "service address \(label) (\(address)) held by \(places.map(\.description).joined(separator: " and "))"
+            let nodes = places.map(\.node)
+            guard Set(nodes).count > 1 else { return nil }
+            let again = addresses(of: nodes.reversed())[address] ?? []
+            guard Set(again.map(\.node)).count > 1 else { return nil }
+            return "service address \(label) (\(address)) held by \(again.map(\.description).joined(separator: " and "))"
         }
     }
 

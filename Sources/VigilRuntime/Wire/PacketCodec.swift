@@ -8,7 +8,7 @@ import VigilCore
 ///
 ///     offset  size  field
 ///          0     4  magic "VGIL"
-///          4     1  format version (1)
+///          4     1  format version (`formatVersion`)
 ///          5     1  payload kind (`PayloadKind`: 1 binary heartbeat, 2 JSON)
 ///          6     8  cluster id (Int64)
 ///         14     4  payload length n (UInt32)
@@ -19,7 +19,8 @@ import VigilCore
 /// the first failure and throws a `PacketError` naming it. It never traps on any input.
 public struct PacketCodec: Sendable {
     public static let magic: [UInt8] = Array("VGIL".utf8)
-    public static let formatVersion: UInt8 = 1
+    /// 2: every payload starts with binary addressing (1 had a JSON envelope for messages).
+    public static let formatVersion: UInt8 = 2
     public static let headerSize = 18
     public static let tagSize = 32
     /// The largest packet: the largest UDP payload over IPv4.
