@@ -29,7 +29,7 @@ extension ClusterNode {
     var smallestQuorum: Int {
         switch config.quorum {
         case .none: 1
-        case .majority: config.nodes.count / 2 + 1
+        case .majority: config.majoritySize
         case .disk: (config.nodes.count + 1) / 2
         }
     }
@@ -149,14 +149,14 @@ struct LeaseMemo: Sendable {
         echoesForgotten = node.topology.echoesForgotten
         let config = node.config
         confirmedUntil = node.topology.confirmedUntil(
-            views: Set(node.memberViews), at: now, smallestQuorum: config.nodes.count / 2 + 1, isQuorum: { config.hasMajority($0) })
+            views: Set(node.memberViews), at: now, smallestQuorum: config.majoritySize, isQuorum: { config.hasMajority($0) })
     }
 
     /// Whether this memo still proves `node`'s lease at `now`.
     func proves(for node: ClusterNode, at now: Moment) -> Bool {
-        guard let confirmedUntil, now - confirmedUntil <= node.config.tuning.tripInterval,
-              echoesForgotten == node.topology.echoesForgotten, installedView == node.installed?.viewID,
-              memberViews == node.memberViews else { return false }
-        return true
+        guard let confirmedUntil else { return false }
+        return now - confirmedUntil <= node.config.tuning.tripInterval
+            && echoesForgotten == node.topology.echoesForgotten && installedView == node.installed?.viewID
+            && memberViews == node.memberViews
     }
 }

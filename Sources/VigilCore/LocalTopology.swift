@@ -109,10 +109,8 @@ public struct LocalTopology: Sendable {
     public func confirmedUntil(views: Set<ViewID>, at now: Moment, smallestQuorum: Int = 1, isQuorum: (Set<String>) -> Bool) -> Moment? {
         var confirmations: [(String, Moment)] = [(me, now)]
         confirmations.reserveCapacity(echoes.count + 1)
-        for (peer, byView) in echoes {
-            var newest: Moment?
-            for (view, stamp) in byView where views.contains(view) { newest = max(newest ?? stamp, stamp) }
-            if let newest { confirmations.append((peer, newest)) }
+        for peer in echoes.keys {
+            if let newest = newestEcho(from: peer, in: views) { confirmations.append((peer, newest)) }
         }
         guard confirmations.count >= smallestQuorum else { return nil }
         confirmations.sort { $0.1 > $1.1 }
@@ -125,14 +123,26 @@ public struct LocalTopology: Sendable {
         return nil
     }
 
+    /// The newest echo of my stamps `peer` sent while committed to one of `views`.
+    func newestEcho(from peer: String, in views: Set<ViewID>) -> Moment? {
+        var newest: Moment?
+        for (view, stamp) in echoes[peer] ?? [:] where views.contains(view) { newest = max(newest ?? stamp, stamp) }
+        return newest
+    }
+
+    /// Whether my `adapter` on `network` heard a heartbeat within the network's detection time
+    /// (`nil`: it never heard one).
+    func adapterHears(_ adapter: String, on network: String, at now: Moment) -> Bool? {
+        lastHeardOnAdapter[network]?[adapter].map { now - $0 <= detectionTime(of: network) }
+    }
+
     /// Whether `peer` keeps its heartbeat schedule with this node: one of its heartbeats arrived
     /// within `interval + slack`, and the newest echo of my stamps it sent in one of `views` was at
     /// most `interval + slack` older than its latest arrival (so none of my heartbeats to it, nor
     /// its to me, went missing). A peer on schedule refreshes my confirmation within about an
     /// interval without being asked; its echo is then at most `2 × (interval + slack)` old.
     public func keepsSchedule(_ peer: String, views: Set<ViewID>, interval: Duration, slack: Duration, at now: Moment) -> Bool {
-        guard let heard = lastHeard(peer), now - heard <= interval + slack,
-              let echo = echoes[peer]?.filter({ views.contains($0.key) }).values.max()
+        guard let heard = lastHeard(peer), now - heard <= interval + slack, let echo = newestEcho(from: peer, in: views)
         else { return false }
         return heard - echo <= interval + slack
     }
@@ -230,11 +240,10 @@ public struct LocalTopology: Sendable {
             let heard = Set((lastHeard[name] ?? [:]).filter { now - $0.value <= limit }.keys)
             var adapters: [String: AdapterSight] = [:]
             for adapter in myNode.adapters(on: name) {
-                let last = lastHeardOnAdapter[name]?[adapter]
                 let justStarted = listeningSince.map { now - $0 <= limit } ?? false
                 adapters[adapter] = AdapterSight(
                     carrier: !carrierLost.contains(adapter),
-                    hearing: last.map { now - $0 <= limit } ?? justStarted)
+                    hearing: adapterHears(adapter, on: name, at: now) ?? justStarted)
             }
             networks[name] = NetworkSight(heard: heard, adapters: adapters)
         }
@@ -320,10 +329,7 @@ public struct LocalTopology: Sendable {
     ) -> [Envelope] {
         var envelopes: [Envelope] = []
         let myAdapters = myNode.adapters(on: network).filter { !carrierLost.contains($0) }
-        let limit = detectionTime(of: network)
-        let allHearing = myAdapters.allSatisfy { adapter in
-            lastHeardOnAdapter[network]?[adapter].map { now - $0 <= limit } ?? false
-        }
+        let allHearing = myAdapters.allSatisfy { adapterHears($0, on: network, at: now) ?? false }
         let peersOnNetwork = config.nodes.filter { $0.name != me && $0.networks.contains(network) }.count
         let takeTurns = round != nil && allHearing && myAdapters.count > 1
             && peersOnNetwork >= Self.peersPerAdapterToTakeTurns * myAdapters.count

@@ -18,6 +18,9 @@ extension ClusterConfig {
         votes(of: nodes) * 2 > self.nodes.count
     }
 
+    /// The fewest nodes that hold a majority of the votes.
+    public var majoritySize: Int { nodes.count / 2 + 1 }
+
     /// Whether a set of nodes is exactly half of the votes (a tie the disk tiebreaker decides).
     public func isHalf(_ nodes: Set<String>) -> Bool {
         votes(of: nodes) * 2 == self.nodes.count

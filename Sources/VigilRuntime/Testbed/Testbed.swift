@@ -143,12 +143,14 @@ public struct Testbed: Sendable {
     }
 
     /// Starts `arguments` inside `namespace` (`ip netns exec`), its output appended to the file
-    /// `output` (discarded when nil). It ends with the namespace, at the latest.
+    /// `output` (discarded when nil), with `environment` when given (else this process's). It ends
+    /// with the namespace, at the latest.
     @discardableResult
-    public func spawn(in namespace: String, _ arguments: [String], output: String? = nil) throws -> Process {
+    public func spawn(in namespace: String, _ arguments: [String], output: String? = nil, environment: [String: String]? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ip", "netns", "exec", namespace] + arguments
+        if let environment { process.environment = environment }
         var handle: FileHandle?
         if let output {
             if !FileManager.default.fileExists(atPath: output) { _ = FileManager.default.createFile(atPath: output, contents: nil) }

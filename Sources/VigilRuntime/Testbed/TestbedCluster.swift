@@ -47,26 +47,15 @@ public struct TestbedCluster: Sendable {
         }
         let script = (binds + ["exec \"$@\""]).joined(separator: " && ")
         let arguments = [
-            "ip", "netns", "exec", layout.namespace(of: node), "/bin/sh", "-c", script, "sh", vigild,
+            "/bin/sh", "-c", script, "sh", vigild,
             "--config", testbed.configPath, "--node", node, "--state-dir", layout.stateDirectory(node),
             "--key", layout.keyFile, "--socket", layout.socket(node), "--address-driver", "ip", "--start",
         ]
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         let binDirectory = (testbed.vigil as NSString).deletingLastPathComponent
         environment["PATH"] = binDirectory + ":" + (environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
         environment["VIGIL_NODE"] = node
-        process.environment = environment
-        let outputPath = layout.daemonOutput(node)
-        if !FileManager.default.fileExists(atPath: outputPath) { _ = FileManager.default.createFile(atPath: outputPath, contents: nil) }
-        guard let output = FileHandle(forWritingAtPath: outputPath) else { throw TestbedError("cannot write \(outputPath)") }
-        output.seekToEndOfFile()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw TestbedError("cannot start vigild on \(node): \(error)") }
+        try testbed.spawn(in: layout.namespace(of: node), arguments, output: layout.daemonOutput(node), environment: environment)
     }
 
     /// Stops cluster services on `node` (`graceful`, `takeover` or `forced`); the daemon keeps running.
