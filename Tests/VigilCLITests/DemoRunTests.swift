@@ -3,7 +3,7 @@ import Testing
 
 /// The whole demo with the built binaries: four real vigild, a crash, a takeover and a fallback.
 /// Runs only with VIGIL_DEMO_TEST=1 (it needs `vigil` and `vigild` built, e.g. by
-/// `swift build -c release --product vigil --product vigild`, and takes tens of seconds). The
+/// `scripts/build-release`, and takes tens of seconds). The
 /// binaries are taken from VIGIL_BIN_DIR, else .build/release, else .build/debug.
 @Suite("vigil demo, end to end")
 struct DemoRunTests {

@@ -96,7 +96,7 @@ struct DemoSetup {
         let path = URL(fileURLWithPath: vigil).deletingLastPathComponent().appendingPathComponent("vigild").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
             throw DemoCommandFailure("""
-                no vigild next to vigil (\(path)); build it with `swift build -c release --product vigild` \
+                no vigild next to vigil (\(path)); build it with `scripts/build-release` \
                 (scripts/demo does), or set VIGILD to its path
                 """)
         }
