@@ -10,6 +10,15 @@ import Testing
         var value: Int { count.load(ordering: .relaxed) }
     }
 
+    /// Between checks a watcher sleeps until the last pet is a trip interval old, just past it,
+    /// and only a moment once it is late.
+    @Test func sleepsUntilTheDeadline() {
+        let trip: UInt64 = 450_000_000
+        #expect(Watchdog.untilDeadline(silent: 0, trip: trip) == .microseconds(450_100))
+        #expect(Watchdog.untilDeadline(silent: 400_000_000, trip: trip) == .microseconds(50_100))
+        #expect(Watchdog.untilDeadline(silent: 900_000_000, trip: trip) == .microseconds(100))
+    }
+
     @Test func tripsWhenNotPetted() async {
         let trips = TripCounter()
         let watchdog = Watchdog(tripInterval: .milliseconds(200), checkInterval: .milliseconds(20), onTrip: trips.trip)

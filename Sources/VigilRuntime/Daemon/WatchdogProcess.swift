@@ -43,8 +43,9 @@ public enum WatchdogProcess {
         // The pet file is rewritten in place: opened once, read with one pread per check.
         var petFile: Int32 = -1
         defer { if petFile >= 0 { close(petFile) } }
+        var wait = check
         while true {
-            Watchdog.sleep(check)
+            Watchdog.sleep(wait)
             let gone = getppid() != pid
             if petFile < 0 { petFile = open(petPath(stateDirectory), O_RDONLY | O_CLOEXEC) }
             // The pet is read before the clock: a pet written between the two readings would
@@ -68,6 +69,9 @@ public enum WatchdogProcess {
                 tripped = false
             }
             if gone { return }
+            // At rest, sleep until the last pet could be a trip interval old (the daemon's death
+            // stops its pets too, so it is seen by then); once late, look every check.
+            wait = late ? check : Watchdog.untilDeadline(silent: silent, trip: UInt64(trip.nanoseconds))
         }
     }
 

@@ -19,7 +19,8 @@ import Synchronization
 /// watchdog device, or this type run in a separate process petted over a pipe, covers that case.
 public final class Watchdog: Sendable {
     public let tripInterval: Duration
-    /// How often the thread looks at the deadline (and pets the device).
+    /// How often the thread pets the device, when there is one, and how soon it first looks at the
+    /// deadline; between pets it sleeps until the deadline could be due (`untilDeadline`).
     public let checkInterval: Duration
     public let devicePath: String?
     private let onTrip: @Sendable () -> Void
@@ -35,7 +36,7 @@ public final class Watchdog: Sendable {
 
     /// - Parameters:
     ///   - tripInterval: how long the daemon may go without petting.
-    ///   - checkInterval: how often the deadline is checked; at most a quarter of `tripInterval`.
+    ///   - checkInterval: how often a watchdog device is petted; at most a quarter of `tripInterval`.
     ///   - devicePath: a watchdog device to pet (`/dev/watchdog`); `nil` (the default) for none.
     ///   - onTrip: the emergency release; it runs on the watchdog's thread and must not wait for
     ///     anything the daemon's tasks hold.
@@ -87,8 +88,9 @@ public final class Watchdog: Sendable {
 
     private func watch(device: Int32) {
         let trip = UInt64(tripInterval.nanoseconds)
+        var wait = checkInterval
         while true {
-            Self.sleep(checkInterval)
+            Self.sleep(wait)
             if state.withLock({ $0.stopping }) {
                 if device >= 0 { _ = write(device, "V", 1); close(device) }
                 break
@@ -105,8 +107,19 @@ public final class Watchdog: Sendable {
                 break
             }
             if device >= 0 { _ = write(device, "1", 1) }
+            // Nothing can trip before the last pet is a trip interval old: the thread sleeps until
+            // then (a few wakes per second at rest rather than one per check), except that a
+            // device is petted every check.
+            wait = device >= 0 ? checkInterval : Self.untilDeadline(silent: silent, trip: trip)
         }
         state.withLock { $0.finished = true }
+    }
+
+    /// How long a watcher that last saw a pet `silent` nanoseconds ago may sleep before the switch
+    /// could be due: until the pet is `trip` old, and a little past it (a wake just short of the
+    /// deadline would only sleep again).
+    static func untilDeadline(silent: UInt64, trip: UInt64) -> Duration {
+        .nanoseconds(Int64(trip - min(silent, trip)) + 100_000)
     }
 
     static func monotonicNanoseconds() -> UInt64 {
