@@ -12,6 +12,9 @@ struct ApplicationMonitor {
     init(daemon: NodeDaemon) { self.daemon = daemon }
 
     mutating func run() async {
+        // A cluster without monitored applications has nothing to look at, ever (a configuration
+        // change takes a restart of the daemon): no wake four times a second for nothing.
+        guard daemon.config.applications.contains(where: { $0.monitor != nil }) else { return }
         while !Task.isCancelled {
             await checkDue()
             try? await Task.sleep(for: .milliseconds(250))

@@ -155,22 +155,43 @@ public final class NodeDaemon: Service, Sendable {
     /// Queues an input for the loop.
     func send(_ item: DaemonInput) { input.yield(item) }
 
-    /// Tells the core when an IP adapter's carrier is lost or comes back.
+    /// Tells the core when an IP adapter's carrier is lost or comes back. The adapters are read
+    /// when the kernel announces a link change (`LinkEvents`), and every 2 s in case a notice was
+    /// missed; without netlink, every 100 ms. The watch has a thread of its own, which blocks in
+    /// the kernel between changes, and ends when this task is cancelled.
     private func watchCarrier() async {
         // On loopback (the local demo) every "adapter" is lo: there is no carrier to watch.
         guard options.addressDriver != .loopbackDemo, let node = config.node(named: me) else { return }
-        let watch = CarrierWatch()
-        let adapters = Set(node.interfaces.filter { config.network(named: $0.network)?.isIP ?? false }.map(\.name))
-        var known: [String: Bool] = [:]
-        while !Task.isCancelled {
-            for adapter in adapters.sorted() {
-                let up = watch.hasCarrier(adapter)
-                if known[adapter] != up {
-                    if known[adapter] != nil || !up { send(.carrier(adapter: adapter, up: up)) }
-                    known[adapter] = up
+        let adapters = node.interfaces.filter { config.network(named: $0.network)?.isIP ?? false }.map(\.name).sorted()
+        let events = LinkEvents()
+        let stopped = StopFlag()
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (finished: CheckedContinuation<Void, Never>) in
+                let thread = Thread { [self] in
+                    let watch = CarrierWatch()
+                    var known: [String: Bool] = [:]
+                    while !stopped.isRaised {
+                        for adapter in adapters {
+                            let up = watch.hasCarrier(adapter)
+                            if known[adapter] != up {
+                                if known[adapter] != nil || !up { send(.carrier(adapter: adapter, up: up)) }
+                                known[adapter] = up
+                            }
+                        }
+                        if let events {
+                            if events.wait(timeout: .seconds(2)) == .interrupted { break }
+                        } else {
+                            Watchdog.sleep(.milliseconds(100))
+                        }
+                    }
+                    finished.resume()
                 }
+                thread.name = "vigil-carrier"
+                thread.start()
             }
-            try? await Task.sleep(for: .milliseconds(100))
+        } onCancel: {
+            stopped.raise()
+            events?.interrupt()
         }
     }
 
@@ -202,4 +223,11 @@ final class WatchdogFlag: Sendable {
     private let tripped = Mutex(false)
     func set() { tripped.withLock { $0 = true } }
     func take() -> Bool { tripped.withLock { value in defer { value = false }; return value } }
+}
+
+/// Tells a thread of the daemon to end: raised once, looked at each time the thread wakes.
+final class StopFlag: Sendable {
+    private let raised = Mutex(false)
+    func raise() { raised.withLock { $0 = true } }
+    var isRaised: Bool { raised.withLock { $0 } }
 }
