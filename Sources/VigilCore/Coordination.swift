@@ -7,7 +7,10 @@ struct Coordination: Sendable {
     let config: ClusterConfig
     var state: ClusterState
     /// The newest report of each member.
-    var reports: [String: MemberReport]
+    private(set) var reports: [String: MemberReport]
+    /// Counts the reports whose topology differed from the one they replaced: the observed
+    /// topology is recomputed only when this, the members or the agreed topology changed.
+    private var reportedTopologyRevision: UInt64 = 0
     /// Administrators' requests waiting for their turn, oldest first.
     private(set) var requests: [AdminEnvelope] = []
     /// Answers to requests, to be sent back to the nodes that asked.
@@ -27,8 +30,8 @@ struct Coordination: Sendable {
     var mayHoldGroups: Set<String> = []
     var fencing = Fencing()
     private var announcedWaits: Set<String> = []
-    /// The topology the members' reports show, computed once per `advance`.
-    private var observedCache: TopologyView?
+    /// The topology the members' reports show, and what it was computed from.
+    private var observedCache: (view: TopologyView, members: [String: UInt64], previous: TopologyView, revision: UInt64)?
 
     static let requestLimit = 32
 
@@ -42,6 +45,7 @@ struct Coordination: Sendable {
     mutating func receive(_ report: MemberReport, from member: String) {
         guard state.members[member] == report.incarnation else { return }
         if let known = reports[member], known.incarnation == report.incarnation, known.number >= report.number { return }
+        if reports[member]?.topology != report.topology { reportedTopologyRevision &+= 1 }
         reports[member] = report
     }
 
@@ -58,7 +62,6 @@ struct Coordination: Sendable {
     /// agreed state changed.
     mutating func advance(at now: Moment) -> Bool {
         let before = state
-        observedCache = nil
         checkTooLong(at: now)
         for _ in 0..<64 {
             if !step(at: now) { break }
@@ -186,12 +189,17 @@ struct Coordination: Sendable {
         return nil
     }
 
-    /// The topology the members' reports show now (recomputed after anything it depends on changed).
+    /// The topology the members' reports show now. It is recomputed only when something it
+    /// depends on changed (the members, their reported topologies, the agreed topology): a
+    /// coordinator steps on every message it gets, mostly heartbeats that change none of them.
     mutating func observedTopology() -> TopologyView {
-        if let cached = observedCache { return cached }
+        if let cached = observedCache, cached.revision == reportedTopologyRevision,
+           cached.members == state.members, cached.previous == state.topology {
+            return cached.view
+        }
         let observed = TopologyView.aggregate(
             config: config, members: Set(state.members.keys), reports: reports.mapValues(\.topology), previous: state.topology)
-        observedCache = observed
+        observedCache = (observed, state.members, state.topology, reportedTopologyRevision)
         return observed
     }
 
