@@ -70,7 +70,12 @@ final class LinkEvents: @unchecked Sendable {
         var descriptors = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
         let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let ready = poll(&descriptors, 2, milliseconds)
-        if ready < 0 { return errno == EINTR ? .quiet : .interrupted }
+        if ready < 0 {
+            // A signal, or a failure poll should never have: the caller reads the adapters anyway,
+            // as after a quiet wait (after a pause, so that a lasting failure is not a busy loop).
+            if errno != EINTR { Watchdog.sleep(.milliseconds(100)) }
+            return .quiet
+        }
         if descriptors[1].revents != 0 { return .interrupted }
         guard descriptors[0].revents != 0 else { return .quiet }
         // Read every notice waiting (an overrun, ENOBUFS, also means "something changed").
