@@ -44,8 +44,9 @@ public enum WatchdogProcess {
         var petFile: Int32 = -1
         defer { if petFile >= 0 { close(petFile) } }
         var wait = check
+        var lifeline = DaemonLifeline(descriptor: STDIN_FILENO)
         while true {
-            Watchdog.sleep(wait)
+            lifeline.sleep(wait)
             let gone = getppid() != pid
             if petFile < 0 { petFile = open(petPath(stateDirectory), O_RDONLY | O_CLOEXEC) }
             // The pet is read before the clock: a pet written between the two readings would
@@ -75,6 +76,29 @@ public enum WatchdogProcess {
         }
     }
 
+    /// The watchdog's standard input: a pipe whose other end only the daemon holds, so that it
+    /// reads as closed the moment the daemon dies. A sleep on it ends then, and a daemon killed
+    /// alone has its addresses and applications released at once rather than at its deadline. Any
+    /// other standard input (a terminal, /dev/null) is left alone after its first end of file.
+    struct DaemonLifeline {
+        let descriptor: Int32
+        private var usable = true
+
+        init(descriptor: Int32) { self.descriptor = descriptor }
+
+        /// Sleeps for `duration`, or until the pipe closes.
+        mutating func sleep(_ duration: Duration) {
+            guard usable else { return Watchdog.sleep(duration) }
+            var entry = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            let milliseconds = Int32(clamping: duration.nanoseconds / 1_000_000 + 1)
+            guard poll(&entry, 1, milliseconds) > 0 else { return }
+            var byte: UInt8 = 0
+            // Data means nothing; an end of file, or a hang-up, is the daemon's end (or no pipe).
+            if entry.revents & Int16(POLLIN) != 0, read(descriptor, &byte, 1) > 0 { return }
+            usable = false
+        }
+    }
+
     static func lastPet(_ directory: String) -> UInt64 {
         let file = open(petPath(directory), O_RDONLY | O_CLOEXEC)
         guard file >= 0 else { return 0 }
@@ -93,12 +117,15 @@ public enum WatchdogProcess {
     final class Link: Sendable {
         let directory: String
         private let child: Mutex<Process?> = Mutex(nil)
+        /// The write end of the watchdog's lifeline, kept (never written) until the daemon ends.
+        private let lifelineEnd: Mutex<FileHandle?> = Mutex(nil)
         /// The pet file, opened at the first pet and kept open (-1 until then).
         private let petFile = Mutex<Int32>(-1)
 
         init(directory: String) { self.directory = directory }
 
-        /// Starts `vigild --watchdog-for` this process, from the same executable.
+        /// Starts `vigild --watchdog-for` this process, from the same executable, with a pipe from
+        /// this process as its standard input (`DaemonLifeline`).
         func start(trip: Duration, haltCommand: [String]?) throws {
             pet()
             let process = Process()
@@ -107,7 +134,13 @@ public enum WatchdogProcess {
                              "--trip-ms", "\(trip.nanoseconds / 1_000_000)"]
             if let haltCommand { arguments += ["--halt-command", haltCommand.last ?? ""] }
             process.arguments = arguments
+            // The write end stays open here for the daemon's life, and in no other child: an
+            // application that inherited it would keep the pipe open after the daemon died.
+            let lifeline = Pipe()
+            _ = fcntl(lifeline.fileHandleForWriting.fileDescriptor, F_SETFD, FD_CLOEXEC)
+            process.standardInput = lifeline
             try process.run()
+            lifelineEnd.withLock { $0 = lifeline.fileHandleForWriting }
             child.withLock { $0 = process }
         }
 
