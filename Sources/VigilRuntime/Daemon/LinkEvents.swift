@@ -68,7 +68,7 @@ final class LinkEvents: @unchecked Sendable {
     /// Blocks the calling thread until a link changes, `timeout` passes, or `interrupt()`.
     func wait(timeout: Duration) -> Outcome {
         var descriptors = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
-        let milliseconds = Int32(clamping: timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int32(clamping: timeout.nanoseconds / 1_000_000)
         let ready = poll(&descriptors, 2, milliseconds)
         if ready < 0 {
             // A signal, or a failure poll should never have: the caller reads the adapters anyway,
