@@ -71,7 +71,7 @@ public enum WatchdogProcess {
             }
             if gone { return }
             // At rest, sleep until the last pet could be a trip interval old (the daemon's death
-            // stops its pets too, so it is seen by then); once late, look every check.
+            // ends the sleep at once through the lifeline); once late, look every check.
             wait = late ? check : Watchdog.untilDeadline(silent: silent, trip: UInt64(trip.nanoseconds))
         }
     }

@@ -16,7 +16,7 @@ import Synchronization
 /// resets the node after its own timeout. `stop()` disarms the device with the magic close `V`.
 ///
 /// A thread shares its process's fate: a daemon stopped with SIGSTOP stops this thread too. Only the
-/// watchdog device, or this type run in a separate process petted over a pipe, covers that case.
+/// watchdog device, or the watchdog process (`WatchdogProcess`), covers that case.
 public final class Watchdog: Sendable {
     public let tripInterval: Duration
     /// How often the thread pets the device, when there is one, and how soon it first looks at the
