@@ -65,12 +65,18 @@ public struct SourceMap: Sendable, Equatable {
 /// How list entries are named in `SourceMap` paths, shared by the loader and `verify` so that both
 /// compute the same path for the same entry.
 public enum SourcePath {
-    /// The key of each entry of a list: its name when it has one not used by an earlier entry, its
-    /// index otherwise. `["a", "b", "a", nil]` gives `["a", "b", "2", "3"]`.
+    /// The longest name used as a key, in bytes: an entry with a longer name (which `verify`
+    /// refuses) is keyed by its index, so that no name is copied into every path under it.
+    public static let longestKey = 255
+
+    /// The key of each entry of a list: its name when it has one not used by an earlier entry (and
+    /// at most `longestKey` bytes), its index otherwise. `["a", "b", "a", nil]` gives `["a", "b", "2", "3"]`.
     public static func entryKeys(_ names: [String?]) -> [String] {
         var seen: Set<String> = []
         return names.enumerated().map { index, name in
-            guard let name, !name.isEmpty, seen.insert(name).inserted else { return String(index) }
+            guard let name, !name.isEmpty, name.utf8.count <= longestKey, seen.insert(name).inserted else {
+                return String(index)
+            }
             return name
         }
     }

@@ -88,7 +88,8 @@ private struct PlanReader {
 
     private mutating func testCase(_ node: Yams.Node, index: Int) -> TestCase? {
         guard let map = mapping(node, "cases[\(index)]", allowed: ["case", "name", "do", "expect", "addresses", "log", "after"]) else { return nil }
-        let number = map["case"]?.int ?? index + 1
+        // Not Yams' `.int`: it reads `1:1:1:1:1:1:1:1:1:1:1` as a base-60 number and traps on the overflow.
+        let number = map["case"]?.string.flatMap { Int($0) } ?? index + 1
         let actions = map["do"].map { actionList($0, "cases[\(index)].do") } ?? []
         var expect: [String: [String]] = [:]
         if let expected = map["expect"] {
@@ -254,8 +255,8 @@ private struct PlanReader {
     }
 
     private mutating func duration(_ node: Yams.Node, _ path: String) -> Duration? {
-        guard let text = node.string, let value = DurationText.parse(text) else {
-            fail(node, "\(path) must be a duration with a unit, e.g. 500ms or 10s")
+        guard let text = node.string, let value = DurationText.parse(text), value <= ConfigLimits.longestDuration else {
+            fail(node, "\(path) must be a duration with a unit, at most \(ConfigLimits.longestDurationText), e.g. 500ms or 10s")
             return nil
         }
         return value

@@ -125,7 +125,7 @@ struct ConfigLoaderTests {
         let (loaded, problems) = load(yaml)
         #expect(loaded == nil)
         let expected: [(String, String)] = [
-            ("cluster.id must be a whole number, not 'seven'", "seven"),
+            ("cluster.id must be a whole number from 1 to 2147483647, not 'seven'", "seven"),
             ("networks[ether].netmask must be an IPv4 address", "255.255.255.300"),
             ("networks[dhb] is a disk heartbeat network and needs the shared device", "{name: dhb"),
             ("unknown value 'primary' for nodes[a].interfaces[0].role", "primary"),

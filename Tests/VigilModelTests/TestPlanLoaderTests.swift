@@ -51,4 +51,22 @@ import VigilModel
             "\(error)".contains("must be a duration with a unit")
         }
     }
+
+    /// Yams reads `1:1:...:1` as a base-60 number and trapped on its overflow when the case number
+    /// was read with `Node.int`.
+    @Test func aBase60CaseNumberDoesNotTrap() throws {
+        let plan = try TestPlanLoader.load(yaml: "cases:\n  - case: 1:1:1:1:1:1:1:1:1:1:1:1\n    do: []\n",
+                                           file: "p.yaml", nodes: nodes)
+        #expect(plan.cases.map(\.number) == [1])
+    }
+
+    @Test func aDurationTooLongIsRefused() {
+        for text in ["99999999999999999999s", "25h"] {
+            #expect {
+                _ = try TestPlanLoader.load(yaml: "cases:\n  - do: [{wait: \(text)}]\n", file: "p.yaml", nodes: nodes)
+            } throws: { error in
+                "\(error)".contains("must be a duration with a unit, at most 24h")
+            }
+        }
+    }
 }

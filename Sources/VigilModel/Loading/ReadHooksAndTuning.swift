@@ -31,7 +31,7 @@ extension ConfigReader {
             let keys = ["command", "retries"]
             if let fields = fields(recovery, path: set.path("recovery"), allowed: keys, required: keys) {
                 let command = string(fields, "command")
-                let retries = int(fields, "retries")
+                let retries = int(fields, "retries", range: ConfigLimits.recoveryRetries)
                 if let command, let retries { hooks.recovery = RecoveryHook(command: command, retries: retries) }
             }
         }
@@ -46,7 +46,8 @@ extension ConfigReader {
         if let value = duration(set, "config_too_long") { tuning.configTooLong = value }
         if let value = duration(set, "dead_man_switch") { tuning.tripInterval = value }
         if let value = duration(set, "release_allowance") { tuning.releaseAllowance = value }
-        if let heartbeat = set.value("heartbeat"), let types = fields(heartbeat, path: set.path("heartbeat"), allowed: nil) {
+        if let heartbeat = set.value("heartbeat"), let types = fields(heartbeat, path: set.path("heartbeat"), allowed: nil),
+           within(ConfigLimits.maximumNetworks, types.fields.count, types.path, heartbeat.mark) {
             for field in types.fields where !field.value.isNull {
                 let defaults = tuning.heartbeat(forNetworkType: field.key)
                 if let value = readHeartbeat(field.value, path: types.path(field.key), defaults: defaults) {
@@ -62,7 +63,7 @@ extension ConfigReader {
         guard let set = fields(node, path: path, allowed: ["interval", "missed_beats"]) else { return nil }
         var settings = defaults
         if let value = duration(set, "interval") { settings.interval = value }
-        if let value = int(set, "missed_beats") { settings.missedBeats = value }
+        if let value = int(set, "missed_beats", range: ConfigLimits.missedBeats) { settings.missedBeats = value }
         return settings
     }
 

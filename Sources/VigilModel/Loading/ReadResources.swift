@@ -18,7 +18,7 @@ extension ConfigReader {
         for (path, node) in entries(top, "nfs_exports", nameKey: "path") {
             if let value = readExport(node, path: path) { config.nfsExports.append(value) }
         }
-        for (path, node) in entries(top, "resource_groups", nameKey: "name") {
+        for (path, node) in entries(top, "resource_groups", nameKey: "name", limit: ConfigLimits.maximumResourceGroups) {
             if let value = readGroup(node, path: path) { config.resourceGroups.append(value) }
         }
     }
@@ -52,7 +52,7 @@ extension ConfigReader {
         if let value = duration(set, "stop_timeout") { application.stopTimeout = value }
         if let value = duration(set, "monitor_timeout") { application.monitorTimeout = value }
         if let value = duration(set, "monitor_interval") { application.monitorInterval = value }
-        if let value = int(set, "restart_count") { application.restartCount = value }
+        if let value = int(set, "restart_count", range: ConfigLimits.restartCount) { application.restartCount = value }
         guard name != nil, start != nil, stop != nil else { return nil }
         return application
     }

@@ -18,10 +18,10 @@ extension ConfigReader {
             config.quorum = read.policy
             config.tiebreaker = read.tiebreaker
         }
-        for (path, node) in entries(top, "networks", nameKey: "name") {
+        for (path, node) in entries(top, "networks", nameKey: "name", limit: ConfigLimits.maximumNetworks) {
             if let network = readNetwork(node, path: path) { config.networks.append(network) }
         }
-        for (path, node) in entries(top, "nodes", nameKey: "name") {
+        for (path, node) in entries(top, "nodes", nameKey: "name", limit: ConfigLimits.maximumNodes) {
             if let member = readNode(node, path: path) { config.nodes.append(member) }
         }
         readResources(top, into: &config)
@@ -34,7 +34,7 @@ extension ConfigReader {
             return nil
         }
         let name = string(set, "name")
-        let id = int(set, "id")
+        let id = int(set, "id", range: ConfigLimits.clusterID)
         guard let name, let id else { return nil }
         return (name, id)
     }
@@ -89,7 +89,7 @@ extension ConfigReader {
         let name = string(set, "name")
         let fence = string(set, "fence")
         var interfaces: [Interface] = []
-        for (entryPath, entry) in entries(set, "interfaces", nameKey: nil) {
+        for (entryPath, entry) in entries(set, "interfaces", nameKey: nil, limit: ConfigLimits.maximumInterfaces) {
             if let interface = readInterface(entry, path: entryPath, node: name ?? "") { interfaces.append(interface) }
         }
         guard let name else { return nil }

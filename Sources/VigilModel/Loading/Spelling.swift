@@ -3,7 +3,10 @@ enum Spelling {
     /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo
     /// (at most 3 edits, and fewer than half the word's length: `cascade` -> `cascading`).
     static func closest(to word: String, among candidates: [String]) -> String? {
-        let scored = candidates.map { (candidate: $0, distance: distance(word.lowercased(), $0.lowercased())) }
+        // A word whose length differs by more than 3 from a candidate's is more than 3 edits away:
+        // skipped without computing the distance, which costs the product of the two lengths.
+        let near = candidates.filter { abs($0.count - word.count) <= 3 }
+        let scored = near.map { (candidate: $0, distance: distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.distance < $1.distance }) else { return nil }
         guard best.distance <= 3, best.distance * 2 < word.count else { return nil }
         return best.candidate

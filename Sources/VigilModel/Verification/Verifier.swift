@@ -6,6 +6,7 @@ public enum Verifier {
     public static func verify(_ loaded: LoadedConfig) -> [Diagnostic] {
         let context = VerifyContext(loaded)
         var found: [Diagnostic] = []
+        found += checkClusterID(context)
         found += checkDuplicateNames(context)
         found += checkDuplicateAddresses(context)
         found += checkNetmasks(context)
