@@ -7,6 +7,7 @@ public enum Verifier {
         let context = VerifyContext(loaded)
         var found: [Diagnostic] = []
         found += checkClusterID(context)
+        found += checkNameForms(context)
         found += checkDuplicateNames(context)
         found += checkDuplicateAddresses(context)
         found += checkNetmasks(context)
