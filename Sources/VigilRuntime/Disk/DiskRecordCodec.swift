@@ -192,6 +192,18 @@ public enum DiskRecordCodec {
         return image
     }
 
+    /// `image` with the checksum rewritten for the record its header delimits (unchanged when the
+    /// header's length points past the end): a torn or corrupt record made to pass the checksum,
+    /// so that it reaches the field parser. For the fuzzer and tests.
+    @_spi(Fuzzing) public static func resealed(_ image: [UInt8]) -> [UInt8] {
+        guard image.count >= headerSize else { return image }
+        let end = headerSize + (Int(image[5]) << 8 | Int(image[6]))
+        guard end + checksumSize <= image.count else { return image }
+        var sealed = image
+        sealed.replaceSubrange(end..<end + checksumSize, with: Array(SHA256.hash(data: image[0..<end])).prefix(checksumSize))
+        return sealed
+    }
+
     private static func isBlank(_ bytes: [UInt8]) -> Bool {
         bytes.count < headerSize + checksumSize || bytes.allSatisfy { $0 == 0 }
     }

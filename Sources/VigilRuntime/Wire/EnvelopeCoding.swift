@@ -103,6 +103,9 @@ enum EnvelopeCoding {
             if case .heartbeat = envelope.message {
                 throw PacketError(.malformedPayload, "a heartbeat in a json payload")
             }
+            guard WireLimits.durationsAreBounded(envelope.message) else {
+                throw PacketError(.malformedPayload, "json: a duration beyond \(WireLimits.longestDuration) either side of zero")
+            }
             return envelope
         case nil:
             throw PacketError(.malformedPayload, "unknown payload kind \(kind)")

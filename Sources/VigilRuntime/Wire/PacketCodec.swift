@@ -15,8 +15,9 @@ import VigilCore
 ///         18     n  payload
 ///       18+n    32  HMAC-SHA256 of bytes 0..<18+n under the cluster's packet key (`ClusterKey`)
 ///
-/// Decoding checks, in order: size, magic, version, cluster id, length, tag, payload; it stops at
-/// the first failure and throws a `PacketError` naming it. It never traps on any input.
+/// Decoding checks, in order: size (at most `maximumPacketSize`), magic, version, cluster id, length,
+/// tag, payload; it stops at the first failure and throws a `PacketError` naming it. It never traps
+/// on any input.
 public struct PacketCodec: Sendable {
     public static let magic: [UInt8] = Array("VGIL".utf8)
     /// 2: every payload starts with binary addressing (1 had a JSON envelope for messages).
@@ -79,11 +80,32 @@ public struct PacketCodec: Sendable {
         return Array(packet.readableBytesView)
     }
 
+    /// A packet of this cluster around any payload bytes, with a valid tag: what a sender holding
+    /// the cluster key could send. For the fuzzer and tests, which reach the payload decoders
+    /// behind the authentication with it; the daemon sends only encoded envelopes.
+    @_spi(Fuzzing) public func seal(payload: [UInt8], kind: UInt8) -> [UInt8] {
+        var packet = ByteBuffer()
+        packet.reserveCapacity(Self.headerSize + payload.count + Self.tagSize)
+        packet.writeBytes(Self.magic)
+        packet.writeInteger(Self.formatVersion)
+        packet.writeInteger(kind)
+        packet.writeInteger(Int64(clusterID))
+        packet.writeInteger(UInt32(truncatingIfNeeded: payload.count))
+        packet.writeBytes(payload)
+        let tag = packet.withUnsafeReadableBytes { authenticationTag(for: $0) }
+        packet.writeBytes(tag)
+        return Array(packet.readableBytesView)
+    }
+
     /// Checks a received packet and returns its envelope.
     public func decode(_ packet: ByteBuffer) throws(PacketError) -> Envelope {
         let count = packet.readableBytes
         guard count >= Self.headerSize + Self.tagSize else {
             throw PacketError(.tooShort, "\(count) bytes")
+        }
+        // No datagram is larger; a larger buffer (from the disk, say) is not hashed or parsed.
+        guard count <= Self.maximumPacketSize else {
+            throw PacketError(.lengthMismatch, "\(count) bytes, more than the largest packet (\(Self.maximumPacketSize))")
         }
         let start = packet.readerIndex
         guard packet.getBytes(at: start, length: 4) == Self.magic else { throw PacketError(.badMagic) }

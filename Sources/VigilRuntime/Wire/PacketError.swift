@@ -8,7 +8,8 @@ public enum PacketDropReason: String, Sendable, Hashable, CaseIterable, Codable,
     case unsupportedVersion
     /// Another cluster's packet (its cluster id differs from ours).
     case wrongCluster
-    /// The length in the header does not match the datagram's size.
+    /// The length in the header does not match the datagram's size, or the datagram is larger than
+    /// any packet (`PacketCodec.maximumPacketSize`).
     case lengthMismatch
     /// The authentication tag does not match: a sender without the cluster key, or a corrupt packet.
     case badTag

@@ -4,6 +4,23 @@ import NIOCore
 public enum WireLimits {
     /// The longest name (node, network, adapter, group) in bytes of UTF-8.
     public static let maximumNameBytes = 255
+    /// The largest duration, either side of zero, that a received message may carry: 2^40 seconds
+    /// (about 35,000 years). A sender's stamps and moments come from its monotonic clock and its
+    /// ages are seconds, so any real value is far below; a larger one is a malformed message. The
+    /// bound leaves the core room to add and subtract received durations and moments without
+    /// overflowing a `Duration`, and to take their milliseconds without overflowing an `Int64`.
+    public static let longestDuration: Duration = .seconds(Int64(1) << 40)
+
+    /// Whether every `Duration` inside `value`, at any depth (a `Moment`, a dictionary of ages),
+    /// is within `longestDuration` of zero.
+    static func durationsAreBounded(_ value: Any) -> Bool {
+        if let duration = value as? Duration { return isBounded(duration) }
+        return Mirror(reflecting: value).children.allSatisfy { durationsAreBounded($0.value) }
+    }
+
+    static func isBounded(_ duration: Duration) -> Bool {
+        duration <= longestDuration && duration >= .zero - longestDuration
+    }
 }
 
 /// Bytes that end early or hold an impossible value. Readers never trap on any input; they throw this.
@@ -69,7 +86,9 @@ extension ByteBuffer {
         guard attoseconds > -1_000_000_000_000_000_000, attoseconds < 1_000_000_000_000_000_000 else {
             throw ByteReadError("\(field) has \(attoseconds) attoseconds")
         }
-        return Duration(secondsComponent: seconds, attosecondsComponent: attoseconds)
+        let duration = Duration(secondsComponent: seconds, attosecondsComponent: attoseconds)
+        guard WireLimits.isBounded(duration) else { throw ByteReadError("\(field) of \(seconds) seconds is out of range") }
+        return duration
     }
 
     mutating func readOptionalDuration(_ field: StaticString) throws(ByteReadError) -> Duration? {
