@@ -22,6 +22,9 @@ public enum ConfigLimits {
     public static let recoveryRetries = 0...1_000
     /// `cluster.id`: a positive 32-bit number, which every packet and disk record carries.
     public static let clusterID = 1...2_147_483_647
+    /// The largest configuration file, in bytes: a cluster at every list limit fits in far less,
+    /// and parsing stays well under a second.
+    public static let largestFileBytes = 4 << 20
     /// The most nodes: a heartbeat and a disk record count the peers they list in one byte.
     public static let maximumNodes = ListLimit(255, "a heartbeat lists its peers in one byte")
     /// The most networks.

@@ -32,6 +32,12 @@ public enum ConfigLoader {
     /// Parses text; returns the config (nil if it could not be built) and every problem found while reading.
     /// The config is `nil` whenever an error was found: a half-read configuration is never used.
     public static func load(yaml: String, file: String) -> (LoadedConfig?, [Diagnostic]) {
+        let size = yaml.utf8.count
+        guard size <= ConfigLimits.largestFileBytes else {
+            let location = SourceLocation(file: file, line: 1, column: 1)
+            let limit = ConfigLimits.largestFileBytes >> 20
+            return (nil, [Diagnostic(.error, at: location, "the file has \(size) bytes; a configuration is at most \(limit) MiB")])
+        }
         let root: Yams.Node?
         do {
             root = try Yams.compose(yaml: yaml)

@@ -145,3 +145,55 @@ struct DurationTextRangeTests {
         #expect(DurationText.read("4611686018427389000ms") == .failure(.tooLarge))
     }
 }
+
+@Suite("size: the largest configuration accepted")
+struct ConfigSizeTests {
+    /// 255 nodes with 64 interfaces each on 64 networks, 1,024 groups each listing every node and
+    /// an application of its own: every list at its limit, to show that `verify` stays quick.
+    static func largest() -> String {
+        var lines = ["cluster: {name: largest, id: 1}", "quorum: {policy: majority}", "networks:"]
+        for network in 0..<ConfigLimits.maximumInterfaces.count {
+            lines.append("  - {name: net\(network), type: ether, netmask: 255.255.255.0}")
+        }
+        lines.append("nodes:")
+        for node in 1...ConfigLimits.maximumNodes.count {
+            lines.append("  - name: n\(node)")
+            lines.append("    interfaces:")
+            for network in 0..<ConfigLimits.maximumInterfaces.count {
+                lines.append("      - {name: eth\(network), label: n\(node)_\(network), address: 10.\(network).0.\(node), network: net\(network)}")
+            }
+        }
+        let everyNode = (1...ConfigLimits.maximumNodes.count).map { "n\($0)" }.joined(separator: ", ")
+        lines.append("applications:")
+        for group in 0..<ConfigLimits.maximumResourceGroups.count {
+            lines.append("  - {name: app\(group), start: /bin/true, stop: /bin/true}")
+        }
+        lines.append("resource_groups:")
+        for group in 0..<ConfigLimits.maximumResourceGroups.count {
+            lines.append("  - {name: g\(group), policy: rotating, nodes: [\(everyNode)], applications: [app\(group)]}")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test("every list at its limit loads and verifies in a few seconds")
+    func largestVerifiesQuickly() throws {
+        let yaml = Self.largest()
+        let clock = ContinuousClock()
+        var diagnostics: [Diagnostic] = []
+        var loaded: LoadedConfig?
+        let loading = clock.measure {
+            let (read, problems) = load(yaml)
+            #expect(problems.isEmpty, "\(problems.prefix(3))")
+            loaded = read
+        }
+        let config = try #require(loaded)
+        let verifying = clock.measure {
+            diagnostics = Verifier.verify(config)
+            _ = DetectionTimes(config.config)
+        }
+        let elapsed = loading + verifying
+        #expect(diagnostics.filter { $0.severity == .error }.isEmpty, "\(diagnostics.prefix(3))")
+        #expect(elapsed < .seconds(20), "took \(elapsed)")
+        print("largest configuration (\(yaml.utf8.count) bytes): loaded in \(loading), verified in \(verifying)")
+    }
+}

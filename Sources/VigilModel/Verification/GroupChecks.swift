@@ -40,8 +40,9 @@ extension Verifier {
     ) -> [Diagnostic] {
         var seen: Set<String> = []
         var found: [Diagnostic] = []
+        let defined = Set(known)
         for (index, name) in names.enumerated() {
-            if !known.contains(name) {
+            if !defined.contains(name) {
                 found.append(context.error("\(path)[\(index)]", """
                     \(kind) \(name) of group \(group.name) is not defined\
                     \(VerifyContext.suggestion(name, among: known)); define it or use one of: \
