@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "vigil", targets: ["vigil"]),
         .executable(name: "vigild", targets: ["vigild"]),
+        .executable(name: "vigil-fuzz", targets: ["VigilFuzz"]),
         .library(name: "VigilModel", targets: ["VigilModel"]),
         .library(name: "VigilCore", targets: ["VigilCore"]),
         .library(name: "VigilSimulation", targets: ["VigilSimulation"]),
@@ -64,10 +65,20 @@ let package = Package(
             "VigilRuntime", "VigilModel", "VigilHTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "VigilModelTests", dependencies: ["VigilModel"]),
+        // Seeded generators and input mutators shared by `vigil-fuzz` and the tests. No dependency.
+        .target(name: "VigilFuzzKit"),
+        // `vigil-fuzz`: the decoders that face the network and the disk, and the configuration
+        // loader, on millions of random and mutated inputs (docs/fuzzing.md). Not linked by vigild or vigil.
+        .executableTarget(name: "VigilFuzz", dependencies: [
+            "VigilFuzzKit", "VigilRuntime", "VigilCore", "VigilModel", "VigilSimulation",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilFuzzKit"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilModel"]),
         .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilCore", "VigilModel"]),
-        .testTarget(name: "VigilRuntimeTests", dependencies: ["VigilRuntime", "VigilCore", "VigilModel", "VigilHTTP"]),
+        .testTarget(name: "VigilRuntimeTests", dependencies: [
+            "VigilRuntime", "VigilCore", "VigilModel", "VigilHTTP", "VigilFuzzKit",
+        ]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "VigilRuntime", "VigilCore"]),
     ]
 )

@@ -16,6 +16,9 @@ public final class Simulator {
     public private(set) var violations: [Violation] = []
     /// Called with a line for every message, decision and action, when set (`vigil sim replay`).
     public var trace: ((String) -> Void)?
+    /// Called with every envelope a node sends, before the network decides its fate, when set
+    /// (`vigil-fuzz` collects real messages of every kind this way).
+    public var onSend: ((Envelope) -> Void)?
     /// How long one action takes on a host.
     public var actionTime: (min: Duration, max: Duration) = (.milliseconds(1), .milliseconds(20))
     /// Actions that fail when performed, as `node/action description`.
@@ -323,6 +326,7 @@ public final class Simulator {
     public static let diskPollInterval: Duration = .milliseconds(50)
 
     private func send(_ envelope: Envelope) {
+        onSend?(envelope)
         guard faults.connects(envelope.from, envelope.fromAdapter, to: envelope.to, envelope.toAdapter, on: envelope.network, config: config) else { return }
         let conditions = faults.conditions(of: envelope.network)
         guard !random.chance(conditions.loss) else { return }

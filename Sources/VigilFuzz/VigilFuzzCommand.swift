@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import VigilFuzzKit
+
+/// `vigil-fuzz`: runs the decoders that face the network and the disk (packets, authenticated
+/// payloads, disk slot records, the tiebreaker record), the admin request decoder and, when asked,
+/// the configuration loader on random and mutated inputs, deterministically from a seed
+/// (docs/fuzzing.md).
+@main
+struct VigilFuzzCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vigil-fuzz",
+        abstract: "Fuzz Vigil's decoders with random and mutated inputs, from a seed.",
+        discussion: """
+            For each decoder, inputs start..<start+count: an eighth pure random bytes, the rest mutations of \
+            valid encodings (bit flips, extreme integers in length fields, truncations, extensions, splices; \
+            payloads re-signed with the cluster key; disk records with their checksum rewritten; JSON and YAML \
+            edited as text). Prints per decoder the inputs, accepted, rejected by kind, the slowest input and the \
+            total time. An input taking more than 1 s aborts the run (a hang); a trap or crash names the decoder, \
+            seed and input. Exits 1 if a check failed (an accepted envelope that does not encode back to itself).
+            """
+    )
+
+    @Option(help: "Inputs per decoder.")
+    var count = 1_000_000
+
+    @Option(help: "The run's seed: the same seed makes the same inputs.")
+    var seed: UInt64 = 1
+
+    @Option(help: "The first input's index.")
+    var start = 0
+
+    @Option(help: "Inputs between two progress lines (1: a line before every input).")
+    var batch = 10_000
+
+    @Option(help: "Comma-separated decoders: packet, envelope, disk, tiebreaker, admin, config (default: all but config).")
+    var only: String?
+
+    @Option(help: "The examples directory: scream.yaml and the configurations the config decoder mutates.")
+    var examples = "examples"
+
+    @Option(help: "Print input --index of this seed in hex, then run it (with --only).")
+    var replay: UInt64?
+
+    @Option(help: "The input to --replay.")
+    var index: Int?
+
+    func validate() throws {
+        guard count >= 0, start >= 0, batch >= 1 else { throw ValidationError("--count and --start must be 0 or more, --batch 1 or more") }
+        guard (replay == nil) == (index == nil) else { throw ValidationError("--replay SEED and --index N go together") }
+    }
+
+    func run() throws {
+        let targets = try selected(Targets(corpus: Corpus(examples: examples)).all)
+        if let replay, let index {
+            for target in targets { show(target, seed: replay, index: index) }
+            return
+        }
+        Watchdog.start()
+        let runner = Runner(seed: seed, start: start, count: count, batch: batch)
+        var reports: [Runner.Report] = []
+        for target in targets {
+            let report = runner.run(target)
+            reports.append(report)
+            print(runner.lines(report).joined(separator: "\n"))
+        }
+        print(summary(reports))
+        if reports.contains(where: { $0.findings > 0 }) { throw ExitCode(1) }
+    }
+
+    func selected(_ all: [FuzzTarget]) throws -> [FuzzTarget] {
+        guard let only else { return all.filter(\.inDefaultSet) }
+        let names = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        return try names.map { name in
+            guard let target = all.first(where: { $0.name == name }) else {
+                throw ValidationError("--only: no decoder \(name); decoders: \(all.map(\.name).joined(separator: ", "))")
+            }
+            return target
+        }
+    }
+
+    /// Input `index` of `seed` for `target`: its length, its bytes in hex (and as text for text
+    /// decoders), then what the decoder does with it.
+    func show(_ target: FuzzTarget, seed: UInt64, index: Int) {
+        var random = FuzzRandom(seed: seed, stream: target.name, index: UInt64(index))
+        let input = target.make(&random)
+        print("\(target.name): seed \(seed), input \(index): \(input.count) bytes")
+        for offset in stride(from: 0, to: input.count, by: 16) {
+            let row = input[offset..<min(input.count, offset + 16)]
+            let hex = row.map { String(format: "%02x", $0) }.joined(separator: " ")
+            let ascii = String(row.map { (0x20..<0x7F).contains($0) ? Character(UnicodeScalar($0)) : "." })
+            print(String(format: "%08x  ", offset) + hex.padding(toLength: 48, withPad: " ", startingAt: 0) + "  " + ascii)
+        }
+        if target.isText { print("as text:\n\(String(decoding: input, as: UTF8.self))") }
+        print("\(target.name): \(target.run(input))")
+    }
+
+    /// One table of every decoder's figures, for docs/fuzzing.md.
+    func summary(_ reports: [Runner.Report]) -> String {
+        var lines = ["", "| decoder | inputs | accepted | rejected | findings | slowest | total |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for report in reports {
+            lines.append("| \(report.name) | \(report.inputs) | \(report.accepted) | \(report.rejectedCount - report.findings) | "
+                + "\(report.findings) | \(Runner.format(report.slowest.time)) | \(Runner.format(report.total)) |")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
