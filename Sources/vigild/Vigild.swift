@@ -62,6 +62,19 @@ struct Vigild: AsyncParsableCommand {
     @Option(help: .hidden)
     var tripMs: Int = 600
 
+    /// Numbers in their ranges and commands that can be run, before anything starts: a port past
+    /// 65535 would trap where the socket address is made.
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535, not \(port)") }
+        guard (1...86_400_000).contains(tripMs) else { throw ValidationError("--trip-ms must be from 1 to 86400000") }
+        if let haltCommand, let problem = NameRules.commandProblem(haltCommand) {
+            throw ValidationError("--halt-command \(problem); give the command to run, e.g. \"reboot -f\"")
+        }
+        if let watchdogDevice, let problem = NameRules.absolutePathProblem(watchdogDevice) {
+            throw ValidationError("--watchdog-device \(problem); give the device, e.g. /dev/watchdog")
+        }
+    }
+
     func run() async throws {
         if let daemon = watchdogFor {
             // The dead man switch's own process, started by the daemon (see WatchdogProcess).
