@@ -43,14 +43,17 @@ struct Corpus {
         slots = try Self.slotImages(config, packets: packets)
         let lease = TiebreakerRecord(owner: "ghost3", incarnation: 1_763_790_000_123, sequence: 42)
         let clusterID = config.id
-        tiebreakers = try [4096, Self.slotSize].map { try DiskRecordCodec.encode(lease, clusterID: clusterID, slotSize: $0) }
+        tiebreakers = try [4096, Self.slotSize].map {
+            try DiskRecordCodec.encode(lease, clusterID: clusterID, slotSize: $0)
+        }
         adminLines = Self.adminCommands.map { command in
             Array(AdminWire.line(AdminWire.Request(command: command)).readableBytesView.dropLast())
         }
     }
 
     static func yamlFiles(in directory: String) throws -> [(name: String, text: String)] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted()
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+            .filter { $0.hasSuffix(".yaml") }.sorted()
         guard names.contains("scream.yaml") else {
             throw CorpusError("\(directory) has no scream.yaml: give the examples directory with --examples")
         }
@@ -114,11 +117,14 @@ struct Corpus {
             view: ViewID(epoch: 12, coordinator: "ghost1"), installedEpoch: 12, stamp: .milliseconds(98_765_432),
             echoes: ["ghost1": .milliseconds(98_765_001), "ghost3": .milliseconds(98_764_000)],
             holdings: ["SH2", "CH1"],
-            outbox: small.enumerated().map { DiskOutboxMessage(to: "ghost3", sequence: UInt64($0.offset + 1), packet: $0.element) })
+            outbox: small.enumerated().map {
+                DiskOutboxMessage(to: "ghost3", sequence: UInt64($0.offset + 1), packet: $0.element)
+            })
         record.ipPeers = ["ghost1", "ghost3"]
         record.disconnected = true
         var full = record
-        full.echoes = Dictionary(uniqueKeysWithValues: (0..<DiskRecordCodec.maximumEchoes).map { ("n\($0)", Duration.seconds($0)) })
+        let peers = (0..<DiskRecordCodec.maximumEchoes).map { ("n\($0)", Duration.seconds($0)) }
+        full.echoes = Dictionary(uniqueKeysWithValues: peers)
         full.holdings = (0..<DiskRecordCodec.maximumHoldings).map { "g\($0)" }
         full.outbox = []
         let bare = DiskSlotRecord(clusterID: config.id, node: "ghost4", incarnation: 1, sequence: 1,
@@ -131,10 +137,12 @@ struct Corpus {
 
     /// One of each admin command, with both values of every flag.
     static let adminCommands: [AdminCommand] = [
-        .status(watchIntervalMilliseconds: nil), .status(watchIntervalMilliseconds: 1000), .start(all: false), .start(all: true),
-        .stop(mode: .graceful, all: false), .stop(mode: .takeover, all: true), .stop(mode: .forced, all: false), .rgList,
-        .rgMove(group: "SH2", node: "ghost4"), .rgOnline(group: "SH2"), .rgOffline(group: "SH3", sticky: true),
-        .log(cluster: true, lines: 100, follow: false), .log(cluster: false, lines: 0, follow: true), .sync, .acknowledge,
+        .status(watchIntervalMilliseconds: nil), .status(watchIntervalMilliseconds: 1000),
+        .start(all: false), .start(all: true),
+        .stop(mode: .graceful, all: false), .stop(mode: .takeover, all: true), .stop(mode: .forced, all: false),
+        .rgList, .rgMove(group: "SH2", node: "ghost4"), .rgOnline(group: "SH2"), .rgOffline(group: "SH3", sticky: true),
+        .log(cluster: true, lines: 100, follow: false), .log(cluster: false, lines: 0, follow: true),
+        .sync, .acknowledge,
     ]
 }
 

@@ -15,7 +15,8 @@ enum Mutations {
             let json = String(decoding: payload[split...], as: UTF8.self)
             payload = Array(payload[..<split]) + Array(TextMutator.mutate(json, random: &random).utf8)
         } else {
-            payload = ByteMutator.mutate(payload, others: corpus.payloads.map { Array($0.dropFirst()) }, random: &random)
+            let others = corpus.payloads.map { Array($0.dropFirst()) }
+            payload = ByteMutator.mutate(payload, others: others, random: &random)
         }
         return [kind] + payload
     }
@@ -51,13 +52,17 @@ enum Mutations {
         if random.oneIn(8) {
             ByteMutator.writeInteger(random.pick(ByteMutator.extremes(width: 2)), width: 2, at: 5, into: &bytes)
         }
-        if !random.oneIn(4), bytes.count < image.count { bytes += Array(repeating: 0, count: image.count - bytes.count) }
+        if !random.oneIn(4), bytes.count < image.count {
+            bytes += Array(repeating: 0, count: image.count - bytes.count)
+        }
         return random.oneIn(2) ? DiskRecordCodec.resealed(bytes) : bytes
     }
 
     /// A JSON line edited as text, or (a quarter of the time) as bytes.
     static func json(_ line: [UInt8], others: [[UInt8]], random: inout FuzzRandom) -> [UInt8] {
-        guard random.oneIn(4) else { return Array(TextMutator.mutate(String(decoding: line, as: UTF8.self), random: &random).utf8) }
+        guard random.oneIn(4) else {
+            return Array(TextMutator.mutate(String(decoding: line, as: UTF8.self), random: &random).utf8)
+        }
         return ByteMutator.mutate(line, others: others, random: &random)
     }
 }

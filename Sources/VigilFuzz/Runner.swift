@@ -71,14 +71,16 @@ struct Runner {
         let perInput = report.inputs > 0 ? report.total / report.inputs : .zero
         var lines = [
             "\(report.name): \(report.inputs) inputs (seed \(seed), from \(start)), \(report.accepted) accepted, "
-                + "\(report.rejectedCount) rejected; total \(Self.format(report.total)), \(Self.format(perInput)) per input; "
+                + "\(report.rejectedCount) rejected; total \(Self.format(report.total)), "
+                + "\(Self.format(perInput)) per input; "
                 + "slowest \(Self.format(report.slowest.time)) (input \(report.slowest.index))",
         ]
         for (kind, number) in report.rejected.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
             lines.append("    \(kind): \(number)")
         }
         for (kind, index) in report.firstFinding.sorted(by: { $0.value < $1.value }) {
-            lines.append("    FINDING \(kind): first at input \(index); vigil-fuzz --only \(report.name) --replay \(seed) --index \(index)")
+            let replay = "vigil-fuzz --only \(report.name) --replay \(seed) --index \(index)"
+            lines.append("    FINDING \(kind): first at input \(index); \(replay)")
         }
         return lines
     }

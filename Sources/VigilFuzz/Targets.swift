@@ -57,7 +57,8 @@ struct Targets {
         } run: { input in
             guard let kind = input.first else { return .rejected("empty") }
             do {
-                let envelope = try corpus.codec.decode(bytes: corpus.codec.seal(payload: Array(input.dropFirst()), kind: kind))
+                let packet = corpus.codec.seal(payload: Array(input.dropFirst()), kind: kind)
+                let envelope = try corpus.codec.decode(bytes: packet)
                 return Checks.roundTrip(envelope, codec: corpus.codec)
             } catch {
                 return .rejected(Checks.kind(of: error))
@@ -92,7 +93,8 @@ struct Targets {
             return Mutations.diskImage(random.pick(corpus.tiebreakers), others: corpus.tiebreakers, random: &random)
         } run: { bytes in
             do {
-                return try DiskRecordCodec.decodeTiebreaker(bytes, clusterID: corpus.config.id) == nil ? .rejected("blank") : .accepted
+                let lease = try DiskRecordCodec.decodeTiebreaker(bytes, clusterID: corpus.config.id)
+                return lease == nil ? .rejected("blank") : .accepted
             } catch {
                 return .rejected(Checks.kind(of: error))
             }
@@ -104,7 +106,8 @@ struct Targets {
     var admin: FuzzTarget {
         let corpus = corpus
         let summary = "control socket request lines (AdminWire)"
-        return FuzzTarget(name: "admin", summary: summary, maximumInput: AdminWire.maxLineLength, isText: true) { random in
+        let longest = AdminWire.maxLineLength
+        return FuzzTarget(name: "admin", summary: summary, maximumInput: longest, isText: true) { random in
             if random.oneIn(8) { return random.bytes(random.length(upTo: 8192)) }
             return Mutations.json(random.pick(corpus.adminLines), others: corpus.adminLines, random: &random)
         } run: { bytes in
@@ -126,7 +129,9 @@ struct Targets {
         let files = corpus.yamlFiles.map(\.text)
         let summary = "configuration files (ConfigLoader, Verifier, DetectionTimes)"
         let largest = ConfigLimits.largestFileBytes + 1
-        return FuzzTarget(name: "config", summary: summary, maximumInput: largest, inDefaultSet: false, isText: true) { random in
+        return FuzzTarget(
+            name: "config", summary: summary, maximumInput: largest, inDefaultSet: false, isText: true
+        ) { random in
             Array(TextMutator.mutate(random.pick(files), random: &random).utf8)
         } run: { bytes in
             let (loaded, _) = ConfigLoader.load(yaml: String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")

@@ -33,7 +33,8 @@ struct VigilFuzzCommand: ParsableCommand {
     @Option(help: "Inputs between two progress lines (1: a line before every input).")
     var batch = 10_000
 
-    @Option(help: "Comma-separated decoders: packet, envelope, disk, tiebreaker, admin, config (default: all but config).")
+    @Option(help: ArgumentHelp(
+        "Comma-separated decoders: packet, envelope, disk, tiebreaker, admin, config (default: all but config)."))
     var only: String?
 
     @Option(help: "The examples directory: scream.yaml and the configurations the config decoder mutates.")
@@ -46,8 +47,12 @@ struct VigilFuzzCommand: ParsableCommand {
     var index: Int?
 
     func validate() throws {
-        guard count >= 0, start >= 0, batch >= 1 else { throw ValidationError("--count and --start must be 0 or more, --batch 1 or more") }
-        guard (replay == nil) == (index == nil) else { throw ValidationError("--replay SEED and --index N go together") }
+        guard count >= 0, start >= 0, batch >= 1 else {
+            throw ValidationError("--count and --start must be 0 or more, --batch 1 or more")
+        }
+        guard (replay == nil) == (index == nil) else {
+            throw ValidationError("--replay SEED and --index N go together")
+        }
     }
 
     func run() throws {
@@ -73,7 +78,8 @@ struct VigilFuzzCommand: ParsableCommand {
         let names = only.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         return try names.map { name in
             guard let target = all.first(where: { $0.name == name }) else {
-                throw ValidationError("--only: no decoder \(name); decoders: \(all.map(\.name).joined(separator: ", "))")
+                let names = all.map(\.name).joined(separator: ", ")
+                throw ValidationError("--only: no decoder \(name); decoders: \(names)")
             }
             return target
         }
@@ -89,7 +95,8 @@ struct VigilFuzzCommand: ParsableCommand {
             let row = input[offset..<min(input.count, offset + 16)]
             let hex = row.map { String(format: "%02x", $0) }.joined(separator: " ")
             let ascii = String(row.map { (0x20..<0x7F).contains($0) ? Character(UnicodeScalar($0)) : "." })
-            print(String(format: "%08x  ", offset) + hex.padding(toLength: 48, withPad: " ", startingAt: 0) + "  " + ascii)
+            let column = hex.padding(toLength: 48, withPad: " ", startingAt: 0)
+            print(String(format: "%08x  ", offset) + column + "  " + ascii)
         }
         if target.isText { print("as text:\n\(String(decoding: input, as: UTF8.self))") }
         print("\(target.name): \(target.run(input))")
@@ -97,9 +104,13 @@ struct VigilFuzzCommand: ParsableCommand {
 
     /// One table of every decoder's figures, for docs/fuzzing.md.
     func summary(_ reports: [Runner.Report]) -> String {
-        var lines = ["", "| decoder | inputs | accepted | rejected | findings | slowest | total |", "|---|---:|---:|---:|---:|---:|---:|"]
+        var lines = [
+            "", "| decoder | inputs | accepted | rejected | findings | slowest | total |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
         for report in reports {
-            lines.append("| \(report.name) | \(report.inputs) | \(report.accepted) | \(report.rejectedCount - report.findings) | "
+            let rejected = report.rejectedCount - report.findings
+            lines.append("| \(report.name) | \(report.inputs) | \(report.accepted) | \(rejected) | "
                 + "\(report.findings) | \(Runner.format(report.slowest.time)) | \(Runner.format(report.total)) |")
         }
         return lines.joined(separator: "\n")

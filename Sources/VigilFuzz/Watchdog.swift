@@ -71,7 +71,8 @@ enum Watchdog {
                 let started = startedAt.load(ordering: .acquiring)
                 guard started != 0, now() &- started > limit else { continue }
                 let hung = index.load(ordering: .relaxed)
-                FileHandle.standardError.write(Data("\nvigil-fuzz: HANG: one input ran for more than \(Watchdog.limit)".utf8))
+                let message = "\nvigil-fuzz: HANG: one input ran for more than \(Watchdog.limit)"
+                FileHandle.standardError.write(Data(message.utf8))
                 writeBanner(index: hung)
                 abort()
             }

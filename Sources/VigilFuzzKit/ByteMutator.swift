@@ -34,17 +34,19 @@ public enum ByteMutator {
             bytes[min(at, bytes.count - 1)] = random.oneIn(2) ? random.pick(edgeBytes) : random.byte()
         case .extremeInteger:
             let width = random.pick([1, 2, 4, 8])
-            writeInteger(random.pick(extremes(width: width)), width: width, bigEndian: !random.oneIn(4), at: at, into: &bytes)
+            let value = random.pick(extremes(width: width))
+            writeInteger(value, width: width, bigEndian: !random.oneIn(4), at: at, into: &bytes)
         case .insertBytes:
             let count = random.length(upTo: 4096)
-            let filler: [UInt8] = random.oneIn(2) ? random.bytes(count) : Array(repeating: random.pick(edgeBytes), count: count)
+            let filler = random.oneIn(2) ? random.bytes(count) : Array(repeating: random.pick(edgeBytes), count: count)
             bytes.insert(contentsOf: filler, at: at)
         case .deleteRange:
             bytes.removeSubrange(at..<min(bytes.count, at + random.length(upTo: bytes.count)))
         case .duplicateRange:
             let range = at..<min(bytes.count, at + random.length(upTo: bytes.count))
             let copies = random.oneIn(8) ? random.below(64) + 1 : 1
-            bytes.insert(contentsOf: Array(repeating: Array(bytes[range]), count: copies).joined(), at: range.upperBound)
+            let copied = Array(repeating: Array(bytes[range]), count: copies).joined()
+            bytes.insert(contentsOf: copied, at: range.upperBound)
         case .truncate:
             bytes.removeSubrange(at...)
         case .extend:
@@ -63,12 +65,14 @@ public enum ByteMutator {
         let bits = UInt64(width * 8)
         let all: UInt64 = bits == 64 ? .max : (1 << bits) - 1
         let signedMax = all >> 1
-        return [0, 1, 2, all, all - 1, signedMax, signedMax + 1, signedMax - 1, 0x7F, 0x80, 0xFF, 0x100, 0xFFFF, 0x1_0000]
-            .map { $0 & all }
+        let edges: [UInt64] = [0, 1, 2, all, all - 1, signedMax, signedMax + 1, signedMax - 1]
+        return (edges + [0x7F, 0x80, 0xFF, 0x100, 0xFFFF, 0x1_0000]).map { $0 & all }
     }
 
     /// Writes `value`'s low `width` bytes at `offset`, over what is there, growing `bytes` if needed.
-    public static func writeInteger(_ value: UInt64, width: Int, bigEndian: Bool = true, at offset: Int, into bytes: inout [UInt8]) {
+    public static func writeInteger(
+        _ value: UInt64, width: Int, bigEndian: Bool = true, at offset: Int, into bytes: inout [UInt8]
+    ) {
         if bytes.count < offset + width { bytes += Array(repeating: 0, count: offset + width - bytes.count) }
         for index in 0..<width {
             let shift = UInt64(bigEndian ? (width - 1 - index) * 8 : index * 8)

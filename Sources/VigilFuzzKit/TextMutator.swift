@@ -12,15 +12,16 @@ public enum TextMutator {
     /// Numbers that overflow, underflow or mean nothing.
     public static let hugeNumbers = [
         "99999999999999999999", "1e30", "-1", "0", "-9223372036854775808", "9223372036854775807", "1e400", "-1e400",
-        "4294967296", "18446744073709551616", "0.5", "NaN", ".inf", "-.inf", "1:1:1:1:1:1:1:1:1:1:1:1", "0x7fffffffffffffff",
+        "4294967296", "18446744073709551616", "0.5", "NaN", ".inf", "-.inf", "1:1:1:1:1:1:1:1:1:1:1:1",
+        "0x7fffffffffffffff",
         "340282366920938463463374607431768211456", "1e-400", "-0",
     ]
 
     /// Scalars that break naive text handling.
     static let oddScalars: [Unicode.Scalar] = [
         "\0", "\n", "\r", "\t", "\u{7F}", "\u{85}", "\u{A0}", "\u{200B}", "\u{202E}", "\u{2028}", "\u{FEFF}",
-        "\u{FFFD}", "\u{FFFF}", "\u{1F600}", "\u{10FFFF}", "é", "/", ":", "-", ".", "[", "{", "&", "*", "!", "%", "\"", "'",
-        "#", "|", ">",
+        "\u{FFFD}", "\u{FFFF}", "\u{1F600}", "\u{10FFFF}", "é", "/", ":", "-", ".", "[", "{", "&", "*", "!", "%",
+        "\"", "'", "#", "|", ">",
     ]
 
     /// `input` after 1 to `maximumRounds` random mutations.
@@ -52,18 +53,21 @@ public enum TextMutator {
         case .deepNesting:
             let depth = random.pick([10, 100, 999, 1_001, 5_000])
             let (open, close) = random.oneIn(2) ? ("[", "]") : ("{a: ", "}")
-            let nested = String(repeating: open, count: depth) + String(repeating: close, count: random.oneIn(3) ? depth / 2 : depth)
+            let closed = random.oneIn(3) ? depth / 2 : depth
+            let nested = String(repeating: open, count: depth) + String(repeating: close, count: closed)
             lines[line] = insert(nested, into: lines[line], random: &random)
         case .unicode:
             var inserted = ""
             for _ in 0...random.below(4) { inserted.unicodeScalars.append(random.pick(oddScalars)) }
             lines[line] = insert(inserted, into: lines[line], random: &random)
         case .longWord:
-            let word = String(repeating: random.pick(["a", "é", "/", "0", " "]), count: random.pick([65, 256, 4_096, 70_000]))
+            let letter = random.pick(["a", "é", "/", "0", " "])
+            let word = String(repeating: letter, count: random.pick([65, 256, 4_096, 70_000]))
             lines[line] = insert(word, into: lines[line], random: &random)
         case .truncate:
             let kept = lines.prefix(line).joined(separator: "\n")
-            return kept + (line < lines.count ? "\n" + String(lines[line].prefix(random.below(lines[line].count + 1))) : "")
+            let cut = String(lines[line].prefix(random.below(lines[line].count + 1)))
+            return line == 0 ? cut : kept + "\n" + cut
         }
         return lines.joined(separator: "\n")
     }

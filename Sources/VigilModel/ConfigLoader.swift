@@ -36,7 +36,8 @@ public enum ConfigLoader {
         guard size <= ConfigLimits.largestFileBytes else {
             let location = SourceLocation(file: file, line: 1, column: 1)
             let limit = ConfigLimits.largestFileBytes >> 20
-            return (nil, [Diagnostic(.error, at: location, "the file has \(size) bytes; a configuration is at most \(limit) MiB")])
+            let message = "the file has \(size) bytes; a configuration is at most \(limit) MiB"
+            return (nil, [Diagnostic(.error, at: location, message)])
         }
         let root: Yams.Node?
         do {

@@ -38,7 +38,9 @@ public enum DurationText {
             guard value >= 0 else { return .failure(.negative) }
             let milliseconds = value * millisecondsPerUnit
             // Compared as a Double: past `largest` the conversion to Int64 below would trap.
-            guard milliseconds.isFinite, milliseconds <= Double(largest.milliseconds) else { return .failure(.tooLarge) }
+            guard milliseconds.isFinite, milliseconds <= Double(largest.milliseconds) else {
+                return .failure(.tooLarge)
+            }
             return .success(.milliseconds(Int64(milliseconds.rounded())))
         }
         return Double(trimmed) != nil ? .failure(.noUnit) : .failure(.malformed)

@@ -256,7 +256,8 @@ private struct PlanReader {
 
     private mutating func duration(_ node: Yams.Node, _ path: String) -> Duration? {
         guard let text = node.string, let value = DurationText.parse(text), value <= ConfigLimits.longestDuration else {
-            fail(node, "\(path) must be a duration with a unit, at most \(ConfigLimits.longestDurationText), e.g. 500ms or 10s")
+            let longest = ConfigLimits.longestDurationText
+            fail(node, "\(path) must be a duration with a unit, at most \(longest), e.g. 500ms or 10s")
             return nil
         }
         return value

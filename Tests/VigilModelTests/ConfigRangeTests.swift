@@ -31,7 +31,8 @@ struct ConfigRangeTests {
     @Test("a negative duration says so")
     func negativeDuration() throws {
         let problem = try #require(loadErrors(tuning("{interval: -1s, missed_beats: 4}")).first)
-        #expect(problem.message == "tuning.heartbeat.ether.interval is -1s; a duration cannot be negative: write 0s or more")
+        #expect(problem.message
+                == "tuning.heartbeat.ether.interval is -1s; a duration cannot be negative: write 0s or more")
     }
 
     @Test("a whole number too large for its field is refused, naming the field and its range", arguments: [
@@ -49,13 +50,17 @@ struct ConfigRangeTests {
     @Test("retries, restart counts and the cluster id are range-checked too")
     func otherNumbers() throws {
         let hooks = Fixture.twoNodes + "hooks:\n  node_down: {recovery: {command: /bin/fix, retries: 1e30}}\n"
-        #expect(loadErrors(hooks).first?.message == "hooks.node_down.recovery.retries is 1e30, out of range: it must be from 0 to 1000")
+        #expect(loadErrors(hooks).first?.message
+                == "hooks.node_down.recovery.retries is 1e30, out of range: it must be from 0 to 1000")
         let apps = Fixture.twoNodes + "applications:\n  - {name: app, start: x, stop: y, restart_count: 5000}\n"
-        #expect(loadErrors(apps).first?.message == "applications[app].restart_count is 5000, out of range: it must be from 0 to 1000")
+        #expect(loadErrors(apps).first?.message
+                == "applications[app].restart_count is 5000, out of range: it must be from 0 to 1000")
         let idTooLarge = Fixture.twoNodes.replacingOccurrences(of: "id: 7", with: "id: 2147483648")
-        #expect(loadErrors(idTooLarge).first?.message == "cluster.id is 2147483648, out of range: it must be from 1 to 2147483647")
+        #expect(loadErrors(idTooLarge).first?.message
+                == "cluster.id is 2147483648, out of range: it must be from 1 to 2147483647")
         let fraction = Fixture.twoNodes.replacingOccurrences(of: "id: 7", with: "id: 7.5")
-        #expect(loadErrors(fraction).first?.message == "cluster.id must be a whole number from 1 to 2147483647, not '7.5'")
+        #expect(loadErrors(fraction).first?.message
+                == "cluster.id must be a whole number from 1 to 2147483647, not '7.5'")
     }
 
     @Test("a cluster id below 1 is a verify error at the id", arguments: ["-1", "0"])
@@ -101,11 +106,15 @@ struct ConfigRangeTests {
         let nodes = (0...ConfigLimits.maximumNodes.count).map { "  - {name: n\($0)}" }.joined(separator: "\n")
         let manyNodes = "cluster: {name: big, id: 1}\nnetworks: []\nnodes:\n\(nodes)\n"
         let problem = try #require(loadErrors(manyNodes).first)
-        #expect(problem.message == "nodes has 256 entries; at most 255 are accepted (a heartbeat lists its peers in one byte): remove some")
+        #expect(problem.message == "nodes has 256 entries; at most 255 are accepted "
+                + "(a heartbeat lists its peers in one byte): remove some")
         #expect(problem.location.line == 4)
-        let groups = (0...ConfigLimits.maximumResourceGroups.count).map { "  - {name: g\($0), policy: rotating, nodes: [a]}" }
+        let groups = (0...ConfigLimits.maximumResourceGroups.count).map {
+            "  - {name: g\($0), policy: rotating, nodes: [a]}"
+        }
         let manyGroups = Fixture.twoNodes + "resource_groups:\n" + groups.joined(separator: "\n") + "\n"
-        #expect(loadErrors(manyGroups).first?.message.hasPrefix("resource_groups has 1025 entries; at most 1024") == true)
+        let message = loadErrors(manyGroups).first?.message ?? ""
+        #expect(message.hasPrefix("resource_groups has 1025 entries; at most 1024"))
     }
 
     /// An alias bomb: every level refers to the one below many times. Without list limits the
@@ -132,7 +141,8 @@ struct ConfigRangeTests {
 struct DurationTextRangeTests {
     @Test("too large, negative, without a unit, malformed", arguments: [
         ("99999999999999999999s", DurationText.Failure.tooLarge), ("1e400h", .tooLarge), ("9.3e15s", .tooLarge),
-        ("-1s", .negative), ("-0.5ms", .negative), ("200", .noUnit), ("fast", .malformed), ("nans", .malformed), ("s", .malformed),
+        ("-1s", .negative), ("-0.5ms", .negative), ("200", .noUnit), ("fast", .malformed), ("nans", .malformed),
+        ("s", .malformed),
     ])
     func refused(text: String, failure: DurationText.Failure) {
         #expect(DurationText.read(text) == .failure(failure))
@@ -160,7 +170,9 @@ struct ConfigSizeTests {
             lines.append("  - name: n\(node)")
             lines.append("    interfaces:")
             for network in 0..<ConfigLimits.maximumInterfaces.count {
-                lines.append("      - {name: eth\(network), label: n\(node)_\(network), address: 10.\(network).0.\(node), network: net\(network)}")
+                let address = "10.\(network).0.\(node)"
+                let label = "n\(node)_\(network)"
+                lines.append("      - {name: eth\(network), label: \(label), address: \(address), network: net\(network)}")
             }
         }
         let everyNode = (1...ConfigLimits.maximumNodes.count).map { "n\($0)" }.joined(separator: ", ")

@@ -12,9 +12,14 @@ struct VerifierNameFormTests {
     }
 
     /// The one error whose message contains `text`; it must be on the line holding `anchor`.
-    func refused(_ yaml: String, _ text: String, on anchor: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-        let found = verify(yaml, sourceLocation: sourceLocation).filter { $0.severity == .error && $0.message.contains(text) }
-        #expect(found.count == 1, "expected one error containing '\(text)' in \(verify(yaml))", sourceLocation: sourceLocation)
+    func refused(
+        _ yaml: String, _ text: String, on anchor: String, sourceLocation: Testing.SourceLocation = #_sourceLocation
+    ) {
+        let found = verify(yaml, sourceLocation: sourceLocation).filter {
+            $0.severity == .error && $0.message.contains(text)
+        }
+        #expect(found.count == 1, "expected one error containing '\(text)' in \(verify(yaml))",
+                sourceLocation: sourceLocation)
         if let first = found.first {
             #expect(first.location.line == line(of: anchor, in: yaml), "\(first)", sourceLocation: sourceLocation)
         }
@@ -35,8 +40,8 @@ struct VerifierNameFormTests {
     @Test("a node name that is not an identifier is refused at the name, with the rule and a fix", arguments: [
         (#"a/b"#, "contains '/'", "a_b"), (#"-a"#, "starts with '-'", "a"), (#".."#, "starts with '.'", "node1"),
         (#""#, "is empty", "node1"), (#"a b"#, "contains a space", "a_b"), (#"a\tb"#, #"contains '\t'"#, "a_b"),
-        (#"\u00e9t\u00e9"#, "contains U+00E9 'é'", "t_"), (String(repeating: "n", count: 65), "is 65 bytes long (at most 64)",
-        String(repeating: "n", count: 64)),
+        (#"\u00e9t\u00e9"#, "contains U+00E9 'é'", "t_"),
+        (String(repeating: "n", count: 65), "is 65 bytes long (at most 64)", String(repeating: "n", count: 64)),
     ])
     func nodeNameRefused(name: String, problem: String, suggestion: String) {
         let yaml = fixture("- name: a\n", "- name: \"\(name)\"\n")
@@ -49,8 +54,8 @@ struct VerifierNameFormTests {
 
     @Test("cluster, network, group, application and label names follow the identifier rule")
     func otherIdentifiers() {
-        refused(fixture("{name: test, id: 7}", "{name: \"my cluster\", id: 7}"), "cluster name 'my cluster' contains a space",
-                on: "cluster:")
+        let cluster = fixture("{name: test, id: 7}", "{name: \"my cluster\", id: 7}")
+        refused(cluster, "cluster name 'my cluster' contains a space", on: "cluster:")
         let network = fixture("- {name: ether, type: ether", "- {name: \"eth/er\", type: ether")
             .replacingOccurrences(of: "network: ether}", with: "network: \"eth/er\"}")
         refused(network, "network name 'eth/er' contains '/'", on: "{name: \"eth/er\"")
@@ -84,7 +89,8 @@ struct VerifierNameFormTests {
 
     @Test("an interface name Linux refuses is an error at the adapter name", arguments: [
         ("abcdefghijklmnop", "is 16 bytes long (at most 15)"), ("eth0:1", "contains ':'"), ("a/b", "contains '/'"),
-        (".", "is '.'"), ("..", "is '..'"), ("eth 0", "contains a space"), ("", "is empty"), (#"eth\n0"#, #"contains '\n'"#),
+        (".", "is '.'"), ("..", "is '..'"), ("eth 0", "contains a space"), ("", "is empty"),
+        (#"eth\n0"#, #"contains '\n'"#),
     ])
     func interfaceRefused(name: String, problem: String) {
         let yaml = fixture("{name: eth0, label: a_boot", "{name: \"\(name)\", label: a_boot")
@@ -105,7 +111,8 @@ struct VerifierNameFormTests {
     }
 
     @Test("a volume group name LVM refuses is an error at the name", arguments: [
-        ("-vg", "starts with '-'"), (".", "is '.'"), ("..", "is '..'"), ("vg/1", "contains '/'"), ("vg 1", "contains a space"),
+        ("-vg", "starts with '-'"), (".", "is '.'"), ("..", "is '..'"), ("vg/1", "contains '/'"),
+        ("vg 1", "contains a space"),
         (String(repeating: "v", count: 128), "is 128 bytes long (at most 127)"), ("vg\\u00e9", "contains U+00E9 'é'"),
     ])
     func volumeGroupRefused(name: String, problem: String) {
@@ -136,8 +143,9 @@ struct VerifierNameFormTests {
               - {path: exports/db}
             """
         let yaml = Fixture.twoNodes + bad
-        refused(yaml, "mount point 'srv/db' is not an absolute path (it must start with '/')", on: "mount_point: srv/db")
-        refused(yaml, "device of filesystem 'srv/db' '/dev/db\\0vg' contains a NUL character", on: "mount_point: srv/db")
+        let anchor = "mount_point: srv/db"
+        refused(yaml, "mount point 'srv/db' is not an absolute path (it must start with '/')", on: anchor)
+        refused(yaml, "device of filesystem 'srv/db' '/dev/db\\0vg' contains a NUL character", on: anchor)
         refused(yaml, "mount point '/srv/a\\nb' contains '\\n'", on: "/srv/a")
         refused(yaml, "NFS export path 'exports/db' is not an absolute path", on: "exports/db")
         #expect(errors(yaml).allSatisfy { !$0.message.contains("\n") }, "a message stays on one line")
@@ -147,10 +155,11 @@ struct VerifierNameFormTests {
 
     @Test("disk heartbeat and serial devices are absolute paths")
     func devices() {
-        refused(fixture("device: /dev/sdb1", "device: sdb1"), "device of disk network 'dhb' 'sdb1' is not an absolute path",
-                on: "device: sdb1")
-        refused(fixture("{name: hb, label: a_hb, network: dhb}", "{name: hb, label: a_hb, network: dhb, device: dev/hb}"),
-                "device of interface 'a_hb' 'dev/hb' is not an absolute path", on: "dev/hb")
+        let disk = fixture("device: /dev/sdb1", "device: sdb1")
+        refused(disk, "device of disk network 'dhb' 'sdb1' is not an absolute path", on: "device: sdb1")
+        let hb = "{name: hb, label: a_hb, network: dhb"
+        let interface = fixture(hb + "}", hb + ", device: dev/hb}")
+        refused(interface, "device of interface 'a_hb' 'dev/hb' is not an absolute path", on: "dev/hb")
     }
 
     // MARK: Commands and the words of mount and exportfs
@@ -191,8 +200,11 @@ struct VerifierNameFormTests {
 
     @Test("every example file verifies without a name error")
     func examples() throws {
-        for name in ["scream.yaml", "spscream.yaml", "pair.yaml", "scream-local.yaml", "scream-testbed.yaml", "bench.yaml",
-                     "sixteen.yaml"] {
+        let names = [
+            "scream.yaml", "spscream.yaml", "pair.yaml", "scream-local.yaml", "scream-testbed.yaml", "bench.yaml",
+            "sixteen.yaml",
+        ]
+        for name in names {
             let loaded = try ConfigLoader.load(contentsOf: Fixture.example(name))
             #expect(Verifier.verify(loaded).filter { $0.severity == .error }.isEmpty, "\(name)")
         }

@@ -27,7 +27,9 @@ import VigilFuzzKit
     }
 
     @Test func anAcceptanceWithAnAgeBeyondTheBoundIsMalformed() throws {
-        var envelope = try #require(WireFixture.everyMessage().first { if case .accept = $0.message { true } else { false } })
+        var envelope = try #require(WireFixture.everyMessage().first {
+            if case .accept = $0.message { true } else { false }
+        })
         guard case .accept(var acceptance) = envelope.message else { return }
         #expect(try reason(envelope) == nil)
         for age in [Self.huge, .zero - Self.huge, WireLimits.longestDuration + .seconds(1)] {
@@ -41,7 +43,9 @@ import VigilFuzzKit
     }
 
     @Test func aStateWithAnEventMomentBeyondTheBoundIsMalformed() throws {
-        var envelope = try #require(WireFixture.everyMessage().first { if case .state = $0.message { true } else { false } })
+        var envelope = try #require(WireFixture.everyMessage().first {
+            if case .state = $0.message { true } else { false }
+        })
         guard case .state(var state) = envelope.message else { return }
         state.events[0].started = Moment(.zero - Self.huge)
         envelope.message = .state(state)
@@ -83,8 +87,9 @@ import VigilFuzzKit
     }
 
     @Test func aResealedDiskImageReachesTheFieldParser() throws {
-        let record = DiskSlotRecord(clusterID: 20, node: "ghost2", incarnation: 1, sequence: 1,
-                                    view: ViewID(epoch: 1, coordinator: "ghost1"), installedEpoch: 1, stamp: .seconds(5))
+        let record = DiskSlotRecord(
+            clusterID: 20, node: "ghost2", incarnation: 1, sequence: 1, view: ViewID(epoch: 1, coordinator: "ghost1"),
+            installedEpoch: 1, stamp: .seconds(5))
         var image = try DiskRecordCodec.encode(record, slotSize: 4096)
         image[7 + 8] = 200  // the node name's length byte, past the body
         guard case .failure(.checksumMismatch) = DiskRecordCodec.decode(slot: image) else {

@@ -46,7 +46,8 @@ extension ConfigReader {
         if let value = duration(set, "config_too_long") { tuning.configTooLong = value }
         if let value = duration(set, "dead_man_switch") { tuning.tripInterval = value }
         if let value = duration(set, "release_allowance") { tuning.releaseAllowance = value }
-        if let heartbeat = set.value("heartbeat"), let types = fields(heartbeat, path: set.path("heartbeat"), allowed: nil),
+        if let heartbeat = set.value("heartbeat"),
+           let types = fields(heartbeat, path: set.path("heartbeat"), allowed: nil),
            within(ConfigLimits.maximumNetworks, types.fields.count, types.path, heartbeat.mark) {
             for field in types.fields where !field.value.isNull {
                 let defaults = tuning.heartbeat(forNetworkType: field.key)

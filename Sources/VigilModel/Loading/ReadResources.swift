@@ -18,7 +18,8 @@ extension ConfigReader {
         for (path, node) in entries(top, "nfs_exports", nameKey: "path") {
             if let value = readExport(node, path: path) { config.nfsExports.append(value) }
         }
-        for (path, node) in entries(top, "resource_groups", nameKey: "name", limit: ConfigLimits.maximumResourceGroups) {
+        let groupLimit = ConfigLimits.maximumResourceGroups
+        for (path, node) in entries(top, "resource_groups", nameKey: "name", limit: groupLimit) {
             if let value = readGroup(node, path: path) { config.resourceGroups.append(value) }
         }
     }

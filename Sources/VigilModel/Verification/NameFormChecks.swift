@@ -53,7 +53,10 @@ private struct NameFormCheck {
     mutating func identifier(_ what: String, _ name: String, at path: String, fallback: String, note: String = "") {
         guard let problem = NameRules.identifierProblem(name) else { return }
         let suggestion = NameRules.suggestedIdentifier(for: name, fallback: fallback)
-        add(path, "\(what) \(NameRules.quoted(name))\(note) \(problem); \(NameRules.identifierRule): rename it, e.g. \(suggestion)")
+        add(path, """
+            \(what) \(NameRules.quoted(name))\(note) \(problem); \(NameRules.identifierRule): rename it, \
+            e.g. \(suggestion)
+            """)
     }
 
     mutating func path(_ what: String, _ value: String, at path: String) {
@@ -73,24 +76,30 @@ private struct NameFormCheck {
     mutating func node(_ node: Node, index: Int) {
         let nodePath = context.paths.nodes[index]
         identifier("node name", node.name, at: "\(nodePath).name", fallback: "node\(index + 1)")
-        if let fence = node.fenceCommand { command("fence command of node \(NameRules.quoted(node.name))", fence, at: "\(nodePath).fence") }
+        if let fence = node.fenceCommand {
+            command("fence command of node \(NameRules.quoted(node.name))", fence, at: "\(nodePath).fence")
+        }
         for (number, interface) in node.interfaces.enumerated() {
             let path = context.paths.interface(node: index, number)
             let owner = "of node \(NameRules.quoted(node.name))"
             if let problem = NameRules.interfaceNameProblem(interface.name) {
                 add("\(path).name", """
-                    adapter name \(NameRules.quoted(interface.name)) \(owner) \(problem); Linux interface names are 1 to \
-                    \(NameRules.interfaceNameBytes) bytes, not '.' or '..', without '/', ':', whitespace or control \
-                    characters: use the name `ip link` shows, e.g. eth0
+                    adapter name \(NameRules.quoted(interface.name)) \(owner) \(problem); Linux interface names \
+                    are 1 to \(NameRules.interfaceNameBytes) bytes, not '.' or '..', without '/', ':', whitespace \
+                    or control characters: use the name `ip link` shows, e.g. eth0
                     """)
             }
             let written = context.sourceMap.locations["\(path).label"] != nil
-            let namesValid = NameRules.identifierProblem(node.name) == nil && NameRules.interfaceNameProblem(interface.name) == nil
+            let namesValid = NameRules.identifierProblem(node.name) == nil
+                && NameRules.interfaceNameProblem(interface.name) == nil
             if written || namesValid {
                 let note = written ? "" : " (the default NODE_ADAPTER)"
-                identifier("label", interface.label, at: "\(path).label", fallback: "\(node.name)_if\(number)", note: note)
+                let fallback = "\(node.name)_if\(number)"
+                identifier("label", interface.label, at: "\(path).label", fallback: fallback, note: note)
             }
-            if let device = interface.device { self.path("device of interface \(NameRules.quoted(interface.label))", device, at: "\(path).device") }
+            if let device = interface.device {
+                self.path("device of interface \(NameRules.quoted(interface.label))", device, at: "\(path).device")
+            }
         }
     }
 
@@ -99,7 +108,9 @@ private struct NameFormCheck {
         let name = NameRules.quoted(application.name)
         command("start command of application \(name)", application.start, at: "\(path).start")
         command("stop command of application \(name)", application.stop, at: "\(path).stop")
-        if let monitor = application.monitor { command("monitor command of application \(name)", monitor, at: "\(path).monitor") }
+        if let monitor = application.monitor {
+            command("monitor command of application \(name)", monitor, at: "\(path).monitor")
+        }
     }
 
     mutating func volumeGroup(_ name: String, at path: String) {
@@ -118,7 +129,8 @@ private struct NameFormCheck {
         if let problem = NameRules.filesystemTypeProblem(filesystem.type) {
             add("\(path).type", """
                 type \(NameRules.quoted(filesystem.type)) of filesystem \(mountPoint) \(problem); write the type \
-                `mount -t` takes: 1 to \(NameRules.filesystemTypeBytes) letters, digits, '.', '_', '+' and '-', e.g. ext4
+                `mount -t` takes: 1 to \(NameRules.filesystemTypeBytes) letters, digits, '.', '_', '+' and '-', \
+                e.g. ext4
                 """)
         }
     }

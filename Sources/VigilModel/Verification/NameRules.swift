@@ -57,7 +57,7 @@ public enum NameRules {
     public static func volumeGroupNameProblem(_ name: String) -> String? {
         if let problem = lengthProblem(name, limit: volumeGroupNameBytes) { return problem }
         if name == "." || name == ".." { return "is '\(name)'" }
-        if let bad = name.unicodeScalars.first(where: { !(isLetterOrDigit($0) || "+_.-".unicodeScalars.contains($0)) }) {
+        if let bad = name.unicodeScalars.first(where: { !isWordCharacter($0) }) {
             return "contains \(shown(bad))"
         }
         if name.hasPrefix("-") { return "starts with '-'" }
@@ -85,7 +85,7 @@ public enum NameRules {
     /// `-`, not starting with `-`.
     public static func filesystemTypeProblem(_ type: String) -> String? {
         if let problem = lengthProblem(type, limit: filesystemTypeBytes) { return problem }
-        if let bad = type.unicodeScalars.first(where: { !(isLetterOrDigit($0) || "+_.-".unicodeScalars.contains($0)) }) {
+        if let bad = type.unicodeScalars.first(where: { !isWordCharacter($0) }) {
             return "contains \(shown(bad))"
         }
         if type.hasPrefix("-") { return "starts with '-'" }
@@ -108,7 +108,8 @@ public enum NameRules {
         for scalar in name.unicodeScalars {
             scalars.append(isIdentifierCharacter(scalar) ? scalar : "_")
         }
-        let cleaned = String(String(scalars).drop { !$0.isASCII || !($0.isLetter || $0.isNumber) }.prefix(identifierBytes))
+        let trimmed = String(scalars).drop { !$0.isASCII || !($0.isLetter || $0.isNumber) }
+        let cleaned = String(trimmed.prefix(identifierBytes))
         return cleaned.isEmpty ? fallback : cleaned
     }
 
@@ -131,6 +132,11 @@ public enum NameRules {
 
     private static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
         ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+    }
+
+    /// A character of LVM names and filesystem types: a letter, a digit, `+`, `_`, `.` or `-`.
+    private static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        isLetterOrDigit(scalar) || "+_.-".unicodeScalars.contains(scalar)
     }
 
     private static func isIdentifierCharacter(_ scalar: Unicode.Scalar) -> Bool {

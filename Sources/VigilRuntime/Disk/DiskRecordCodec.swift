@@ -200,7 +200,8 @@ public enum DiskRecordCodec {
         let end = headerSize + (Int(image[5]) << 8 | Int(image[6]))
         guard end + checksumSize <= image.count else { return image }
         var sealed = image
-        sealed.replaceSubrange(end..<end + checksumSize, with: Array(SHA256.hash(data: image[0..<end])).prefix(checksumSize))
+        let checksum = Array(SHA256.hash(data: image[0..<end])).prefix(checksumSize)
+        sealed.replaceSubrange(end..<end + checksumSize, with: checksum)
         return sealed
     }
 

@@ -104,7 +104,8 @@ enum EnvelopeCoding {
                 throw PacketError(.malformedPayload, "a heartbeat in a json payload")
             }
             guard WireLimits.durationsAreBounded(envelope.message) else {
-                throw PacketError(.malformedPayload, "json: a duration beyond \(WireLimits.longestDuration) either side of zero")
+                let bound = WireLimits.longestDuration
+                throw PacketError(.malformedPayload, "json: a duration beyond \(bound) either side of zero")
             }
             return envelope
         case nil:

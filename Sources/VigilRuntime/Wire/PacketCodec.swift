@@ -105,7 +105,8 @@ public struct PacketCodec: Sendable {
         }
         // No datagram is larger; a larger buffer (from the disk, say) is not hashed or parsed.
         guard count <= Self.maximumPacketSize else {
-            throw PacketError(.lengthMismatch, "\(count) bytes, more than the largest packet (\(Self.maximumPacketSize))")
+            let largest = Self.maximumPacketSize
+            throw PacketError(.lengthMismatch, "\(count) bytes, more than the largest packet (\(largest))")
         }
         let start = packet.readerIndex
         guard packet.getBytes(at: start, length: 4) == Self.magic else { throw PacketError(.badMagic) }

@@ -87,7 +87,9 @@ extension ByteBuffer {
             throw ByteReadError("\(field) has \(attoseconds) attoseconds")
         }
         let duration = Duration(secondsComponent: seconds, attosecondsComponent: attoseconds)
-        guard WireLimits.isBounded(duration) else { throw ByteReadError("\(field) of \(seconds) seconds is out of range") }
+        guard WireLimits.isBounded(duration) else {
+            throw ByteReadError("\(field) of \(seconds) seconds is out of range")
+        }
         return duration
     }
 
