@@ -5,6 +5,10 @@ import VigilFuzzKit
 /// Mutations that know the formats: they change one part of an input and keep the rest valid, so
 /// that the input gets past the early checks (tag, checksum, JSON syntax) to the code behind them.
 enum Mutations {
+    /// The most bytes a mutation of a packet, payload or disk record grows to: more than a datagram
+    /// or a slot holds, so that the decoders' size checks are reached, and no more.
+    static let binaryLimit = 1 << 17
+
     /// A payload (its kind byte first): the JSON of a JSON payload edited as text, the binary
     /// addressing or heartbeat mutated as bytes, or the kind changed.
     static func payload(_ input: [UInt8], corpus: Corpus, random: inout FuzzRandom) -> [UInt8] {
@@ -13,10 +17,11 @@ enum Mutations {
         if random.oneIn(16) { kind = random.oneIn(2) ? random.byte() : (kind == 1 ? 2 : 1) }
         if kind == PayloadKind.json.rawValue, let split = addressingLength(payload), !random.oneIn(4) {
             let json = String(decoding: payload[split...], as: UTF8.self)
-            payload = Array(payload[..<split]) + Array(TextMutator.mutate(json, random: &random).utf8)
+            let mutated = TextMutator.mutate(json, random: &random, limit: binaryLimit)
+            payload = Array(payload[..<split]) + Array(mutated.utf8)
         } else {
             let others = corpus.payloads.map { Array($0.dropFirst()) }
-            payload = ByteMutator.mutate(payload, others: others, random: &random)
+            payload = ByteMutator.mutate(payload, others: others, random: &random, limit: binaryLimit)
         }
         return [kind] + payload
     }
@@ -48,7 +53,7 @@ enum Mutations {
         // The header's length delimits the record (slot or tiebreaker alike): bytes 5 and 6.
         let framed = image.count >= 7 ? 7 + (Int(image[5]) << 8 | Int(image[6])) + 8 : image.count
         let recordEnd = min(image.count, framed)
-        var bytes = ByteMutator.mutate(Array(image[..<recordEnd]), others: others, random: &random)
+        var bytes = ByteMutator.mutate(Array(image[..<recordEnd]), others: others, random: &random, limit: binaryLimit)
         if random.oneIn(8) {
             ByteMutator.writeInteger(random.pick(ByteMutator.extremes(width: 2)), width: 2, at: 5, into: &bytes)
         }

@@ -34,9 +34,9 @@ struct Runner {
             let batchEnd = min(end, batchStart + max(1, batch))
             progress("\(target.name): seed \(seed), inputs \(batchStart)..<\(batchEnd)")
             for index in batchStart..<batchEnd {
-                Watchdog.begin(index: UInt64(index))
                 var random = FuzzRandom(seed: seed, stream: target.name, index: UInt64(index))
                 let input = target.make(&random)
+                Watchdog.begin(index: UInt64(index))
                 let began = Watchdog.now()
                 let outcome = target.run(input)
                 let elapsed = Duration.nanoseconds(Int64(Watchdog.now() - began))

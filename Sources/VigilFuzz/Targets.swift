@@ -33,7 +33,9 @@ struct Targets {
                 var bytes = random.pick(corpus.packets)
                 ByteMutator.writeInteger(random.pick(ByteMutator.extremes(width: 4)), width: 4, at: 14, into: &bytes)
                 return bytes
-            default: return ByteMutator.mutate(random.pick(corpus.packets), others: corpus.packets, random: &random)
+            default:
+                let packet = random.pick(corpus.packets)
+                return ByteMutator.mutate(packet, others: corpus.packets, random: &random, limit: Mutations.binaryLimit)
             }
         } run: { bytes in
             do {

@@ -68,6 +68,7 @@ struct VigilFuzzCommand: ParsableCommand {
             let report = runner.run(target)
             reports.append(report)
             print(runner.lines(report).joined(separator: "\n"))
+            fflush(nil)  // a later crash or hang must not lose the reports already made
         }
         print(summary(reports))
         if reports.contains(where: { $0.findings > 0 }) { throw ExitCode(1) }
@@ -89,8 +90,10 @@ struct VigilFuzzCommand: ParsableCommand {
     /// decoders), then what the decoder does with it.
     func show(_ target: FuzzTarget, seed: UInt64, index: Int) {
         var random = FuzzRandom(seed: seed, stream: target.name, index: UInt64(index))
-        let input = target.make(&random)
-        print("\(target.name): seed \(seed), input \(index): \(input.count) bytes")
+        let clock = ContinuousClock()
+        var input: [UInt8] = []
+        let making = clock.measure { input = target.make(&random) }
+        print("\(target.name): seed \(seed), input \(index): \(input.count) bytes, made in \(Runner.format(making))")
         for offset in stride(from: 0, to: input.count, by: 16) {
             let row = input[offset..<min(input.count, offset + 16)]
             let hex = row.map { String(format: "%02x", $0) }.joined(separator: " ")
@@ -99,7 +102,9 @@ struct VigilFuzzCommand: ParsableCommand {
             print(String(format: "%08x  ", offset) + column + "  " + ascii)
         }
         if target.isText { print("as text:\n\(String(decoding: input, as: UTF8.self))") }
-        print("\(target.name): \(target.run(input))")
+        var outcome = Outcome.accepted
+        let running = clock.measure { outcome = target.run(input) }
+        print("\(target.name): \(outcome) in \(Runner.format(running))")
     }
 
     /// One table of every decoder's figures, for docs/fuzzing.md.

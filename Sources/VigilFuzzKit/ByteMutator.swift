@@ -11,13 +11,15 @@ public enum ByteMutator {
     /// Bytes that sit at the edges of signed and unsigned ranges.
     static let edgeBytes: [UInt8] = [0x00, 0x01, 0x7F, 0x80, 0xFE, 0xFF]
 
-    /// `input` after 1 to `maximumRounds` random mutations; `others` are inputs to splice from.
+    /// `input` after 1 to `maximumRounds` random mutations, cut to `limit` bytes after each;
+    /// `others` are inputs to splice from.
     public static func mutate(
-        _ input: [UInt8], others: [[UInt8]] = [], random: inout FuzzRandom, maximumRounds: Int = 4
+        _ input: [UInt8], others: [[UInt8]] = [], random: inout FuzzRandom, maximumRounds: Int = 4, limit: Int = 1 << 20
     ) -> [UInt8] {
         var bytes = input
         for _ in 0...random.below(maximumRounds) {
             apply(random.pick(Kind.allCases), to: &bytes, others: others, random: &random)
+            if bytes.count > limit { bytes.removeSubrange(limit...) }
         }
         return bytes
     }

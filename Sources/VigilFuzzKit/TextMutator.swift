@@ -24,11 +24,15 @@ public enum TextMutator {
         "\"", "'", "#", "|", ">",
     ]
 
-    /// `input` after 1 to `maximumRounds` random mutations.
-    public static func mutate(_ input: String, random: inout FuzzRandom, maximumRounds: Int = 3) -> String {
+    /// `input` after 1 to `maximumRounds` random mutations, cut to `limit` bytes after each (a
+    /// duplicated long line grows fast, and what no decoder is given need not be made).
+    public static func mutate(
+        _ input: String, random: inout FuzzRandom, maximumRounds: Int = 3, limit: Int = 1 << 20
+    ) -> String {
         var text = input
         for _ in 0...random.below(maximumRounds) {
             text = apply(random.pick(Kind.allCases), to: text, random: &random)
+            if text.utf8.count > limit { text = String(decoding: text.utf8.prefix(limit), as: UTF8.self) }
         }
         return text
     }
@@ -43,6 +47,7 @@ public enum TextMutator {
             return String(decoding: bytes, as: UTF8.self)
         case .duplicateLine:
             let copies = random.oneIn(8) ? random.below(200) + 1 : 1
+            guard lines[line].utf8.count * copies < 1 << 20 else { break }
             lines.insert(contentsOf: Array(repeating: lines[line], count: copies), at: line)
         case .deleteLine:
             lines.removeSubrange(line..<min(lines.count, line + 1 + random.below(3)))
