@@ -152,7 +152,10 @@ struct Routes: Sendable {
         let made: AdminCommand
         do {
             let buffer = try await request.collectBody(upTo: HTTPAPI.maximumBody)
-            let body: Body? = buffer.readableBytes == 0 && optional ? nil : try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
+            // Checked first: JSONDecoder traps on some documents nested deeper than 512 (`JSONInput`).
+            if let problem = JSONInput.problem(buffer.readableBytesView) { throw HTTPAPIError(problem) }
+            let body: Body? = buffer.readableBytes == 0 && optional
+                ? nil : try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
             made = try command(body)
         } catch {
             return Self.json(.error(message: "the request body is not valid: \(error)"), status: .badRequest)

@@ -39,6 +39,7 @@ public enum AdminWire {
     /// Reads a request line; a malformed one is described the way the administrator should see it.
     public static func request(from line: ByteBuffer) throws(Malformed) -> AdminCommand {
         let bytes = Data(line.readableBytesView)
+        if let problem = JSONInput.problem(bytes) { throw Malformed(description: "malformed request: \(problem)") }
         struct Versioned: Decodable { var version: Int? }
         guard let versioned = try? JSONDecoder().decode(Versioned.self, from: bytes) else {
             throw Malformed(description: "malformed request: not a JSON object: \(preview(bytes))")
@@ -56,6 +57,7 @@ public enum AdminWire {
     /// Reads a response line.
     public static func response(from line: ByteBuffer) throws(Malformed) -> AdminResponse {
         let bytes = Data(line.readableBytesView)
+        if let problem = JSONInput.problem(bytes) { throw Malformed(description: "unreadable answer from vigild: \(problem)") }
         do {
             return try JSONDecoder().decode(AdminResponse.self, from: bytes)
         } catch {

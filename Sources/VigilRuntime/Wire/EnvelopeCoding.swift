@@ -95,7 +95,8 @@ enum EnvelopeCoding {
             let envelope: Envelope
             do {
                 envelope = try readAddressing(&buffer, clusterID: clusterID) { rest in
-                    try JSONDecoder().decode(Message.self, from: Data(rest.readableBytesView))
+                    if let problem = JSONInput.problem(rest.readableBytesView) { throw ByteReadError(problem) }
+                    return try JSONDecoder().decode(Message.self, from: Data(rest.readableBytesView))
                 }
             } catch {
                 throw PacketError(.malformedPayload, "json: \(error)")

@@ -126,6 +126,9 @@ import VigilHTTP
             #expect(refused.status == 409)
             #expect(refused.response == .refused(reason: "no resource group NOPE in cluster pair"))
             #expect(try await Self.request("POST", "/v1/groups/WEB/move", port: port, body: "{not json").status == 400)
+            // 513 brackets trap JSONDecoder (see JSONInputTests): refused before it sees them.
+            let bomb = String(repeating: "[", count: 513)
+            #expect(try await Self.request("POST", "/v1/groups/WEB/move", port: port, body: bomb).status == 400)
             #expect(try await Self.request("POST", "/v1/services/stop", port: port, body: #"{"mode":"sideways"}"#).status == 400)
             #expect(try await Self.request("GET", "/v1/log?lines=999999", port: port).status == 400)
             let failed = try await Self.request("POST", "/v1/sync", port: port)
