@@ -10,10 +10,19 @@ public enum ConfigMessage: Sendable, Hashable, Codable, CustomStringConvertible 
     /// The addressee found errors in `version` and kept what it had.
     case rejected(version: UInt64, reason: String)
 
+    /// The version the message is about.
+    public var version: UInt64 {
+        switch self {
+        case .announce(let version), .stored(let version), .rejected(let version, _): version
+        case .chunk(let chunk): chunk.version
+        }
+    }
+
     public var description: String {
         switch self {
         case .announce(let version): "announce \(version)"
-        case .chunk(let chunk): "chunk \(chunk.index + 1)/\(chunk.count) of version \(chunk.version)"
+        // `&+`: a received chunk may say any index (it is refused when received, but described first).
+        case .chunk(let chunk): "chunk \(chunk.index &+ 1)/\(chunk.count) of version \(chunk.version)"
         case .stored(let version): "stored \(version)"
         case .rejected(let version, let reason): "rejected \(version): \(reason)"
         }
@@ -58,6 +67,10 @@ public struct ConfigSync: Sendable {
     public static let announceInterval: Duration = .seconds(2)
     /// How many assemblies may be open at once; the oldest is dropped past it.
     static let maximumAssemblies = 4
+    /// The largest version taken from a peer or the stored file: 2^62, more than any number of
+    /// syncs, and far enough from `UInt64.max` that `nextVersion` cannot overflow. A peer's version
+    /// above it is ignored; a stored one is read as this.
+    public static let largestVersion: UInt64 = 1 << 62
 
     public let me: String
     public let peers: [String]
@@ -80,7 +93,7 @@ public struct ConfigSync: Sendable {
         precondition(version == 0 || text != nil, "version \(version) without its text")
         self.me = me
         self.peers = peers.filter { $0 != me }
-        self.version = version
+        self.version = min(version, Self.largestVersion)
         self.text = text
     }
 
@@ -116,7 +129,7 @@ public struct ConfigSync: Sendable {
 
     /// A message from `peer` (the transport authenticated it).
     public mutating func receive(_ message: ConfigMessage, from peer: String, at now: Moment) -> [Output] {
-        guard peers.contains(peer) else { return [] }
+        guard peers.contains(peer), message.version <= Self.largestVersion else { return [] }
         switch message {
         case .announce(let theirs):
             peerVersions[peer] = theirs

@@ -77,4 +77,19 @@ import Testing
         #expect(sync.receive(.chunk(ConfigChunk(version: 1, index: 0, count: 1, text: "x")), from: "a", at: .zero)
                 == [.verify(version: 1, text: "x", from: "a")])
     }
+
+    /// A peer announcing version 2^64 - 1 made `nextVersion` (`max + 1`) trap at the next
+    /// `vigil sync`, and so did a stored file with that version. Versions above 2^62 are ignored
+    /// from peers and read as 2^62 from the file.
+    @Test func versionsNearTheLargestDoNotOverflowTheNextVersion() {
+        var sync = ConfigSync(me: "b", peers: ["a", "b"], version: 3, text: "x")
+        #expect(sync.receive(.announce(version: .max), from: "a", at: .zero).isEmpty)
+        #expect(sync.receive(.stored(version: .max), from: "a", at: .zero).isEmpty)
+        let huge = ConfigChunk(version: .max, index: Int.max, count: 1, text: "x")
+        #expect(ConfigMessage.chunk(huge).description.hasPrefix("chunk "))
+        #expect(sync.receive(.chunk(huge), from: "a", at: .zero).isEmpty)
+        #expect(sync.nextVersion == 4)
+        let stored = ConfigSync(me: "b", peers: ["a", "b"], version: .max, text: "x")
+        #expect(stored.version == ConfigSync.largestVersion && stored.nextVersion == ConfigSync.largestVersion + 1)
+    }
 }
