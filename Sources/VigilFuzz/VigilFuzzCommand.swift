@@ -102,6 +102,7 @@ struct VigilFuzzCommand: ParsableCommand {
             print(String(format: "%08x  ", offset) + column + "  " + ascii)
         }
         if target.isText { print("as text:\n\(String(decoding: input, as: UTF8.self))") }
+        fflush(nil)  // shown before the decoder runs, in case it traps
         var outcome = Outcome.accepted
         let running = clock.measure { outcome = target.run(input) }
         print("\(target.name): \(outcome) in \(Runner.format(running))")
