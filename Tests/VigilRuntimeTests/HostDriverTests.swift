@@ -61,7 +61,7 @@ import VigilModel
         #expect(await host.perform(ActionBatch(id: 1, group: "G", purpose: .acquire, actions: [Self.acquire[0]])) == .succeeded)
         let holding = try #require(await host.readHoldings().groups["G"])
         #expect(holding.state == .error)
-        #expect(holding.failure?.contains("missing application app") == true)
+        #expect(holding.failure?.reason.contains("missing application app") == true)
         #expect(holding.addressAdapters == ["SVC": "lo"], "the core needs to know where to remove the address from")
     }
 

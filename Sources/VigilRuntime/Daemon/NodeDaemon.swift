@@ -43,7 +43,7 @@ public final class NodeDaemon: Service, Sendable {
         me = options.node
         self.logger = logger
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
-        incarnation = Incarnation.next(stateDirectory: options.stateDirectory)
+        incarnation = try Incarnation.next(stateDirectory: options.stateDirectory)
         logs = try NodeLogs(node: options.node, stateDirectory: options.stateDirectory)
         let logs = logs
         host = HostDriver.make(
@@ -60,10 +60,26 @@ public final class NodeDaemon: Service, Sendable {
         watchdogProcess = WatchdogProcess.Link(directory: options.stateDirectory)
     }
 
-    /// Keeps both halves of the dead man switch (the thread and the process) current.
-    func updateEmergencyPlan(_ plan: EmergencyPlan) {
-        emergency.update(plan)
-        watchdogProcess.publish(plan)
+    /// The dead man switch's plan as both halves (the thread and the process) have it.
+    private let emergencyPlan = Mutex(EmergencyPlan())
+
+    /// Changes the dead man switch's plan and hands it to both halves (the watchdog thread and the
+    /// watchdog process) before it returns. Changes are applied one at a time, in order.
+    /// Throws when the watchdog process's plan cannot be written: the thread has the new plan, the
+    /// process still the one before.
+    func updateEmergencyPlan(_ change: (inout EmergencyPlan) -> Void) throws {
+        try emergencyPlan.withLock { plan in
+            change(&plan)
+            emergency.update(plan)
+            try watchdogProcess.publish(plan)
+        }
+    }
+
+    /// Makes the dead man switch cover the core's protection (`Step.protect`): its service
+    /// addresses replace the ones the plan had.
+    func protect(_ protection: Protection) throws {
+        let addresses = host.emergencyAddresses(for: protection)
+        try updateEmergencyPlan { $0.addresses = addresses }
     }
 
     /// The core's clock: time since the daemon started, from a monotonic clock.
@@ -103,14 +119,22 @@ public final class NodeDaemon: Service, Sendable {
         try watchdog.start()
         defer { watchdog.stop() }
         try watchdogProcess.start(trip: config.tuning.tripInterval, haltCommand: options.haltCommand)
-        defer { watchdogProcess.stop() }
+        defer {
+            do { try watchdogProcess.stop() } catch { logs.event("ERROR: cannot clear the dead man switch's plan: \(error)") }
+        }
 
         // What the node really holds, read back from the host rather than assumed.
         let holdings = await host.readHoldings()
         if !holdings.isEmpty { logs.event("found on the host at start: \(holdings.heldGroups.joined(separator: ", ")) \(holdings.ownAddresses.keys.sorted().joined(separator: ", "))") }
-        updateEmergencyPlan(await host.emergencyPlan(for: holdings))
-        var loop = DaemonLoop(daemon: self, core: ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings),
-                              transport: transport, disks: disks)
+        let core = ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings)
+        let processGroups = await host.applications.processGroups.values.sorted()
+        do {
+            try updateEmergencyPlan { $0.processGroups = processGroups }
+            try protect(core.protection)
+        } catch {
+            throw DaemonStartError("cannot write the dead man switch's plan in \(options.stateDirectory): \(error)")
+        }
+        var loop = DaemonLoop(daemon: self, core: core, transport: transport, disks: disks)
 
         disks.start(polling: options.diskPollInterval)
         defer { disks.close() }
@@ -230,4 +254,10 @@ final class StopFlag: Sendable {
     private let raised = Mutex(false)
     func raise() { raised.withLock { $0 = true } }
     var isRaised: Bool { raised.withLock { $0 } }
+}
+
+/// The daemon cannot start: what is wrong and where.
+struct DaemonStartError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -161,9 +161,11 @@ public enum WatchdogProcess {
             }
         }
 
-        func publish(_ plan: EmergencyPlan) {
+        /// Writes the plan the watchdog process reads when it trips (a new file renamed over the
+        /// old, so that it reads one plan or the other, never half of one).
+        func publish(_ plan: EmergencyPlan) throws {
             let path = WatchdogProcess.planPath(directory)
-            try? WatchdogProcess.encode(plan).write(toFile: path, atomically: true, encoding: .utf8)
+            try Data(WatchdogProcess.encode(plan).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
 
         /// Whether the watchdog tripped since the last call (the marker is removed).
@@ -175,8 +177,8 @@ public enum WatchdogProcess {
         }
 
         /// An orderly end: nothing left to release, and the watchdog stops.
-        func stop() {
-            publish(EmergencyPlan())
+        func stop() throws {
+            try publish(EmergencyPlan())
             child.withLock { process in
                 guard let process, process.isRunning else { return }
                 process.terminate()
