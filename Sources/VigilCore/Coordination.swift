@@ -403,8 +403,10 @@ struct Coordination: Sendable {
 
     /// A member that reports a group in error on it is not eligible for that group any more.
     private mutating func recordFailures() {
-        for (node, report) in reports where state.members[node] != nil {
-            for (group, holding) in report.holdings.groups where holding.state == .error {
+        for node in rankOrder(Set(state.members.keys)) {
+            guard let report = reports[node] else { continue }
+            for group in config.resourceGroups.map(\.name) {
+                guard let holding = report.holdings.groups[group], holding.state == .error else { continue }
                 guard !(state.failures[group]?.contains(node) ?? false) else { continue }
                 state.failures[group, default: []].insert(node)
                 outcome.notes.append("\(group) failed on \(node): \(holding.failure?.reason ?? "unknown failure")")

@@ -16,6 +16,9 @@ public final class Simulator {
     public private(set) var violations: [Violation] = []
     /// Called with a line for every message, decision and action, when set (`vigil sim replay`).
     public var trace: ((String) -> Void)?
+    /// Called with every step a core returns, with its node and the time, before it is carried out
+    /// (the golden traces of `TraceTests`).
+    public var stepObserver: ((_ node: String, _ time: Moment, _ step: Step) -> Void)?
     /// How long one action takes on a host.
     public var actionTime: (min: Duration, max: Duration) = (.milliseconds(1), .milliseconds(20))
     /// Actions that fail when performed, as `node/action description`.
@@ -294,6 +297,7 @@ public final class Simulator {
         let host = hosts[node]!
         host.lastRan = now
         let step = input(&host.core!)
+        stepObserver?(node, now, step)
         for record in step.persist {
             if case .incarnation(let incarnation) = record { host.persistedIncarnation = incarnation }
         }
