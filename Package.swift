@@ -46,6 +46,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "DequeModule", package: "swift-collections"),
         ]),
         // The HTTP API with a token (`vigild --http-listen`): a second front end over AdminDispatcher.
         .target(name: "VigilHTTP", dependencies: [

@@ -19,8 +19,7 @@ struct DaemonLoop {
     private var waiting: [UInt64: (continuation: CheckedContinuation<String, any Error>, deadline: Moment)] = [:]
     private var stopWaiters: [CheckedContinuation<String, any Error>] = []
     private var shuttingDown = false
-    private let hostWork: AsyncStream<HostWork>.Continuation
-    private let hostStream: AsyncStream<HostWork>
+    private let hostWork = HostWorkQueue()
     private var warnedSerial: Set<String> = []
     /// The protection the core last asked for, and whether the dead man switch's plan has it: while
     /// it does not, no action batch starts (each is reported failed instead).
@@ -36,11 +35,8 @@ struct DaemonLoop {
 
     /// How long a request forwarded to the coordinator may wait for its answer.
     static let requestTimeout: Duration = .seconds(30)
-
-    enum HostWork: Sendable {
-        case batch(ActionBatch)
-        case hooks(HookInvocation)
-    }
+    /// How long a fence command may run before it is killed and counted as failed.
+    static let fenceTimeout: Duration = .seconds(60)
 
     init(daemon: NodeDaemon, core: ClusterNode, transport: UDPTransport, disks: DiskPaths) {
         self.daemon = daemon
@@ -51,15 +47,14 @@ struct DaemonLoop {
         let stored = configStore.read()
         configSync = ConfigSync(
             me: daemon.me, peers: daemon.config.nodes.map(\.name), version: stored?.version ?? 0, text: stored?.text)
-        (hostStream, hostWork) = AsyncStream.makeStream(of: HostWork.self)
     }
 
     /// Applies inputs until cluster services stopped after a shutdown request, or the inputs end.
     /// The host worker is a child task: it ends with the loop.
-    mutating func run(inputs: AsyncStream<DaemonInput>) async {
+    mutating func run(inputs: DaemonInbox) async {
         await withDiscardingTaskGroup { tasks in
-            tasks.addTask { [hostStream, daemon] in await Self.performHostWork(hostStream, daemon: daemon) }
-            for await item in inputs {
+            tasks.addTask { [hostWork, daemon] in await Self.performHostWork(hostWork, daemon: daemon) }
+            while let item = await inputs.next() {
                 let now = daemon.now
                 perform(apply(item, at: now), at: now)
                 answerRequests(at: now)
@@ -81,8 +76,9 @@ struct DaemonLoop {
     /// The host worker: action batches and hooks, one at a time, in the order the loop queued them.
     /// A batch's result goes back to the loop as an input; after it the applications' process groups
     /// the driver recorded are handed to the dead man switch.
-    private static func performHostWork(_ work: AsyncStream<HostWork>, daemon: NodeDaemon) async {
-        for await item in work {
+    private static func performHostWork(_ queue: HostWorkQueue, daemon: NodeDaemon) async {
+        for await item in queue.work {
+            queue.took(item)
             switch item {
             case .batch(let batch):
                 let outcome = await daemon.host.perform(batch)
@@ -149,6 +145,8 @@ struct DaemonLoop {
         case .status(let continuation):
             var snapshot = StatusSnapshot(
                 core: core, at: now, counters: transport.counters.snapshot, configVersion: daemon.options.configVersion)
+            snapshot.counters["inputs_dropped"] = daemon.inbox.droppedPackets
+            snapshot.counters["hooks_dropped"] = hostWork.droppedHooks
             if configSync.version > daemon.options.configVersion { snapshot.storedConfigVersion = configSync.version }
             continuation.resume(returning: snapshot)
             return Step()
@@ -239,10 +237,13 @@ struct DaemonLoop {
                 let reason = "not started: the dead man switch's plan cannot be written (\(failure))"
                 daemon.send(.actionsFinished(batch.id, .failed(index: 0, reason: reason)))
             } else {
-                hostWork.yield(.batch(batch))
+                hostWork.add(batch)
             }
         case .runHooks(let invocation):
-            hostWork.yield(.hooks(invocation))
+            if !hostWork.add(invocation) {
+                daemon.logs.event("ERROR: the \(invocation.phase.rawValue) hooks of \(invocation.event) were not run: "
+                    + "\(HostWorkQueue.hookLimit) hook runs are waiting")
+            }
         case .fence(let request):
             fence(request)
         case .disk(let request):
@@ -319,7 +320,7 @@ struct DaemonLoop {
     /// once each way; any other message that cannot be sent, every time.
     private func send(_ packets: [UDPTransport.Outbound]) {
         let daemon = daemon
-        transport.sendNow(packets) { packet, error in
+        transport.sendNow(packets, spawn: daemon.jobs.submit) { packet, error in
             let envelope = packet.envelope
             guard envelope.fromAdapter != nil else {
                 if let error { daemon.logs.event("sending to \(envelope.to) on \(envelope.network) failed: \(error)") }
@@ -347,13 +348,17 @@ struct DaemonLoop {
         }
     }
 
-    /// Runs a node's fence command and tells the core how it went.
+    /// Runs a node's fence command (a job of the daemon's) and tells the core how it went.
     private func fence(_ request: FenceRequest) {
         let daemon = daemon
-        Task {
+        let started = daemon.jobs.submit {
             let result = await CommandRunner().run(ShellCommand(
-                request.command, environment: ["VIGIL_FENCE_NODE": request.node], timeout: .seconds(60)))
+                request.command, environment: ["VIGIL_FENCE_NODE": request.node], timeout: Self.fenceTimeout))
             daemon.send(.fenceFinished(request.id, succeeded: result.succeeded, detail: result.summary))
+        }
+        if !started {
+            let detail = "not run: \(DaemonJobs.limit) jobs of the daemon are waiting or running"
+            daemon.send(.fenceFinished(request.id, succeeded: false, detail: detail))
         }
     }
 }

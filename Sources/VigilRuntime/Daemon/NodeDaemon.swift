@@ -27,8 +27,10 @@ public final class NodeDaemon: Service, Sendable {
     let group: MultiThreadedEventLoopGroup
     let clock = ContinuousClock()
     let origin: ContinuousClock.Instant
-    let inputs: AsyncStream<DaemonInput>
-    let input: AsyncStream<DaemonInput>.Continuation
+    /// The loop's inputs (bounded: see `DaemonInbox`).
+    let inbox = DaemonInbox()
+    /// Fences, tiebreaker I/O and resends, as children of the daemon's task group.
+    let jobs = DaemonJobs()
     let emergency: EmergencyRelease
     let watchdogTripped = WatchdogFlag()
     let published = Mutex(PublishedState())
@@ -55,7 +57,6 @@ public final class NodeDaemon: Service, Sendable {
         routes = Routes(book: book, port: options.port)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         origin = clock.now
-        (inputs, input) = AsyncStream.makeStream(of: DaemonInput.self)
         emergency = EmergencyRelease(haltCommand: options.haltCommand)
         watchdogProcess = WatchdogProcess.Link(directory: options.stateDirectory)
     }
@@ -100,14 +101,14 @@ public final class NodeDaemon: Service, Sendable {
         if let note = options.configNote { logs.event(note) }
         let transport = try await UDPTransport.bind(
             node: me, endpoints: book.endpoints(of: me), port: options.port, codec: codec, group: group,
-            logger: logger, readPause: Self.readPause(nodes: config.nodes.count), deliver: { [input] batch in
+            logger: logger, readPause: Self.readPause(nodes: config.nodes.count), deliver: { [inbox] batch in
                 // The adapter the packet really arrived on is the socket's, not what the sender wrote.
                 let envelopes = batch.map { received in
                     var envelope = received.envelope
                     if envelope.toAdapter != nil { envelope.toAdapter = received.local.adapter }
                     return envelope
                 }
-                input.yield(envelopes.count == 1 ? .received(envelopes[0]) : .receivedAll(envelopes))
+                inbox.push(envelopes.count == 1 ? .received(envelopes[0]) : .receivedAll(envelopes))
             })
         let disks = try DiskPaths(daemon: self)
         let admin = try await AdminServer.bind(path: options.socketPath, handler: self, group: group, logger: logger)
@@ -160,24 +161,31 @@ public final class NodeDaemon: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { tasks in
                 tasks.addTask { try await admin.run() }
+                tasks.addTask { await self.jobs.run() }
                 tasks.addTask { await self.watchCarrier() }
                 tasks.addTask {
                     var monitor = ApplicationMonitor(daemon: self)
                     await monitor.run()
                 }
-                if self.options.startServices { tasks.addTask { _ = try? await self.start(all: false) } }
+                if self.options.startServices {
+                    tasks.addTask {
+                        do { _ = try await self.start(all: false) } catch {
+                            self.logs.event("--start: cluster services not started: \(error)")
+                        }
+                    }
+                }
                 await withTaskExecutorPreference(executor) {
-                    await loop.run(inputs: self.inputs)
+                    await loop.run(inputs: self.inbox)
                 }
                 tasks.cancelAll()
             }
         } onGracefulShutdown: {
-            self.input.yield(.shutdown)
+            self.inbox.push(.shutdown)
         }
     }
 
     /// Queues an input for the loop.
-    func send(_ item: DaemonInput) { input.yield(item) }
+    func send(_ item: DaemonInput) { inbox.push(item) }
 
     /// Tells the core when an IP adapter's carrier is lost or comes back. The adapters are read
     /// when the kernel announces a link change (`LinkEvents`), and every 2 s in case a notice was
