@@ -86,8 +86,8 @@ import VigilModel
         #expect(StorageDriver.unescape("/plain") == "/plain")
     }
 
-    @Test func mountAndForcedUnmountOfATmpfs() async throws {
-        guard isRoot else { print("skipped: not root, no test mount"); return }
+    @Test(.enabled(if: isRoot, "mounting needs root"))
+    func mountAndForcedUnmountOfATmpfs() async throws {
         let directory = TemporaryDirectory()
         let mountPoint = directory.file("mnt")
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: false)
