@@ -40,8 +40,9 @@ func eventually(within limit: Duration = .seconds(10), _ condition: () async -> 
 
 var isRoot: Bool { getuid() == 0 }
 
-/// A throwaway network namespace with a dummy interface `dummy0` (up), deleted by `remove()`.
-/// Tests that need one declare it with `.enabled(if: TestNamespace.available, ...)`, so that where
+/// A throwaway network namespace with an interface `dummy0` (up, with carrier: one end of a veth
+/// pair whose other end, `dummy0peer`, is up too; some kernels have no `dummy` device type),
+/// deleted by `remove()`. Tests that need one declare it with `.enabled(if: TestNamespace.available, ...)`, so that where
 /// namespaces cannot be made the report says they were skipped.
 struct TestNamespace {
     let name: String
@@ -63,7 +64,8 @@ struct TestNamespace {
         let name = "vigil-test-\(getpid())-\(UInt16.random(in: 0...UInt16.max))"
         let namespace = TestNamespace(name: name)
         guard shell("ip netns add \(name)") == 0 else { throw Unavailable(description: "ip netns add \(name) failed") }
-        guard namespace.exec("ip link add dummy0 type dummy && ip link set dummy0 up && ip link set lo up") == 0 else {
+        let links = "ip link add dummy0 type veth peer name dummy0peer && ip link set dummy0peer up"
+        guard namespace.exec("\(links) && ip link set dummy0 up && ip link set lo up") == 0 else {
             namespace.remove()
             throw Unavailable(description: "cannot create a dummy interface in \(name)")
         }
