@@ -14,7 +14,7 @@ struct DaemonLoop {
     let disks: DiskPaths
     /// The timer of the core's next `wake`, on the event loop, and the moment it is set for (`nil`
     /// once it fired: the tick it sends is the next input to come).
-    private var wakeTimer: Scheduled<Void>?
+    private var wakeTimer: (any DaemonTimer)?
     private var wakeAt: Moment?
     private var waiting: [UInt64: (continuation: CheckedContinuation<String, any Error>, deadline: Moment)] = [:]
     private var stopWaiters: [CheckedContinuation<String, any Error>] = []
@@ -282,10 +282,7 @@ struct DaemonLoop {
         guard moment != wakeAt else { return }
         wakeTimer?.cancel()
         wakeAt = moment
-        let delay = daemon.clock.now.duration(to: daemon.origin + moment.sinceOrigin)
-        wakeTimer = daemon.group.next().scheduleTask(in: .nanoseconds(max(0, delay.nanoseconds))) { [daemon] in
-            daemon.send(.tick)
-        }
+        wakeTimer = daemon.clock.schedule(at: moment) { [daemon] in daemon.send(.tick) }
     }
 
     /// The UDP packets of an envelope: a heartbeat between the adapters it names; any other

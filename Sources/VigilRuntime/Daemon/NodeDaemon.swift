@@ -25,8 +25,8 @@ public final class NodeDaemon: Service, Sendable {
     /// The book's adapters as socket addresses on the cluster port, resolved once.
     let routes: Routes
     let group: MultiThreadedEventLoopGroup
-    let clock = ContinuousClock()
-    let origin: ContinuousClock.Instant
+    /// The daemon's time and its loop's timers (`EventLoopClock` but in tests).
+    let clock: any DaemonClock
     /// The loop's inputs (bounded: see `DaemonInbox`).
     let inbox = DaemonInbox()
     /// Fences, tiebreaker I/O and resends, as children of the daemon's task group.
@@ -39,7 +39,9 @@ public final class NodeDaemon: Service, Sendable {
     let failingPaths = Mutex<[String: String]>([:])
     let watchdogProcess: WatchdogProcess.Link
 
-    public init(options: DaemonOptions, logger: Logger = Logger(label: "vigild")) throws {
+    /// `clock`: the daemon's time and timers; by default the monotonic clock with timers on the
+    /// event loop of the daemon's loop.
+    public init(options: DaemonOptions, logger: Logger = Logger(label: "vigild"), clock: (any DaemonClock)? = nil) throws {
         self.options = options
         config = options.config
         me = options.node
@@ -56,7 +58,7 @@ public final class NodeDaemon: Service, Sendable {
         book = AddressBook(config: options.config)
         routes = Routes(book: book, port: options.port)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        origin = clock.now
+        self.clock = clock ?? EventLoopClock(loop: group.next())
         emergency = EmergencyRelease(haltCommand: options.haltCommand)
         watchdogProcess = WatchdogProcess.Link(directory: options.stateDirectory)
     }
@@ -84,7 +86,7 @@ public final class NodeDaemon: Service, Sendable {
     }
 
     /// The core's clock: time since the daemon started, from a monotonic clock.
-    var now: Moment { Moment(origin.duration(to: clock.now)) }
+    var now: Moment { clock.now }
 
     /// How long each UDP socket rests between reads, in a cluster of `nodes`: a node of a large
     /// cluster hears a heartbeat every few milliseconds, and waking for each cost more than handling
@@ -119,7 +121,8 @@ public final class NodeDaemon: Service, Sendable {
         }
         try watchdog.start()
         defer { watchdog.stop() }
-        try watchdogProcess.start(trip: config.tuning.tripInterval, haltCommand: options.haltCommand)
+        try watchdogProcess.start(
+            trip: config.tuning.tripInterval, haltCommand: options.haltCommand, executable: options.watchdogExecutable)
         defer {
             do { try watchdogProcess.stop() } catch { logs.event("ERROR: cannot clear the dead man switch's plan: \(error)") }
         }
@@ -142,7 +145,7 @@ public final class NodeDaemon: Service, Sendable {
         // The loop, the packets it receives and its timers run on the sockets' event loop thread.
         let eventLoop = group.next()
         let executor = EventLoopExecutor(loop: eventLoop)
-        let timers = startTimers(on: eventLoop, watchdog: watchdog)
+        let timers = startTimers(watchdog: watchdog)
         do {
             try await runTasks(loop: &loop, executor: executor, transport: transport, admin: admin)
         } catch {
@@ -227,17 +230,13 @@ public final class NodeDaemon: Service, Sendable {
         }
     }
 
-    /// The loop's periodic inputs, as timers on its event loop (no task or thread of their own):
-    /// twice a second its bookkeeping (configuration versions, `--all` and `sync`), and six times
-    /// per trip interval the watchdog's pets, which stop when the event loop stops being scheduled.
-    private func startTimers(on eventLoop: any EventLoop, watchdog: Watchdog) -> [RepeatedTask] {
-        let housekeeping = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(500)) { _ in
-            self.send(.housekeeping)
-        }
-        let petInterval = TimeAmount.nanoseconds((config.tuning.tripInterval / 6).nanoseconds)
-        let pets = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: petInterval) { _ in
-            self.pet(watchdog)
-        }
+    /// The loop's periodic inputs, as timers of its clock (on its event loop: no task or thread of
+    /// their own): twice a second its bookkeeping (configuration versions, `--all` and `sync`), and
+    /// six times per trip interval the watchdog's pets, which stop when the event loop stops being
+    /// scheduled.
+    private func startTimers(watchdog: Watchdog) -> [any DaemonTimer] {
+        let housekeeping = clock.repeating(every: .milliseconds(500)) { self.send(.housekeeping) }
+        let pets = clock.repeating(every: config.tuning.tripInterval / 6) { self.pet(watchdog) }
         return [housekeeping, pets]
     }
 

@@ -124,12 +124,13 @@ public enum WatchdogProcess {
 
         init(directory: String) { self.directory = directory }
 
-        /// Starts `vigild --watchdog-for` this process, from the same executable, with a pipe from
-        /// this process as its standard input (`DaemonLifeline`).
-        func start(trip: Duration, haltCommand: [String]?) throws {
+        /// Starts `vigild --watchdog-for` this process, from `executable` (by default the same
+        /// executable), with a pipe from this process as its standard input (`DaemonLifeline`).
+        func start(trip: Duration, haltCommand: [String]?, executable: String? = nil) throws {
             pet()
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+            let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            process.executableURL = URL(fileURLWithPath: executable ?? own)
             var arguments = ["--watchdog-for", "\(getpid())", "--state-dir", directory,
                              "--trip-ms", "\(trip.nanoseconds / 1_000_000)"]
             if let haltCommand { arguments += ["--halt-command", haltCommand.last ?? ""] }
