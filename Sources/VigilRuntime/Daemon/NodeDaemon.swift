@@ -9,7 +9,7 @@ import VigilModel
 
 /// `vigild`: one node's daemon. It owns the node's core (`ClusterNode`) in one serial loop fed by
 /// one stream of inputs (packets, timers, driver results, administrator commands), and carries out
-/// the core's directives: UDP and disk heartbeats and messages, the host drivers, hooks, logs,
+/// the core's steps: UDP and disk heartbeats and messages, the host drivers, hooks, logs,
 /// fencing and the tiebreaker. It makes no protocol decision of its own.
 public final class NodeDaemon: Service, Sendable {
     public let options: DaemonOptions
