@@ -53,9 +53,14 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
+        // The network-namespace test bed: real hosts in namespaces, real faults, the truth read from
+        // the kernel (`vigil test --testbed`, `vigil bench`). Lab code: vigild must not link it.
+        .target(name: "VigilTestbed", dependencies: [
+            "VigilRuntime", "VigilModel",
+        ]),
         // The `vigil` command line, as a library so that tests can parse and run commands.
         .target(name: "VigilCLI", dependencies: [
-            "VigilModel", "VigilCore", "VigilSimulation", "VigilRuntime",
+            "VigilModel", "VigilCore", "VigilSimulation", "VigilRuntime", "VigilTestbed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
@@ -68,6 +73,7 @@ let package = Package(
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilModel"]),
         .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilCore", "VigilModel"]),
         .testTarget(name: "VigilRuntimeTests", dependencies: ["VigilRuntime", "VigilCore", "VigilModel", "VigilHTTP"]),
+        .testTarget(name: "VigilTestbedTests", dependencies: ["VigilTestbed", "VigilModel"]),
         .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "VigilRuntime", "VigilCore"]),
     ]
 )

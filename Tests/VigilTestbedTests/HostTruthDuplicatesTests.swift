@@ -4,7 +4,7 @@ import Glibc
 import Foundation
 import Testing
 import VigilModel
-@testable import VigilRuntime
+import VigilTestbed
 
 /// The test bed's never-two-owners check reads the kernel: a service address configured in two
 /// node namespaces at once is reported; once one lets go, nothing is. Needs root (namespaces);
