@@ -33,11 +33,8 @@ import Testing
         }
     }
 
-    @Test func aLinkSetDownIsAnnouncedAndSilenceIsQuiet() async throws {
-        guard geteuid() == 0 else {
-            print("LinkEventsTests: skipped, network namespaces need root")
-            return
-        }
+    @Test(.enabled(if: isRoot, "network namespaces need root"))
+    func aLinkSetDownIsAnnouncedAndSilenceIsQuiet() async throws {
         shell("ip netns del \(Self.namespace) 2>/dev/null")
         #expect(shell("ip netns add \(Self.namespace)") == 0)
         defer { shell("ip netns del \(Self.namespace)") }
