@@ -65,7 +65,7 @@ final class DiskPaths: Sendable {
         }
         for name in node.networks {
             guard let network = config.network(named: name), case .disk(let device) = network.kind else { continue }
-            let layout = DiskLayout(nodeSlots: config.nodes.count, slotSize: Self.slotSize)
+            let layout = DiskLayout.daemon(nodeSlots: config.nodes.count)
             let file = try DiskDevice(path: device, layout: layout, create: !device.hasPrefix("/dev/"))
             let disk = DiskHeartbeat(device: file, clusterID: config.id, slot: slot, threadPool: pool)
             var writer = DiskHeartbeatWriter(clusterID: config.id, node: daemon.me, incarnation: daemon.incarnation, codec: daemon.codec)
@@ -262,5 +262,13 @@ final class WakeupPipe: Sendable {
         _ = poll(&descriptor, 1, Int32(clamping: milliseconds))
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readEnd, &buffer, buffer.count) > 0 {}
+    }
+}
+
+extension DiskLayout {
+    /// The layout vigild gives a disk network of `nodeSlots` nodes: slots of `DiskPaths.slotSize`
+    /// bytes. Public for the test bed's disk relay, which copies slots as the daemons lay them out.
+    public static func daemon(nodeSlots: Int) -> DiskLayout {
+        DiskLayout(nodeSlots: nodeSlots, slotSize: DiskPaths.slotSize)
     }
 }

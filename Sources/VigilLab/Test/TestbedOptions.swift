@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VigilModel
 import VigilRuntime
+import VigilTestbed
 
 /// What every test bed command takes: the configuration and the test bed's directory.
 struct TestbedOptions: ParsableArguments {

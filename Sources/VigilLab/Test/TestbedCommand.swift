@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VigilModel
 import VigilRuntime
+import VigilTestbed
 
 /// `vigil testbed up|down|status|relay CONFIG`: the network-namespace test bed by hand
 /// (`scripts/testbed`). Hidden: an engineer's tool, not an administrator's.

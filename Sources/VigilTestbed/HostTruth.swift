@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import VigilModel
+import VigilRuntime
 
 /// What the hosts of the test bed really hold, read from the kernel rather than from the daemons:
 /// the IPv4 addresses in every node's namespace (`ip -4 -o addr show`), which namespace runs each

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import VigilModel
-@testable import VigilCLI
+@testable import VigilLab
 
 /// The pieces of `vigil bench` that run without a test bed: the figures' statistics and lines, the
 /// targets, the generated cost clusters, and the client's probe against a real loopback service.

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import VigilRuntime
+import VigilTestbed
 
 /// The client side of a failover measurement: `vigil testbed probe` running in vt-client against one
 /// service, its answers (monotonic time, answering node) collected from its output as they come.

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Foundation
 import Testing
-@testable import VigilCLI
+@testable import VigilLab
+import VigilRoot
 
 /// `vigil sim run` and `vigil sim fuzz` parse their arguments, print the contracted lines and
 /// report failure through their result.

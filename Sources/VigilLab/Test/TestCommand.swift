@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VigilModel
 import VigilRuntime
+import VigilTestbed
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import VigilModel
+import VigilRuntime
 
 /// The outcome of one case on the test bed (printed as the simulator prints its cases).
 public struct TestbedCaseResult: Sendable, CustomStringConvertible {

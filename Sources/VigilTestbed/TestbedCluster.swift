@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import VigilModel
+import VigilRuntime
 
 /// The daemons of the test bed: one `vigild` per node, started inside the node's namespace with
 /// `ip netns exec vt-NODE` (its own mount namespace there, where the node's disk views are bound

@@ -4,6 +4,8 @@ import Testing
 import VigilModel
 import VigilRuntime
 @testable import VigilCLI
+@testable import VigilLab
+import VigilRoot
 
 /// `vigil demo`'s arguments, its configuration, and how it reads the status.
 @Suite("vigil demo")

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VigilModel
 import VigilRuntime
+import VigilTestbed
 
 /// `vigil bench`: failover speed and cost, measured on the network-namespace test bed, side by side
 /// with keepalived (docs/bench.md). Prints one line per figure,

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import VigilModel
 import VigilRuntime
+import VigilTestbed
 
 /// False failovers: the bench cluster runs for a while with nothing failing, under stress, and every
 /// event it raises is one for a node that did not fail. The stress: CPU hogs (one per core) in every

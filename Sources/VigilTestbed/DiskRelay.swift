@@ -1,5 +1,6 @@
 import Foundation
 import VigilModel
+import VigilRuntime
 
 /// The test bed's shared disk. Every node opens its disk network's configured device, but in its
 /// mount namespace the test bed binds the node's own view file there; the relay copies each node's
@@ -23,7 +24,7 @@ public struct DiskRelay: Sendable {
 
     /// Runs until the process is killed (the relay runs in vt-switch and ends with it).
     public func run() throws -> Never {
-        let diskLayout = DiskLayout(nodeSlots: layout.config.nodes.count, slotSize: DiskPaths.slotSize)
+        let diskLayout = DiskLayout.daemon(nodeSlots: layout.config.nodes.count)
         var devices: [String: DiskDevice] = [:]
         var lastCopied: [String: [UInt8]] = [:]
         while true {
@@ -33,7 +34,7 @@ public struct DiskRelay: Sendable {
                 let working = members.filter { !FileManager.default.fileExists(atPath: layout.diskFault(network.name, of: $0.node)) }
                 for source in working {
                     let from = try device(layout.diskView(network.name, of: source.node), diskLayout, &devices)
-                    let image = try from.read(offset: diskLayout.offset(ofSlot: source.slot), count: diskLayout.slotSize)
+                    let image = try from.readSlot(source.slot, count: diskLayout.slotSize)
                     for target in working where target.node != source.node && sides[target.node, default: 0] == sides[source.node, default: 0] {
                         let key = "\(network.name) \(source.node) \(target.node)"
                         guard lastCopied[key] != image else { continue }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import VigilModel
-@testable import VigilRuntime
+import VigilTestbed
 
 /// The test bed's plan of namespaces, links and files for scream-testbed (no root needed: nothing is made).
 @Suite struct TestbedLayoutTests {

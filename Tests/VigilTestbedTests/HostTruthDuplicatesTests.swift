@@ -4,17 +4,14 @@ import Glibc
 import Foundation
 import Testing
 import VigilModel
-@testable import VigilRuntime
+import VigilTestbed
 
 /// The test bed's never-two-owners check reads the kernel: a service address configured in two
 /// node namespaces at once is reported; once one lets go, nothing is. Needs root (namespaces);
-/// skipped with a message elsewhere. Makes only `vt-ghost1` and `vt-ghost2`, and removes them.
+/// reported as skipped elsewhere. Makes only `vt-ghost1` and `vt-ghost2`, and removes them.
 @Suite(.serialized) struct HostTruthDuplicatesTests {
-    @Test func aServiceAddressInTwoNamespacesIsReportedOnlyWhileBothHoldIt() throws {
-        guard geteuid() == 0 else {
-            print("HostTruthDuplicatesTests: skipped, network namespaces need root")
-            return
-        }
+    @Test(.enabled(if: geteuid() == 0, "network namespaces need root"))
+    func aServiceAddressInTwoNamespacesIsReportedOnlyWhileBothHoldIt() throws {
         let layout = try TestbedLayoutTests.layout()
         let shell = TestbedShell()
         let truth = HostTruth(layout: layout, shell: shell, vigil: "vigil")

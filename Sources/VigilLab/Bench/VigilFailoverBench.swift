@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import VigilModel
 import VigilRuntime
+import VigilTestbed
 
 /// Failover gaps and detection times of Vigil, on the test bed of examples/bench.yaml: the group
 /// `www` (its address and a TCP service) fails over, again and again, while a client in vt-client

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import VigilCLI
+@testable import VigilLab
 
 /// How the demo finds and signals the processes it is responsible for.
 @Suite("vigil demo: processes")

@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import VigilModel
 import VigilRuntime
+import VigilTestbed
 
 /// The same failover gaps for keepalived: VRRP on the same test bed (the bench cluster's nodes,
 /// bridges and client), the virtual address on each node's boot adapter, and on every node the same

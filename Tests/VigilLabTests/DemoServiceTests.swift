@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import Testing
 import VigilRuntime
-@testable import VigilCLI
+@testable import VigilLab
+import VigilRoot
 
 /// The demo's application over real loopback sockets: serve, probe, the probe loop's gap.
 @Suite("vigil demo-service")

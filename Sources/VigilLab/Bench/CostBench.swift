@@ -4,6 +4,7 @@ import Glibc
 import Foundation
 import VigilModel
 import VigilRuntime
+import VigilTestbed
 
 /// Cost at rest, per node, for clusters of several sizes on the test bed (`BenchClusterFile`): CPU
 /// (percent of one core) of the node's vigild processes (the daemon and its watchdog), their memory
