@@ -1,6 +1,10 @@
 // swift-tools-version:6.1
 // Vigil: a high-availability cluster manager. Layers point down only:
-// VigilModel <- VigilCore <- VigilSimulation / VigilRuntime <- VigilCLI <- vigil; VigilRuntime <- VigilHTTP <- vigild.
+//   the product:  VigilModel <- VigilCore <- VigilRuntime <- VigilHTTP <- vigild; VigilRuntime <- VigilCLI
+//   the lab:      VigilCore <- VigilSimulation; VigilRuntime <- VigilTestbed; both <- VigilLab
+//   the command:  VigilCLI (operator commands), VigilLab (lab commands) <- VigilRoot <- vigil
+//   the fuzzer:   VigilFuzzKit, VigilRuntime, VigilSimulation <- VigilFuzz (vigil-fuzz, docs/fuzzing.md)
+// vigild links no lab code (VigilSimulation, VigilTestbed, VigilLab): a step of scripts/test checks it.
 import PackageDescription
 
 let package = Package(
@@ -47,6 +51,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "DequeModule", package: "swift-collections"),
         ]),
         // The HTTP API with a token (`vigild --http-listen`): a second front end over AdminDispatcher.
         .target(name: "VigilHTTP", dependencies: [
@@ -54,12 +59,28 @@ let package = Package(
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
-        // The `vigil` command line, as a library so that tests can parse and run commands.
+        // The network-namespace test bed: real hosts in namespaces, real faults, the truth read from
+        // the kernel (`vigil test --testbed`, `vigil bench`). Lab code: vigild must not link it.
+        .target(name: "VigilTestbed", dependencies: [
+            "VigilRuntime", "VigilModel",
+        ]),
+        // The operator's commands of `vigil` (start, stop, status, rg, log, sync, acknowledge, verify),
+        // as a library so that tests can parse and run commands.
         .target(name: "VigilCLI", dependencies: [
-            "VigilModel", "VigilCore", "VigilSimulation", "VigilRuntime",
+            "VigilModel", "VigilCore", "VigilRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .executableTarget(name: "vigil", dependencies: ["VigilCLI"]),
+        // The lab's commands of `vigil`: sim, test and testbed, demo and demo-service, bench.
+        .target(name: "VigilLab", dependencies: [
+            "VigilModel", "VigilSimulation", "VigilRuntime", "VigilTestbed",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // The root command `vigil`, above both groups of commands so that neither depends on the other.
+        .target(name: "VigilRoot", dependencies: [
+            "VigilCLI", "VigilLab",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "vigil", dependencies: ["VigilRoot"]),
         // The daemon: one per node.
         .executableTarget(name: "vigild", dependencies: [
             "VigilRuntime", "VigilModel", "VigilHTTP",
@@ -79,6 +100,12 @@ let package = Package(
         .testTarget(name: "VigilRuntimeTests", dependencies: [
             "VigilRuntime", "VigilCore", "VigilModel", "VigilHTTP", "VigilFuzzKit",
         ]),
-        .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "VigilRuntime", "VigilCore"]),
+        .testTarget(name: "VigilTestbedTests", dependencies: ["VigilTestbed", "VigilModel"]),
+        .testTarget(name: "VigilCLITests", dependencies: ["VigilCLI", "VigilRoot", "VigilRuntime", "VigilCore"]),
+        // The lab's tests parse through the root; the demo's status decoder is checked against what
+        // VigilCLI's `status --json` prints.
+        .testTarget(name: "VigilLabTests", dependencies: [
+            "VigilLab", "VigilRoot", "VigilCLI", "VigilRuntime", "VigilModel",
+        ]),
     ]
 )

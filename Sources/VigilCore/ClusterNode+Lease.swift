@@ -7,12 +7,6 @@ import VigilModel
 /// wait `ClusterConfig.takeoverWait` after they last heard a node before taking over from it: by
 /// then it has released, or its dead man switch has halted it.
 extension ClusterNode {
-    /// The view this node is committed to: the highest it promised or installed.
-    var committedView: ViewID {
-        if let installed, installed.epoch >= promised { return installed.viewID }
-        return ViewID(epoch: promised, coordinator: promisedTo ?? me)
-    }
-
     /// Whether `nodes` form a quorum under the cluster's policy: a majority of the votes, or, with
     /// `quorum: disk`, exactly half of them with this node among them holding the tiebreaker.
     func isQuorum(_ nodes: Set<String>, at now: Moment) -> Bool {
@@ -46,7 +40,7 @@ extension ClusterNode {
     /// Reads and renews the tiebreaker when due.
     mutating func pollTiebreaker(at now: Moment) {
         guard tiebreaker != nil, let request = tiebreaker!.poll(at: now, wanted: wantsTiebreaker(at: now)) else { return }
-        outbox.append(.disk(request))
+        output.work.append(.disk(request))
     }
 
     /// Whether a quorum confirmed this node, in one of `views`, within the trip interval.
@@ -65,7 +59,7 @@ extension ClusterNode {
     /// confirmation comes within two urgent intervals of the trip interval whatever the schedule.
     func confirmationIsAging(at now: Moment) -> Bool {
         guard config.quorum != .none, installed != nil else { return false }
-        let views = Set(memberViews)
+        let views = Set(membership.memberViews)
         guard let until = topology.confirmedUntil(views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) }) else { return true }
         let age = now - until
         let trip = config.tuning.tripInterval
@@ -80,19 +74,12 @@ extension ClusterNode {
         return !isQuorum(onSchedule, at: now)
     }
 
-    /// Remembers that this node is a member of a view (promised or installed).
-    mutating func joinedView(_ view: ViewID) {
-        guard !memberViews.contains(view) else { return }
-        memberViews.append(view)
-        if memberViews.count > 16 { memberViews.removeFirst() }
-    }
-
     /// Whether this node may acquire groups now: a quorum confirmed it in the very view whose
     /// decisions it would carry out (a view it merely promised, or an older one, is not enough).
     public func mayAcquire(at now: Moment) -> Bool {
         // A node that promised a newer view told its next coordinator what it holds: acquiring
         // anything under the older view now would make that answer a lie.
-        guard let installed, installed.epoch >= promised, !topology.isDisconnected(at: now) else { return false }
+        guard let installed, installed.epoch >= membership.promised, !topology.isDisconnected(at: now) else { return false }
         guard config.quorum != .none else { return true }
         return isConfirmed(in: [installed.viewID], at: now)
     }
@@ -102,7 +89,7 @@ extension ClusterNode {
         guard config.quorum != .none else { return installed != nil }
         guard installed != nil else { return false }
         if let leaseMemo, leaseMemo.proves(for: self, at: now) { return true }
-        return isConfirmed(in: Set(memberViews), at: now)
+        return isConfirmed(in: Set(membership.memberViews), at: now)
     }
 
     /// Releases everything at once when the lease ran out (the dead man switch in the core's terms).
@@ -144,12 +131,12 @@ struct LeaseMemo: Sendable {
 
     /// The memo of `node` at `now` (its own confirmation counts at `now`, a lower bound later).
     init(for node: ClusterNode, at now: Moment) {
-        memberViews = node.memberViews
+        memberViews = node.membership.memberViews
         installedView = node.installed?.viewID
         echoesForgotten = node.topology.echoesForgotten
         let config = node.config
         confirmedUntil = node.topology.confirmedUntil(
-            views: Set(node.memberViews), at: now, smallestQuorum: config.majoritySize, isQuorum: { config.hasMajority($0) })
+            views: Set(node.membership.memberViews), at: now, smallestQuorum: config.majoritySize, isQuorum: { config.hasMajority($0) })
     }
 
     /// Whether this memo still proves `node`'s lease at `now`.
@@ -157,6 +144,6 @@ struct LeaseMemo: Sendable {
         guard let confirmedUntil else { return false }
         return now - confirmedUntil <= node.config.tuning.tripInterval
             && echoesForgotten == node.topology.echoesForgotten && installedView == node.installed?.viewID
-            && memberViews == node.memberViews
+            && memberViews == node.membership.memberViews
     }
 }

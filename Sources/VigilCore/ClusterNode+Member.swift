@@ -4,6 +4,14 @@ import VigilModel
 /// out its rounds), reporting to the coordinator, and the loop that ties every part together after
 /// each input.
 extension ClusterNode {
+    /// How many passes of coordination, acting and reporting one input may take. A pass that
+    /// changes something makes at most one of these true for the next: the coordinator's state moved
+    /// (it installs and acts on it), work was queued (a batch starts), a batch started (the report
+    /// changes), a report reached the coordinator's own desk (its state may move). With one batch in
+    /// flight at a time, that chain ends within a few passes; running out of passes means a part
+    /// keeps saying it changed without changing anything, which is a defect.
+    static let settlePassLimit = 8
+
     mutating func handle(_ envelope: Envelope, at now: Moment) {
         let sender = envelope.from
         switch envelope.message {
@@ -21,14 +29,14 @@ extension ClusterNode {
             coordination?.receive(report, from: sender)
         case .request(let request):
             if coordination != nil {
-                coordination!.submit(request)
+                submitToCoordination(request, at: now)
             } else {
                 let refusal = "\(me) does not coordinate the cluster now; try again"
                 let reply = AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: refusal)
-                outbox.append(message(to: request.origin, .reply(reply), at: now))
+                send(message(to: request.origin, .reply(reply), at: now))
             }
         case .reply(let reply):
-            if pendingRequests[reply.id] != nil { answer(reply) }
+            if desk.isPending(reply.id) { desk.record(reply) }
         case .services, .servicesDone, .config:
             // Taken before the phase guard in `receive`; never reach here.
             break
@@ -36,47 +44,52 @@ extension ClusterNode {
     }
 
     /// After every input: form views, coordinate, act on the agreed state, run the next action,
-    /// report, send heartbeats, and ask to be woken for the next ones. Returns what was gathered.
-    mutating func settle(at now: Moment) -> [Directive] {
+    /// report, send heartbeats, and ask to be woken for the next ones. Returns the step.
+    mutating func settle(at now: Moment) -> Step {
         if phase == .running {
             enforceLease(at: now)
             enforceConnectivity(at: now)
             checkLeftOut(at: now)
             proposeIfNeeded(at: now)
-            for _ in 0..<8 where phase == .running {
-                if !progress(at: now) { break }
+            var passes = 0
+            while phase == .running, progress(at: now) {
+                passes += 1
+                precondition(passes < Self.settlePassLimit, "\(me): settle still changing after \(passes) passes "
+                    + "(installed \(installed.map { "\($0.epoch).\($0.seq)" } ?? "none"), holdings \(holdings), "
+                    + "in flight \(executor.inFlight.map { "\($0.id)" } ?? "none"))")
             }
         }
         if phase == .running {
             pollTiebreaker(at: now)
-            if committedView != lastBeatView {
-                lastBeatView = committedView
-                topology.beatNow()
-            }
-            let beats = topology.heartbeats(at: now, incarnation: incarnation, view: committedView, installedEpoch: installed?.epoch ?? 0,
-                                            urgent: confirmationIsAging(at: now))
-            outbox += beats.due.map(Directive.send)
-            outbox.append(.wake(at: min(beats.next, tiebreaker?.nextDue.map { max($0, now + .milliseconds(1)) } ?? beats.next)))
+            if membership.announcesNewView() { topology.beatNow() }
+            let beats = topology.heartbeats(
+                at: now, incarnation: incarnation, view: membership.committedView,
+                installedEpoch: installed?.epoch ?? 0, urgent: confirmationIsAging(at: now))
+            output.messages += beats.due
+            let tiebreakerDue = tiebreaker?.nextDue.map { max($0, now + .milliseconds(1)) }
+            output.wake = min(beats.next, tiebreakerDue ?? beats.next)
         }
-        defer { outbox = [] }
-        return outbox
+        return drain()
     }
 
     /// One pass of coordination, acting and reporting. Returns whether anything changed.
     private mutating func progress(at now: Moment) -> Bool {
         var changed = false
         if coordination != nil {
-            if coordination!.advance(at: now) {
+            let outcome = coordination!.advance(at: now)
+            if outcome.stateChanged {
                 adopt(coordination!.state, at: now)
                 broadcast(at: now)
                 changed = true
             }
-            flushCoordination(at: now)
+            carryOut(outcome, at: now)
+            resendStateToMembersBehind(at: now)
         }
         if let state = installed { changed = act(on: state, at: now) || changed }
         if let batch = executor.nextBatch(adapters: activeAdapters, ownTargets: ownAddressTargets) {
-            outbox.append(.perform(batch))
-            log(now, .event, "\(batch.purpose.rawValue) \(batch.group ?? "own addresses"): " + batch.actions.map(\.description).joined(separator: "; "))
+            output.work.append(.perform(batch))
+            log(now, .event, "\(batch.purpose.rawValue) \(batch.group ?? "own addresses"): "
+                + batch.actions.map(\.description).joined(separator: "; "))
             changed = true
         }
         if reportIfNeeded(at: now) { changed = true }
@@ -86,24 +99,18 @@ extension ClusterNode {
 
     /// Makes `state` the installed one, and logs and hooks its new events.
     mutating func adopt(_ state: ClusterState, at now: Moment) {
-        if installed == nil {
-            // A node joining logs the events from its view on, not the cluster's history.
-            lastStartLogged = max(lastStartLogged, state.firstEventOfView - 1)
-            lastCompletionLogged = max(lastCompletionLogged, state.firstEventOfView - 1)
-        }
-        installed = state
-        for record in state.events {
-            if record.number > lastStartLogged {
-                lastStartLogged = record.number
+        let joining = installed == nil
+        membership.install(state)
+        for entry in journal.news(in: state, joining: joining) {
+            switch entry {
+            case .started(let record):
                 log(record.started, .cluster, "EVENT START: \(record.event)")
-                outbox.append(.runHooks(HookInvocation(event: record.event, phase: .pre)))
-                outbox.append(.runHooks(HookInvocation(event: record.event, phase: .notify)))
-            }
-            if let completed = record.completed, record.number > lastCompletionLogged {
-                lastCompletionLogged = record.number
-                outbox.append(.runHooks(HookInvocation(event: record.event, phase: .post)))
-                outbox.append(.runHooks(HookInvocation(event: record.event, phase: .notify)))
-                log(completed, .cluster, "EVENT COMPLETED: \(record.event)")
+                output.work.append(.runHooks(HookInvocation(event: record.event, phase: .pre)))
+                output.work.append(.runHooks(HookInvocation(event: record.event, phase: .notify)))
+            case .completed(let record, let at):
+                output.work.append(.runHooks(HookInvocation(event: record.event, phase: .post)))
+                output.work.append(.runHooks(HookInvocation(event: record.event, phase: .notify)))
+                log(at, .cluster, "EVENT COMPLETED: \(record.event)")
             }
         }
     }
@@ -113,11 +120,8 @@ extension ClusterNode {
         if let round = state.round, round.work[me] != nil { executor.adopt(round, epoch: state.epoch, me: me) }
         if !mayAcquire(at: now) { executor.dropAcquisitions() }
         let wanted = ownAddressTargets
-        if wanted.contains(where: { executor.holdings.ownAddresses[$0.key] != $0.value }) {
-            executor.enqueue(.ownAddresses)
-            return true
-        }
-        return false
+        guard wanted.contains(where: { executor.holdings.ownAddresses[$0.key] != $0.value }) else { return false }
+        return executor.enqueue(.ownAddresses)
     }
 
     /// The active adapter of each network of this node, as agreed.
@@ -135,49 +139,57 @@ extension ClusterNode {
         return targets
     }
 
-    /// Sends the newest state to every member (after a change) or to those behind (periodically).
-    mutating func broadcast(at now: Moment) {
-        guard let state = coordination?.state else { return }
-        for member in state.members.keys.sorted() where member != me {
-            outbox.append(message(to: member, .state(state), at: now))
-            coordination!.lastSent[member] = now
+    // MARK: Coordinating
+
+    /// Hands an administrator's request to this node's coordination; a refusal comes back at once.
+    mutating func submitToCoordination(_ request: AdminEnvelope, at now: Moment) {
+        if let refusal = coordination!.submit(request) { deliver(refusal, at: now) }
+    }
+
+    /// Carries out what the coordination asked after it moved: fences, log lines, answers.
+    mutating func carryOut(_ outcome: Coordination.Outcome, at now: Moment) {
+        for request in outcome.fences {
+            log(now, .cluster, "fence \(request.node): running its fence command")
+            output.work.append(.fence(request))
+        }
+        for note in outcome.notes { log(now, .event, note) }
+        for decision in outcome.decisions { log(now, .cluster, decision) }
+        for reply in outcome.replies { deliver(reply, at: now) }
+    }
+
+    /// Gives an answer to the node that asked: this desk, or another node's.
+    private mutating func deliver(_ reply: AdminReply, at now: Moment) {
+        if reply.origin == me {
+            if desk.isPending(reply.id) { desk.record(reply) }
+        } else {
+            send(message(to: reply.origin, .reply(reply), at: now))
         }
     }
 
-    private mutating func flushCoordination(at now: Moment) {
-        guard let coordination = coordination else { return }
-        for request in coordination.fencing.requests {
-            log(now, .cluster, "fence \(request.node): running its fence command")
-            outbox.append(.fence(request))
-        }
-        self.coordination!.fencing.requests = []
-        for note in coordination.notes { log(now, .event, note) }
-        for decision in coordination.decisions { log(now, .cluster, decision) }
-        self.coordination!.decisions = []
-        for reply in coordination.replies {
-            if reply.origin == me {
-                if pendingRequests[reply.id] != nil { answer(reply) }
-            } else {
-                outbox.append(message(to: reply.origin, .reply(reply), at: now))
-            }
-        }
-        self.coordination!.notes = []
-        self.coordination!.replies = []
-        let state = coordination.state
+    /// Sends the newest state to every member (after a change).
+    mutating func broadcast(at now: Moment) {
+        guard let state = coordination?.state else { return }
         for member in state.members.keys.sorted() where member != me {
-            let behind = coordination.reports[member].map { ($0.installedEpoch, $0.installedSeq) < (state.epoch, state.seq) } ?? true
-            let last = coordination.lastSent[member]
-            if behind, last.map({ now - $0 >= Self.resendInterval }) ?? true {
-                sendOnEveryRoute(to: member, .state(state), at: now)
-                self.coordination!.lastSent[member] = now
-            }
+            send(message(to: member, .state(state), at: now))
+            coordination!.sent(to: member, at: now)
         }
     }
+
+    /// Sends the state again, on every route, to the members whose reports show they lack it.
+    private mutating func resendStateToMembersBehind(at now: Moment) {
+        let state = coordination!.state
+        for member in coordination!.membersBehind(at: now, every: Membership.resendInterval) {
+            sendOnEveryRoute(to: member, .state(state), at: now)
+            coordination!.sent(to: member, at: now)
+        }
+    }
+
+    // MARK: Reporting
 
     /// This node's report as of now.
     func currentReport(at now: Moment) -> MemberReport {
         MemberReport(
-            number: reportNumber, incarnation: incarnation,
+            number: reporter.number, incarnation: incarnation,
             installedEpoch: installed?.epoch ?? 0, installedSeq: installed?.seq ?? 0,
             topology: topology.report(at: now), holdings: executor.holdings,
             doneRoundEpoch: executor.finished.epoch, doneRound: executor.finished.number, leaving: leaving,
@@ -186,23 +198,20 @@ extension ClusterNode {
     }
 
     /// Sends a report to the coordinator when something changed, or when the last one is old.
+    /// Returns whether the coordinator here got a changed one.
     private mutating func reportIfNeeded(at now: Moment) -> Bool {
-        guard let state = installed else { return false }
-        let report = currentReport(at: now)
-        let changed = lastReport?.content != report.content
-        guard changed || lastReportSent.map({ now - $0 >= Self.reportInterval }) ?? true else { return false }
-        reportNumber += 1
-        var numbered = report
-        numbered.number = reportNumber
-        lastReport = numbered
-        lastReportSent = now
+        guard let state = installed, let (report, changed) = reporter.due(currentReport(at: now), at: now) else {
+            return false
+        }
         if coordination != nil {
-            coordination!.receive(numbered, from: me)
+            coordination!.receive(report, from: me)
         } else {
-            outbox.append(message(to: state.coordinator, .report(numbered), at: now))
+            send(message(to: state.coordinator, .report(report), at: now))
         }
         return changed && coordination != nil
     }
+
+    // MARK: Leaving
 
     /// A stopping node stops once the cluster agreed its departure (or there is no cluster to
     /// tell, or none it can still reach with a quorum) and it released what it had to.
@@ -212,7 +221,11 @@ extension ClusterNode {
         // Without a lease, no view will agree the departure; having released, it may just go.
         let alone = how != .forced && !hasLease(at: now) && executor.holdings.isEmpty
         guard agreed || alone, executor.isIdle, how == .forced || executor.holdings.isEmpty else { return false }
-        stopNow(at: now)
+        phase = .stopped
+        membership.stop()
+        coordination = nil
+        log(now, .cluster, "cluster services stopped on \(me)")
+        output.stopped = true
         return true
     }
 
@@ -221,14 +234,5 @@ extension ClusterNode {
         executor.dropAcquisitions()
         for group in executor.holdings.heldGroups.reversed() { executor.enqueue(.release(group)) }
         executor.enqueue(.ownAddresses)
-    }
-
-    private mutating func stopNow(at now: Moment) {
-        phase = .stopped
-        installed = nil
-        coordination = nil
-        proposal = nil
-        log(now, .cluster, "cluster services stopped on \(me)")
-        outbox.append(.stopped)
     }
 }

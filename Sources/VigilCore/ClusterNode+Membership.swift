@@ -3,7 +3,8 @@ import VigilModel
 /// Membership: forming agreed views. The lowest-ranked node a node hears is its coordinator
 /// candidate; a candidate proposes a view of every node it hears, and installs it once every
 /// proposed member has promised. A member promises only to a proposer ranked no lower than its own
-/// candidate, and never to an epoch lower than one it promised before.
+/// candidate, and never to an epoch lower than one it promised before. The state and its rules are
+/// `Membership`'s; this is where what the node hears reaches it and what it decides goes out.
 extension ClusterNode {
     /// How long a starting node listens before it proposes a view: long enough to hear every
     /// running peer's heartbeats twice.
@@ -28,11 +29,11 @@ extension ClusterNode {
     /// Proposes a new view when this node is the candidate and the installed view is not the one it sees.
     mutating func proposeIfNeeded(at now: Moment) {
         resendProposal(at: now)
-        if let pending = proposal, now - pending.sentAt > Self.proposalTimeout {
-            log(now, .event, "proposal \(pending.epoch) timed out waiting for \(Set(pending.members.keys).subtracting(pending.accepted.keys).sorted().joined(separator: ", "))")
-            proposal = nil
+        if let pending = membership.proposal, now - pending.sentAt > Membership.proposalTimeout {
+            log(now, .event, "proposal \(pending.epoch) timed out waiting for \(pending.unanswered.joined(separator: ", "))")
+            membership.proposal = nil
         }
-        guard proposal == nil, leaving == nil || installed != nil, candidate(at: now) == me,
+        guard membership.proposal == nil, leaving == nil || installed != nil, candidate(at: now) == me,
               now - startedAt >= joinWindow || installed != nil else { return }
         let members = Dictionary(uniqueKeysWithValues: reachable(at: now).map { node in
             (node, node == me ? incarnation : topology.incarnation(of: node) ?? 0)
@@ -40,18 +41,17 @@ extension ClusterNode {
         // A member committed to a higher epoch (a proposal that failed) ignores this view's states:
         // only a new view with a higher epoch brings it back.
         let ahead = members.keys.compactMap { topology.committedEpoch(of: $0) }.max() ?? 0
-        highestEpochSeen = max(highestEpochSeen, ahead)
-        if let installed, installed.coordinator == me, installed.members == members, promised <= installed.epoch,
-           ahead <= installed.epoch { return }
+        membership.saw(epoch: ahead)
+        if let installed, installed.coordinator == me, installed.members == members,
+           membership.promised <= installed.epoch, ahead <= installed.epoch { return }
         guard isQuorum(Set(members.keys), at: now) else { return }
-        let epoch = max(promised, highestEpochSeen, installed?.epoch ?? 0) + 1
-        highestEpochSeen = epoch
-        promised = epoch
-        promisedTo = me
-        joinedView(ViewID(epoch: epoch, coordinator: me))
+        let epoch = membership.nextEpoch
+        membership.promise(epoch, to: me)
         let mine = acceptance(of: epoch, at: now)
-        proposal = PendingProposal(epoch: epoch, members: members, accepted: [me: mine], sentAt: now, lastResent: now)
-        log(now, .event, "proposing view \(epoch) with \(config.nodes.map(\.name).filter { members[$0] != nil }.joined(separator: ", "))")
+        membership.proposal = Membership.PendingProposal(
+            epoch: epoch, members: members, accepted: [me: mine], sentAt: now, lastResent: now)
+        let names = config.nodes.map(\.name).filter { members[$0] != nil }
+        log(now, .event, "proposing view \(epoch) with \(names.joined(separator: ", "))")
         for member in members.keys.sorted() where member != me {
             sendOnEveryRoute(to: member, .propose(Proposal(epoch: epoch, coordinator: me, members: members)), at: now)
         }
@@ -61,36 +61,35 @@ extension ClusterNode {
     /// Sends the pending proposal again to the members that have not answered, at most once per
     /// resend interval, so that one lost message does not cost a whole proposal timeout.
     private mutating func resendProposal(at now: Moment) {
-        guard var pending = proposal, now - pending.lastResent >= Self.resendInterval else { return }
-        pending.lastResent = now
-        proposal = pending
-        for member in pending.members.keys.sorted() where pending.accepted[member] == nil {
-            sendOnEveryRoute(to: member, .propose(Proposal(epoch: pending.epoch, coordinator: me, members: pending.members)), at: now)
+        guard let pending = membership.proposal, now - pending.lastResent >= Membership.resendInterval else { return }
+        membership.proposal!.lastResent = now
+        for member in pending.unanswered {
+            let proposal = Proposal(epoch: pending.epoch, coordinator: me, members: pending.members)
+            sendOnEveryRoute(to: member, .propose(proposal), at: now)
         }
     }
 
     mutating func onPropose(_ proposal: Proposal, from sender: String, at now: Moment) {
-        highestEpochSeen = max(highestEpochSeen, proposal.epoch)
-        // Proposals travel on every route, so the same one arrives more than once: a copy of the
-        // proposal this node already promised is accepted again, not declined (a decline would make
-        // the coordinator drop its own view and propose the next one, over and over).
-        if proposal.epoch == promised, promisedTo == sender, proposal.members[me] == incarnation {
-            outbox.append(message(to: sender, .accept(acceptance(of: proposal.epoch, at: now)), at: now))
+        membership.saw(epoch: proposal.epoch)
+        // A copy of the proposal this node already promised is accepted again, not declined (a
+        // decline would make the coordinator drop its own view and propose the next one, over and over).
+        if membership.repeats(proposal, from: sender, incarnation: incarnation) {
+            send(message(to: sender, .accept(acceptance(of: proposal.epoch, at: now)), at: now))
             return
         }
         let ownCandidate = candidate(at: now)
-        guard proposal.epoch > promised, rank(sender) <= rank(ownCandidate), proposal.members[me] == incarnation else {
-            outbox.append(message(to: sender, .decline(Decline(epoch: proposal.epoch, promised: promised, follows: ownCandidate)), at: now))
+        guard proposal.epoch > membership.promised, rank(sender) <= rank(ownCandidate),
+              proposal.members[me] == incarnation else {
+            let decline = Decline(epoch: proposal.epoch, promised: membership.promised, follows: ownCandidate)
+            send(message(to: sender, .decline(decline), at: now))
             return
         }
-        promised = proposal.epoch
-        promisedTo = sender
+        membership.promise(proposal.epoch, to: sender)
         // The proposer takes over coordination; nothing more is acquired under the old view.
         coordination = nil
         executor.dropAcquisitions()
-        joinedView(ViewID(epoch: proposal.epoch, coordinator: sender))
-        if let pending = self.proposal, pending.epoch < proposal.epoch { self.proposal = nil }
-        outbox.append(message(to: sender, .accept(acceptance(of: proposal.epoch, at: now)), at: now))
+        if let pending = membership.proposal, pending.epoch < proposal.epoch { membership.proposal = nil }
+        send(message(to: sender, .accept(acceptance(of: proposal.epoch, at: now)), at: now))
     }
 
     /// This node's acceptance of `epoch`: its report, its newest agreed state, and how long ago it
@@ -104,28 +103,29 @@ extension ClusterNode {
     }
 
     mutating func onAccept(_ acceptance: Acceptance, from sender: String, at now: Moment) {
-        guard var pending = proposal, pending.epoch == acceptance.epoch, pending.members[sender] != nil else { return }
+        guard var pending = membership.proposal, pending.epoch == acceptance.epoch,
+              pending.members[sender] != nil else { return }
         pending.accepted[sender] = acceptance
         // The member heard each node at most `age` before now (it answered before now).
         for (node, age) in acceptance.lastHeardAgo {
             pending.lastHeard[node] = max(pending.lastHeard[node] ?? .zero, now - age)
         }
-        proposal = pending
+        membership.proposal = pending
         installIfAccepted(at: now)
     }
 
     mutating func onDecline(_ decline: Decline, from sender: String, at now: Moment) {
-        highestEpochSeen = max(highestEpochSeen, decline.promised)
-        guard let pending = proposal, pending.epoch == decline.epoch else { return }
+        membership.saw(epoch: decline.promised)
+        guard let pending = membership.proposal, pending.epoch == decline.epoch else { return }
         log(now, .event, "\(sender) declined view \(decline.epoch): it promised \(decline.promised) and follows \(decline.follows)")
-        if rank(decline.follows) >= rank(me) { proposal = nil }
+        if rank(decline.follows) >= rank(me) { membership.proposal = nil }
     }
 
     /// Installs the proposed view once every member accepted: the newest agreed state any member
     /// had, with the new view, and the members' reports as the truth to plan from.
     private mutating func installIfAccepted(at now: Moment) {
-        guard let pending = proposal, pending.accepted.count == pending.members.count else { return }
-        proposal = nil
+        guard let pending = membership.proposal, pending.isAccepted else { return }
+        membership.proposal = nil
         let newest = pending.accepted.values.compactMap(\.agreed).max { $1.isNewer(than: $0) }
         var state = newest ?? ClusterState(epoch: pending.epoch, coordinator: me, members: pending.members)
         state.epoch = pending.epoch
@@ -135,21 +135,21 @@ extension ClusterNode {
         state.round = nil
         state.firstEventOfView = state.nextEventNumber
         state.departed = state.departed.filter { pending.members[$0.key] == $0.value }
-        let reports = pending.accepted.mapValues(\.report)
-        coordination = Coordination(config: config, state: state, reports: reports)
-        coordination!.rules = rules
-        coordination!.safeAfter = takeoverDeadlines(excluding: pending, at: now)
-        coordination!.mayHoldGroups = state.up.filter { pending.members[$0] == nil }
-        joinedView(ViewID(epoch: pending.epoch, coordinator: me))
-        log(now, .event, "installed view \(pending.epoch) as coordinator: \(config.nodes.map(\.name).filter { pending.members[$0] != nil }.joined(separator: ", "))")
-        _ = coordination!.advance(at: now)
+        coordination = Coordination(
+            config: config, state: state, reports: pending.accepted.mapValues(\.report), rules: rules,
+            safeAfter: takeoverDeadlines(excluding: pending, at: now),
+            mayHoldGroups: state.up.filter { pending.members[$0] == nil })
+        let names = config.nodes.map(\.name).filter { pending.members[$0] != nil }
+        log(now, .event, "installed view \(pending.epoch) as coordinator: \(names.joined(separator: ", "))")
+        let outcome = coordination!.advance(at: now)
         adopt(coordination!.state, at: now)
         broadcast(at: now)
+        carryOut(outcome, at: now)
     }
 
     /// For every node outside the new view, the moment after which it has certainly released what
     /// it held: `takeoverWait` after anyone in the view last heard it (after now if nobody did).
-    private func takeoverDeadlines(excluding pending: PendingProposal, at now: Moment) -> [String: Moment] {
+    private func takeoverDeadlines(excluding pending: Membership.PendingProposal, at now: Moment) -> [String: Moment] {
         guard config.quorum != .none else { return [:] }
         var deadlines: [String: Moment] = [:]
         for node in config.nodes.map(\.name) where pending.members[node] == nil {
@@ -167,14 +167,12 @@ extension ClusterNode {
         // (with only a lossy disk path left, waiting cost seconds: pair, seed 3437).
         if let installed, state.epoch == installed.epoch, state.seq == installed.seq, sender == state.coordinator,
            state.members[me] == incarnation {
-            lastReportSent = nil
+            reporter.reportSoon()
         }
-        guard state.epoch >= promised, state.members[me] == incarnation, state.isNewer(than: installed) else { return }
-        promised = state.epoch
-        promisedTo = state.coordinator
-        joinedView(state.viewID)
+        guard membership.accepts(state, incarnation: incarnation) else { return }
+        membership.promise(state.epoch, to: state.coordinator)
         if state.coordinator != me { coordination = nil }
-        if proposal.map({ $0.epoch <= state.epoch }) ?? false { proposal = nil }
+        if membership.proposal.map({ $0.epoch <= state.epoch }) ?? false { membership.proposal = nil }
         adopt(state, at: now)
     }
 
@@ -182,13 +180,12 @@ extension ClusterNode {
     /// give up what it holds at once and join again.
     mutating func checkLeftOut(at now: Moment) {
         guard installed != nil else { return }
-        let newer = topology.reachablePeers(at: now).compactMap { topology.announcedEpoch(of: $0) }.filter { $0 > promised }
+        let newer = topology.reachablePeers(at: now).compactMap { topology.announcedEpoch(of: $0) }
+            .filter { $0 > membership.promised }
         guard let epoch = newer.max() else { return }
         log(now, .cluster, "\(me) was left out of view \(epoch): releasing everything and joining again")
-        installed = nil
+        membership.leftOut(of: epoch)
         coordination = nil
-        promised = epoch
-        highestEpochSeen = max(highestEpochSeen, epoch)
         releaseEverything()
     }
 }

@@ -54,48 +54,40 @@ public struct ServicesRound: Sendable, Hashable {
 }
 
 extension ClusterNode {
-    /// How many `--all` orders may be open at once; the oldest is dropped past it.
-    static let maximumServicesRounds = 8
-
     /// Orders every other node to start or stop cluster services (`vigil start|stop --all`), in
-    /// any phase. Returns the order's id, for `servicesRounds` and `finishServices`, and the sends.
+    /// any phase. Returns the order's id, for `servicesRounds` and `finishServices`, and the step.
     /// This node's own start or stop is a separate input (`start(at:)`, `stop(_:at:)`).
-    public mutating func orderServices(_ command: ServicesCommand, at now: Moment) -> (id: UInt64, directives: [Directive]) {
-        let id = nextServicesID
-        nextServicesID += 1
+    public mutating func orderServices(_ command: ServicesCommand, at now: Moment) -> (id: UInt64, step: Step) {
         let peers = config.nodes.map(\.name).filter { $0 != me }
-        servicesRounds[id] = ServicesRound(id: id, command: command, asked: peers)
-        if servicesRounds.count > Self.maximumServicesRounds, let oldest = servicesRounds.keys.min() {
-            servicesRounds[oldest] = nil
-        }
+        let id = desk.openServicesRound(command, asking: peers)
         log(now, .event, "asking \(peers.joined(separator: ", ")) to \(command) cluster services")
         for peer in peers { sendOnEveryNetwork(to: peer, .services(ServicesOrder(id: id, command: command))) }
         return (id, drain())
     }
 
     /// Sends an open order again to the nodes that have not answered it.
-    public mutating func resendServices(_ id: UInt64) -> [Directive] {
-        guard let round = servicesRounds[id] else { return [] }
+    public mutating func resendServices(_ id: UInt64) -> Step {
+        guard let round = desk.servicesRounds[id] else { return drain() }
         for peer in round.unanswered { sendOnEveryNetwork(to: peer, .services(ServicesOrder(id: id, command: round.command))) }
         return drain()
     }
 
     /// Closes an order and returns what came of it.
     public mutating func finishServices(_ id: UInt64) -> ServicesRound? {
-        servicesRounds.removeValue(forKey: id)
+        desk.closeServicesRound(id)
     }
 
     /// A peer's order, taken in any phase: a stopped node starts (as `start(at:)`), a running one
     /// stops (as `stop(_:at:)`); either answers what it did. A resent order is answered again
     /// without being applied twice.
-    mutating func onServicesOrder(_ order: ServicesOrder, from envelope: Envelope, at now: Moment) -> [Directive] {
+    mutating func onServicesOrder(_ order: ServicesOrder, from envelope: Envelope, at now: Moment) -> Step {
         let sender = envelope.from
-        if let taken = servicesTaken[sender], taken.incarnation == envelope.incarnation, taken.id == order.id {
-            sendOnEveryNetwork(to: sender, .servicesDone(taken.answer))
+        if let given = desk.answerGiven(to: order, from: sender, incarnation: envelope.incarnation) {
+            sendOnEveryNetwork(to: sender, .servicesDone(given))
             return drain()
         }
         let outcome: String
-        var apply: (inout ClusterNode) -> [Directive] = { _ in [] }
+        var apply: ((inout ClusterNode) -> Step)?
         switch (order.command, phase) {
         case (.start, .stopped):
             outcome = "starting cluster services on \(me)"
@@ -111,17 +103,11 @@ extension ClusterNode {
             outcome = "cluster services are not running on \(me)"
         }
         let answer = ServicesAnswer(id: order.id, node: me, outcome: outcome)
-        servicesTaken[sender] = (envelope.incarnation, order.id, answer)
+        desk.took(order, from: sender, incarnation: envelope.incarnation, answer: answer)
         log(now, .event, "\(sender) asked to \(order.command) cluster services: \(outcome)")
         sendOnEveryNetwork(to: sender, .servicesDone(answer))
-        let sends = drain()
-        return sends + apply(&self)
-    }
-
-    mutating func onServicesAnswer(_ answer: ServicesAnswer, from sender: String) -> [Directive] {
-        guard answer.node == sender, servicesRounds[answer.id]?.asked.contains(sender) == true else { return [] }
-        servicesRounds[answer.id]!.answers[sender] = answer
-        return []
+        // The start or stop takes what was gathered so far into its own step.
+        return apply?(&self) ?? drain()
     }
 
     /// Sends on every IP network this node and `peer` share: a stopped node hears nobody, so it
@@ -129,16 +115,6 @@ extension ClusterNode {
     mutating func sendOnEveryNetwork(to peer: String, _ body: Message) {
         guard let mine = config.node(named: me)?.networks, let theirs = config.node(named: peer)?.networks else { return }
         let shared = config.networks.filter { $0.isIP && mine.contains($0.name) && theirs.contains($0.name) }
-        for network in shared {
-            outbox.append(.send(Envelope(clusterID: config.id, from: me, incarnation: incarnation, to: peer, network: network.name, message: body)))
-        }
-    }
-}
-
-extension ClusterNode {
-    /// A message to `peer` on its usual route (the shell's own traffic, such as `ConfigSync`'s).
-    public func envelope(_ body: Message, to peer: String, at now: Moment) -> Envelope {
-        guard case .send(let envelope) = message(to: peer, body, at: now) else { preconditionFailure("message(to:) always sends") }
-        return envelope
+        for network in shared { send(envelope(body, to: peer, on: network.name)) }
     }
 }

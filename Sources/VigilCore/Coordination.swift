@@ -2,7 +2,8 @@ import VigilModel
 
 /// The coordinator's work: it turns what members report into agreed events, one at a time, and
 /// drives each event's recovery in rounds (every release of an event completes before any
-/// acquisition starts). Everything it decides goes into `state`, which is replicated to members.
+/// acquisition starts). Everything it decides goes into `state`, which is replicated to members;
+/// what it asks of its node (fences, log lines, answers to requests) comes back from `advance`.
 struct Coordination: Sendable {
     let config: ClusterConfig
     var state: ClusterState
@@ -13,32 +14,49 @@ struct Coordination: Sendable {
     private var reportedTopologyRevision: UInt64 = 0
     /// Administrators' requests waiting for their turn, oldest first.
     private(set) var requests: [AdminEnvelope] = []
-    /// Answers to requests, to be sent back to the nodes that asked.
-    var replies: [AdminReply] = []
-    /// Lines for the coordinator's event log.
-    var notes: [String] = []
-    /// Placement decisions with their reasons, for the coordinator's cluster log.
-    var decisions: [String] = []
+    /// What the current `advance` asks of the node, handed over when it returns.
+    private var outcome = Outcome()
     /// When the state was last sent to each member.
-    var lastSent: [String: Moment] = [:]
-    var rules = SafetyRules.standard
+    private var lastSent: [String: Moment] = [:]
+    let rules: SafetyRules
     /// Nodes outside the view that may still hold groups, and the moment (this node's clock) after
     /// which they certainly do not: their lease ran out and they released, or their dead man switch
     /// halted them. Groups they participate in are not acquired before.
-    var safeAfter: [String: Moment] = [:]
+    private var safeAfter: [String: Moment]
     /// Nodes that were up when they left the view: with a fence command, they are fenced first.
-    var mayHoldGroups: Set<String> = []
+    private let mayHoldGroups: Set<String>
     var fencing = Fencing()
     private var announcedWaits: Set<String> = []
     /// The topology the members' reports show, and what it was computed from.
     private var observedCache: (view: TopologyView, members: [String: UInt64], previous: TopologyView, revision: UInt64)?
 
+    /// How many administrators' requests may wait at once; more are refused with "try again".
     static let requestLimit = 32
 
-    init(config: ClusterConfig, state: ClusterState, reports: [String: MemberReport]) {
+    /// What one `advance` asks of the coordinating node, in the order to carry it out.
+    struct Outcome: Sendable {
+        /// Whether the agreed state changed (it is then installed here and sent to every member).
+        var stateChanged = false
+        /// Nodes to fence before their groups are taken over.
+        var fences: [FenceRequest] = []
+        /// Lines for the coordinator's event log.
+        var notes: [String] = []
+        /// Placement decisions with their reasons, for the coordinator's cluster log.
+        var decisions: [String] = []
+        /// Answers to requests, for the nodes that asked.
+        var replies: [AdminReply] = []
+    }
+
+    init(
+        config: ClusterConfig, state: ClusterState, reports: [String: MemberReport], rules: SafetyRules = .standard,
+        safeAfter: [String: Moment] = [:], mayHoldGroups: Set<String> = []
+    ) {
         self.config = config
         self.state = state
         self.reports = reports
+        self.rules = rules
+        self.safeAfter = safeAfter
+        self.mayHoldGroups = mayHoldGroups
     }
 
     /// Accepts a member's report unless an older one.
@@ -49,22 +67,50 @@ struct Coordination: Sendable {
         reports[member] = report
     }
 
-    /// Queues a request; refuses it at once when the queue is full.
-    mutating func submit(_ request: AdminEnvelope) {
+    /// Queues a request. Returns the refusal to give at once when the queue is full.
+    mutating func submit(_ request: AdminEnvelope) -> AdminReply? {
         guard requests.count < Self.requestLimit else {
-            replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: "too many requests waiting; try again"))
-            return
+            return AdminReply(id: request.id, origin: request.origin, request: request.request,
+                              refusal: "too many requests waiting; try again")
         }
         requests.append(request)
+        return nil
+    }
+
+    /// Records that the state went to `member`.
+    mutating func sent(to member: String, at now: Moment) { lastSent[member] = now }
+
+    /// The members whose reports show they lack the newest state and who were not sent it within
+    /// `interval`.
+    func membersBehind(at now: Moment, every interval: Duration) -> [String] {
+        state.members.keys.sorted().filter { member in
+            guard member != state.coordinator else { return false }
+            let behind = reports[member].map { ($0.installedEpoch, $0.installedSeq) < (state.epoch, state.seq) } ?? true
+            return behind && (lastSent[member].map { now - $0 >= interval } ?? true)
+        }
+    }
+
+    /// The most moves one `advance` can make. Each move starts or completes an event, or starts or
+    /// finishes a recovery round; a round, once started, waits for members' reports (which come
+    /// between advances), so an event takes at most four moves here. Events that can be due at once:
+    /// a failure and a departure per node, a loss and a gain per adapter and per network and node,
+    /// an arrival per node, and every queued request.
+    var moveLimit: Int {
+        let adapters = config.nodes.reduce(0) { $0 + $1.interfaces.count }
+        let networkEvents = 2 * (adapters + config.networks.count * (config.nodes.count + 1))
+        return 4 * (3 * config.nodes.count + networkEvents + Self.requestLimit) + 8
     }
 
     /// Moves the cluster forward as far as it can without waiting for members. Returns whether the
     /// agreed state changed.
-    mutating func advance(at now: Moment) -> Bool {
+    mutating func advance(at now: Moment) -> Outcome {
         let before = state
         checkTooLong(at: now)
-        for _ in 0..<64 {
-            if !step(at: now) { break }
+        var moves = 0
+        while step(at: now) {
+            moves += 1
+            precondition(moves <= moveLimit, "coordination of view \(state.epoch) made \(moves) moves in one step "
+                + "(limit \(moveLimit)): events \(state.events.suffix(8).map(\.event)), round \(String(describing: state.round))")
         }
         var reported: [String: [String: GroupState]] = [:]
         for (member, report) in reports where state.members[member] != nil {
@@ -73,7 +119,10 @@ struct Coordination: Sendable {
         }
         state.holdings = reported
         if state != before { state.seq += 1 }
-        return state != before
+        outcome.stateChanged = state != before
+        outcome.fences = fencing.takeRequests()
+        defer { outcome = Outcome() }
+        return outcome
     }
 
     /// One move: finish a round, start a round, complete an event or start the next one.
@@ -94,7 +143,7 @@ struct Coordination: Sendable {
         case .round(let round):
             state.round = round
             state.nextRoundNumber += 1
-            notes.append("round \(round.number): \(round.kind.rawValue) " + describe(round.work))
+            outcome.notes.append("round \(round.number): \(round.kind.rawValue) " + describe(round.work))
             return true
         case .waiting:
             return false
@@ -119,7 +168,7 @@ struct Coordination: Sendable {
         state.events.append(EventRecord(number: state.nextEventNumber, event: event, started: now, completed: nil))
         state.nextEventNumber += 1
         if state.events.count > ClusterState.recentEventLimit { state.events.removeFirst() }
-        notes.append("event \(event): placement " + config.resourceGroups.map { group in
+        outcome.notes.append("event \(event): placement " + config.resourceGroups.map { group in
             "\(group.name)->\(state.placement[group.name]?.nodes.joined(separator: "+") ?? "")"
         }.joined(separator: " "))
     }
@@ -140,7 +189,7 @@ struct Coordination: Sendable {
         let remaining = Set(state.members.keys).subtracting([node]).filter { reports[$0]?.leaving == nil }
         guard config.isHalf(remaining), !remaining.contains(where: { reports[$0]?.holdsTiebreaker == true }) else { return true }
         if announcedWaits.insert("tiebreaker \(node)").inserted {
-            notes.append("\(node) stops once \(rankOrder(remaining).joined(separator: ", ")) hold the tiebreaker, so that they keep quorum without it")
+            outcome.notes.append("\(node) stops once \(rankOrder(remaining).joined(separator: ", ")) hold the tiebreaker, so that they keep quorum without it")
         }
         return false
     }
@@ -149,7 +198,7 @@ struct Coordination: Sendable {
         guard let current = state.currentEvent, !state.tooLong, state.acknowledgedEvent != current.number,
               now - current.started > config.tuning.configTooLong else { return }
         state.tooLong = true
-        notes.append("config_too_long: event \(current.event) has run for more than \(DurationText.format(config.tuning.configTooLong)); the cluster is UNSTABLE until an administrator acts")
+        outcome.notes.append("config_too_long: event \(current.event) has run for more than \(DurationText.format(config.tuning.configTooLong)); the cluster is UNSTABLE until an administrator acts")
     }
 
     /// The next event, by priority: failures first, then departures, then arrivals, then requests.
@@ -174,14 +223,14 @@ struct Coordination: Sendable {
         while !requests.isEmpty {
             let request = requests.removeFirst()
             if let refusal = refusal(of: request.request) {
-                replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: refusal))
+                outcome.replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: refusal))
                 continue
             }
-            replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: nil))
+            outcome.replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: nil))
             if case .acknowledge = request.request {
                 state.tooLong = false
                 state.acknowledgedEvent = state.currentEvent?.number
-                notes.append("acknowledged by an administrator on \(request.origin): the cluster is no longer marked UNSTABLE")
+                outcome.notes.append("acknowledged by an administrator on \(request.origin): the cluster is no longer marked UNSTABLE")
                 continue
             }
             return .rgMove(request.request)
@@ -231,14 +280,14 @@ struct Coordination: Sendable {
                 let holding = report.holdings.groups[group.name]
                 guard let holding, holding.state != .offline else { continue }
                 let wanted = state.placement[group.name]?.nodes.contains(node) ?? false
-                let stuck = holding.state == .error && holding.failure?.hasPrefix("release") == true
+                let stuck = holding.state == .error && holding.failure?.stage == .release
                 if !wanted && !stuck { releases[node, default: []].append(group.name) }
             }
         }
         // NETPAR: running services stay where they run, and none starts or stops, until it heals.
         if !state.netpar.isEmpty {
             if (!releases.isEmpty || needsAnyAcquisition) && announcedWaits.insert("netpar").inserted {
-                notes.append("NETPAR: \(rankOrder(state.netpar).joined(separator: ", ")) see each other only over the disk: no group starts or stops until the partition heals")
+                outcome.notes.append("NETPAR: \(rankOrder(state.netpar).joined(separator: ", ")) see each other only over the disk: no group starts or stops until the partition heals")
             }
             return .waiting
         }
@@ -256,7 +305,7 @@ struct Coordination: Sendable {
                 }
                 if let blocker = unsafeHolder(of: group, at: now) {
                     if announcedWaits.insert(group.name).inserted {
-                        notes.append("\(group.name) waits until \(blocker), outside the view, has certainly released it (takeover wait)")
+                        outcome.notes.append("\(group.name) waits until \(blocker), outside the view, has certainly released it (takeover wait)")
                     }
                     waiting = true
                     continue
@@ -335,17 +384,17 @@ struct Coordination: Sendable {
             }
         }
         if netpar != state.netpar {
-            notes.append(netpar.isEmpty
+            outcome.notes.append(netpar.isEmpty
                 ? "the network partition healed: groups may start and stop again"
                 : "NETPAR: \(rankOrder(netpar).joined(separator: ", ")) are partitioned on every IP network and reach each other only over the disk")
             state.netpar = netpar
         }
         if disconnected != state.disconnected {
             for node in rankOrder(disconnected.subtracting(state.disconnected)) {
-                notes.append("\(node) is DISCONNECTED from every IP network: it stops its services and holds no group")
+                outcome.notes.append("\(node) is DISCONNECTED from every IP network: it stops its services and holds no group")
             }
             for node in rankOrder(state.disconnected.subtracting(disconnected)) {
-                notes.append("\(node) is connected again")
+                outcome.notes.append("\(node) is connected again")
             }
             state.disconnected = disconnected
             replan(because: "connectivity of \(rankOrder(disconnected).joined(separator: ", ").ifEmpty("every node"))")
@@ -354,11 +403,13 @@ struct Coordination: Sendable {
 
     /// A member that reports a group in error on it is not eligible for that group any more.
     private mutating func recordFailures() {
-        for (node, report) in reports where state.members[node] != nil {
-            for (group, holding) in report.holdings.groups where holding.state == .error {
+        for node in rankOrder(Set(state.members.keys)) {
+            guard let report = reports[node] else { continue }
+            for group in config.resourceGroups.map(\.name) {
+                guard let holding = report.holdings.groups[group], holding.state == .error else { continue }
                 guard !(state.failures[group]?.contains(node) ?? false) else { continue }
                 state.failures[group, default: []].insert(node)
-                notes.append("\(group) failed on \(node): \(holding.failure ?? "unknown failure")")
+                outcome.notes.append("\(group) failed on \(node): \(holding.failure?.reason ?? "unknown failure")")
                 replan(because: "\(group) failed on \(node)")
             }
         }
@@ -372,7 +423,7 @@ struct Coordination: Sendable {
             guard let placement = fresh[group] else { continue }
             if let old = state.placement[group], old.nodes == placement.nodes { continue }
             state.placement[group] = GroupPlacement(nodes: placement.nodes, reason: "\(cause): \(placement.reason)")
-            decisions.append("placement: \(group) -> \(placement.nodes.isEmpty ? "OFFLINE" : placement.nodes.joined(separator: "+")) (\(cause): \(placement.reason))")
+            outcome.decisions.append("placement: \(group) -> \(placement.nodes.isEmpty ? "OFFLINE" : placement.nodes.joined(separator: "+")) (\(cause): \(placement.reason))")
         }
     }
 

@@ -22,8 +22,8 @@ struct Fencing: Sendable {
     static let retryInterval: Duration = .seconds(2)
     private(set) var progress: [String: Progress] = [:]
     private var nextID: UInt64 = 1
-    /// Requests to hand to the shell.
-    var requests: [FenceRequest] = []
+    /// Requests made and not yet handed to the shell.
+    private var requests: [FenceRequest] = []
 
     /// Whether `node` is fenced; starts or retries fencing it when due.
     mutating func isFenced(_ node: String, command: String, at now: Moment) -> Bool {
@@ -37,6 +37,12 @@ struct Fencing: Sendable {
             nextID += 1
         }
         return false
+    }
+
+    /// The requests made since the last call, for the shell to run.
+    mutating func takeRequests() -> [FenceRequest] {
+        defer { requests = [] }
+        return requests
     }
 
     /// A fence command finished. Returns a line for the cluster log.

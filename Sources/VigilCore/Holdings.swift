@@ -22,17 +22,65 @@ public struct Holdings: Sendable, Hashable, Codable {
 }
 
 /// One group on one node.
-public struct GroupHolding: Sendable, Hashable, Codable {
+public struct GroupHolding: Sendable, Hashable {
     public var state: GroupState
     /// Where each of the group's service addresses is configured, by label.
     public var addressAdapters: [String: String]
     /// What failed, when `state == .error`.
-    public var failure: String?
+    public var failure: GroupFailure?
 
-    public init(state: GroupState, addressAdapters: [String: String] = [:], failure: String? = nil) {
+    public init(state: GroupState, addressAdapters: [String: String] = [:], failure: GroupFailure? = nil) {
         self.state = state
         self.addressAdapters = addressAdapters
         self.failure = failure
+    }
+}
+
+/// Why a group is in error on a node: what was being done when it failed, and what failed.
+public struct GroupFailure: Sendable, Hashable, CustomStringConvertible {
+    public enum Stage: String, Sendable, Hashable, Codable {
+        /// Acquiring it, moving its addresses, or releasing it (an action batch failed).
+        case acquire, relocate, release
+        /// It was online and one of its resources failed by itself (an application's monitor).
+        case running
+        /// The daemon found it partly present on the host when it started.
+        case found
+    }
+
+    public var stage: Stage
+    /// The failure's account, as the log and `vigil status` show it.
+    public var reason: String
+
+    public init(_ stage: Stage, _ reason: String) {
+        self.stage = stage
+        self.reason = reason
+    }
+
+    public var description: String { reason }
+}
+
+/// On the wire a holding's failure is its account under `failure` (as before the stage was
+/// typed), and its stage beside it under `failureStage`: a node of an earlier version reads the
+/// account and ignores the stage; a failure from such a node reads as `found`.
+extension GroupHolding: Codable {
+    private enum CodingKeys: String, CodingKey { case state, addressAdapters, failure, failureStage }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        state = try container.decode(GroupState.self, forKey: .state)
+        addressAdapters = try container.decode([String: String].self, forKey: .addressAdapters)
+        if let reason = try container.decodeIfPresent(String.self, forKey: .failure) {
+            let stage = try container.decodeIfPresent(GroupFailure.Stage.self, forKey: .failureStage)
+            failure = GroupFailure(stage ?? .found, reason)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(state, forKey: .state)
+        try container.encode(addressAdapters, forKey: .addressAdapters)
+        try container.encodeIfPresent(failure?.reason, forKey: .failure)
+        try container.encodeIfPresent(failure?.stage, forKey: .failureStage)
     }
 }
 

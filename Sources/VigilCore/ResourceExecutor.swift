@@ -88,8 +88,12 @@ struct ResourceExecutor: Sendable {
     }
 
     /// Queues local work that no round assigns (own addresses, or releasing everything on a stop).
-    mutating func enqueue(_ item: WorkItem) {
-        if !work.contains(item) { work.append(item) }
+    /// Returns whether it was not queued already.
+    @discardableResult
+    mutating func enqueue(_ item: WorkItem) -> Bool {
+        guard !work.contains(item) else { return false }
+        work.append(item)
+        return true
     }
 
     /// The next batch to run, if nothing is running; marks the group acquiring or releasing.
@@ -168,6 +172,35 @@ struct ResourceExecutor: Sendable {
         return ActionBatch(id: nextBatchID, group: group, purpose: purpose, actions: actions)
     }
 
+    /// What the dead man switch must cover now (`Protection`): the addresses and applications of
+    /// every group held in any state, the node's own addresses, and everything the batch in flight
+    /// touches (an address moving between adapters is on both until the batch ends).
+    var protection: Protection {
+        var protection = Protection()
+        func address(_ label: String, _ address: IPv4Address?, on adapter: String) {
+            guard let address else { return }
+            protection.addresses.insert(ProtectedAddress(label: label, address: address, adapter: adapter))
+        }
+        for (name, holding) in holdings.groups where holding.state != .offline {
+            protection.applications.formUnion(config.group(named: name)?.applications ?? [])
+            for (label, adapter) in holding.addressAdapters {
+                address(label, config.serviceAddress(labelled: label)?.address, on: adapter)
+            }
+        }
+        for (label, adapter) in holdings.ownAddresses { address(label, ownAddress(label), on: adapter) }
+        for action in inFlight?.actions ?? [] {
+            switch action {
+            case .addAddress(let label, let value, let adapter), .removeAddress(let label, let value, let adapter):
+                address(label, value, on: adapter)
+            case .startApplication(let name), .stopApplication(let name):
+                protection.applications.insert(name)
+            default:
+                break
+            }
+        }
+        return protection
+    }
+
     /// Records how the batch in flight ended.
     mutating func finish(_ id: UInt64, outcome: ActionOutcome) {
         guard let batch = inFlight, batch.id == id else { return }
@@ -182,7 +215,8 @@ struct ResourceExecutor: Sendable {
         case (.failed(let index, let reason), _):
             let action = batch.actions.indices.contains(index) ? batch.actions[index].description : "action \(index)"
             holdings.groups[group]?.state = .error
-            holdings.groups[group]?.failure = "\(batch.purpose.rawValue) failed at \(action): \(reason)"
+            holdings.groups[group]?.failure = GroupFailure(
+                GroupFailure.Stage(batch.purpose), "\(batch.purpose.rawValue) failed at \(action): \(reason)")
         }
     }
 
@@ -192,7 +226,7 @@ struct ResourceExecutor: Sendable {
     mutating func markFailed(_ group: String, reason: String) -> Bool {
         guard holdings.groups[group]?.state == .online, inFlight?.group != group else { return false }
         holdings.groups[group]?.state = .error
-        holdings.groups[group]?.failure = reason
+        holdings.groups[group]?.failure = GroupFailure(.running, reason)
         return true
     }
 
@@ -200,5 +234,16 @@ struct ResourceExecutor: Sendable {
         guard isIdle, let id = current else { return }
         finished = max(finished, id)
         current = nil
+    }
+}
+
+extension GroupFailure.Stage {
+    /// The stage of a failed action batch of this purpose.
+    init(_ purpose: ActionBatch.Purpose) {
+        switch purpose {
+        case .acquire: self = .acquire
+        case .relocate: self = .relocate
+        case .release: self = .release
+        }
     }
 }

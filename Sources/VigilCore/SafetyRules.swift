@@ -5,9 +5,14 @@ public struct SafetyRules: Sendable, Hashable {
     /// Every release of a recovery completes before any acquisition starts, and a non-concurrent
     /// group is acquired only once no other member holds it.
     public var releaseBeforeAcquire = true
+    /// A step that starts an action batch carries the protection that covers it (`Step.protect`), so
+    /// that the dead man switch can release what the batch acquires from the moment it starts.
+    /// Off, the protection comes one step late: a daemon that dies in between leaves an orphan.
+    public var protectBeforeActing = true
 
-    public init(releaseBeforeAcquire: Bool = true) {
+    public init(releaseBeforeAcquire: Bool = true, protectBeforeActing: Bool = true) {
         self.releaseBeforeAcquire = releaseBeforeAcquire
+        self.protectBeforeActing = protectBeforeActing
     }
 
     /// The rules of a real cluster.

@@ -8,7 +8,7 @@ import VigilModel
 /// only after it saw the sector unchanged for `staleTime` (longer than `holdTime` plus a renewal
 /// interval, so the old holder has stopped believing by then), writes its claim, and holds it if a
 /// read `settleTime` later still shows it (two challengers: the last writer wins, and the other
-/// sees it). Times are read on this node's clock only; disk I/O is a directive and its result an input.
+/// sees it). Times are read on this node's clock only; disk I/O is work of a step and its result an input.
 public struct TiebreakerLease: Sendable {
     public let me: String
     public let incarnation: UInt64

@@ -25,6 +25,10 @@ public final class SimHost {
     var tripped = false
     /// Batches in flight: the actions still to complete.
     var inFlight: [UInt64: ActionBatch] = [:]
+    /// What the host's dead man switch would release now: the core's latest `Step.protect`.
+    public internal(set) var protection = Protection()
+    /// The incarnation the core last asked to persist.
+    public internal(set) var persistedIncarnation: UInt64?
 
     init(name: String) { self.name = name }
 
@@ -39,7 +43,7 @@ public final class SimHost {
             let complete = resources.holdsAll(of: group)
             holdings.groups[group.name] = GroupHolding(
                 state: complete ? .online : .error, addressAdapters: adapters,
-                failure: complete ? nil : "acquire found incomplete after restart")
+                failure: complete ? nil : GroupFailure(.found, "acquire found incomplete after restart"))
         }
         let own = Set(config.node(named: name)?.interfaces.filter { $0.role == .service }.map(\.label) ?? [])
         holdings.ownAddresses = resources.addresses.filter { own.contains($0.key) }

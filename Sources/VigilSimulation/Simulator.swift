@@ -16,6 +16,9 @@ public final class Simulator {
     public private(set) var violations: [Violation] = []
     /// Called with a line for every message, decision and action, when set (`vigil sim replay`).
     public var trace: ((String) -> Void)?
+    /// Called with every step a core returns, with its node and the time, before it is carried out
+    /// (the golden traces of `TraceTests`).
+    public var stepObserver: ((_ node: String, _ time: Moment, _ step: Step) -> Void)?
     /// Called with every envelope a node sends, before the network decides its fate, when set
     /// (`vigil-fuzz` collects real messages of every kind this way).
     public var onSend: ((Envelope) -> Void)?
@@ -49,6 +52,7 @@ public final class Simulator {
         host.incarnations += 1
         let incarnation = UInt64(host.incarnations)
         host.core = ClusterNode(config: config, me: node, incarnation: incarnation, holdings: host.readBack(config: config), rules: rules)
+        host.protection = host.core!.protection
         note("\(node): start (incarnation \(incarnation))")
         drive(node) { $0.start(at: self.now) }
     }
@@ -104,7 +108,7 @@ public final class Simulator {
     /// An administrator's request made on a node; its answer appears in the node's `answers`.
     public func request(_ request: AdminRequest, on node: String) {
         note("\(node): request \(request)")
-        deliverInput(node) { $0.request(request, at: self.now) }
+        deliverInput(node) { $0.request(request, at: self.now).step }
     }
 
     /// Runs the simulation until the virtual clock reaches `end`.
@@ -161,11 +165,11 @@ public final class Simulator {
         case fenceDone(node: String, incarnation: UInt64, request: FenceRequest)
         /// An input from outside the daemon (an administrator, the host's link state): it waits
         /// like everything else while the daemon is paused.
-        case input(node: String, apply: (inout ClusterNode) -> [Directive])
+        case input(node: String, apply: (inout ClusterNode) -> Step)
     }
 
     /// Hands an input to a node's daemon through the queue, so that a paused daemon gets it late.
-    private func deliverInput(_ node: String, _ apply: @escaping (inout ClusterNode) -> [Directive]) {
+    private func deliverInput(_ node: String, _ apply: @escaping (inout ClusterNode) -> Step) {
         schedule(.input(node: node, apply: apply), at: now)
         run(until: now)
     }
@@ -289,23 +293,38 @@ public final class Simulator {
         host.inFlight = [:]
     }
 
-    /// Feeds an input to a node's core and carries out what it returns.
-    private func drive(_ node: String, _ input: (inout ClusterNode) -> [Directive]) {
+    /// Feeds an input to a node's core and carries out the step it returns, in the step's order:
+    /// persist, protect, act, send; logs as they come; the wake; the end of cluster services.
+    private func drive(_ node: String, _ input: (inout ClusterNode) -> Step) {
         guard hosts[node]?.core != nil else { return }
-        hosts[node]!.lastRan = now
-        let directives = input(&hosts[node]!.core!)
-        for directive in directives { perform(directive, from: node) }
+        let host = hosts[node]!
+        host.lastRan = now
+        let step = input(&host.core!)
+        stepObserver?(node, now, step)
+        for record in step.persist {
+            if case .incarnation(let incarnation) = record { host.persistedIncarnation = incarnation }
+        }
+        if let protection = step.protect { host.protection = protection }
+        for work in step.work { perform(work, from: node) }
+        for envelope in step.messages { send(envelope) }
+        for record in step.logs {
+            host.log.append(record)
+            trace?("\(record.time) \(node) [\(record.destination.rawValue)] \(record.text)")
+        }
+        if let at = step.wake {
+            host.wakeGeneration += 1
+            schedule(.wake(node: node, generation: host.wakeGeneration), at: max(at, now))
+        }
+        if step.stopped {
+            host.core = nil
+            host.wakeGeneration += 1
+        }
     }
 
-    private func perform(_ directive: Directive, from node: String) {
-        switch directive {
-        case .send(let envelope):
-            send(envelope)
+    private func perform(_ work: Step.Work, from node: String) {
+        switch work {
         case .perform(let batch):
             begin(batch, on: node)
-        case .wake(let at):
-            hosts[node]!.wakeGeneration += 1
-            schedule(.wake(node: node, generation: hosts[node]!.wakeGeneration), at: max(at, now))
         case .disk(let request):
             diskRequest(request, from: node)
         case .fence(let request):
@@ -313,12 +332,6 @@ public final class Simulator {
                      at: now + random.duration(.milliseconds(100), .milliseconds(300)))
         case .runHooks(let invocation):
             hosts[node]!.hooks.append(invocation)
-        case .log(let record):
-            hosts[node]!.log.append(record)
-            trace?("\(record.time) \(node) [\(record.destination.rawValue)] \(record.text)")
-        case .stopped:
-            hosts[node]!.core = nil
-            hosts[node]!.wakeGeneration += 1
         }
     }
 
@@ -350,6 +363,9 @@ public final class Simulator {
                 outcome = .failed(index: index, reason: "injected failure")
                 break
             }
+        }
+        for action in batch.actions where !host.protection.covers(action) {
+            violations.append(Violation(time: now, text: "\(node) starts \(action) before its dead man switch covers it"))
         }
         host.inFlight[batch.id] = batch
         let applied = batch.actions.prefix(failedIndex(outcome) ?? batch.actions.count)

@@ -1,3 +1,3 @@
-import VigilCLI
+import VigilRoot
 
 await VigilCommand.start()

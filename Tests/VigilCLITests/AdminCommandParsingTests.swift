@@ -2,6 +2,7 @@ import ArgumentParser
 import Testing
 import VigilRuntime
 @testable import VigilCLI
+import VigilRoot
 
 /// Every administration command parses into the request it stands for, with `--socket` and
 /// `--json`, and refuses what it cannot mean.
@@ -58,6 +59,21 @@ struct AdminCommandParsingTests {
     @Test("sync")
     func sync() throws {
         #expect(try parse(["sync", "--json"], as: SyncCommand.self).command == .sync)
+    }
+
+    @Test("vigil --help shows the operator's commands in a group of their own, before the lab's")
+    func helpGroups() throws {
+        let help = VigilCommand.helpMessage()
+        let operators = try #require(help.range(of: "OPERATOR SUBCOMMANDS:"), "\(help)")
+        let lab = try #require(help.range(of: "LAB SUBCOMMANDS:"), "\(help)")
+        #expect(operators.upperBound < lab.lowerBound)
+        let operatorPart = help[operators.upperBound..<lab.lowerBound]
+        for name in ["start", "stop", "status", "rg", "log", "sync", "acknowledge", "verify"] {
+            #expect(operatorPart.contains("  \(name) "), "\(name) is not among the operator's commands:\n\(help)")
+        }
+        for name in ["sim", "test", "demo", "bench"] {
+            #expect(!operatorPart.contains("  \(name) ") && help[lab.upperBound...].contains("  \(name) "), "\(help)")
+        }
     }
 
     @Test("vigil --help lists every command")

@@ -3,6 +3,7 @@ import Testing
 import VigilCore
 import VigilRuntime
 @testable import VigilCLI
+import VigilRoot
 
 /// The commands against a real `AdminServer` on a Unix socket with a fake daemon: what they print,
 /// what they say on standard error, and their exit status.

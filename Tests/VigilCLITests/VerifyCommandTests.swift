@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Testing
 @testable import VigilCLI
+import VigilRoot
 
 @Suite("vigil verify")
 struct VerifyCommandTests {

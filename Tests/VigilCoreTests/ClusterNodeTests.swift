@@ -92,8 +92,8 @@ import VigilModel
         // The genuine message is acted on: node2 promises the new epoch and answers.
         var control = node2
         let answered = control.receive(genuine, at: pump.now)
-        #expect(answered.contains { if case .send(let reply) = $0, case .accept = reply.message { true } else { false } })
-        #expect(control.promised == state.epoch + 50)
+        #expect(answered.messages.contains { if case .accept = $0.message { true } else { false } })
+        #expect(control.membership.promised == state.epoch + 50)
 
         var otherCluster = genuine
         otherCluster.clusterID = Self.config.id + 1
@@ -119,7 +119,7 @@ import VigilModel
         pump.input("node2") { node, now in node.stop(.graceful, at: now) }
         pump.run(for: .seconds(4))
         let node2 = try #require(pump.nodes["node2"])
-        #expect(pump.directives(of: "node2").contains(.stopped))
+        #expect(pump.steps(of: "node2").contains { $0.stopped })
         #expect(node2.phase == .stopped)
         #expect(node2.holdings.isEmpty, "node2 released everything: \(node2.holdings)")
         let state = try #require(pump.nodes["node1"]?.installed)
@@ -204,7 +204,7 @@ import VigilModel
     @Test func moveToANonParticipatingNodeIsRefusedWithItsReason() throws {
         var pump = Self.started()
         let before = pump.nodes.mapValues { NodeSnapshot($0, at: pump.now).agreedAndHeld }
-        pump.input("node3") { node, now in node.request(.move(group: "web", node: "node3"), at: now) }
+        pump.input("node3") { node, now in node.request(.move(group: "web", node: "node3"), at: now).step }
         pump.run(for: .seconds(1))
         let node3 = try #require(pump.nodes["node3"])
         let reply = try #require(node3.answers.last)
@@ -216,7 +216,7 @@ import VigilModel
 
     @Test func moveToAParticipatingNodeIsCarriedOutAndSticks() throws {
         var pump = Self.started()
-        pump.input("node3") { node, now in node.request(.move(group: "web", node: "node1"), at: now) }
+        pump.input("node3") { node, now in node.request(.move(group: "web", node: "node1"), at: now).step }
         pump.run(for: .seconds(1))
         #expect(pump.nodes["node3"]?.answers.last?.refusal == nil)
         let state = try #require(pump.nodes["node1"]?.installed)
@@ -238,7 +238,7 @@ import VigilModel
             #expect(events.allSatisfy { $0.destination == .cluster && $0.node == name })
             #expect(zip(events, events.dropFirst()).allSatisfy { $0.time <= $1.time }, "\(name): out of order")
         }
-        let hooks = pump.directives(of: "node3").compactMap { if case .runHooks(let hook) = $0 { hook } else { nil } }
+        let hooks = pump.steps(of: "node3").flatMap(\.work).compactMap { if case .runHooks(let hook) = $0 { hook } else { nil } }
         #expect(hooks.filter { $0.phase == .pre }.map(\.event) == Self.names.map { .nodeUp(node: $0) })
         #expect(hooks.filter { $0.phase == .post }.map(\.event) == Self.names.map { .nodeUp(node: $0) })
     }
@@ -261,8 +261,8 @@ struct NodeSnapshot: Equatable {
         phase = node.phase
         installed = node.installed
         holdings = node.holdings
-        promised = node.promised
-        highestEpochSeen = node.highestEpochSeen
+        promised = node.membership.promised
+        highestEpochSeen = node.membership.highestEpochSeen
         isCoordinator = node.isCoordinator
         pendingRequests = node.pendingRequests
         answers = node.answers
@@ -291,8 +291,8 @@ struct Pump {
     var nodes: [String: ClusterNode] = [:]
     private var crashed: [String: ClusterNode] = [:]
     var now = Moment.zero
-    /// Every directive each node returned, in order.
-    private(set) var record: [String: [Directive]] = [:]
+    /// Every step each node returned, in order.
+    private(set) var record: [String: [Step]] = [:]
     private var wakes: [String: Moment] = [:]
     private var queue: [Input] = []
 
@@ -313,9 +313,9 @@ struct Pump {
     func incarnation(_ name: String) -> UInt64 { nodes[name]!.incarnation }
 
     /// Gives `name` an input now, then delivers everything that follows from it.
-    mutating func input(_ name: String, _ body: (inout ClusterNode, Moment) -> [Directive]) {
-        let directives = body(&nodes[name]!, now)
-        carryOut(directives, of: name)
+    mutating func input(_ name: String, _ body: (inout ClusterNode, Moment) -> Step) {
+        let step = body(&nodes[name]!, now)
+        carryOut(step, of: name)
         drain()
     }
 
@@ -346,17 +346,12 @@ struct Pump {
         now = end
     }
 
-    private mutating func carryOut(_ directives: [Directive], of name: String) {
-        record[name, default: []] += directives
-        for directive in directives {
-            switch directive {
-            case .send(let envelope): queue.append(.deliver(envelope))
-            case .perform(let batch): queue.append(.finished(node: name, batch: batch.id))
-            case .wake(let at): wakes[name] = at
-            case .stopped: wakes[name] = nil
-            case .runHooks, .log, .disk, .fence: break
-            }
-        }
+    private mutating func carryOut(_ step: Step, of name: String) {
+        record[name, default: []].append(step)
+        for batch in step.batches { queue.append(.finished(node: name, batch: batch.id)) }
+        for envelope in step.messages { queue.append(.deliver(envelope)) }
+        if let at = step.wake { wakes[name] = at }
+        if step.stopped { wakes[name] = nil }
     }
 
     private mutating func drain() {
@@ -374,15 +369,11 @@ struct Pump {
         }
     }
 
-    func directives(of name: String) -> [Directive] { record[name] ?? [] }
+    func steps(of name: String) -> [Step] { record[name] ?? [] }
 
-    func batches(of name: String) -> [ActionBatch] {
-        directives(of: name).compactMap { if case .perform(let batch) = $0 { batch } else { nil } }
-    }
+    func batches(of name: String) -> [ActionBatch] { steps(of: name).flatMap(\.batches) }
 
-    func logRecords(of name: String) -> [LogRecord] {
-        directives(of: name).compactMap { if case .log(let record) = $0 { record } else { nil } }
-    }
+    func logRecords(of name: String) -> [LogRecord] { steps(of: name).flatMap(\.logs) }
 
     /// The node's cluster log (the seed's cluster.log), one line per record.
     func clusterLog(of name: String) -> [String] {

@@ -17,7 +17,7 @@ import VigilModel
         pump.input("node1") { node, now in
             let order = node.orderServices(.start, at: now)
             id = order.id
-            return order.directives
+            return order.step
         }
         pump.run(for: .seconds(3))
         for name in Self.names { #expect(pump.nodes[name]?.phase == .running, "\(name) did not start") }
@@ -35,7 +35,7 @@ import VigilModel
         pump.input("node1") { node, now in
             let order = node.orderServices(.stop(.graceful), at: now)
             id = order.id
-            return order.directives + node.stop(.graceful, at: now)
+            return order.step.followed(by: node.stop(.graceful, at: now))
         }
         pump.run(for: .seconds(4))
         for name in Self.names {
@@ -49,24 +49,26 @@ import VigilModel
         var node3 = try #require(pump.nodes["node3"])
         let again = Envelope(clusterID: Self.config.id, from: "node1", incarnation: pump.incarnation("node1"), to: "node3",
                              network: "ether", message: .services(ServicesOrder(id: id, command: .start)))
-        let directives = node3.receive(again, at: pump.now)
+        let step = node3.receive(again, at: pump.now)
         #expect(node3.phase == .stopped)
-        #expect(directives.contains { if case .send(let e) = $0, case .servicesDone(let a) = e.message { a.outcome.contains("stopping") } else { false } })
+        #expect(step.messages.contains { if case .servicesDone(let a) = $0.message { a.outcome.contains("stopping") } else { false } })
         // A new order does start it.
         var fresh = again
         fresh.message = .services(ServicesOrder(id: id + 1, command: .start))
-        _ = node3.receive(fresh, at: pump.now)
+        let started = node3.receive(fresh, at: pump.now)
         #expect(node3.phase == .running)
-        // A start after a stop in the same process is the node's next incarnation.
+        // A start after a stop in the same process is the node's next incarnation, which the step
+        // asks the shell to persist before anything else.
         #expect(node3.incarnation == pump.incarnation("node3") + 1)
+        #expect(started.persist == [.incarnation(node3.incarnation)])
     }
 
     @Test func nodesStoppedByAnOrderFormTheClusterAgainOnAStartOrder() throws {
         var pump = ClusterNodeTests.started()
-        pump.input("node1") { node, now in node.orderServices(.stop(.graceful), at: now).directives + node.stop(.graceful, at: now) }
+        pump.input("node1") { node, now in node.orderServices(.stop(.graceful), at: now).step.followed(by: node.stop(.graceful, at: now)) }
         pump.run(for: .seconds(4))
         #expect(Self.names.allSatisfy { pump.nodes[$0]?.phase == .stopped })
-        pump.input("node2") { node, now in node.orderServices(.start, at: now).directives + node.start(at: now) }
+        pump.input("node2") { node, now in node.orderServices(.start, at: now).step.followed(by: node.start(at: now)) }
         pump.run(for: .seconds(4))
         let state = try #require(pump.nodes["node1"]?.installed)
         #expect(Set(state.up) == Set(Self.names))

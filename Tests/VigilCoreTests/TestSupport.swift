@@ -76,3 +76,12 @@ struct SplitMix64 {
         return result
     }
 }
+
+extension Step {
+    /// This step and a later one of the same node, as one (`Step.append`).
+    func followed(by later: Step) -> Step {
+        var both = self
+        both.append(later)
+        return both
+    }
+}

@@ -46,8 +46,9 @@ import VigilModel
         #expect(result == .failure(DriverFailure("ip not found")))
     }
 
-    @Test func addAndRemoveInANetworkNamespace() async throws {
-        guard let namespace = TestNamespace.make() else { return }
+    @Test(.enabled(if: TestNamespace.available, "needs root and network namespaces"))
+    func addAndRemoveInANetworkNamespace() async throws {
+        let namespace = try TestNamespace.make()
         defer { namespace.remove() }
         let notes = NoteCollector()
         let driver = AddressDriver(

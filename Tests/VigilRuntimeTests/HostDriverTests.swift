@@ -61,7 +61,7 @@ import VigilModel
         #expect(await host.perform(ActionBatch(id: 1, group: "G", purpose: .acquire, actions: [Self.acquire[0]])) == .succeeded)
         let holding = try #require(await host.readHoldings().groups["G"])
         #expect(holding.state == .error)
-        #expect(holding.failure?.contains("missing application app") == true)
+        #expect(holding.failure?.reason.contains("missing application app") == true)
         #expect(holding.addressAdapters == ["SVC": "lo"], "the core needs to know where to remove the address from")
     }
 
@@ -104,8 +104,9 @@ extension Action {
 }
 
 @Suite struct HostDriverNamespaceTests {
-    @Test func realAddressesAreReconciledAndReleasedByTheEmergencyPlan() async throws {
-        guard let namespace = TestNamespace.make() else { return }
+    @Test(.enabled(if: TestNamespace.available, "needs root and network namespaces"))
+    func realAddressesAreReconciledAndReleasedByTheEmergencyPlan() async throws {
+        let namespace = try TestNamespace.make()
         defer { namespace.remove() }
         let directory = TemporaryDirectory()
         defer { directory.remove() }

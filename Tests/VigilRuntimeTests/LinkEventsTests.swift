@@ -33,18 +33,14 @@ import Testing
         }
     }
 
-    @Test func aLinkSetDownIsAnnouncedAndSilenceIsQuiet() async throws {
-        guard geteuid() == 0 else {
-            print("LinkEventsTests: skipped, network namespaces need root")
-            return
-        }
-        let shell = TestbedShell()
-        shell.run(["ip", "netns", "del", Self.namespace], allowFailure: true)
-        shell.run(["ip", "netns", "add", Self.namespace])
-        defer { shell.run(["ip", "netns", "del", Self.namespace], allowFailure: true) }
-        shell.ip(Self.namespace, "link add vle0 type veth peer name vle1")
-        shell.ip(Self.namespace, "link set vle0 up")
-        shell.ip(Self.namespace, "link set vle1 up")
+    @Test(.enabled(if: isRoot, "network namespaces need root"))
+    func aLinkSetDownIsAnnouncedAndSilenceIsQuiet() async throws {
+        shell("ip netns del \(Self.namespace) 2>/dev/null")
+        #expect(shell("ip netns add \(Self.namespace)") == 0)
+        defer { shell("ip netns del \(Self.namespace)") }
+        #expect(shell("ip -n \(Self.namespace) link add vle0 type veth peer name vle1") == 0)
+        shell("ip -n \(Self.namespace) link set vle0 up")
+        shell("ip -n \(Self.namespace) link set vle1 up")
 
         let outcomes = await Self.inNamespace(Self.namespace) { () -> [LinkEvents.Outcome] in
             guard let events = LinkEvents() else { return [] }
@@ -53,7 +49,7 @@ import Testing
             var quiet = events.wait(timeout: .milliseconds(1500))
             for _ in 0..<5 where quiet == .changed { quiet = events.wait(timeout: .milliseconds(1500)) }
             // The link goes down from another process while this thread waits for it.
-            let setDown = Thread { _ = TestbedShell().ip(Self.namespace, "link set vle1 down") }
+            let setDown = Thread { shell("ip -n \(Self.namespace) link set vle1 down") }
             setDown.start()
             let changed = events.wait(timeout: .seconds(10))
             events.interrupt()

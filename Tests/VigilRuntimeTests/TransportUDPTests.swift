@@ -111,7 +111,7 @@ import VigilModel
             deliver: { batch in deliveries.withLockedValue { $0.append(batch.map(\.envelope)) } })
         let target = try #require(b.boundAddress(of: b.localAddresses[0]))
         func send(_ envelopes: [Envelope]) {
-            a.sendNow(envelopes.map { UDPTransport.Outbound(envelope: $0, local: a.localAddresses[0], remote: target) }) { _, _ in }
+            a.sendNow(envelopes.map { UDPTransport.Outbound(envelope: $0, local: a.localAddresses[0], remote: target) }, spawn: { _ in false }) { _, _ in }
         }
         var state = WireFixture.everyMessage(clusterID: Self.clusterID)[6]
         (state.from, state.to, state.network) = ("a", "b", "lan")

@@ -19,48 +19,61 @@ import Testing
         #expect(Watchdog.untilDeadline(silent: 900_000_000, trip: trip) == .microseconds(100))
     }
 
-    @Test func tripsWhenNotPetted() async {
+    /// On a clock the test moves: a watchdog not petted trips once its trip interval has passed,
+    /// not before, and runs the release exactly once.
+    @Test func tripsWhenNotPettedAndNotBefore() throws {
         let trips = TripCounter()
-        let watchdog = Watchdog(tripInterval: .milliseconds(200), checkInterval: .milliseconds(20), onTrip: trips.trip)
-        #expect(throws: Never.self) { try watchdog.start() }
-        #expect(await eventually { watchdog.hasFinished })
+        let clock = ManualWatchdogClock()
+        let watchdog = Watchdog(tripInterval: .milliseconds(200), checkInterval: .milliseconds(20), clock: clock, onTrip: trips.trip)
+        try watchdog.start()
+        clock.advance(by: .milliseconds(199))
+        #expect(!watchdog.hasTripped, "tripped 1 ms early")
+        clock.advance(by: .milliseconds(2))
         #expect(watchdog.hasTripped)
+        #expect(watchdog.hasFinished)
         #expect(trips.value == 1, "the release runs exactly once")
     }
 
-    @Test func doesNotTripWhilePetted() async throws {
+    /// Pets keep it quiet however long it runs; once they stop, it trips a trip interval later.
+    @Test func doesNotTripWhilePetted() throws {
         let trips = TripCounter()
-        let watchdog = Watchdog(tripInterval: .seconds(3), checkInterval: .milliseconds(50), onTrip: trips.trip)
+        let clock = ManualWatchdogClock()
+        let watchdog = Watchdog(tripInterval: .milliseconds(450), checkInterval: .milliseconds(45), clock: clock, onTrip: trips.trip)
         try watchdog.start()
-        // Pet for longer than the trip interval, from a thread of its own (the test's cooperative
-        // pool may be starved by other tests running in parallel): only missing pets may trip it.
-        let petter = Thread {
-            let end = Watchdog.monotonicNanoseconds() + 4_000_000_000
-            while Watchdog.monotonicNanoseconds() < end {
-                watchdog.pet()
-                Watchdog.sleep(.milliseconds(20))
-            }
-            // Stopped by the thread that pets it: the test's own task may be starved past the
-            // trip interval before it gets to stop it, and an unpetted watchdog rightly trips.
-            watchdog.stop()
+        for _ in 0..<100 {
+            clock.advance(by: .milliseconds(75))
+            watchdog.pet()
         }
-        petter.start()
-        #expect(await eventually(within: .seconds(60)) { petter.isFinished })
+        #expect(!watchdog.hasTripped, "tripped while petted every 75 ms")
+        clock.advance(by: .milliseconds(449))
+        #expect(!watchdog.hasTripped)
+        clock.advance(by: .milliseconds(2))
+        #expect(watchdog.hasTripped)
+        #expect(trips.value == 1)
+    }
+
+    /// `stop()` ends the watch without a trip, however long after the last pet the thread next looks.
+    @Test func stopEndsTheWatchWithoutATrip() throws {
+        let trips = TripCounter()
+        let clock = ManualWatchdogClock()
+        let watchdog = Watchdog(tripInterval: .milliseconds(200), checkInterval: .milliseconds(20), clock: clock, onTrip: trips.trip)
+        try watchdog.start()
+        clock.settle()
         watchdog.stop()
-        #expect(await eventually { watchdog.hasFinished })
+        clock.advance(by: .seconds(10))
+        #expect(watchdog.hasFinished)
         #expect(!watchdog.hasTripped)
         #expect(trips.value == 0)
     }
 
-    @Test func tripsWhileTheCallingThreadIsBlocked() async throws {
+    /// The watch is a thread of its own: it trips while the thread that should pet it is blocked
+    /// (as a stuck event loop would be) — here, the test's own thread, waiting on the clock.
+    @Test func tripsWhileTheCallingThreadIsBlocked() throws {
         let trips = TripCounter()
-        let watchdog = Watchdog(tripInterval: .milliseconds(200), checkInterval: .milliseconds(20), onTrip: trips.trip)
+        let clock = ManualWatchdogClock()
+        let watchdog = Watchdog(tripInterval: .milliseconds(200), checkInterval: .milliseconds(20), clock: clock, onTrip: trips.trip)
         try watchdog.start()
-        // Block this thread (as a stuck event loop would) without ever yielding: the watchdog's own
-        // thread still trips.
-        let clock = ContinuousClock()
-        let start = clock.now
-        while trips.value == 0, clock.now - start < .seconds(30) { usleep(1000) }
+        clock.advance(by: .milliseconds(250))
         #expect(trips.value == 1)
     }
 
@@ -70,15 +83,18 @@ import Testing
         #expect(group.isAlive)
         let release = EmergencyRelease(ipPath: nil)
         release.update(EmergencyPlan(addresses: [.init(device: "eth9", address: "192.0.2.1", prefix: 24)], processGroups: [group.id]))
-        let watchdog = Watchdog(tripInterval: .milliseconds(100), checkInterval: .milliseconds(10), onTrip: { release.perform() })
+        let clock = ManualWatchdogClock()
+        let watchdog = Watchdog(tripInterval: .milliseconds(100), checkInterval: .milliseconds(10), clock: clock, onTrip: { release.perform() })
         try watchdog.start()
-        #expect(await eventually { watchdog.hasTripped })
+        clock.advance(by: .milliseconds(150))
+        #expect(watchdog.hasTripped)
         #expect(await group.waitUntilGone(within: .seconds(5)))
         #expect(release.perform().contains("ip not found: 192.0.2.1 left on eth9"))
     }
 
-    @Test func emergencyReleaseRemovesAddressesInANamespace() async throws {
-        guard let namespace = TestNamespace.make() else { return }
+    @Test(.enabled(if: TestNamespace.available, "needs root and network namespaces"))
+    func emergencyReleaseRemovesAddressesInANamespace() async throws {
+        let namespace = try TestNamespace.make()
         defer { namespace.remove() }
         #expect(namespace.exec("ip addr add 192.0.2.10/24 dev dummy0") == 0)
         let ip = try #require(CommandLookup().path(of: "ip"))

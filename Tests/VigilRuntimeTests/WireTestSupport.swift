@@ -54,7 +54,7 @@ enum WireFixture {
         }
         var holdings = Holdings(ownAddresses: ["svc": "en0"])
         for group in groups { holdings.groups[group] = GroupHolding(state: .online, addressAdapters: ["\(group)_svc": "en0"]) }
-        holdings.groups["failed"] = GroupHolding(state: .error, failure: "mount /data failed: exit 32")
+        holdings.groups["failed"] = GroupHolding(state: .error, failure: GroupFailure(.acquire, "mount /data failed: exit 32"))
         return MemberReport(
             number: 41, incarnation: 7, installedEpoch: 12, installedSeq: 30, topology: TopologyReport(networks: sights),
             holdings: holdings, doneRoundEpoch: 12, doneRound: 3, leaving: .takeover, hasLease: true)

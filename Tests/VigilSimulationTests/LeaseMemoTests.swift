@@ -11,7 +11,7 @@ import VigilSimulation
     /// The lease as computed without the memo.
     static func fullLease(_ core: ClusterNode, at now: Moment) -> Bool {
         guard core.config.quorum != .none else { return core.installed != nil }
-        return core.installed != nil && core.isConfirmed(in: Set(core.memberViews), at: now)
+        return core.installed != nil && core.isConfirmed(in: Set(core.membership.memberViews), at: now)
     }
 
     func check(_ file: String, seed: UInt64) throws {

@@ -29,4 +29,6 @@ enum DaemonInput: Sendable {
     case status(CheckedContinuation<StatusSnapshot, Never>)
     /// SIGTERM or SIGINT: stop cluster services gracefully and end.
     case shutdown
+    /// The daemon cannot keep a safety record (`Persistence`): stop cluster services gracefully.
+    case stopAfterFailure
 }

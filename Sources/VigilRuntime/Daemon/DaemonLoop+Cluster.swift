@@ -31,25 +31,27 @@ extension DaemonLoop {
 
     /// Orders every other node, then starts or stops this one (orders first, so that a stop here
     /// cannot delay them).
-    mutating func orderServices(_ command: ServicesCommand, _ continuation: CheckedContinuation<String, any Error>, at now: Moment) -> [Directive] {
+    mutating func orderServices(
+        _ command: ServicesCommand, _ continuation: CheckedContinuation<String, any Error>, at now: Moment
+    ) -> Step {
         let me = daemon.me
-        var (id, directives) = core.orderServices(command, at: now)
+        var (id, step) = core.orderServices(command, at: now)
         let local: String
         switch (command, core.phase) {
         case (.start, .stopped):
             local = "starting cluster services on \(me)"
-            directives += core.start(at: now)
+            step.append(core.start(at: now))
         case (.start, .running):
             local = "cluster services already run on \(me)"
         case (.stop(let how), .running):
             local = "stopping cluster services on \(me) (\(how.rawValue))"
-            directives += core.stop(how, at: now)
+            step.append(core.stop(how, at: now))
         case (.stop, .stopped):
             local = "cluster services are not running on \(me)"
         }
         servicesWaiting[id] = ServicesWait(continuation: continuation, command: command, local: local,
                                            deadline: now + Self.servicesTimeout, nextResend: now + Self.servicesResend)
-        return directives
+        return step
     }
 
     /// Answers the `--all` orders every node answered, or whose time is up; asks again the nodes
@@ -139,7 +141,7 @@ extension DaemonLoop {
         for output in outputs {
             switch output {
             case .send(let peer, let message):
-                perform([.send(core.envelope(.config(message), to: peer, at: now))], at: now)
+                send([core.message(to: peer, .config(message), at: now)])
             case .verify(let version, let text, let peer):
                 switch ConfigStore.verify(text, file: "configuration version \(version) from \(peer)", clusterID: daemon.config.id) {
                 case .success:

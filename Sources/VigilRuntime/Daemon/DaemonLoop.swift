@@ -4,8 +4,9 @@ import VigilCore
 import VigilModel
 
 /// The daemon's one serial loop: the only owner of the core. It applies each input in turn and
-/// carries out the directives that come back, in order. Host work (action batches and hooks) runs
-/// in order on one worker of its own, so that a slow driver never stalls heartbeats.
+/// carries out the step that comes back in the step's order (`Step`): persist, protect, act, send.
+/// Host work (action batches and hooks) runs in order on one worker of its own, so that a slow
+/// driver never stalls heartbeats.
 struct DaemonLoop {
     let daemon: NodeDaemon
     var core: ClusterNode
@@ -13,14 +14,17 @@ struct DaemonLoop {
     let disks: DiskPaths
     /// The timer of the core's next `wake`, on the event loop, and the moment it is set for (`nil`
     /// once it fired: the tick it sends is the next input to come).
-    private var wakeTimer: Scheduled<Void>?
+    private var wakeTimer: (any DaemonTimer)?
     private var wakeAt: Moment?
     private var waiting: [UInt64: (continuation: CheckedContinuation<String, any Error>, deadline: Moment)] = [:]
     private var stopWaiters: [CheckedContinuation<String, any Error>] = []
     private var shuttingDown = false
-    private let hostWork: AsyncStream<HostWork>.Continuation
-    private let hostStream: AsyncStream<HostWork>
+    private let hostWork = HostWorkQueue()
     private var warnedSerial: Set<String> = []
+    /// The protection the core last asked for, and whether the dead man switch's plan has it: while
+    /// it does not, no action batch starts (each is reported failed instead).
+    private var protection = Protection()
+    private var protectionFailure: String?
     /// The configuration synchronisation (`vigil sync`) and the file it keeps.
     var configSync: ConfigSync
     let configStore: ConfigStore
@@ -31,11 +35,8 @@ struct DaemonLoop {
 
     /// How long a request forwarded to the coordinator may wait for its answer.
     static let requestTimeout: Duration = .seconds(30)
-
-    enum HostWork: Sendable {
-        case batch(ActionBatch)
-        case hooks(HookInvocation)
-    }
+    /// How long a fence command may run before it is killed and counted as failed.
+    static let fenceTimeout: Duration = .seconds(60)
 
     init(daemon: NodeDaemon, core: ClusterNode, transport: UDPTransport, disks: DiskPaths) {
         self.daemon = daemon
@@ -44,121 +45,121 @@ struct DaemonLoop {
         self.disks = disks
         configStore = ConfigStore(stateDirectory: daemon.options.stateDirectory)
         let stored = configStore.read()
-        configSync = ConfigSync(me: daemon.me, peers: daemon.config.nodes.map(\.name), version: stored?.version ?? 0, text: stored?.text)
-        (hostStream, hostWork) = AsyncStream.makeStream(of: HostWork.self)
+        configSync = ConfigSync(
+            me: daemon.me, peers: daemon.config.nodes.map(\.name), version: stored?.version ?? 0, text: stored?.text)
     }
 
-    mutating func run(inputs: AsyncStream<DaemonInput>) async {
-        let worker = Task { [hostStream, daemon] in
-            for await work in hostStream {
-                switch work {
-                case .batch(let batch):
-                    let outcome = await daemon.host.perform(batch)
-                    // The watchdog's emergency plan must cover what was just acquired before anyone
-                    // is told; after a release it only lists too much for a moment, and the core
-                    // hears at once (a takeover elsewhere waits for this release).
-                    let acquired = batch.actions.contains { action in
-                        switch action {
-                        case .addAddress, .startApplication: true
-                        default: false
-                        }
-                    }
-                    if !acquired { daemon.send(.actionsFinished(batch.id, outcome)) }
-                    daemon.updateEmergencyPlan(await daemon.host.emergencyPlan(for: await daemon.host.readHoldings()))
-                    if acquired { daemon.send(.actionsFinished(batch.id, outcome)) }
-                case .hooks(let invocation):
-                    _ = await daemon.hooks.run(invocation)
+    /// Applies inputs until cluster services stopped after a shutdown request, or the inputs end.
+    /// The host worker is a child task: it ends with the loop.
+    mutating func run(inputs: DaemonInbox) async {
+        await withDiscardingTaskGroup { tasks in
+            tasks.addTask { [hostWork, daemon] in await Self.performHostWork(hostWork, daemon: daemon) }
+            while let item = await inputs.next() {
+                let now = daemon.now
+                perform(apply(item, at: now), at: now)
+                answerRequests(at: now)
+                answerServices(at: now)
+                answerSync(at: now)
+                daemon.publish(core: core, at: now)
+                if core.phase == .stopped && shuttingDown {
+                    for waiter in stopWaiters { waiter.resume(returning: "cluster services stopped on \(daemon.me)") }
+                    stopWaiters = []
+                    break
                 }
             }
-        }
-        defer {
-            worker.cancel()
             wakeTimer?.cancel()
+            hostWork.finish()
+            tasks.cancelAll()
         }
-        for await item in inputs {
-            let now = daemon.now
-            let incarnation = core.incarnation
-            perform(apply(item, at: now), at: now)
-            if core.incarnation != incarnation {
-                Incarnation.record(core.incarnation, stateDirectory: daemon.options.stateDirectory)
-                daemon.logs.event("cluster services start again as incarnation \(core.incarnation)")
-            }
-            answerRequests(at: now)
-            answerServices(at: now)
-            answerSync(at: now)
-            daemon.publish(core: core, at: now)
-            if core.phase == .stopped && shuttingDown {
-                for waiter in stopWaiters { waiter.resume(returning: "cluster services stopped on \(daemon.me)") }
-                stopWaiters = []
-                return
+    }
+
+    /// The host worker: action batches and hooks, one at a time, in the order the loop queued them.
+    /// A batch's result goes back to the loop as an input; after it the applications' process groups
+    /// the driver recorded are handed to the dead man switch.
+    private static func performHostWork(_ queue: HostWorkQueue, daemon: NodeDaemon) async {
+        for await item in queue.work {
+            queue.took(item)
+            switch item {
+            case .batch(let batch):
+                let outcome = await daemon.host.perform(batch)
+                let processGroups = await daemon.host.applications.processGroups.values.sorted()
+                do {
+                    try daemon.updateEmergencyPlan { $0.processGroups = processGroups }
+                } catch {
+                    daemon.logs.event("ERROR: cannot write the dead man switch's plan after batch \(batch.id): \(error)")
+                }
+                daemon.send(.actionsFinished(batch.id, outcome))
+            case .hooks(let invocation):
+                _ = await daemon.hooks.run(invocation)
             }
         }
     }
 
-    private mutating func apply(_ item: DaemonInput, at now: Moment) -> [Directive] {
+    private mutating func apply(_ item: DaemonInput, at now: Moment) -> Step {
         switch item {
         case .received(let envelope):
             if case .config(let message) = envelope.message {
                 receiveConfig(message, in: envelope, at: now)
-                return []
+                return Step()
             }
             return core.receive(envelope, at: now)
         case .receivedAll(let envelopes):
-            var directives: [Directive] = []
-            for envelope in envelopes { directives += apply(.received(envelope), at: now) }
-            return directives
+            var step = Step()
+            for envelope in envelopes { step.append(apply(.received(envelope), at: now)) }
+            return step
         case .servicesAll(let command, let continuation): return orderServices(command, continuation, at: now)
         case .sync(let text, let continuation):
             startSync(text: text, continuation, at: now)
-            return []
+            return Step()
         case .housekeeping:
             carryOut(configSync.tick(at: now), at: now)
-            return []
+            return Step()
         case .tick:
             wakeAt = nil
             return core.tick(at: now)
         case .actionsFinished(let id, let outcome): return core.actionsFinished(id, outcome: outcome, at: now)
         case .diskCompleted(let id, let outcome): return core.diskCompleted(id, outcome: outcome, at: now)
-        case .fenceFinished(let id, let succeeded, let detail): return core.fenceFinished(id, succeeded: succeeded, detail: detail, at: now)
+        case .fenceFinished(let id, let succeeded, let detail):
+            return core.fenceFinished(id, succeeded: succeeded, detail: detail, at: now)
         case .carrier(let adapter, let up): return core.carrier(up, adapter: adapter, at: now)
         case .resourceFailed(let group, let reason): return core.resourceFailed(group: group, reason: reason, at: now)
         case .deadManSwitchTripped: return core.deadManSwitchTripped(at: now)
         case .start(let continuation):
             guard core.phase == .stopped else {
                 continuation.resume(throwing: AdminRefusal("cluster services are already running on \(daemon.me)"))
-                return []
+                return Step()
             }
             continuation.resume(returning: "starting cluster services on \(daemon.me)")
             return core.start(at: now)
         case .stop(let how, let continuation):
             guard core.phase == .running else {
                 continuation.resume(throwing: AdminRefusal("cluster services are not running on \(daemon.me)"))
-                return []
+                return Step()
             }
             continuation.resume(returning: "stopping cluster services on \(daemon.me) (\(how.rawValue))")
             return core.stop(how, at: now)
         case .request(let request, let continuation):
-            let pending = Set(core.pendingRequests.keys)
-            let answered = Set(core.answers.map(\.id))
-            let directives = core.request(request, at: now)
-            if let id = Set(core.pendingRequests.keys).subtracting(pending).first
-                ?? core.answers.map(\.id).first(where: { !answered.contains($0) }) {
-                waiting[id] = (continuation, now + Self.requestTimeout)
-            } else {
-                continuation.resume(throwing: AdminRefusal("the request was not accepted"))
-            }
-            return directives
+            let (id, step) = core.request(request, at: now)
+            waiting[id] = (continuation, now + Self.requestTimeout)
+            return step
         case .status(let continuation):
-            var snapshot = StatusSnapshot(core: core, at: now, counters: transport.counters.snapshot, configVersion: daemon.options.configVersion)
+            var snapshot = StatusSnapshot(
+                core: core, at: now, counters: transport.counters.snapshot, configVersion: daemon.options.configVersion)
+            snapshot.counters["inputs_dropped"] = daemon.inbox.droppedPackets
+            snapshot.counters["hooks_dropped"] = hostWork.droppedHooks
             if configSync.version > daemon.options.configVersion { snapshot.storedConfigVersion = configSync.version }
             continuation.resume(returning: snapshot)
-            return []
+            return Step()
         case .shutdown:
             shuttingDown = true
             guard core.phase == .running else {
-                return [.stopped]
+                var stopped = Step()
+                stopped.stopped = true
+                return stopped
             }
             daemon.logs.event("shutdown requested: stopping cluster services gracefully")
+            return core.stop(.graceful, at: now)
+        case .stopAfterFailure:
             return core.stop(.graceful, at: now)
         }
     }
@@ -179,50 +180,109 @@ struct DaemonLoop {
         }
     }
 
-    mutating func perform(_ directives: [Directive], at now: Moment) {
+    /// Carries out a step in its order: persist, protect, act, send (`Step`); its logs, its wake,
+    /// and the end of cluster services last.
+    mutating func perform(_ step: Step, at now: Moment) {
+        for record in step.persist { persist(record, at: now) }
+        protect(step.protect)
+        for work in step.work { act(work) }
+        send(step.messages)
+        for record in step.logs { daemon.logs.write(record) }
+        if let moment = step.wake { wake(at: moment) }
+        if step.stopped { daemon.logs.event("cluster services stopped") }
+    }
+
+    /// Step 1: makes a record durable. The incarnation is the only one: if it cannot be written, a
+    /// later start of the daemon could take a number peers have seen, so cluster services stop.
+    private mutating func persist(_ record: Persistence, at now: Moment) {
+        switch record {
+        case .incarnation(let incarnation):
+            do {
+                try Incarnation.record(incarnation, stateDirectory: daemon.options.stateDirectory)
+                daemon.logs.event("cluster services start again as incarnation \(incarnation)")
+            } catch {
+                daemon.logs.event("ERROR: cannot record incarnation \(incarnation) in \(daemon.options.stateDirectory): "
+                    + "\(error); stopping cluster services (a later start could repeat it)")
+                daemon.send(.stopAfterFailure)
+            }
+        }
+    }
+
+    /// Step 2: makes the dead man switch cover the core's protection. Until a plan with it has
+    /// been written, no action batch starts (`act`).
+    private mutating func protect(_ next: Protection?) {
+        if let next {
+            protection = next
+        } else if protectionFailure == nil {
+            return
+        }
+        do {
+            try daemon.protect(protection)
+            if protectionFailure != nil { daemon.logs.event("the dead man switch's plan is written again") }
+            protectionFailure = nil
+        } catch {
+            if protectionFailure == nil {
+                daemon.logs.event("ERROR: cannot write the dead man switch's plan: \(error); no action starts until it can")
+            }
+            protectionFailure = "\(error)"
+        }
+    }
+
+    /// Step 3: starts one item of work. Batches and hooks go to the host worker in order; fences
+    /// and disk requests run beside them.
+    private mutating func act(_ work: Step.Work) {
+        switch work {
+        case .perform(let batch):
+            if let failure = protectionFailure {
+                let reason = "not started: the dead man switch's plan cannot be written (\(failure))"
+                daemon.send(.actionsFinished(batch.id, .failed(index: 0, reason: reason)))
+            } else {
+                hostWork.add(batch)
+            }
+        case .runHooks(let invocation):
+            if !hostWork.add(invocation) {
+                daemon.logs.event("ERROR: the \(invocation.phase.rawValue) hooks of \(invocation.event) were not run: "
+                    + "\(HostWorkQueue.hookLimit) hook runs are waiting")
+            }
+        case .fence(let request):
+            fence(request)
+        case .disk(let request):
+            disks.tiebreaker(request)
+        }
+    }
+
+    /// Step 4: sends the step's messages: UDP packets in one batch, disk heartbeats as one record
+    /// per disk network, other disk messages through the slot's outbox.
+    mutating func send(_ messages: [Envelope]) {
         var diskBeats: [String: [Envelope]] = [:]
         var packets: [UDPTransport.Outbound] = []
-        for directive in directives {
-            switch directive {
-            case .send(let envelope):
-                guard let network = daemon.config.network(named: envelope.network) else { continue }
-                if network.isIP {
-                    route(envelope, into: &packets)
-                } else if network.isSharedDisk {
-                    if case .heartbeat = envelope.message {
-                        diskBeats[network.name, default: []].append(envelope)
-                    } else {
-                        disks.post(envelope)
-                    }
-                } else if warnedSerial.insert(network.name).inserted {
-                    daemon.logs.event("network \(network.name) is a serial link: vigild does not drive serial lines; it is not watched (use a disk heartbeat)")
+        for envelope in messages {
+            guard let network = daemon.config.network(named: envelope.network) else { continue }
+            if network.isIP {
+                route(envelope, into: &packets)
+            } else if network.isSharedDisk {
+                if case .heartbeat = envelope.message {
+                    diskBeats[network.name, default: []].append(envelope)
+                } else {
+                    disks.post(envelope)
                 }
-            case .perform(let batch):
-                hostWork.yield(.batch(batch))
-            case .wake(let moment):
-                // The core asks again after every step, mostly for the moment already set.
-                guard moment != wakeAt else { continue }
-                wakeTimer?.cancel()
-                wakeAt = moment
-                let delay = daemon.clock.now.duration(to: daemon.origin + moment.sinceOrigin)
-                wakeTimer = daemon.group.next().scheduleTask(in: .nanoseconds(max(0, delay.nanoseconds))) { [daemon] in
-                    daemon.send(.tick)
-                }
-            case .disk(let request):
-                disks.tiebreaker(request)
-            case .fence(let request):
-                fence(request)
-            case .runHooks(let invocation):
-                hostWork.yield(.hooks(invocation))
-            case .log(let record):
-                daemon.logs.write(record)
-            case .stopped:
-                daemon.logs.event("cluster services stopped")
+            } else if warnedSerial.insert(network.name).inserted {
+                daemon.logs.event("network \(network.name) is a serial link: vigild does not drive serial lines; "
+                    + "it is not watched (use a disk heartbeat)")
             }
         }
         if !packets.isEmpty { send(packets) }
         let held = core.holdings.heldGroups
         for (network, beats) in diskBeats { disks.beat(network: network, beats, holdings: held) }
+    }
+
+    /// Sets the timer of the core's next tick. The core asks again after every step, mostly for the
+    /// moment already set.
+    private mutating func wake(at moment: Moment) {
+        guard moment != wakeAt else { return }
+        wakeTimer?.cancel()
+        wakeAt = moment
+        wakeTimer = daemon.clock.schedule(at: moment) { [daemon] in daemon.send(.tick) }
     }
 
     /// The UDP packets of an envelope: a heartbeat between the adapters it names; any other
@@ -257,7 +317,7 @@ struct DaemonLoop {
     /// once each way; any other message that cannot be sent, every time.
     private func send(_ packets: [UDPTransport.Outbound]) {
         let daemon = daemon
-        transport.sendNow(packets) { packet, error in
+        transport.sendNow(packets, spawn: daemon.jobs.submit) { packet, error in
             let envelope = packet.envelope
             guard envelope.fromAdapter != nil else {
                 if let error { daemon.logs.event("sending to \(envelope.to) on \(envelope.network) failed: \(error)") }
@@ -285,13 +345,17 @@ struct DaemonLoop {
         }
     }
 
-    /// Runs a node's fence command and tells the core how it went.
+    /// Runs a node's fence command (a job of the daemon's) and tells the core how it went.
     private func fence(_ request: FenceRequest) {
         let daemon = daemon
-        Task {
+        let started = daemon.jobs.submit {
             let result = await CommandRunner().run(ShellCommand(
-                request.command, environment: ["VIGIL_FENCE_NODE": request.node], timeout: .seconds(60)))
+                request.command, environment: ["VIGIL_FENCE_NODE": request.node], timeout: Self.fenceTimeout))
             daemon.send(.fenceFinished(request.id, succeeded: result.succeeded, detail: result.summary))
+        }
+        if !started {
+            let detail = "not run: \(DaemonJobs.limit) jobs of the daemon are waiting or running"
+            daemon.send(.fenceFinished(request.id, succeeded: false, detail: detail))
         }
     }
 }

@@ -29,12 +29,16 @@ public struct DaemonOptions: Sendable {
     public var haltCommand: [String]?
     /// A watchdog device to pet as well (`/dev/watchdog`), if any.
     public var watchdogDevice: String?
+    /// The `vigild` executable started as the dead man switch's process (`--watchdog-for`);
+    /// `nil`: this process's own executable (a daemon run inside another program, as in tests,
+    /// names the real `vigild`).
+    public var watchdogExecutable: String?
 
     public init(
         configPath: String, config: ClusterConfig, configVersion: UInt64 = 0, configNote: String? = nil, node: String, stateDirectory: String, keyPath: String,
         port: Int = UDPTransport.defaultPort, addressDriver: AddressDriverKind = .ip, socketPath: String,
         startServices: Bool = false, diskPollInterval: Duration = .milliseconds(50), haltCommand: [String]? = nil,
-        watchdogDevice: String? = nil
+        watchdogDevice: String? = nil, watchdogExecutable: String? = nil
     ) {
         self.configPath = configPath
         self.config = config
@@ -50,5 +54,6 @@ public struct DaemonOptions: Sendable {
         self.diskPollInterval = diskPollInterval
         self.haltCommand = haltCommand
         self.watchdogDevice = watchdogDevice
+        self.watchdogExecutable = watchdogExecutable
     }
 }

@@ -65,7 +65,7 @@ final class DiskPaths: Sendable {
         }
         for name in node.networks {
             guard let network = config.network(named: name), case .disk(let device) = network.kind else { continue }
-            let layout = DiskLayout(nodeSlots: config.nodes.count, slotSize: Self.slotSize)
+            let layout = DiskLayout.daemon(nodeSlots: config.nodes.count)
             let file = try DiskDevice(path: device, layout: layout, create: !device.hasPrefix("/dev/"))
             let disk = DiskHeartbeat(device: file, clusterID: config.id, slot: slot, threadPool: pool)
             var writer = DiskHeartbeatWriter(clusterID: config.id, node: daemon.me, incarnation: daemon.incarnation, codec: daemon.codec)
@@ -116,16 +116,25 @@ final class DiskPaths: Sendable {
         path.wakeup.signal()
     }
 
-    /// Carries out a tiebreaker request and reports to the core.
+    /// Carries out a tiebreaker request, as jobs of the daemon's, and reports to the core: the disk's
+    /// answer or, after `ioTimeout`, a failure (a hung device keeps its pool thread and its job, not
+    /// the loop).
     func tiebreaker(_ request: DiskRequest) {
         let daemon = daemon
         guard let path = paths[request.network] else {
             daemon.send(.diskCompleted(request.id, .failed("\(daemon.me) is not attached to disk \(request.network)")))
             return
         }
-        Task {
-            let outcome = await Self.withTimeout(Self.ioTimeout) { await path.disk.perform(request.operation) }
-            daemon.send(.diskCompleted(request.id, outcome ?? .failed("the disk did not answer within \(DurationText.format(Self.ioTimeout))")))
+        let answer = OneAnswer<DiskOutcome>()
+        let timeout = Self.ioTimeout
+        let deadline = daemon.group.next().scheduleTask(in: .nanoseconds(timeout.nanoseconds)) {
+            answer.give(.failed("the disk did not answer within \(DurationText.format(timeout))"))
+        }
+        let started = daemon.jobs.submit { answer.give(await path.disk.perform(request.operation)) }
+        if !started { answer.give(.failed("not run: \(DaemonJobs.limit) jobs of the daemon are waiting or running")) }
+        answer.whenGiven { outcome in
+            deadline.cancel()
+            daemon.send(.diskCompleted(request.id, outcome))
         }
     }
 
@@ -187,47 +196,35 @@ final class DiskPaths: Sendable {
         }
         try? pool.syncShutdownGracefully()
     }
-
-    /// The result of `operation`, or `nil` when it takes longer than `timeout`. The operation is
-    /// not waited for after that (a hung device keeps its thread, not the caller).
-    static func withTimeout<T: Sendable>(_ timeout: Duration, _ operation: @escaping @Sendable () async -> T) async -> T? {
-        let answer = OneAnswer<T?>()
-        return await withCheckedContinuation { continuation in
-            answer.wait(continuation)
-            Task { answer.give(await operation()) }
-            Task {
-                try? await Task.sleep(for: timeout)
-                answer.give(nil)
-            }
-        }
-    }
 }
 
-/// A continuation resumed by whichever answer comes first; later ones are ignored.
+/// The first of several answers (the work's result, its deadline's failure), handed once to
+/// whoever waits for it; later ones are ignored.
 final class OneAnswer<T: Sendable>: Sendable {
     private struct State {
-        var continuation: CheckedContinuation<T, Never>?
-        var given: [T] = []
+        var first: T?
+        var waiter: (@Sendable (T) -> Void)?
     }
     private let state = Mutex(State())
 
-    func wait(_ continuation: CheckedContinuation<T, Never>) {
+    /// Calls `body` with the first answer, at once if it was given already.
+    func whenGiven(_ body: @escaping @Sendable (T) -> Void) {
         let early: T? = state.withLock { state in
-            if let first = state.given.first { return first }
-            state.continuation = continuation
+            if let first = state.first { return first }
+            state.waiter = body
             return nil
         }
-        if let early { continuation.resume(returning: early) }
+        if let early { body(early) }
     }
 
     func give(_ value: T) {
-        let waiting: CheckedContinuation<T, Never>? = state.withLock { state in
-            guard state.given.isEmpty else { return nil }
-            state.given = [value]
-            defer { state.continuation = nil }
-            return state.continuation
+        let waiter: (@Sendable (T) -> Void)? = state.withLock { state in
+            guard state.first == nil else { return nil }
+            state.first = value
+            defer { state.waiter = nil }
+            return state.waiter
         }
-        waiting?.resume(returning: value)
+        waiter?(value)
     }
 }
 
@@ -265,5 +262,13 @@ final class WakeupPipe: Sendable {
         _ = poll(&descriptor, 1, Int32(clamping: milliseconds))
         var buffer = [UInt8](repeating: 0, count: 64)
         while read(readEnd, &buffer, buffer.count) > 0 {}
+    }
+}
+
+extension DiskLayout {
+    /// The layout vigild gives a disk network of `nodeSlots` nodes: slots of `DiskPaths.slotSize`
+    /// bytes. Public for the test bed's disk relay, which copies slots as the daemons lay them out.
+    public static func daemon(nodeSlots: Int) -> DiskLayout {
+        DiskLayout(nodeSlots: nodeSlots, slotSize: DiskPaths.slotSize)
     }
 }

@@ -9,7 +9,7 @@ import VigilModel
 
 /// `vigild`: one node's daemon. It owns the node's core (`ClusterNode`) in one serial loop fed by
 /// one stream of inputs (packets, timers, driver results, administrator commands), and carries out
-/// the core's directives: UDP and disk heartbeats and messages, the host drivers, hooks, logs,
+/// the core's steps: UDP and disk heartbeats and messages, the host drivers, hooks, logs,
 /// fencing and the tiebreaker. It makes no protocol decision of its own.
 public final class NodeDaemon: Service, Sendable {
     public let options: DaemonOptions
@@ -25,10 +25,12 @@ public final class NodeDaemon: Service, Sendable {
     /// The book's adapters as socket addresses on the cluster port, resolved once.
     let routes: Routes
     let group: MultiThreadedEventLoopGroup
-    let clock = ContinuousClock()
-    let origin: ContinuousClock.Instant
-    let inputs: AsyncStream<DaemonInput>
-    let input: AsyncStream<DaemonInput>.Continuation
+    /// The daemon's time and its loop's timers (`EventLoopClock` but in tests).
+    let clock: any DaemonClock
+    /// The loop's inputs (bounded: see `DaemonInbox`).
+    let inbox = DaemonInbox()
+    /// Fences, tiebreaker I/O and resends, as children of the daemon's task group.
+    let jobs = DaemonJobs()
     let emergency: EmergencyRelease
     let watchdogTripped = WatchdogFlag()
     let published = Mutex(PublishedState())
@@ -37,13 +39,15 @@ public final class NodeDaemon: Service, Sendable {
     let failingPaths = Mutex<[String: String]>([:])
     let watchdogProcess: WatchdogProcess.Link
 
-    public init(options: DaemonOptions, logger: Logger = Logger(label: "vigild")) throws {
+    /// `clock`: the daemon's time and timers; by default the monotonic clock with timers on the
+    /// event loop of the daemon's loop.
+    public init(options: DaemonOptions, logger: Logger = Logger(label: "vigild"), clock: (any DaemonClock)? = nil) throws {
         self.options = options
         config = options.config
         me = options.node
         self.logger = logger
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
-        incarnation = Incarnation.next(stateDirectory: options.stateDirectory)
+        incarnation = try Incarnation.next(stateDirectory: options.stateDirectory)
         logs = try NodeLogs(node: options.node, stateDirectory: options.stateDirectory)
         let logs = logs
         host = HostDriver.make(
@@ -54,20 +58,35 @@ public final class NodeDaemon: Service, Sendable {
         book = AddressBook(config: options.config)
         routes = Routes(book: book, port: options.port)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        origin = clock.now
-        (inputs, input) = AsyncStream.makeStream(of: DaemonInput.self)
+        self.clock = clock ?? EventLoopClock(loop: group.next())
         emergency = EmergencyRelease(haltCommand: options.haltCommand)
         watchdogProcess = WatchdogProcess.Link(directory: options.stateDirectory)
     }
 
-    /// Keeps both halves of the dead man switch (the thread and the process) current.
-    func updateEmergencyPlan(_ plan: EmergencyPlan) {
-        emergency.update(plan)
-        watchdogProcess.publish(plan)
+    /// The dead man switch's plan as both halves (the thread and the process) have it.
+    private let emergencyPlan = Mutex(EmergencyPlan())
+
+    /// Changes the dead man switch's plan and hands it to both halves (the watchdog thread and the
+    /// watchdog process) before it returns. Changes are applied one at a time, in order.
+    /// Throws when the watchdog process's plan cannot be written: the thread has the new plan, the
+    /// process still the one before.
+    func updateEmergencyPlan(_ change: (inout EmergencyPlan) -> Void) throws {
+        try emergencyPlan.withLock { plan in
+            change(&plan)
+            emergency.update(plan)
+            try watchdogProcess.publish(plan)
+        }
+    }
+
+    /// Makes the dead man switch cover the core's protection (`Step.protect`): its service
+    /// addresses replace the ones the plan had.
+    func protect(_ protection: Protection) throws {
+        let addresses = host.emergencyAddresses(for: protection)
+        try updateEmergencyPlan { $0.addresses = addresses }
     }
 
     /// The core's clock: time since the daemon started, from a monotonic clock.
-    var now: Moment { Moment(origin.duration(to: clock.now)) }
+    var now: Moment { clock.now }
 
     /// How long each UDP socket rests between reads, in a cluster of `nodes`: a node of a large
     /// cluster hears a heartbeat every few milliseconds, and waking for each cost more than handling
@@ -84,14 +103,14 @@ public final class NodeDaemon: Service, Sendable {
         if let note = options.configNote { logs.event(note) }
         let transport = try await UDPTransport.bind(
             node: me, endpoints: book.endpoints(of: me), port: options.port, codec: codec, group: group,
-            logger: logger, readPause: Self.readPause(nodes: config.nodes.count), deliver: { [input] batch in
+            logger: logger, readPause: Self.readPause(nodes: config.nodes.count), deliver: { [inbox] batch in
                 // The adapter the packet really arrived on is the socket's, not what the sender wrote.
                 let envelopes = batch.map { received in
                     var envelope = received.envelope
                     if envelope.toAdapter != nil { envelope.toAdapter = received.local.adapter }
                     return envelope
                 }
-                input.yield(envelopes.count == 1 ? .received(envelopes[0]) : .receivedAll(envelopes))
+                inbox.push(envelopes.count == 1 ? .received(envelopes[0]) : .receivedAll(envelopes))
             })
         let disks = try DiskPaths(daemon: self)
         let admin = try await AdminServer.bind(path: options.socketPath, handler: self, group: group, logger: logger)
@@ -102,22 +121,31 @@ public final class NodeDaemon: Service, Sendable {
         }
         try watchdog.start()
         defer { watchdog.stop() }
-        try watchdogProcess.start(trip: config.tuning.tripInterval, haltCommand: options.haltCommand)
-        defer { watchdogProcess.stop() }
+        try watchdogProcess.start(
+            trip: config.tuning.tripInterval, haltCommand: options.haltCommand, executable: options.watchdogExecutable)
+        defer {
+            do { try watchdogProcess.stop() } catch { logs.event("ERROR: cannot clear the dead man switch's plan: \(error)") }
+        }
 
         // What the node really holds, read back from the host rather than assumed.
         let holdings = await host.readHoldings()
         if !holdings.isEmpty { logs.event("found on the host at start: \(holdings.heldGroups.joined(separator: ", ")) \(holdings.ownAddresses.keys.sorted().joined(separator: ", "))") }
-        updateEmergencyPlan(await host.emergencyPlan(for: holdings))
-        var loop = DaemonLoop(daemon: self, core: ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings),
-                              transport: transport, disks: disks)
+        let core = ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings)
+        let processGroups = await host.applications.processGroups.values.sorted()
+        do {
+            try updateEmergencyPlan { $0.processGroups = processGroups }
+            try protect(core.protection)
+        } catch {
+            throw DaemonStartError("cannot write the dead man switch's plan in \(options.stateDirectory): \(error)")
+        }
+        var loop = DaemonLoop(daemon: self, core: core, transport: transport, disks: disks)
 
         disks.start(polling: options.diskPollInterval)
         defer { disks.close() }
         // The loop, the packets it receives and its timers run on the sockets' event loop thread.
         let eventLoop = group.next()
         let executor = EventLoopExecutor(loop: eventLoop)
-        let timers = startTimers(on: eventLoop, watchdog: watchdog)
+        let timers = startTimers(watchdog: watchdog)
         do {
             try await runTasks(loop: &loop, executor: executor, transport: transport, admin: admin)
         } catch {
@@ -136,24 +164,31 @@ public final class NodeDaemon: Service, Sendable {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { tasks in
                 tasks.addTask { try await admin.run() }
+                tasks.addTask { await self.jobs.run() }
                 tasks.addTask { await self.watchCarrier() }
                 tasks.addTask {
                     var monitor = ApplicationMonitor(daemon: self)
                     await monitor.run()
                 }
-                if self.options.startServices { tasks.addTask { _ = try? await self.start(all: false) } }
+                if self.options.startServices {
+                    tasks.addTask {
+                        do { _ = try await self.start(all: false) } catch {
+                            self.logs.event("--start: cluster services not started: \(error)")
+                        }
+                    }
+                }
                 await withTaskExecutorPreference(executor) {
-                    await loop.run(inputs: self.inputs)
+                    await loop.run(inputs: self.inbox)
                 }
                 tasks.cancelAll()
             }
         } onGracefulShutdown: {
-            self.input.yield(.shutdown)
+            self.inbox.push(.shutdown)
         }
     }
 
     /// Queues an input for the loop.
-    func send(_ item: DaemonInput) { input.yield(item) }
+    func send(_ item: DaemonInput) { inbox.push(item) }
 
     /// Tells the core when an IP adapter's carrier is lost or comes back. The adapters are read
     /// when the kernel announces a link change (`LinkEvents`), and every 2 s in case a notice was
@@ -195,17 +230,13 @@ public final class NodeDaemon: Service, Sendable {
         }
     }
 
-    /// The loop's periodic inputs, as timers on its event loop (no task or thread of their own):
-    /// twice a second its bookkeeping (configuration versions, `--all` and `sync`), and six times
-    /// per trip interval the watchdog's pets, which stop when the event loop stops being scheduled.
-    private func startTimers(on eventLoop: any EventLoop, watchdog: Watchdog) -> [RepeatedTask] {
-        let housekeeping = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(500)) { _ in
-            self.send(.housekeeping)
-        }
-        let petInterval = TimeAmount.nanoseconds((config.tuning.tripInterval / 6).nanoseconds)
-        let pets = eventLoop.scheduleRepeatedTask(initialDelay: .zero, delay: petInterval) { _ in
-            self.pet(watchdog)
-        }
+    /// The loop's periodic inputs, as timers of its clock (on its event loop: no task or thread of
+    /// their own): twice a second its bookkeeping (configuration versions, `--all` and `sync`), and
+    /// six times per trip interval the watchdog's pets, which stop when the event loop stops being
+    /// scheduled.
+    private func startTimers(watchdog: Watchdog) -> [any DaemonTimer] {
+        let housekeeping = clock.repeating(every: .milliseconds(500)) { self.send(.housekeeping) }
+        let pets = clock.repeating(every: config.tuning.tripInterval / 6) { self.pet(watchdog) }
         return [housekeeping, pets]
     }
 
@@ -230,4 +261,10 @@ final class StopFlag: Sendable {
     private let raised = Mutex(false)
     func raise() { raised.withLock { $0 = true } }
     var isRaised: Bool { raised.withLock { $0 } }
+}
+
+/// The daemon cannot start: what is wrong and where.
+struct DaemonStartError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -46,7 +46,7 @@ extension StatusSnapshot {
             return Group(
                 name: group.name, policy: group.policy.rawValue, placements: placements,
                 reason: agreed?.placement[group.name]?.reason, hold: hold, sticky: agreed?.admin.sticky[group.name],
-                error: core.holdings.groups[group.name]?.failure ?? (failedOn.isEmpty ? nil : "failed on \(failedOn.joined(separator: ", "))"))
+                error: core.holdings.groups[group.name]?.failure?.reason ?? (failedOn.isEmpty ? nil : "failed on \(failedOn.joined(separator: ", "))"))
         }
         if let current = agreed?.currentEvent {
             event = Event(number: current.number, description: current.event.description,

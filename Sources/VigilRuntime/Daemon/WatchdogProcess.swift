@@ -124,12 +124,13 @@ public enum WatchdogProcess {
 
         init(directory: String) { self.directory = directory }
 
-        /// Starts `vigild --watchdog-for` this process, from the same executable, with a pipe from
-        /// this process as its standard input (`DaemonLifeline`).
-        func start(trip: Duration, haltCommand: [String]?) throws {
+        /// Starts `vigild --watchdog-for` this process, from `executable` (by default the same
+        /// executable), with a pipe from this process as its standard input (`DaemonLifeline`).
+        func start(trip: Duration, haltCommand: [String]?, executable: String? = nil) throws {
             pet()
             let process = Process()
-            process.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0])
+            let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            process.executableURL = URL(fileURLWithPath: executable ?? own)
             var arguments = ["--watchdog-for", "\(getpid())", "--state-dir", directory,
                              "--trip-ms", "\(trip.nanoseconds / 1_000_000)"]
             if let haltCommand { arguments += ["--halt-command", haltCommand.last ?? ""] }
@@ -161,9 +162,11 @@ public enum WatchdogProcess {
             }
         }
 
-        func publish(_ plan: EmergencyPlan) {
+        /// Writes the plan the watchdog process reads when it trips (a new file renamed over the
+        /// old, so that it reads one plan or the other, never half of one).
+        func publish(_ plan: EmergencyPlan) throws {
             let path = WatchdogProcess.planPath(directory)
-            try? WatchdogProcess.encode(plan).write(toFile: path, atomically: true, encoding: .utf8)
+            try Data(WatchdogProcess.encode(plan).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         }
 
         /// Whether the watchdog tripped since the last call (the marker is removed).
@@ -175,8 +178,8 @@ public enum WatchdogProcess {
         }
 
         /// An orderly end: nothing left to release, and the watchdog stops.
-        func stop() {
-            publish(EmergencyPlan())
+        func stop() throws {
+            try publish(EmergencyPlan())
             child.withLock { process in
                 guard let process, process.isRunning else { return }
                 process.terminate()

@@ -151,14 +151,15 @@ public struct AddressDriver: AddressDriving {
     }
 }
 
-/// One line of `ip -4 -o addr show`.
-struct AddressEntry: Sendable, Hashable {
-    var device: String
-    var address: IPv4Address
-    var prefix: Int
+/// One line of `ip -4 -o addr show`. Public for the test bed (VigilTestbed), which reads what each
+/// node's namespace really holds the way this driver reads its own host.
+public struct AddressEntry: Sendable, Hashable {
+    public var device: String
+    public var address: IPv4Address
+    public var prefix: Int
 
     /// Parses lines like `2: eth0    inet 192.0.2.5/24 brd ... scope global eth0\ ...`.
-    static func parse(_ output: String) -> [AddressEntry] {
+    public static func parse(_ output: String) -> [AddressEntry] {
         output.split(whereSeparator: \.isNewline).compactMap { line in
             let words = line.split(whereSeparator: \.isWhitespace)
             guard words.count > 3, let inet = words.firstIndex(of: "inet"), inet + 1 < words.count else { return nil }

@@ -45,7 +45,7 @@ extension HostDriver {
         if missing.isEmpty { return GroupHolding(state: .online, addressAdapters: addressAdapters) }
         let failure = "partially present on \(node): has \(present.joined(separator: ", ")); missing \(missing.joined(separator: ", "))"
         note("group \(group.name) " + failure)
-        return GroupHolding(state: .error, addressAdapters: addressAdapters, failure: failure)
+        return GroupHolding(state: .error, addressAdapters: addressAdapters, failure: GroupFailure(.found, failure))
     }
 
     private func configuredAddresses(_ wanted: [String: IPv4Address]) async -> [String: String] {

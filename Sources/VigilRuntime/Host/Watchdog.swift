@@ -19,6 +19,8 @@ import Synchronization
 /// watchdog device, or the watchdog process (`WatchdogProcess`), covers that case.
 public final class Watchdog: Sendable {
     public let tripInterval: Duration
+    /// The time the thread reads and sleeps on: the monotonic clock, or a test's.
+    public let clock: any WatchdogClock
     /// How often the thread pets the device, when there is one, and how soon it first looks at the
     /// deadline; between pets it sleeps until the deadline could be due (`untilDeadline`).
     public let checkInterval: Duration
@@ -38,12 +40,14 @@ public final class Watchdog: Sendable {
     ///   - tripInterval: how long the daemon may go without petting.
     ///   - checkInterval: how often a watchdog device is petted; at most a quarter of `tripInterval`.
     ///   - devicePath: a watchdog device to pet (`/dev/watchdog`); `nil` (the default) for none.
+    ///   - clock: the time to read and sleep on (`MonotonicClock` but in tests).
     ///   - onTrip: the emergency release; it runs on the watchdog's thread and must not wait for
     ///     anything the daemon's tasks hold.
     public init(
         tripInterval: Duration, checkInterval: Duration? = nil, devicePath: String? = nil,
-        onTrip: @escaping @Sendable () -> Void
+        clock: any WatchdogClock = MonotonicClock(), onTrip: @escaping @Sendable () -> Void
     ) {
+        self.clock = clock
         precondition(tripInterval > .zero, "trip interval must be positive, got \(tripInterval)")
         let check = checkInterval ?? tripInterval / 10
         precondition(check > .zero && check <= tripInterval / 4, "check interval \(check) must be in (0, trip interval / 4]")
@@ -69,13 +73,17 @@ public final class Watchdog: Sendable {
         precondition(!alreadyStarted, "a watchdog is started once")
         pet()
         let descriptor = device
-        let thread = Thread { [self] in watch(device: descriptor) }
+        clock.threadStarted()
+        let thread = Thread { [self] in
+            watch(device: descriptor)
+            clock.threadEnded()
+        }
         thread.name = "vigil-watchdog"
         thread.start()
     }
 
     /// The daemon is alive: pushes the deadline to `tripInterval` from now.
-    public func pet() { lastPet.store(Self.monotonicNanoseconds(), ordering: .releasing) }
+    public func pet() { lastPet.store(clock.now(), ordering: .releasing) }
 
     /// Ends the watch without tripping (orderly shutdown); the thread ends at its next check.
     public func stop() { state.withLock { $0.stopping = true } }
@@ -90,7 +98,7 @@ public final class Watchdog: Sendable {
         let trip = UInt64(tripInterval.nanoseconds)
         var wait = checkInterval
         while true {
-            Self.sleep(wait)
+            clock.sleep(wait)
             if state.withLock({ $0.stopping }) {
                 if device >= 0 { _ = write(device, "V", 1); close(device) }
                 break
@@ -98,7 +106,7 @@ public final class Watchdog: Sendable {
             // The pet before the clock: a pet stored between the two readings would lie in the
             // future and the wrapping difference trip the switch while the daemon runs.
             let pet = lastPet.load(ordering: .acquiring)
-            let now = Self.monotonicNanoseconds()
+            let now = clock.now()
             let silent = now > pet ? now - pet : 0
             if silent > trip {
                 state.withLock { $0.tripped = true }
@@ -134,6 +142,32 @@ public final class Watchdog: Sendable {
         var remaining = timespec()
         while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
+}
+
+/// The time a thread of the dead man switch reads and sleeps on. The daemon's is the monotonic
+/// clock (`MonotonicClock`); a test's moves only when the test says, so that the watchdog's
+/// behaviour can be checked without waiting for real time to pass.
+public protocol WatchdogClock: Sendable {
+    /// Nanoseconds on a monotonic scale.
+    func now() -> UInt64
+    /// Blocks the calling thread until the clock has advanced by `duration`.
+    func sleep(_ duration: Duration)
+    /// A thread that reads this clock starts (a test's clock waits for it to sleep or end).
+    func threadStarted()
+    /// A thread that read this clock ends.
+    func threadEnded()
+}
+
+extension WatchdogClock {
+    public func threadStarted() {}
+    public func threadEnded() {}
+}
+
+/// The system's monotonic clock (`CLOCK_MONOTONIC`), which a thread sleeps on with `nanosleep`.
+public struct MonotonicClock: WatchdogClock {
+    public init() {}
+    public func now() -> UInt64 { Watchdog.monotonicNanoseconds() }
+    public func sleep(_ duration: Duration) { Watchdog.sleep(duration) }
 }
 
 extension Duration {

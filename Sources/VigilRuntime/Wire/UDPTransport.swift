@@ -144,18 +144,28 @@ public final class UDPTransport: Sendable {
     /// a task per packet; the kernel gets them with `sendmmsg`). `done` is called once per packet,
     /// with the error if it could not be sent. A socket that has closed is reopened first, as in
     /// `send(_:to:from:)`.
-    public func sendNow(_ packets: [Outbound], done: @escaping @Sendable (Outbound, (any Error)?) -> Void) {
+    ///
+    /// `spawn` starts the send of a packet whose socket must be reopened first, as a task of the
+    /// caller's (the daemon's jobs); when it refuses, the packet is counted as not sent.
+    public func sendNow(
+        _ packets: [Outbound], spawn: (@escaping @Sendable () async -> Void) -> Bool,
+        done: @escaping @Sendable (Outbound, (any Error)?) -> Void
+    ) {
         var batches: [ObjectIdentifier: (loop: any EventLoop, writes: [(any Channel, Outbound, ByteBuffer)])] = [:]
         var memo = MessageJSONMemo()
         for packet in packets {
             guard let channel = sockets.activeChannel(for: packet.local) else {
-                Task {
+                let started = spawn { [self] in
                     do {
                         try await send(packet.envelope, to: packet.remote, from: packet.local)
                         done(packet, nil)
                     } catch {
                         done(packet, error)
                     }
+                }
+                if !started {
+                    counters.countSendFailed()
+                    done(packet, TransportError.busy(packet.local))
                 }
                 continue
             }
@@ -206,10 +216,13 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
     case noSocket(IPv4Address)
     /// The envelope's adapters have no addresses in the address book.
     case unroutable(from: String, to: String, network: String, fromAdapter: String?, toAdapter: String?)
+    /// The socket of this local address must be reopened, and no task could be started to do it.
+    case busy(IPv4Address)
 
     public var description: String {
         switch self {
         case .noSocket(let address): "no socket is bound to \(address)"
+        case .busy(let address): "the socket of \(address) is being reopened and too many sends wait"
         case .unroutable(let from, let to, let network, let fromAdapter, let toAdapter):
             "no addresses for \(from)/\(fromAdapter ?? "?") -> \(to)/\(toAdapter ?? "?") on \(network)"
         }

@@ -1,0 +1,44 @@
+import VigilModel
+
+/// What the dead man switch must be able to release on a node: every service address the node
+/// holds or is configuring or removing now, and every application of a group it holds or is
+/// acquiring or releasing (`Step.protect`). The core gives it before the actions that acquire, so
+/// that a daemon that dies between starting an action and hearing its result leaves nothing the
+/// switch does not know about.
+public struct Protection: Sendable, Hashable {
+    public var addresses: Set<ProtectedAddress>
+    public var applications: Set<String>
+
+    public init(addresses: Set<ProtectedAddress> = [], applications: Set<String> = []) {
+        self.addresses = addresses
+        self.applications = applications
+    }
+
+    /// Whether performing `action` can leave nothing this protection does not cover: an address
+    /// configured or an application started must be listed; releasing actions always are covered.
+    public func covers(_ action: Action) -> Bool {
+        switch action {
+        case .addAddress(let label, let address, let adapter):
+            addresses.contains(ProtectedAddress(label: label, address: address, adapter: adapter))
+        case .startApplication(let name):
+            applications.contains(name)
+        default:
+            true
+        }
+    }
+}
+
+/// A service address on the adapter it is (or is about to be) configured on.
+public struct ProtectedAddress: Sendable, Hashable, Comparable {
+    public var label: String
+    public var address: IPv4Address
+    public var adapter: String
+
+    public init(label: String, address: IPv4Address, adapter: String) {
+        self.label = label
+        self.address = address
+        self.adapter = adapter
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.label, a.adapter) < (b.label, b.adapter) }
+}

@@ -1,0 +1,309 @@
+import Foundation
+import Synchronization
+import VigilModel
+import VigilRuntime
+
+/// The outcome of one case on the test bed (printed as the simulator prints its cases).
+public struct TestbedCaseResult: Sendable, CustomStringConvertible {
+    public var number: Int
+    public var name: String
+    /// Empty when the case passed.
+    public var problems: [String]
+    /// How long after the case's actions the hosts showed the expected state (measured, not judged).
+    public var reached: Duration?
+    /// What the client saw during the case, per service that answers at its end: who answered before
+    /// and after, and the longest time without an answer (measured, not judged).
+    public var client: [String] = []
+
+    public var passed: Bool { problems.isEmpty }
+
+    /// `PASS case N: name` or `FAIL case N: problem; problem`.
+    public var description: String {
+        passed ? "PASS case \(number): \(name)" : "FAIL case \(number): " + problems.joined(separator: "; ")
+    }
+}
+
+/// Runs a test plan on the test bed: each case's actions as real faults, then a bounded wait for
+/// the expected state, judged on the hosts (addresses in the namespaces, processes, TCP answers from
+/// the client) as well as on what the daemons report. A checker looks after every action and every
+/// `checkInterval` for a service address held by two namespaces: any sighting fails the case.
+public final class TestbedRunner: Sendable {
+    public let cluster: TestbedCluster
+    public let truth: HostTruth
+    public let plan: TestPlan
+    /// The longest wait for a case's expected state: a cap, not a judgement of speed (6 x the plan's
+    /// settle, at least 60s; a standby swap took up to 19s on 2 busy cores).
+    public let bound: Duration
+    public let checkInterval: Duration = .milliseconds(500)
+    private let violations = Mutex<[String]>([])
+    /// Adapters failed by the plan and not yet repaired: `node/adapter`.
+    private let failed = Mutex<Set<String>>([])
+
+    public init(cluster: TestbedCluster, truth: HostTruth, plan: TestPlan) {
+        self.cluster = cluster
+        self.truth = truth
+        self.plan = plan
+        bound = max(plan.settle * 6, .seconds(60))
+    }
+
+    var config: ClusterConfig { cluster.config }
+    var layout: TestbedLayout { cluster.layout }
+
+    /// Runs every case in order, calling `report` after each; the duplicate checker runs throughout.
+    public func run(report: @Sendable (TestbedCaseResult) -> Void) async -> [TestbedCaseResult] {
+        let checker = Task { [self] in
+            while !Task.isCancelled {
+                checkDuplicates(when: "while waiting")
+                do { try await Task.sleep(for: checkInterval) } catch { return }
+            }
+        }
+        defer { checker.cancel() }
+        var results: [TestbedCaseResult] = []
+        for testCase in plan.cases {
+            let result = await run(testCase)
+            report(result)
+            results.append(result)
+        }
+        return results
+    }
+
+    private func checkDuplicates(when: String) {
+        let found = truth.duplicates()
+        guard !found.isEmpty else { return }
+        violations.withLock { $0 += found.map { "never two owners broken (\(when)): \($0)" } }
+    }
+
+    private func run(_ testCase: TestCase) async -> TestbedCaseResult {
+        let logStart = logOffsets()
+        let caseStart = Self.wallClock()
+        let violationsBefore = violations.withLock { $0.count }
+        var problems: [String] = []
+        let clock = ContinuousClock()
+        for action in testCase.actions {
+            if let problem = await apply(action) { problems.append(problem) }
+            checkDuplicates(when: "after \(action)")
+        }
+        let started = clock.now
+        var reached: Duration?
+        var last: [String] = []
+        var stableOnce = false
+        while true {
+            last = await evaluate(testCase, logStart: logStart)
+            if last.isEmpty {
+                if stableOnce { break }
+                stableOnce = true
+                reached = reached ?? started.duration(to: clock.now)
+            } else {
+                stableOnce = false
+                reached = nil
+            }
+            if started.duration(to: clock.now) > bound { break }
+            try? await Task.sleep(for: .milliseconds(300))
+        }
+        if !last.isEmpty { reached = nil }
+        problems += last
+        for action in testCase.after {
+            if let problem = await apply(action) { problems.append(problem) }
+            checkDuplicates(when: "after \(action)")
+        }
+        if !testCase.after.isEmpty, let problem = await waitQuiet() { problems.append(problem) }
+        problems += violations.withLock { Array($0.dropFirst(violationsBefore)) }
+        let seen = ClientWatchLog(path: cluster.testbed.clientLog).gaps(from: caseStart, to: Self.wallClock())
+        return TestbedCaseResult(number: testCase.number, name: testCase.name, problems: problems, reached: reached, client: seen)
+    }
+
+    /// Milliseconds since the epoch: the client's watch stamps its lines so.
+    static func wallClock() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    /// The services the client watches: every application's listening address that is not 0.0.0.0.
+    public var watchedEndpoints: [String] {
+        config.applications.compactMap { truth.probe(of: $0).listen }.filter { $0.address != "0.0.0.0" }.map { "\($0.address):\($0.port)" }
+    }
+
+    // MARK: actions
+
+    /// Carries out a plan action on the test bed; returns a problem when it could not.
+    func apply(_ action: PlanAction) async -> String? {
+        do {
+            switch action {
+            case .start(let nodes):
+                for node in try names(nodes) { try await cluster.start(node) }
+            case .stop(let nodes, let mode):
+                for node in try names(nodes) { try await cluster.stop(node, mode: mode) }
+            case .crash(let nodes):
+                for node in try names(nodes) {
+                    cluster.testbed.crash(node)
+                    failed.withLock { set in set = set.filter { !$0.hasPrefix(node + "/") } }
+                }
+            case .failInterface(let node, let interface), .repairInterface(let node, let interface):
+                let up: Bool
+                if case .repairInterface = action { up = true } else { up = false }
+                try cluster.testbed.setAdapter(interface, of: node, up: up)
+                failed.withLock { set in if up { set.remove("\(node)/\(interface)") } else { set.insert("\(node)/\(interface)") } }
+            case .failNetwork(let network, let node), .repairNetwork(let network, let node):
+                let up: Bool
+                if case .repairNetwork = action { up = true } else { up = false }
+                try cluster.testbed.setNetwork(network, node: node, up: up)
+            case .partition(let network, let sides):
+                try cluster.testbed.partition(network, sides: sides)
+            case .heal(let network):
+                try cluster.testbed.heal(network)
+            case .pause(let node, let duration):
+                try await cluster.pause(node, for: duration)
+            case .degrade(let network, let loss, let delay):
+                try cluster.testbed.impair(network, node: nil, lossPercent: Int((loss * 100).rounded()), delay: delay)
+            case .restore(let network):
+                for name in config.networks.filter(\.isIP).map(\.name) where network == nil || network == name {
+                    try cluster.testbed.impair(name, node: nil, lossPercent: nil, delay: nil)
+                }
+            case .move(let group, let node):
+                return await cluster.request(.rgMove(group: group, node: node))
+            case .online(let group):
+                return await cluster.request(.rgOnline(group: group))
+            case .offline(let group, let sticky):
+                return await cluster.request(.rgOffline(group: group, sticky: sticky))
+            case .wait(let duration):
+                try await Task.sleep(for: duration)
+            }
+        } catch {
+            return "\(action): \(error)"
+        }
+        return nil
+    }
+
+    private func names(_ nodes: [String]) throws -> [String] {
+        let all = config.nodes.map(\.name)
+        if nodes == ["all"] { return all }
+        for node in nodes where !all.contains(node) { throw TestbedError("no node \(node)") }
+        return nodes
+    }
+
+    // MARK: checks
+
+    /// Every way the cluster differs from the case's expectation; empty when it matches.
+    func evaluate(_ testCase: TestCase, logStart: [String: UInt64]) async -> [String] {
+        var problems: [String] = []
+        var reported: [String: [String]] = [:]
+        for node in config.nodes.map(\.name) where cluster.daemonPid(node) != nil {
+            guard let snapshot = await cluster.status(node) else { continue }
+            reported[node] = snapshot.groups.filter { $0.state(on: node) == .online }.map(\.name)
+        }
+        let expected = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, Set(testCase.expect[$0.name] ?? [])) })
+        if config.nodes.contains(where: { Set(reported[$0.name] ?? []) != expected[$0.name] }) {
+            problems.append("expected \(describe(expected.mapValues { Array($0) })), daemons report \(describe(reported))")
+        }
+        let held = truth.addresses()
+        problems += checkHosts(expected: expected, held: held)
+        for (label, place) in testCase.addresses.sorted(by: { $0.key < $1.key }) {
+            guard let address = truth.serviceAddresses.first(where: { $0.label == label })?.address else {
+                problems.append("no service address \(label)")
+                continue
+            }
+            let actual = (held[address] ?? []).map(\.description)
+            if actual != [place] {
+                problems.append("expected address \(label) on \(place), hosts have it on \(actual.isEmpty ? "none" : actual.joined(separator: " and "))")
+            }
+        }
+        let logged = newLogLines(since: logStart)
+        for line in testCase.log where !logged.contains(where: { $0.contains(line) }) {
+            problems.append("expected '\(line)' in the cluster log")
+        }
+        return problems
+    }
+
+    /// The hosts' truth for every group: its addresses in the holder's namespace only, its
+    /// applications' processes in the holders' namespaces only, and the holder answering the client.
+    private func checkHosts(expected: [String: Set<String>], held: [IPv4Address: [HostTruth.Place]]) -> [String] {
+        var problems: [String] = []
+        for group in config.resourceGroups {
+            let holders = Set(config.nodes.map(\.name).filter { expected[$0]?.contains(group.name) ?? false })
+            for label in group.serviceAddresses {
+                guard let address = config.serviceAddress(labelled: label)?.address else { continue }
+                let on = Set((held[address] ?? []).map(\.node))
+                if on != holders { problems.append("\(group.name): \(label) is on \(list(on)) (expected \(list(holders)))") }
+            }
+            for name in group.applications {
+                guard let application = config.application(named: name) else { continue }
+                let running = truth.nodesRunning(application)
+                if running != holders { problems.append("\(group.name): \(name) runs on \(list(running)) (expected \(list(holders)))") }
+                problems += checkAnswers(group: group, application: application, holders: holders)
+            }
+        }
+        return problems
+    }
+
+    private func checkAnswers(group: ResourceGroup, application: Application, holders: Set<String>) -> [String] {
+        guard let listen = truth.probe(of: application).listen else { return [] }
+        if listen.address == "0.0.0.0" {
+            return holders.sorted().compactMap { node in
+                guard let address = truth.clientReachableAddress(of: node) else { return nil }
+                let answer = truth.ask(address, port: listen.port)
+                return answer == node ? nil : "\(group.name): \(address):\(listen.port) answered \(answer ?? "nothing"), expected \(node)"
+            }
+        }
+        guard holders.count <= 1 else { return [] }
+        let answer = truth.ask(listen.address, port: listen.port)
+        if answer != holders.first {
+            return ["\(group.name): the client got \(answer ?? "no answer") from \(listen.address):\(listen.port) (expected \(holders.first ?? "no answer"))"]
+        }
+        return []
+    }
+
+    private func list(_ nodes: Set<String>) -> String { nodes.isEmpty ? "no node" : nodes.sorted().joined(separator: ", ") }
+
+    /// After a case's tidy-up actions: every running daemon idle (no event) and seeing its own IP
+    /// adapters as the test bed has them.
+    private func waitQuiet() async -> String? {
+        let clock = ContinuousClock()
+        let start = clock.now
+        var quietOnce = false
+        while start.duration(to: clock.now) < bound {
+            var quiet = true
+            for node in config.nodes.map(\.name) where cluster.daemonPid(node) != nil {
+                guard let snapshot = await cluster.status(node) else { quiet = false; continue }
+                if snapshot.event != nil { quiet = false }
+                let down = failed.withLock { $0 }
+                for interface in snapshot.interfaces where interface.node == node && config.network(named: interface.network)?.isIP == true {
+                    let wanted: StatusSnapshot.LinkState = down.contains("\(node)/\(interface.name)") ? .down : .up
+                    if interface.state != wanted { quiet = false }
+                }
+            }
+            if quiet {
+                if quietOnce { return nil }
+                quietOnce = true
+            } else {
+                quietOnce = false
+            }
+            try? await Task.sleep(for: .milliseconds(300))
+        }
+        return "the cluster did not settle within \(DurationText.format(bound)) after the case's tidy-up actions"
+    }
+
+    // MARK: logs
+
+    private func clusterLog(_ node: String) -> String { "\(layout.stateDirectory(node))/cluster.log" }
+
+    func logOffsets() -> [String: UInt64] {
+        Dictionary(uniqueKeysWithValues: config.nodes.map { node in
+            let size = (try? FileManager.default.attributesOfItem(atPath: clusterLog(node.name))[.size] as? UInt64) ?? 0
+            return (node.name, size)
+        })
+    }
+
+    private func newLogLines(since start: [String: UInt64]) -> [String] {
+        config.nodes.flatMap { node -> [String] in
+            guard let handle = FileHandle(forReadingAtPath: clusterLog(node.name)) else { return [] }
+            defer { try? handle.close() }
+            handle.seek(toFileOffset: start[node.name] ?? 0)
+            return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+    }
+
+    /// Placement as the seed writes it: `ghost1: CH1, IP4 | ghost2: CH1 | ghost3: ---`.
+    func describe(_ placement: [String: [String]]) -> String {
+        config.nodes.map { node in
+            let groups = config.resourceGroups.map(\.name).filter { (placement[node.name] ?? []).contains($0) }
+            return "\(node.name): \(groups.isEmpty ? "---" : groups.joined(separator: ", "))"
+        }.joined(separator: " | ")
+    }
+}
