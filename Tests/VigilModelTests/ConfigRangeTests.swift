@@ -172,7 +172,8 @@ struct ConfigSizeTests {
             for network in 0..<ConfigLimits.maximumInterfaces.count {
                 let address = "10.\(network).0.\(node)"
                 let label = "n\(node)_\(network)"
-                lines.append("      - {name: eth\(network), label: \(label), address: \(address), network: net\(network)}")
+                let fields = "name: eth\(network), label: \(label), address: \(address), network: net\(network)"
+                lines.append("      - {\(fields)}")
             }
         }
         let everyNode = (1...ConfigLimits.maximumNodes.count).map { "n\($0)" }.joined(separator: ", ")

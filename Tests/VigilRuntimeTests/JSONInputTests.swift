@@ -13,7 +13,8 @@ import Testing
 
     @Test func nestingPastTheLimitIsRefusedAndStringsDoNotCount() {
         #expect(JSONInput.problem(Array(Self.bomb.utf8)) == "JSON nested more than 64 deep")
-        #expect(JSONInput.problem(Array((String(repeating: "[", count: 64) + String(repeating: "]", count: 64)).utf8)) == nil)
+        let deepest = String(repeating: "[", count: 64) + String(repeating: "]", count: 64)
+        #expect(JSONInput.problem(Array(deepest.utf8)) == nil)
         #expect(JSONInput.problem(Array("{\"a\": \"\(Self.bomb)\\\"\(Self.bomb)\"}".utf8)) == nil)
         #expect(JSONInput.problem(Array(("]]]]" + String(repeating: "[", count: 65)).utf8)) != nil)
     }
@@ -27,7 +28,9 @@ import Testing
 
     @Test func aSignedPayloadOf513BracketsIsMalformed() throws {
         let codec = try WireFixture.codec()
-        let json = try #require(WireFixture.everyMessage().first { if case .propose = $0.message { true } else { false } })
+        let json = try #require(WireFixture.everyMessage().first {
+            if case .propose = $0.message { true } else { false }
+        })
         let packet = try codec.encodeBytes(json)
         let payload = Array(packet[PacketCodec.headerSize..<(packet.count - PacketCodec.tagSize)])
         let addressing = Array(payload.prefix { $0 != UInt8(ascii: "{") })

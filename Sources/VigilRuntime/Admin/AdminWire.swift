@@ -57,7 +57,9 @@ public enum AdminWire {
     /// Reads a response line.
     public static func response(from line: ByteBuffer) throws(Malformed) -> AdminResponse {
         let bytes = Data(line.readableBytesView)
-        if let problem = JSONInput.problem(bytes) { throw Malformed(description: "unreadable answer from vigild: \(problem)") }
+        if let problem = JSONInput.problem(bytes) {
+            throw Malformed(description: "unreadable answer from vigild: \(problem)")
+        }
         do {
             return try JSONDecoder().decode(AdminResponse.self, from: bytes)
         } catch {
