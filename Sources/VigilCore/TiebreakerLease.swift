@@ -105,7 +105,8 @@ public struct TiebreakerLease: Sendable {
                 self.claim = nil
                 return nil
             }
-            let renewal = TiebreakerRecord(owner: me, incarnation: incarnation, sequence: claim.record.sequence + 1)
+            // `&+`: the sequence only makes each write distinct, and the sector may hold any value.
+            let renewal = TiebreakerRecord(owner: me, incarnation: incarnation, sequence: claim.record.sequence &+ 1)
             self.claim = (renewal, now)
             return issue(.write(renewal), purpose: .renew, at: now)
         }
@@ -115,7 +116,8 @@ public struct TiebreakerLease: Sendable {
         // claimed at once: the read-back after `settleTime` settles a race with a challenger.
         let own = record.map { $0.owner == me && $0.incarnation == incarnation } ?? true
         guard wanted, let since = observed?.since, now - since >= staleTime || own else { return nil }
-        let mine = TiebreakerRecord(owner: me, incarnation: incarnation, sequence: (record?.sequence ?? 0) + 1)
+        // `&+`: whoever can write the shared disk can leave a sequence of 2^64 - 1 there.
+        let mine = TiebreakerRecord(owner: me, incarnation: incarnation, sequence: (record?.sequence ?? 0) &+ 1)
         claim = (mine, now)
         observed = nil
         return issue(.write(mine), purpose: .claim, at: now)

@@ -83,4 +83,17 @@ import VigilCore
         #expect(taken.map { $0 - silentFrom >= bench.leases[1].staleTime } ?? false)
         #expect(!bench.leases[0].holds(at: bench.now))
     }
+
+    /// The tiebreaker sector is read from the shared disk, which anyone who can write it may fill
+    /// with a valid record of sequence 2^64 - 1: claiming over it (`sequence + 1`) trapped. The
+    /// sequence now wraps; it only makes each write distinct.
+    @Test func aSectorWithTheLargestSequenceIsClaimedWithoutATrap() {
+        for owner in ["gamma", "alpha"] {
+            var bench = Bench(seed: 7)
+            bench.register = TiebreakerRecord(owner: owner, incarnation: 1, sequence: .max)
+            for _ in 0..<400 { bench.step(wanted: [true, false]) }
+            #expect(bench.leases[0].holds(at: bench.now), "alpha holds the lease over \(owner)'s record")
+            #expect(bench.register?.owner == "alpha" && (bench.register?.sequence ?? .max) < 100)
+        }
+    }
 }
