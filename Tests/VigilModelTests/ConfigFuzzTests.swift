@@ -30,14 +30,14 @@ struct ConfigFuzzTests {
         return diagnostics.contains { $0.severity == .error } ? .verifyError : .clean
     }
 
-    @Test("2,000 mutated example files load and verify without a trap, each in well under a second")
+    @Test("1,500 mutated example files load and verify without a trap, each in well under a second")
     func mutatedConfigurations() throws {
         let examples = Self.examples
         try #require(examples.count >= 5, "the examples are found")
         var outcomes: [Outcome: Int] = [:]
         var slowest: (Duration, Int) = (.zero, 0)
         let clock = ContinuousClock()
-        for index in 0..<2_000 {
+        for index in 0..<1_500 {
             var random = FuzzRandom(seed: 1, stream: "config", index: UInt64(index))
             let text = TextMutator.mutate(random.pick(examples).text, random: &random)
             var outcome = Outcome.clean
@@ -53,11 +53,11 @@ struct ConfigFuzzTests {
                 "mutations reach both the loader's errors and the verifier")
     }
 
-    @Test("500 mutated test plans load or fail without a trap")
+    @Test("300 mutated test plans load or fail without a trap")
     func mutatedPlans() throws {
         let plans = Self.examples.filter { $0.text.contains("cases:") }
         try #require(!plans.isEmpty)
-        for index in 0..<500 {
+        for index in 0..<300 {
             var random = FuzzRandom(seed: 1, stream: "plan", index: UInt64(index))
             let text = TextMutator.mutate(random.pick(plans).text, random: &random)
             let nodes = ["ghost1", "ghost2", "ghost3", "ghost4"]
