@@ -101,4 +101,31 @@ import VigilFuzzKit
             return
         }
     }
+
+    /// Counters too: a key holder's epoch of 2^64 - 1 (in a proposal, a decline's `promised`, a
+    /// heartbeat's view) made the next proposal's `epoch + 1` trap; an incarnation near 2^64 the
+    /// `incarnation + 1` of a restart.
+    @Test func countersBeyondTheBoundAreMalformed() throws {
+        let limit = WireLimits.largestCounter
+        var decline = try #require(WireFixture.everyMessage().first {
+            if case .decline = $0.message { true } else { false }
+        })
+        guard case .decline(var body) = decline.message else { return }
+        body.promised = UInt64.max
+        decline.message = .decline(body)
+        #expect(try reason(decline) == .malformedPayload)
+        body.promised = limit
+        decline.message = .decline(body)
+        #expect(try reason(decline) == nil, "the bound itself is accepted")
+
+        var beat = WireFixture.heartbeat()
+        guard case .heartbeat(var heartbeat) = beat.message else { Issue.record("not a heartbeat"); return }
+        heartbeat.view.epoch = limit + 1
+        beat.message = .heartbeat(heartbeat)
+        #expect(try reason(beat) == .malformedPayload)
+        heartbeat.view.epoch = 7
+        beat.message = .heartbeat(heartbeat)
+        beat.incarnation = UInt64.max
+        #expect(try reason(beat) == .malformedPayload)
+    }
 }

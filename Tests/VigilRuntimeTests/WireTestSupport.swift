@@ -110,7 +110,7 @@ enum WireFixture {
         let request = AdminEnvelope(id: 9, origin: "ghost3", request: .offline(group: "SH3", sticky: true))
         let messages: [Message] = [
             .heartbeat(Heartbeat(view: ViewID(epoch: 3, coordinator: "ghost2"), installedEpoch: 0, stamp: .zero, echo: nil)),
-            .propose(Proposal(epoch: 13, coordinator: "ghost1", members: ["ghost1": 5, "ghost2": UInt64.max])),
+            .propose(Proposal(epoch: 13, coordinator: "ghost1", members: ["ghost1": 5, "ghost2": WireLimits.largestCounter])),
             .accept(Acceptance(epoch: 13, report: report, agreed: state, lastHeardAgo: ["ghost4": .milliseconds(850)])),
             .accept(Acceptance(epoch: 13, report: report, agreed: nil, lastHeardAgo: [:])),
             .decline(Decline(epoch: 13, promised: 14, follows: "ghost2")),

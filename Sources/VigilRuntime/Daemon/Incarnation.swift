@@ -12,14 +12,14 @@ enum Incarnation {
         var stored: UInt64 = 0
         if FileManager.default.fileExists(atPath: path) {
             let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard let value = UInt64(text) else {
+            guard let value = UInt64(text), value <= WireLimits.largestCounter else {
                 throw IncarnationError("\(path) holds \"\(text.prefix(40))\", not an incarnation number: "
                     + "remove it if the state directory is this node's (the wall clock then starts the count)")
             }
             stored = value
         }
         let wall = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
-        let next = max(stored == .max ? stored : stored + 1, wall)
+        let next = max(stored + 1, wall)
         try record(next, stateDirectory: stateDirectory)
         return next
     }

@@ -106,11 +106,11 @@ public enum DiskRecordCodec {
     private static func readSlotBody(_ body: inout ByteBuffer) throws(ByteReadError) -> DiskSlotRecord {
         let cluster = try body.readChecked(Int64.self, "cluster id")
         let node = try body.readName("node")
-        let incarnation = try body.readChecked(UInt64.self, "incarnation")
+        let incarnation = try body.readCounter("incarnation")
         let sequence = try body.readChecked(UInt64.self, "sequence")
-        let epoch = try body.readChecked(UInt64.self, "view epoch")
+        let epoch = try body.readCounter("view epoch")
         let coordinator = try body.readName("view coordinator")
-        let installedEpoch = try body.readChecked(UInt64.self, "installed epoch")
+        let installedEpoch = try body.readCounter("installed epoch")
         let stamp = try body.readDuration("stamp")
         var echoes: [String: Duration] = [:]
         for _ in 0..<Int(try body.readChecked(UInt8.self, "echo count")) {
@@ -167,7 +167,7 @@ public enum DiskRecordCodec {
             let cluster = try body.readChecked(Int64.self, "cluster id")
             guard cluster == Int64(clusterID) else { throw DiskRecordError.wrongCluster(Int(cluster)) }
             let owner = try body.readName("owner")
-            let incarnation = try body.readChecked(UInt64.self, "incarnation")
+            let incarnation = try body.readCounter("incarnation")
             let sequence = try body.readChecked(UInt64.self, "sequence")
             guard body.readableBytes == 0 else { throw ByteReadError("\(body.readableBytes) bytes after the record") }
             return TiebreakerRecord(owner: owner, incarnation: incarnation, sequence: sequence)

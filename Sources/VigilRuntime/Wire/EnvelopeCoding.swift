@@ -69,7 +69,7 @@ enum EnvelopeCoding {
     private static func readAddressing(_ buffer: inout ByteBuffer, clusterID: Int, message: (inout ByteBuffer) throws -> Message) throws -> Envelope {
         let version = try buffer.readChecked(UInt16.self, "protocol version")
         let from = try buffer.readName("from")
-        let incarnation = try buffer.readChecked(UInt64.self, "incarnation")
+        let incarnation = try buffer.readCounter("incarnation")
         let to = try buffer.readName("to")
         let network = try buffer.readName("network")
         let fromAdapter = try buffer.readOptionalName("from adapter")
@@ -104,9 +104,10 @@ enum EnvelopeCoding {
             if case .heartbeat = envelope.message {
                 throw PacketError(.malformedPayload, "a heartbeat in a json payload")
             }
-            guard WireLimits.durationsAreBounded(envelope.message) else {
+            guard WireLimits.valuesAreBounded(envelope.message) else {
                 let bound = WireLimits.longestDuration
-                throw PacketError(.malformedPayload, "json: a duration beyond \(bound) either side of zero")
+                throw PacketError(.malformedPayload, "json: a duration beyond \(bound) either side of zero, "
+                    + "or a counter above \(WireLimits.largestCounter)")
             }
             return envelope
         case nil:
@@ -117,9 +118,9 @@ enum EnvelopeCoding {
     private static func decodeHeartbeat(_ payload: ByteBuffer, clusterID: Int) throws -> Envelope {
         var buffer = payload
         return try readAddressing(&buffer, clusterID: clusterID) { buffer in
-            let epoch = try buffer.readChecked(UInt64.self, "view epoch")
+            let epoch = try buffer.readCounter("view epoch")
             let coordinator = try buffer.readName("view coordinator")
-            let installedEpoch = try buffer.readChecked(UInt64.self, "installed epoch")
+            let installedEpoch = try buffer.readCounter("installed epoch")
             let stamp = try buffer.readDuration("stamp")
             let echo = try buffer.readOptionalDuration("echo")
             let flags = try buffer.readChecked(UInt8.self, "flags")

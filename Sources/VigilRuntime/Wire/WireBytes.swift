@@ -11,11 +11,18 @@ public enum WireLimits {
     /// overflowing a `Duration`, and to take their milliseconds without overflowing an `Int64`.
     public static let longestDuration: Duration = .seconds(Int64(1) << 40)
 
+    /// The largest counter (an incarnation, a view epoch, a sequence or event number, a request
+    /// id) a received message may carry: 2^62. Real ones count from zero (an incarnation from the
+    /// wall clock in milliseconds, about 2^41 today), so any larger one is a malformed message; the
+    /// bound leaves the core room to count on from a received value (`epoch + 1`) without overflow.
+    public static let largestCounter: UInt64 = 1 << 62
+
     /// Whether every `Duration` inside `value`, at any depth (a `Moment`, a dictionary of ages),
-    /// is within `longestDuration` of zero.
-    static func durationsAreBounded(_ value: Any) -> Bool {
+    /// is within `longestDuration` of zero, and every `UInt64` at most `largestCounter`.
+    static func valuesAreBounded(_ value: Any) -> Bool {
         if let duration = value as? Duration { return isBounded(duration) }
-        return Mirror(reflecting: value).children.allSatisfy { durationsAreBounded($0.value) }
+        if let counter = value as? UInt64 { return counter <= largestCounter }
+        return Mirror(reflecting: value).children.allSatisfy { valuesAreBounded($0.value) }
     }
 
     static func isBounded(_ duration: Duration) -> Bool {
@@ -54,6 +61,13 @@ extension ByteBuffer {
     mutating func writeOptionalDuration(_ duration: Duration?) {
         writeInteger(UInt8(duration == nil ? 0 : 1))
         if let duration { writeDuration(duration) }
+    }
+
+    /// A counter (incarnation, view epoch) no larger than `WireLimits.largestCounter`.
+    mutating func readCounter(_ field: StaticString) throws(ByteReadError) -> UInt64 {
+        let value = try readChecked(UInt64.self, field)
+        guard value <= WireLimits.largestCounter else { throw ByteReadError("\(field) \(value) is out of range") }
+        return value
     }
 
     mutating func readChecked<T: FixedWidthInteger>(_ type: T.Type, _ field: StaticString) throws(ByteReadError) -> T {
