@@ -166,6 +166,14 @@ import VigilModel
             #expect(try await b.read().faults["a"] == .badMagic)
             try fixture.scribble(image, at: fixture.layout.offset(ofSlot: 2))
             #expect(try await b.read().faults["c"] == .unexpectedNode(expected: "c", found: "a"))
+            // Another cluster's record in a's slot (two clusters pointed at one disk): not a's.
+            var foreign = newer
+            foreign.clusterID = Self.clusterID + 1
+            try fixture.scribble(try DiskRecordCodec.encode(foreign, slotSize: fixture.layout.slotSize),
+                                 at: fixture.layout.offset(ofSlot: 0))
+            let afterForeign = try await b.read()
+            #expect(afterForeign.faults["a"] == .wrongCluster(Self.clusterID + 1))
+            #expect(afterForeign.heard.isEmpty)
         }
     }
 

@@ -56,6 +56,9 @@ public struct DiskHeartbeatReader: Sendable {
             case .failure(let fault): inbox.faults[peer.name] = fault
             case .success(let record) where record.node != peer.name:
                 inbox.faults[peer.name] = .unexpectedNode(expected: peer.name, found: record.node)
+            case .success(let record) where record.clusterID != config.id:
+                // Another cluster's record on a disk this one uses too: never a heartbeat here.
+                inbox.faults[peer.name] = .wrongCluster(record.clusterID)
             case .success(let record):
                 inbox.holdings[peer.name] = record.holdings
                 absorb(record, into: &inbox)
