@@ -40,6 +40,22 @@ func eventually(within limit: Duration = .seconds(10), _ condition: () async -> 
 
 var isRoot: Bool { getuid() == 0 }
 
+/// The cgroup2 mount, when this process is root and one is mounted: what the cgroup tests need
+/// (they declare it with `.enabled(if: canWriteCgroups)`).
+let cgroupMount: String? = isRoot
+    ? ApplicationContainment.cgroup2Mount(in: CgroupDirectory.read("/proc/self/mountinfo") ?? "") : nil
+
+var canWriteCgroups: Bool { cgroupMount != nil }
+
+/// Kills everything in a test's cgroup root and removes it with every directory below it.
+func removeCgroupTree(_ root: CgroupDirectory) {
+    guard root.exists else { return }
+    _ = root.kill()
+    _ = root.waitUntilEmpty(within: .seconds(5))
+    _ = root.removeDescendants()
+    _ = root.remove()
+}
+
 /// A throwaway network namespace with an interface `dummy0` (up, with carrier: one end of a veth
 /// pair whose other end, `dummy0peer`, is up too; some kernels have no `dummy` device type),
 /// deleted by `remove()`. Tests that need one declare it with `.enabled(if: TestNamespace.available, ...)`, so that where
@@ -122,7 +138,10 @@ final class FakeRunner: CommandRunning, @unchecked Sendable {
         return answer(command.line)
     }
 
-    func launch(_ command: ShellCommand, outputFile: String?) async -> CommandResult {
+    /// Spawns nothing, so it never calls `admit` (no process group to record).
+    func launch(
+        _ command: ShellCommand, outputFile: String?, admit: (@Sendable (Int32) -> Bool)?
+    ) async -> CommandResult {
         await run(command)
     }
 }

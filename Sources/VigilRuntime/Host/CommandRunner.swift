@@ -12,7 +12,8 @@ import Synchronization
 /// the daemon's, and a timeout after which the group gets SIGTERM and, after a grace, SIGKILL.
 ///
 /// A process that leaves the session (`setsid`) escapes the group kill; if it also keeps the output
-/// pipe open, `run` waits for it. Commands that daemonize belong in `launch`.
+/// pipe open, `run` waits for it. Commands that daemonize belong in `launch`, in a cgroup
+/// (`ShellCommand.cgroup`), which no process leaves by forking or `setsid`.
 public struct CommandRunner: CommandRunning {
     public init() {}
 
@@ -20,7 +21,7 @@ public struct CommandRunner: CommandRunning {
         let collector = OutputCollector(limit: command.outputLimit)
         return await supervise(command) { started in
             try await Subprocess.run(
-                .path("/bin/sh"), arguments: ["-c", command.line],
+                .path("/bin/sh"), arguments: Arguments(Self.arguments(command, admitted: false)),
                 environment: Self.environment(command), platformOptions: Self.options(command),
                 input: .none, output: .sequence, error: .combinedWithOutput
             ) { execution in
@@ -34,21 +35,39 @@ public struct CommandRunner: CommandRunning {
         }
     }
 
-    public func launch(_ command: ShellCommand, outputFile: String?) async -> CommandResult {
+    public func launch(
+        _ command: ShellCommand, outputFile: String?, admit: (@Sendable (Int32) -> Bool)?
+    ) async -> CommandResult {
         let path = outputFile ?? "/dev/null"
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)
         guard fd >= 0 else {
             return CommandResult(status: .notStarted("cannot open \(path): \(String(cString: strerror(errno)))"))
         }
         let startOffset = outputFile == nil ? 0 : lseek(fd, 0, SEEK_END)
+        let gate: AdmissionGate?
+        do throws(DriverFailure) { gate = admit == nil ? nil : try AdmissionGate() } catch {
+            close(fd)
+            return CommandResult(status: .notStarted(error.reason))
+        }
+        // Whatever happened, the gate is closed: a shell still waiting reads the end of its input
+        // and never runs the line.
+        defer { gate?.finish(admitted: false) }
+        let input = gate?.childEnd ?? open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard input >= 0 else {
+            close(fd)
+            return CommandResult(status: .notStarted("cannot open /dev/null: \(String(cString: strerror(errno)))"))
+        }
         return await supervise(command) { started in
             try await Subprocess.run(
-                .path("/bin/sh"), arguments: ["-c", command.line],
+                .path("/bin/sh"), arguments: Arguments(Self.arguments(command, admitted: gate != nil)),
                 environment: Self.environment(command), platformOptions: Self.options(command),
-                input: .none, output: .fileDescriptor(.init(rawValue: fd), closeAfterSpawningProcess: true),
+                input: .fileDescriptor(.init(rawValue: input), closeAfterSpawningProcess: true),
+                output: .fileDescriptor(.init(rawValue: fd), closeAfterSpawningProcess: true),
                 error: .combinedWithOutput
             ) { execution in
-                started(execution.processIdentifier.value)
+                let pid = execution.processIdentifier.value
+                started(pid)
+                if let gate, let admit { gate.finish(admitted: admit(pid)) }
             }.terminationStatus
         } output: {
             guard let outputFile else { return ("", false) }
@@ -112,6 +131,27 @@ public struct CommandRunner: CommandRunning {
         func withLock<T: Sendable>(_ body: (inout SupervisionState) -> T) -> T { state.withLock { body(&$0) } }
     }
 
+    /// `/bin/sh`'s arguments for `command`: `-c LINE`; or, when the command enters a cgroup or
+    /// waits to be admitted, a wrapper that does that first and then `exec`s `/bin/sh -c LINE`
+    /// (the same pid, so the same process group). `echo` and `read` are built into the shell: no
+    /// process is forked before the move, and nothing of the line runs unless both succeed.
+    static func arguments(_ command: ShellCommand, admitted: Bool) -> [String] {
+        guard command.cgroup != nil || admitted else { return ["-c", command.line] }
+        var steps: [String] = []
+        if command.cgroup != nil {
+            steps.append(#"echo 0 > "$1/cgroup.procs" || "#
+                + #"{ echo "vigil: not started: cannot enter cgroup $1" >&2; exit 125; }"#)
+        }
+        if admitted {
+            steps.append(#"read -r admitted || "#
+                + #"{ echo "vigil: not started: the daemon did not admit it" >&2; exit 125; }"#)
+            steps.append(#"exec /bin/sh -c "$2" < /dev/null"#)
+        } else {
+            steps.append(#"exec /bin/sh -c "$2""#)
+        }
+        return ["-c", steps.joined(separator: "\n"), "vigil-start", command.cgroup ?? "", command.line]
+    }
+
     static func environment(_ command: ShellCommand) -> Environment {
         var additions: [Environment.Key: String?] = [:]
         for (name, value) in command.environment {
@@ -141,6 +181,37 @@ public struct CommandRunner: CommandRunning {
             return (String(decoding: data.prefix(limit), as: UTF8.self), truncated)
         } catch {
             return ("(output unreadable: \(error))", false)
+        }
+    }
+}
+
+/// Where a launched command's shell reads its admission (its standard input, one end of a socket
+/// pair): one line when admitted, the end of the file otherwise, and the end of the file too if
+/// this process dies first (nobody else holds this end: both ends are close-on-exec, and the
+/// child's end is closed here once the child has it). A socket rather than a pipe, so that
+/// writing to a shell that already died fails with EPIPE (`MSG_NOSIGNAL`) instead of raising
+/// SIGPIPE in the daemon.
+final class AdmissionGate: Sendable {
+    let childEnd: Int32
+    private let ownEnd: Mutex<Int32>
+
+    init() throws(DriverFailure) {
+        var ends: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+            throw DriverFailure("cannot make the admission socket: \(String(cString: strerror(errno)))")
+        }
+        childEnd = ends[0]
+        ownEnd = Mutex(ends[1])
+    }
+
+    /// Sends the admission (when `admitted`) and closes this end; only the first call acts.
+    func finish(admitted: Bool) {
+        ownEnd.withLock { fd in
+            guard fd >= 0 else { return }
+            // A shell that died already cannot read it: the send fails, and it runs nothing anyway.
+            if admitted { _ = send(fd, "1\n", 2, Int32(MSG_NOSIGNAL)) }
+            close(fd)
+            fd = -1
         }
     }
 }

@@ -12,10 +12,14 @@ public struct ShellCommand: Sendable, Hashable {
     public var killGrace: Duration
     /// Bytes of combined stdout and stderr kept; the rest is read and dropped, and the result says so.
     public var outputLimit: Int
+    /// A cgroup v2 directory (its path) the command's shell moves itself into before the line
+    /// runs, so that every process of the command is in it from the first; if the move fails, the
+    /// line never runs (the command exits 125 and says why).
+    public var cgroup: String?
 
     public init(
         _ line: String, environment: [String: String] = [:], timeout: Duration,
-        killGrace: Duration = .seconds(2), outputLimit: Int = 64 * 1024
+        killGrace: Duration = .seconds(2), outputLimit: Int = 64 * 1024, cgroup: String? = nil
     ) {
         precondition(timeout > .zero, "a command needs a positive timeout, got \(timeout)")
         precondition(outputLimit >= 0, "output limit must not be negative, got \(outputLimit)")
@@ -24,6 +28,7 @@ public struct ShellCommand: Sendable, Hashable {
         self.timeout = timeout
         self.killGrace = killGrace
         self.outputLimit = outputLimit
+        self.cgroup = cgroup
     }
 }
 
@@ -103,5 +108,20 @@ public protocol CommandRunning: Sendable {
     /// when the shell itself exits, or after its timeout kills the group. The result's output is what
     /// the command appended to the file, up to the limit; its process group stays alive with any
     /// children.
-    func launch(_ command: ShellCommand, outputFile: String?) async -> CommandResult
+    ///
+    /// With `admit`, the command's shell waits, before anything else it runs (after entering the
+    /// command's cgroup), until `admit` has been called with its pid (its process group) and
+    /// returned true: the caller can record the group where it must be known before the command
+    /// runs. When `admit` returns false, or this process dies first, the line never runs (the
+    /// command exits 125).
+    func launch(
+        _ command: ShellCommand, outputFile: String?, admit: (@Sendable (Int32) -> Bool)?
+    ) async -> CommandResult
+}
+
+extension CommandRunning {
+    /// `launch` without an admission: the command runs at once.
+    public func launch(_ command: ShellCommand, outputFile: String?) async -> CommandResult {
+        await launch(command, outputFile: outputFile, admit: nil)
+    }
 }
