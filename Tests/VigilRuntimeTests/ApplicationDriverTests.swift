@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import VigilModel
 @testable import VigilRuntime
@@ -131,6 +132,76 @@ import VigilModel
         #expect(await driver.processGroups["app"] != nil, "the group is recorded so that the stop can kill it")
         _ = await driver.stop("app")
         #expect(await eventually { isDead(pid) })
+    }
+
+    /// The spawn hook (the daemon's plan) hears of the group before the start command runs its
+    /// line; a hook that fails refuses the start, and nothing of it runs.
+    @Test func theSpawnHookComesFirstAndCanRefuse() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let application = Self.application(directory, stop: "true")
+        let heard = Mutex<[String]>([])
+        let driver = ApplicationDriver(
+            config: ClusterConfig(name: "test", id: 1, applications: [application]), stateDirectory: directory.path,
+            killGrace: .milliseconds(500), pollInterval: .milliseconds(50),
+            onSpawn: { name, group throws(DriverFailure) in
+                let ran = FileManager.default.fileExists(atPath: directory.file("starts"))
+                heard.withLock { $0.append("\(name) \(group) ran:\(ran)") }
+            })
+        #expect(await driver.start("app") == .success(()))
+        let group = try #require(await driver.processGroups["app"])
+        #expect(heard.withLock { $0 } == ["app \(group) ran:false"])
+        #expect(await driver.stop("app") == .success(()))
+
+        let refusing = ApplicationDriver(
+            config: ClusterConfig(name: "test", id: 1, applications: [application]), stateDirectory: directory.path,
+            onSpawn: { _, _ throws(DriverFailure) in throw DriverFailure("cannot write the emergency plan") })
+        try? FileManager.default.removeItem(atPath: directory.file("starts"))
+        let refused = await refusing.start("app")
+        #expect(refused == .failure(DriverFailure("start app refused before it ran: cannot write the emergency plan")))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("starts")), "nothing of the start command ran")
+        #expect(await refusing.processGroups["app"] == nil)
+    }
+
+    static func contained(
+        _ application: Application, _ directory: TemporaryDirectory
+    ) throws -> (ApplicationDriver, CgroupDirectory) {
+        let containment = ApplicationContainment.choose(.automatic, stateDirectory: directory.path)
+        let root = try #require(containment.root, "\(containment)")
+        let driver = ApplicationDriver(config: ClusterConfig(name: "test", id: 1, applications: [application]),
+                                       stateDirectory: directory.path, killGrace: .milliseconds(500),
+                                       pollInterval: .milliseconds(50), containment: containment)
+        return (driver, root)
+    }
+
+    /// In a cgroup, an unmonitored application runs while its cgroup is populated, even when its
+    /// process left the start command's process group; the stop kills what its stop command left
+    /// behind and removes the cgroup.
+    @Test(.enabled(if: canWriteCgroups)) func aContainedApplicationIsTrackedAndStoppedByItsCgroup() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var application = Self.application(directory, stop: "true")
+        application.monitor = nil
+        application.start = "setsid sh -c 'sleep 300 & echo $! > \(directory.file("pid"))' & sleep 0.2"
+        let (driver, root) = try Self.contained(application, directory)
+        defer { removeCgroupTree(root) }
+        #expect(await driver.start("app") == .success(()))
+        let cgroup = try #require(driver.containment.cgroup(of: "app"))
+        #expect(await eventually { Self.serverPID(directory) != nil })
+        let pid = try #require(Self.serverPID(directory))
+        defer { kill(pid, SIGKILL) }
+        let group = try #require(await driver.processGroups["app"])
+        #expect(ProcessGroup.stat(of: pid)?.group != group, "the server left the start command's process group")
+        #expect(!ProcessGroup(group).isAlive)
+        #expect(await driver.isRunning("app"), "its cgroup is populated")
+        #expect(await driver.start("app") == .success(()))
+        #expect(cgroup.processes == [pid], "a running application is not started again")
+
+        #expect(await driver.stop("app") == .success(()))
+        #expect(isDead(pid), "the stop killed what the stop command left")
+        #expect(!cgroup.exists, "a stopped application's cgroup is removed")
+        #expect(await !driver.isRunning("app"))
+        #expect(await driver.stop("app") == .success(()))
     }
 
     @Test func unknownApplicationIsAFailure() async {

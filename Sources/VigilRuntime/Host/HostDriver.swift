@@ -26,16 +26,20 @@ public struct HostDriver: Sendable {
     }
 
     /// Drivers for `node` with the real tools, state kept in `stateDirectory`; `addressKind` picks
-    /// `ip` or the loopback demo stand-in.
+    /// `ip` or the loopback demo stand-in. `applications` replaces the default application driver
+    /// (process groups, no spawn hook), e.g. with the daemon's containment.
     public static func make(
         config: ClusterConfig, node: String, stateDirectory: String, addressKind: AddressDriverKind,
-        runner: any CommandRunning = CommandRunner(), note: @escaping @Sendable (String) -> Void = { _ in }
+        runner: any CommandRunning = CommandRunner(), applications: ApplicationDriver? = nil,
+        note: @escaping @Sendable (String) -> Void = { _ in }
     ) -> HostDriver {
         HostDriver(
             config: config, node: node,
             addresses: addressKind.makeDriver(config: config, node: node, stateDirectory: stateDirectory, runner: runner, note: note),
             storage: StorageDriver(config: config, runner: runner, note: note),
-            applications: ApplicationDriver(config: config, runner: runner, stateDirectory: stateDirectory, environment: ["VIGIL_NODE": node]),
+            applications: applications
+                ?? ApplicationDriver(config: config, runner: runner, stateDirectory: stateDirectory,
+                                     environment: ["VIGIL_NODE": node]),
             note: note)
     }
 
