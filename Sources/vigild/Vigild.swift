@@ -62,6 +62,10 @@ struct Vigild: AsyncParsableCommand {
     @Option(help: .hidden)
     var tripMs: Int = 600
 
+    /// `process-group` forces the fallback containment even where cgroups can be written (tests).
+    @Option(help: .hidden)
+    var containment: String = ApplicationContainment.Choice.automatic.rawValue
+
     /// Numbers in their ranges and commands that can be run, before anything starts: a port past
     /// 65535 would trap where the socket address is made.
     func validate() throws {
@@ -84,6 +88,10 @@ struct Vigild: AsyncParsableCommand {
         }
         guard let driver = AddressDriverKind(rawValue: addressDriver) else {
             throw ValidationError("--address-driver: expected one of \(AddressDriverKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard let containment = ApplicationContainment.Choice(rawValue: containment) else {
+            let choices = ApplicationContainment.Choice.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--containment: expected one of \(choices)")
         }
         let given: String
         do {
@@ -116,7 +124,8 @@ struct Vigild: AsyncParsableCommand {
         let options = DaemonOptions(
             configPath: config, config: loaded.config, configVersion: choice.version, configNote: choice.note, node: name, stateDirectory: stateDir, keyPath: key, port: port,
             addressDriver: driver, socketPath: socket, startServices: start,
-            haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] }, watchdogDevice: watchdogDevice)
+            haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] }, watchdogDevice: watchdogDevice,
+            containment: containment)
         let http = try httpSettings()
         let daemon = try NodeDaemon(options: options, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

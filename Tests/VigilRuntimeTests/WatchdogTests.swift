@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VigilModel
 import Testing
 @testable import VigilRuntime
 
@@ -110,3 +111,85 @@ import Testing
         #expect(EmergencyRelease.spawnAndWait(["/nonexistent/tool"], timeout: .seconds(1)).hasPrefix("spawn failed"))
     }
 }
+
+/// The dead man switch against applications in cgroups: one that daemonizes (double fork and
+/// `setsid`, out of its process group) is killed with its cgroup, and the application cgroups
+/// are removed so that a start command spawned but not yet moved in never runs.
+extension WatchdogTests { @Suite struct Cgroups {
+    /// A start command that leaves a daemon behind: a double fork and `setsid`, its pid in `pid`.
+    static func daemonizing(_ directory: TemporaryDirectory) -> Application {
+        Application(
+            name: "daemon", start: "(setsid sh -c 'sleep 300 & echo $! > \(directory.file("pid"))' &) ; sleep 0.2",
+            stop: "true", startTimeout: .seconds(30), stopTimeout: .seconds(10), monitorTimeout: .seconds(10))
+    }
+
+    @Test(.enabled(if: canWriteCgroups)) func aDaemonizedApplicationDiesWithItsCgroup() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let containment = ApplicationContainment.choose(.automatic, stateDirectory: directory.path)
+        let root = try #require(containment.root)
+        defer { removeCgroupTree(root) }
+        let driver = ApplicationDriver(
+            config: ClusterConfig(name: "t", id: 1, applications: [Self.daemonizing(directory)]),
+            stateDirectory: directory.path, containment: containment)
+        #expect(await driver.start("daemon") == .success(()))
+        #expect(await eventually { !directory.read("pid").isEmpty })
+        let pid = try #require(Int32(directory.read("pid").trimmingCharacters(in: .whitespacesAndNewlines)))
+        defer { kill(pid, SIGKILL) }
+        let group = try #require(await driver.processGroups["daemon"])
+        #expect(ProcessGroup.stat(of: pid)?.group != group, "the daemon left the start command's process group")
+
+        // Its process group alone (the fallback's plan) misses it.
+        let release = EmergencyRelease(ipPath: nil)
+        release.update(EmergencyPlan(processGroups: [group]))
+        release.perform()
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(!isDead(pid), "a daemonized process escapes its process group")
+
+        // The plan with the cgroup root kills it, and removes the application's cgroup.
+        release.update(EmergencyPlan(processGroups: [group], cgroups: [root.path]))
+        let report = release.perform()
+        #expect(await eventually { isDead(pid) }, "\(report)")
+        #expect(report.contains("kill \(root): cgroup.kill written"), "\(report)")
+        #expect(report.contains("application cgroups below \(root) removed"), "\(report)")
+        #expect(!containment.cgroup(of: "daemon")!.exists && root.exists)
+        #expect(await !driver.isRunning("daemon"))
+    }
+
+    @Test func thePlanFileCarriesTheCgroupRoot() {
+        let address = EmergencyPlan.Address(device: "eth0", address: "192.0.2.1", prefix: 24)
+        let plan = EmergencyPlan(addresses: [address], processGroups: [42],
+                                 cgroups: ["/sys/fs/cgroup/vigil/+var+lib+vigil", "/mnt/cg two/vigil/x"])
+        let text = WatchdogProcess.encode(plan)
+        #expect(text.contains("cgroup /sys/fs/cgroup/vigil/+var+lib+vigil\n"))
+        #expect(WatchdogProcess.decode(text) == plan)
+    }
+
+    @Test func thePlanKeeperWritesTheGroupsOfTheMomentAndReportsFailure() throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let groups = ProcessGroupRecord(stateDirectory: directory.path)
+        let release = EmergencyRelease(ipPath: nil)
+        let link = WatchdogProcess.Link(directory: directory.path)
+        let root = "/sys/fs/cgroup/vigil/x"
+        let keeper = EmergencyPlanKeeper(release: release, link: link, groups: groups, cgroups: [root])
+        try keeper.update { _ in }
+        #expect(WatchdogProcess.decode(directory.read("watchdog.plan")) == EmergencyPlan(cgroups: [root]),
+                "the first plan names the cgroup root")
+        // A start spawned after the plan was computed: the refresh adds its group...
+        groups.record("app", 4242)
+        try keeper.refresh()
+        #expect(release.current.processGroups == [4242])
+        // ...and a change computed from an older reading of the groups cannot drop it.
+        try keeper.update { $0.processGroups = [] }
+        let written = WatchdogProcess.decode(directory.read("watchdog.plan"))
+        #expect(written == EmergencyPlan(processGroups: [4242], cgroups: [root]))
+        groups.forget("app")
+
+        // A plan file that cannot be written is an error, never silence.
+        try FileManager.default.removeItem(atPath: directory.file("watchdog.plan"))
+        try FileManager.default.createDirectory(atPath: directory.file("watchdog.plan"),
+                                                withIntermediateDirectories: false)
+        #expect(throws: DriverFailure.self) { try keeper.update { _ in } }
+    }
+} }

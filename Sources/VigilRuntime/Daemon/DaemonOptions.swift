@@ -33,12 +33,15 @@ public struct DaemonOptions: Sendable {
     /// `nil`: this process's own executable (a daemon run inside another program, as in tests,
     /// names the real `vigild`).
     public var watchdogExecutable: String?
+    /// Whether applications run in cgroups where they can (`ApplicationContainment`).
+    public var containment: ApplicationContainment.Choice
 
     public init(
         configPath: String, config: ClusterConfig, configVersion: UInt64 = 0, configNote: String? = nil, node: String, stateDirectory: String, keyPath: String,
         port: Int = UDPTransport.defaultPort, addressDriver: AddressDriverKind = .ip, socketPath: String,
         startServices: Bool = false, diskPollInterval: Duration = .milliseconds(50), haltCommand: [String]? = nil,
-        watchdogDevice: String? = nil, watchdogExecutable: String? = nil
+        watchdogDevice: String? = nil, watchdogExecutable: String? = nil,
+        containment: ApplicationContainment.Choice = .automatic
     ) {
         self.configPath = configPath
         self.config = config
@@ -55,5 +58,6 @@ public struct DaemonOptions: Sendable {
         self.haltCommand = haltCommand
         self.watchdogDevice = watchdogDevice
         self.watchdogExecutable = watchdogExecutable
+        self.containment = containment
     }
 }

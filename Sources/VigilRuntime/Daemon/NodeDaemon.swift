@@ -38,6 +38,8 @@ public final class NodeDaemon: Service, Sendable {
     /// failing and once when it works again (a heartbeat that cannot be sent is otherwise silent).
     let failingPaths = Mutex<[String: String]>([:])
     let watchdogProcess: WatchdogProcess.Link
+    /// Both halves' plan, with the applications' process groups as recorded at each write.
+    let plans: EmergencyPlanKeeper
 
     /// `clock`: the daemon's time and timers; by default the monotonic clock with timers on the
     /// event loop of the daemon's loop.
@@ -50,32 +52,35 @@ public final class NodeDaemon: Service, Sendable {
         incarnation = try Incarnation.next(stateDirectory: options.stateDirectory)
         logs = try NodeLogs(node: options.node, stateDirectory: options.stateDirectory)
         let logs = logs
+        emergency = EmergencyRelease(haltCommand: options.haltCommand)
+        watchdogProcess = WatchdogProcess.Link(directory: options.stateDirectory)
+        let containment = ApplicationContainment.choose(options.containment, stateDirectory: options.stateDirectory)
+        let groups = ProcessGroupRecord(stateDirectory: options.stateDirectory)
+        let plans = EmergencyPlanKeeper(release: emergency, link: watchdogProcess, groups: groups,
+                                        cgroups: containment.root.map { [$0.path] } ?? [])
+        self.plans = plans
+        // Every start command waits until the plan with its process group is written (`refresh`).
+        let applications = ApplicationDriver(
+            config: options.config, stateDirectory: options.stateDirectory, environment: ["VIGIL_NODE": options.node],
+            containment: containment, groups: groups, onSpawn: { _, _ throws(DriverFailure) in try plans.refresh() })
         host = HostDriver.make(
             config: options.config, node: options.node, stateDirectory: options.stateDirectory,
-            addressKind: options.addressDriver, note: { logs.event($0) })
+            addressKind: options.addressDriver, applications: applications, note: { logs.event($0) })
         hooks = HookRunner(hooks: options.config.hooks, node: options.node, logs: logs)
         codec = PacketCodec(clusterID: options.config.id, key: try ClusterKey.load(fromFile: options.keyPath, clusterID: options.config.id))
         book = AddressBook(config: options.config)
         routes = Routes(book: book, port: options.port)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.clock = clock ?? EventLoopClock(loop: group.next())
-        emergency = EmergencyRelease(haltCommand: options.haltCommand)
-        watchdogProcess = WatchdogProcess.Link(directory: options.stateDirectory)
     }
 
-    /// The dead man switch's plan as both halves (the thread and the process) have it.
-    private let emergencyPlan = Mutex(EmergencyPlan())
-
     /// Changes the dead man switch's plan and hands it to both halves (the watchdog thread and the
-    /// watchdog process) before it returns. Changes are applied one at a time, in order.
-    /// Throws when the watchdog process's plan cannot be written: the thread has the new plan, the
-    /// process still the one before.
+    /// watchdog process) before it returns. Changes are applied one at a time, in order, and every
+    /// plan names the applications' cgroup root and the process groups recorded at that moment
+    /// (`EmergencyPlanKeeper`). Throws when the watchdog process's plan cannot be written: the
+    /// thread has the new plan, the process still the one before.
     func updateEmergencyPlan(_ change: (inout EmergencyPlan) -> Void) throws {
-        try emergencyPlan.withLock { plan in
-            change(&plan)
-            emergency.update(plan)
-            try watchdogProcess.publish(plan)
-        }
+        try plans.update(change)
     }
 
     /// Makes the dead man switch cover the core's protection (`Step.protect`): its service
@@ -101,6 +106,12 @@ public final class NodeDaemon: Service, Sendable {
     public func run() async throws {
         logs.event("vigild starting: node \(me) of cluster \(config.name), incarnation \(incarnation), configuration \(options.configPath) version \(options.configVersion)")
         if let note = options.configNote { logs.event(note) }
+        logs.event(host.applications.containment.description)
+        // The plan names the applications' cgroup root before the watchdog process reads it and
+        // before anything can start; a daemon that cannot write it does not start.
+        do { try updateEmergencyPlan { _ in } } catch {
+            throw DaemonStartError("cannot write the dead man switch's plan in \(options.stateDirectory): \(error)")
+        }
         let transport = try await UDPTransport.bind(
             node: me, endpoints: book.endpoints(of: me), port: options.port, codec: codec, group: group,
             logger: logger, readPause: Self.readPause(nodes: config.nodes.count), deliver: { [inbox] batch in
@@ -125,6 +136,9 @@ public final class NodeDaemon: Service, Sendable {
             trip: config.tuning.tripInterval, haltCommand: options.haltCommand, executable: options.watchdogExecutable)
         defer {
             do { try watchdogProcess.stop() } catch { logs.event("ERROR: cannot clear the dead man switch's plan: \(error)") }
+            if let root = host.applications.containment.root, let failure = root.remove() {
+                logs.event("\(root) left: \(failure)")
+            }
         }
 
         // What the node really holds, read back from the host rather than assumed.

@@ -6,19 +6,25 @@ import Synchronization
 
 /// The dead man switch as a process of its own (`vigild --watchdog-for PID`), so that it acts even
 /// while the daemon is stopped (SIGSTOP), starved, or dead: the daemon pets it through a file in the
-/// state directory, and keeps there the plan of what to let go of (service addresses, application
-/// process groups). When the pets stop for longer than the trip interval, or the daemon is gone
-/// (SIGKILL), the watchdog removes the addresses and kills the applications (and runs the halt
-/// command, when configured), and leaves a marker the daemon reads when it runs again.
+/// state directory, and keeps there the plan of what to let go of (service addresses, the
+/// applications' cgroup root and process groups). When the pets stop for longer than the trip
+/// interval, or the daemon is gone (SIGKILL), the watchdog removes the addresses and kills the
+/// applications (and runs the halt command, when configured), and leaves a marker the daemon
+/// reads when it runs again.
 public enum WatchdogProcess {
     static func petPath(_ directory: String) -> String { directory + "/watchdog.pet" }
     static func planPath(_ directory: String) -> String { directory + "/watchdog.plan" }
     static func trippedPath(_ directory: String) -> String { directory + "/watchdog.tripped" }
 
-    /// The plan as lines: `address DEVICE ADDRESS PREFIX` and `group PGID`.
+    /// The plan as lines: `address DEVICE ADDRESS PREFIX`, `group PGID` and `cgroup PATH` (the
+    /// rest of the line: a path may hold spaces, never a newline).
     static func encode(_ plan: EmergencyPlan) -> String {
-        (plan.addresses.map { "address \($0.device) \($0.address) \($0.prefix)" } + plan.processGroups.map { "group \($0)" })
-            .map { $0 + "\n" }.joined()
+        let addresses = plan.addresses.map { "address \($0.device) \($0.address) \($0.prefix)" }
+        let cgroups = plan.cgroups.map { path in
+            precondition(!path.contains("\n"), "a cgroup path with a newline: \(path)")
+            return "cgroup \(path)"
+        }
+        return (addresses + plan.processGroups.map { "group \($0)" } + cgroups).map { $0 + "\n" }.joined()
     }
 
     static func decode(_ text: String) -> EmergencyPlan {
@@ -29,6 +35,8 @@ public enum WatchdogProcess {
                 plan.addresses.append(.init(device: fields[1], address: fields[2], prefix: prefix))
             } else if fields.count == 2, fields[0] == "group", let group = Int32(fields[1]) {
                 plan.processGroups.append(group)
+            } else if line.hasPrefix("cgroup /") {
+                plan.cgroups.append(String(line.dropFirst("cgroup ".count)))
             }
         }
         return plan
@@ -45,6 +53,10 @@ public enum WatchdogProcess {
         defer { if petFile >= 0 { close(petFile) } }
         var wait = check
         var lifeline = DaemonLifeline(descriptor: STDIN_FILENO)
+        // The plan as the daemon wrote it before starting this process (it names the cgroup root):
+        // what is released if the plan cannot be read when the switch trips.
+        var known = readPlan(stateDirectory)
+        if case .failure(let failure) = known { logs?.event("the watchdog cannot read its plan: \(failure.reason)") }
         while true {
             lifeline.sleep(wait)
             let gone = getppid() != pid
@@ -57,13 +69,27 @@ public enum WatchdogProcess {
             let silent = now > pet ? now - pet : 0
             let late = silent > UInt64(trip.nanoseconds)
             if (late || gone) && !tripped {
-                release.update(decode((try? String(contentsOfFile: planPath(stateDirectory), encoding: .utf8)) ?? ""))
+                var steps: [String] = []
+                switch readPlan(stateDirectory) {
+                case .success(let plan): known = .success(plan)
+                case .failure(let failure): steps.append("\(failure.reason): releasing the last plan read")
+                }
+                switch known {
+                case .success(let plan): release.update(plan)
+                case .failure: release.update(EmergencyPlan())
+                }
                 let plan = release.current
-                if !plan.addresses.isEmpty || !plan.processGroups.isEmpty || haltCommand != nil {
-                    let steps = release.perform()
+                if !plan.isEmpty || haltCommand != nil {
+                    steps += release.perform()
+                    // A dead daemon's root goes too (the next daemon makes it again); a late one's
+                    // stays, for the daemon that may still run.
+                    if gone { steps += plan.cgroups.map { removeRoot($0) } }
                     let why = gone ? "the daemon \(pid) is gone" : "the daemon \(pid) was not scheduled for \(silent / 1_000_000) ms"
                     logs?.event("dead man switch tripped: \(why): " + steps.joined(separator: "; "))
-                    FileManager.default.createFile(atPath: trippedPath(stateDirectory), contents: Data(why.utf8))
+                    if !FileManager.default.createFile(atPath: trippedPath(stateDirectory), contents: Data(why.utf8)) {
+                        logs?.event("ERROR: cannot leave the marker \(trippedPath(stateDirectory)): "
+                            + "the daemon may not learn of the trip")
+                    }
                 }
                 tripped = true
             } else if !late {
@@ -74,6 +100,23 @@ public enum WatchdogProcess {
             // ends the sleep at once through the lifeline); once late, look every check.
             wait = late ? check : Watchdog.untilDeadline(silent: silent, trip: UInt64(trip.nanoseconds))
         }
+    }
+
+    /// The plan file's contents; a missing or unreadable file is a failure (the daemon writes
+    /// one before it starts this process).
+    static func readPlan(_ directory: String) -> Result<EmergencyPlan, DriverFailure> {
+        do {
+            return .success(decode(try String(contentsOfFile: planPath(directory), encoding: .utf8)))
+        } catch {
+            return .failure(DriverFailure("cannot read the plan \(planPath(directory)): \(error.localizedDescription)"))
+        }
+    }
+
+    /// Removes a dead daemon's (emptied) application root; returns a line for the log.
+    static func removeRoot(_ path: String) -> String {
+        guard path.hasPrefix("/"), path.count > 1 else { return "not a cgroup: \(path)" }
+        let root = CgroupDirectory(path)
+        return root.remove().map { "cannot remove \(root): \($0)" } ?? "\(root) removed"
     }
 
     /// The watchdog's standard input: a pipe whose other end only the daemon holds, so that it
@@ -162,11 +205,15 @@ public enum WatchdogProcess {
             }
         }
 
-        /// Writes the plan the watchdog process reads when it trips (a new file renamed over the
-        /// old, so that it reads one plan or the other, never half of one).
-        func publish(_ plan: EmergencyPlan) throws {
+        /// Writes the plan the watchdog process releases, atomically (a new file renamed over the
+        /// old one: the watchdog reads the old plan or the new one, never half of one).
+        func publish(_ plan: EmergencyPlan) throws(DriverFailure) {
             let path = WatchdogProcess.planPath(directory)
-            try Data(WatchdogProcess.encode(plan).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            do {
+                try Data(WatchdogProcess.encode(plan).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw DriverFailure("cannot write the emergency plan \(path): \(error.localizedDescription)")
+            }
         }
 
         /// Whether the watchdog tripped since the last call (the marker is removed).
@@ -177,14 +224,18 @@ public enum WatchdogProcess {
             return true
         }
 
-        /// An orderly end: nothing left to release, and the watchdog stops.
-        func stop() throws {
-            try publish(EmergencyPlan())
+        /// An orderly end: nothing left to release, and the watchdog stops. Throws when the empty
+        /// plan could not be written; the watchdog is stopped all the same (else it would release
+        /// the last plan when the daemon ends).
+        func stop() throws(DriverFailure) {
+            var failure: DriverFailure?
+            do { try publish(EmergencyPlan()) } catch { failure = error }
             child.withLock { process in
                 guard let process, process.isRunning else { return }
                 process.terminate()
                 process.waitUntilExit()
             }
+            if let failure { throw failure }
         }
     }
 }

@@ -5,13 +5,17 @@ import Darwin
 #endif
 import Synchronization
 
-/// What a tripped dead man switch must let go of: kept current by the daemon (after every action
-/// batch) so that the watchdog thread can act without asking any task.
+/// What a tripped dead man switch must let go of: kept current by the daemon (from its start,
+/// after every action batch, and the moment an application's start command is spawned) so that
+/// the watchdog thread can act without asking any task.
 public struct EmergencyPlan: Sendable, Hashable {
     /// Service addresses to remove, on their Linux devices.
     public var addresses: [Address]
     /// Process groups of running applications, killed with SIGKILL.
     public var processGroups: [Int32]
+    /// cgroup v2 directories (the node's application root) whose whole subtree is killed, and
+    /// whose directories below are then removed.
+    public var cgroups: [String]
 
     public struct Address: Sendable, Hashable {
         public var device: String
@@ -24,17 +28,20 @@ public struct EmergencyPlan: Sendable, Hashable {
         }
     }
 
-    public init(addresses: [Address] = [], processGroups: [Int32] = []) {
+    public init(addresses: [Address] = [], processGroups: [Int32] = [], cgroups: [String] = []) {
         self.addresses = addresses
         self.processGroups = processGroups
+        self.cgroups = cgroups
     }
+
+    public var isEmpty: Bool { addresses.isEmpty && processGroups.isEmpty && cgroups.isEmpty }
 }
 
 /// The synchronous emergency release run by a tripped `Watchdog`: removes the plan's addresses with
-/// `ip` (spawned directly with `posix_spawn`, each with a short timeout), then SIGKILLs the plan's
-/// process groups, then — only when `haltCommand` is set, never by default — runs it
-/// (e.g. `["/usr/sbin/reboot", "-f"]`). Uses no Swift concurrency, so a stuck cooperative pool
-/// cannot block it.
+/// `ip` (spawned directly with `posix_spawn`, each with a short timeout), then kills the plan's
+/// cgroups (`killCgroup`) and SIGKILLs its process groups, then — only when `haltCommand` is set,
+/// never by default — runs it (e.g. `["/usr/sbin/reboot", "-f"]`). Uses no Swift concurrency, so
+/// a stuck cooperative pool cannot block it.
 public final class EmergencyRelease: Sendable {
     /// The `ip` executable; `nil` when not installed (addresses are then left, and reported).
     public let ipPath: String?
@@ -74,12 +81,50 @@ public final class EmergencyRelease: Sendable {
             let argv = commandPrefix + [ipPath, "-4", "addr", "del", "\(entry.address)/\(entry.prefix)", "dev", entry.device]
             report.append("remove \(entry.address) from \(entry.device): \(Self.spawnAndWait(argv, timeout: commandTimeout))")
         }
+        for root in plan.cgroups where root.hasPrefix("/") && root.count > 1 {
+            report += Self.killCgroup(CgroupDirectory(root))
+        }
         for group in plan.processGroups where group > 1 {
             let sent = kill(-group, SIGKILL) == 0
             report.append("SIGKILL process group \(group): \(sent ? "sent" : String(cString: strerror(errno)))")
         }
         if let haltCommand {
             report.append("halt: \(Self.spawnAndWait(haltCommand, timeout: commandTimeout))")
+        }
+        return report
+    }
+
+    /// How long a killed cgroup may take to empty, per round: the kernel delivers the SIGKILLs at
+    /// once; their processes need a few milliseconds to exit, more on a starved machine.
+    static let emptyWait: Duration = .milliseconds(500)
+    /// Rounds of kill, wait and remove. A round's removal fails only if a process entered a
+    /// directory after its kill: a start command that was spawned before the daemon stopped
+    /// and moved itself in just then. The daemon spawns one start at a time per caller (the host
+    /// worker and the application monitor), so three rounds catch every one that can be late.
+    static let cgroupRounds = 3
+
+    /// Kills everything in `root`'s subtree, waits until it is empty, then removes every directory
+    /// below it (deepest first), so that a start command spawned but not yet moved in fails to
+    /// enter its cgroup and never runs. Returns a line per step.
+    static func killCgroup(_ root: CgroupDirectory) -> [String] {
+        var report: [String] = []
+        for round in 1...cgroupRounds {
+            let before = Watchdog.monotonicNanoseconds()
+            guard root.exists else {
+                report.append("\(root) does not exist: nothing runs in it")
+                break
+            }
+            report.append(root.kill())
+            let emptied = root.waitUntilEmpty(within: emptyWait)
+            let waited = (Watchdog.monotonicNanoseconds() - before) / 1_000_000
+            report.append(emptied ? "\(root) empty after \(waited) ms" : "\(root) still populated after \(waited) ms")
+            let left = root.removeDescendants()
+            if left.isEmpty {
+                report.append("application cgroups below \(root) removed")
+                break
+            }
+            report += left
+            if round == cgroupRounds { report.append("\(root): gave up after \(cgroupRounds) rounds") }
         }
         return report
     }

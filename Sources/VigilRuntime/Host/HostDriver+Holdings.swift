@@ -80,10 +80,13 @@ extension HostDriver {
 
 extension HostDriver {
     /// The emergency plan for what `holdings` says the node holds: every held address (of groups and
-    /// the node's own) on its device, and the process groups of the applications started here. With
-    /// the loopback demo driver there is nothing on the host to remove, so the plan has no addresses.
+    /// the node's own) on its device, the process groups of the applications started here, and —
+    /// whatever the holdings — the applications' cgroup root, so that a plan written before any
+    /// start covers every application that will ever start. With the loopback demo driver there
+    /// is nothing on the host to remove, so the plan has no addresses.
     public func emergencyPlan(for holdings: Holdings) async -> EmergencyPlan {
-        var plan = EmergencyPlan(processGroups: await applications.processGroups.values.sorted())
+        var plan = EmergencyPlan(processGroups: applications.groups.current.values.sorted(),
+                                 cgroups: applications.containment.root.map { [$0.path] } ?? [])
         guard let driver = addresses as? AddressDriver else { return plan }
         var placed = holdings.ownAddresses
         for holding in holdings.groups.values { placed.merge(holding.addressAdapters) { first, _ in first } }
