@@ -59,7 +59,11 @@ public enum WatchdogProcess {
         if case .failure(let failure) = known { logs?.event("the watchdog cannot read its plan: \(failure.reason)") }
         while true {
             lifeline.sleep(wait)
-            let gone = getppid() != pid
+            var gone = getppid() != pid
+            if !gone && lifeline.takeClosed() {
+                gone = waitUntilOrphaned(from: pid)
+                if !gone { logs?.event("the daemon's lifeline closed while it runs: watching its pets alone") }
+            }
             if petFile < 0 { petFile = open(petPath(stateDirectory), O_RDONLY | O_CLOEXEC) }
             // The pet is read before the clock: a pet written between the two readings would
             // otherwise lie in the future, and the wrapping difference trip the switch (seen on the
@@ -119,15 +123,48 @@ public enum WatchdogProcess {
         return root.remove().map { "cannot remove \(root): \($0)" } ?? "\(root) removed"
     }
 
+    /// How long a closed lifeline may precede the daemon's death as this process sees it (its
+    /// parent changing): a dying process closes its files before the kernel hands its children to
+    /// a new parent, and a daemon of many threads takes a moment to end them all; 500 ms is far
+    /// beyond that, and far below a trip interval.
+    static let reparentWait: Duration = .milliseconds(500)
+
+    /// Polls (1 ms apart, for at most `reparentWait`) until this process's parent is no longer
+    /// `pid`; returns whether it came to that.
+    static func waitUntilOrphaned(from pid: Int32) -> Bool {
+        let deadline = Watchdog.monotonicNanoseconds() + UInt64(reparentWait.nanoseconds)
+        while getppid() == pid {
+            guard Watchdog.monotonicNanoseconds() < deadline else { return false }
+            Watchdog.sleep(.milliseconds(1))
+        }
+        return true
+    }
+
     /// The watchdog's standard input: a pipe whose other end only the daemon holds, so that it
     /// reads as closed the moment the daemon dies. A sleep on it ends then, and a daemon killed
-    /// alone has its addresses and applications released at once rather than at its deadline. Any
-    /// other standard input (a terminal, /dev/null) is left alone after its first end of file.
+    /// alone has its addresses and applications released at once rather than at its deadline.
+    /// The pipe closes a moment before this process is orphaned (see `reparentWait`): a closed
+    /// lifeline is remembered (`takeClosed`) so that the watchdog waits for that moment rather
+    /// than for the trip deadline (seen: 1.4 s late, the daemon's parent not yet changed when
+    /// the pipe woke the watchdog). Any other standard input (a terminal, /dev/null) is left alone
+    /// after its first end of file.
     struct DaemonLifeline {
         let descriptor: Int32
         private var usable = true
+        private var closed = false
+        private let isPipe: Bool
 
-        init(descriptor: Int32) { self.descriptor = descriptor }
+        init(descriptor: Int32) {
+            self.descriptor = descriptor
+            var info = stat()
+            isPipe = fstat(descriptor, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO
+        }
+
+        /// Whether the daemon's end of the pipe closed since the last call.
+        mutating func takeClosed() -> Bool {
+            defer { closed = false }
+            return closed
+        }
 
         /// Sleeps for `duration`, or until the pipe closes.
         mutating func sleep(_ duration: Duration) {
@@ -139,6 +176,7 @@ public enum WatchdogProcess {
             // Data means nothing; an end of file, or a hang-up, is the daemon's end (or no pipe).
             if entry.revents & Int16(POLLIN) != 0, read(descriptor, &byte, 1) > 0 { return }
             usable = false
+            closed = isPipe
         }
     }
 
