@@ -20,7 +20,7 @@ import VigilCore
     }
 
     /// A three-node cluster on 127.X.0.0/24 with a disk heartbeat file and one group whose
-    /// application is a `sleep` that writes its pid.
+    /// application is a `sleep` that writes its pid (or what `start` says, given the directory).
     struct Cluster {
         let dir: TemporaryDirectory
         let subnet = Int.random(in: 100...250)
@@ -28,8 +28,9 @@ import VigilCore
         var pids: [String: Int32] = [:]
         let nodes = ["n1", "n2", "n3"]
 
-        init() {
+        init(start: ((TemporaryDirectory) -> String)? = nil) {
             dir = TemporaryDirectory("daemon")
+            let startCommand = start?(dir) ?? "sleep 600 & echo $! > \(dir.path)/svc-$VIGIL_NODE.pid"
             let config = """
                 cluster: {name: trio, id: 31}
                 # Test machines are shared and busy: a daemon starved for a moment must not trip.
@@ -47,7 +48,7 @@ import VigilCore
                 service_addresses:
                   - {label: svc_addr, address: 127.\(subnet).0.100, network: lan}
                 applications:
-                  - {name: svc, start: "sleep 600 & echo $! > \(dir.path)/svc-$VIGIL_NODE.pid",
+                  - {name: svc, start: "\(startCommand)",
                      stop: "kill $(cat \(dir.path)/svc-$VIGIL_NODE.pid)",
                      monitor: "test -s \(dir.path)/svc-$VIGIL_NODE.pid && awk '{exit ($3 == \\"Z\\")}' /proc/$(cat \(dir.path)/svc-$VIGIL_NODE.pid)/stat", monitor_interval: 1s,
                      start_timeout: 5s, stop_timeout: 5s, restart_count: 1}
@@ -98,12 +99,21 @@ import VigilCore
             try #require(placed, "svc never came online on n1\n\(logs())")
         }
 
-        /// Kills what is left (daemons and applications) and removes the directory.
+        /// Kills what is left (daemons and applications) and removes the directory and every
+        /// node's cgroup root.
         func cleanUp() {
             for pid in pids.values where !isDead(pid) { kill(pid, SIGKILL) }
             for node in nodes { if let pid = applicationPID(on: node) { kill(pid, SIGKILL) } }
             for pid in pids.values { var status: Int32 = 0; waitpid(pid, &status, 0) }
+            for node in nodes { if let root = cgroupRoot(of: node) { removeCgroupTree(root) } }
             dir.remove()
+        }
+
+        /// `node`'s application cgroup root (where cgroups can be written).
+        func cgroupRoot(of node: String) -> CgroupDirectory? {
+            cgroupMount.map { mount in
+                CgroupDirectory(ApplicationContainment.rootPath(mount: mount, stateDirectory: dir.file(node)))
+            }
         }
 
         func logs() -> String {
@@ -194,6 +204,93 @@ import VigilCore
         #expect(await eventually(within: .seconds(10)) { isDead(orphan) }, "the application outlived its daemon")
         #expect(await eventually(within: .seconds(30)) { await cluster.holders(from: "n3") == ["n2"] })
     }
+
+    /// The start command of issue 12's test: on the node with a marker file `kill-NODE` it
+    /// starts the application (and with `daemonize` a daemon that leaves its process group by a
+    /// double fork and `setsid`, waited for), writes its parent's pid, and kills that parent — the
+    /// daemon that started it — with SIGKILL; elsewhere it only starts the application.
+    static func killingStart(_ dir: TemporaryDirectory, daemonize: Bool) -> String {
+        let pid = "\(dir.path)/svc-$VIGIL_NODE.pid"
+        let daemon = "\(dir.path)/daemon-$VIGIL_NODE.pid"
+        let daemonizing = daemonize
+            ? "(setsid sh -c 'sleep 600 & echo $! > \(daemon)' &); while [ ! -s \(daemon) ]; do sleep 0.01; done; " : ""
+        return "if [ -e \(dir.path)/kill-$VIGIL_NODE ]; then rm \(dir.path)/kill-$VIGIL_NODE; \(daemonizing)"
+            + "sleep 600 & echo $! > \(pid); echo $PPID > \(dir.path)/parent-$VIGIL_NODE; kill -9 $PPID; "
+            + "else sleep 600 & echo $! > \(pid); fi"
+    }
+
+    /// Issue 12's window, made deterministic: n1's daemon dies (SIGKILL, by the start command
+    /// itself) right after it started the application, before the start command even returned.
+    /// The watchdog process sees the daemon die through its lifeline; the application was in its
+    /// plan before it ran (the cgroup root from the daemon's start, or its process group, written
+    /// before the command was admitted), so it is killed at once, and n2 takes the group over.
+    /// At no moment observed here do two instances run.
+    func aDaemonKilledRightAfterAStart(containment: String, daemonize: Bool, logged: String) async throws {
+        let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster(start: { Self.killingStart($0, daemonize: daemonize) })
+        defer { cluster.cleanUp() }
+        FileManager.default.createFile(atPath: cluster.dir.file("kill-n1"), contents: nil)
+        for node in cluster.nodes { try cluster.start(node, binary: binary, extra: ["--containment", containment]) }
+        let daemon = try #require(cluster.pids["n1"])
+        let killed = await eventually(within: .seconds(30)) { !cluster.dir.read("parent-n1").isEmpty && isDead(daemon) }
+        try #require(killed, "n1's start command did not kill its daemon\n\(cluster.logs())")
+        #expect(Self.pid(in: cluster.dir.read("parent-n1")) == daemon, "the start command's parent is vigild itself")
+        let files = daemonize ? ["svc-n1.pid", "daemon-n1.pid"] : ["svc-n1.pid"]
+        let orphans = files.map { Self.pid(in: cluster.dir.read($0)) }
+        let pids = try orphans.map { try #require($0, "a pid file of n1's application is empty") }
+
+        var overlap = false
+        func noteOverlap() {
+            if pids.contains(where: { !isDead($0) }), cluster.applicationPID(on: "n2") != nil { overlap = true }
+        }
+        let released = await eventually(within: .seconds(5)) { noteOverlap(); return pids.allSatisfy(isDead) }
+        #expect(released, "n1's application outlived its daemon\n\(cluster.logs())")
+        let tookOver = await eventually(within: .seconds(30)) {
+            noteOverlap()
+            return await cluster.holders(from: "n3") == ["n2"] && cluster.applicationPID(on: "n2") != nil
+        }
+        #expect(tookOver, "n2 did not take svc over\n\(cluster.logs())")
+        #expect(!overlap, "n1's application still ran while n2's did")
+        let log = cluster.dir.read("n1/vigil.log")
+        #expect(log.contains(logged), "\(log)")
+        #expect(log.contains("dead man switch tripped: the daemon \(daemon) is gone"), "\(log)")
+        if containment == "auto" {
+            #expect(cluster.cgroupRoot(of: "n1")?.exists == false, "the dead daemon's cgroup root is left")
+        }
+    }
+
+    @Test(.enabled(if: canWriteCgroups))
+    func aDaemonKilledRightAfterAStartLeavesNoApplicationInItsCgroup() async throws {
+        try await aDaemonKilledRightAfterAStart(
+            containment: "auto", daemonize: true, logged: "applications are contained in cgroup ")
+    }
+
+    /// The fallback closes the window too: the start command waits until its process group is in
+    /// the plan. (A daemon that leaves the process group would escape it: that needs cgroups.)
+    @Test func aDaemonKilledRightAfterAStartLeavesNoApplicationInItsProcessGroup() async throws {
+        try await aDaemonKilledRightAfterAStart(
+            containment: "process-group", daemonize: false,
+            logged: "cgroups are not used (--containment process-group): applications are tracked by process group")
+    }
+
+    /// A daemon that cannot write its emergency plan does not start (it could not release what
+    /// it would acquire), and says why.
+    @Test func aDaemonThatCannotWriteItsPlanDoesNotStart() async throws {
+        let binary = try #require(Self.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        // A directory where the plan file goes: the plan cannot be renamed over it.
+        let plan = cluster.dir.file("n1/watchdog.plan")
+        try FileManager.default.createDirectory(atPath: plan, withIntermediateDirectories: true)
+        try cluster.start("n1", binary: binary)
+        let daemon = try #require(cluster.pids["n1"])
+        let ended = await eventually(within: .seconds(30)) { isDead(daemon) }
+        #expect(ended, "vigild runs without a plan\n\(cluster.logs())")
+        #expect(cluster.dir.read("n1.out").contains("cannot write the emergency plan \(plan)"),
+                "\(cluster.dir.read("n1.out"))")
+    }
+
+    static func pid(in text: String) -> Int32? { Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) }
 
     /// An application that dies is restarted where it runs, `restart_count` times; when it dies
     /// again, its group fails there and moves to the next node.
