@@ -204,6 +204,43 @@ import VigilModel
         #expect(await driver.stop("app") == .success(()))
     }
 
+    /// A stop that comes while a start is under way waits for it, and stops what it started: it
+    /// cannot see nothing yet, forget the group the start is recording, and leave the application
+    /// running unrecorded (seen: an application restarted by the monitor during a release).
+    @Test func aStopDuringAStartWaitsForItAndStopsWhatItStarted() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        var application = Self.application(directory, stop: "true")
+        application.start = "echo run >> \(directory.file("starts")); sleep 0.5; " + application.start
+        let driver = Self.driver(application, directory)
+        let starting = Task { await driver.start("app") }
+        #expect(await eventually { !directory.read("starts").isEmpty })
+        #expect(await driver.stop("app") == .success(()))
+        #expect(await starting.value == .success(()))
+        let pid = try #require(Self.serverPID(directory))
+        #expect(await eventually { isDead(pid) }, "the stop came after the start and stopped its server")
+        #expect(await driver.processGroups["app"] == nil)
+    }
+
+    /// The monitor's restart: stop and start as one operation, the start only while still wanted.
+    @Test func aRestartStartsOnlyWhileStillWanted() async throws {
+        let directory = TemporaryDirectory()
+        defer { directory.remove() }
+        let application = Self.application(directory, stop: "true")
+        let driver = Self.driver(application, directory)
+        #expect(await driver.start("app") == .success(()))
+        let first = try #require(Self.serverPID(directory))
+        let restarted = try #require(await driver.restart("app", while: { true }))
+        #expect(restarted == .success(()))
+        let second = try #require(Self.serverPID(directory))
+        #expect(second != first && isDead(first) && !isDead(second))
+        let unwanted = await driver.restart("app", while: { false })
+        #expect(unwanted == nil, "released meanwhile: not started again")
+        #expect(await eventually { isDead(second) })
+        #expect(await driver.check(application) != .healthy)
+        #expect(directory.read("starts") == "run\nrun\n")
+    }
+
     @Test func unknownApplicationIsAFailure() async {
         let directory = TemporaryDirectory()
         defer { directory.remove() }

@@ -41,9 +41,13 @@ struct ApplicationMonitor {
                 if used < application.restartCount {
                     restarts[appName] = used + 1
                     daemon.logs.event("application \(appName) of \(name) failed its monitor (\(why)): restart \(used + 1) of \(application.restartCount)")
-                    _ = await applications.stop(appName)
-                    if case .failure(let failure) = await applications.start(appName) {
-                        daemon.logs.event("restarting \(appName) failed: \(failure.reason)")
+                    // One operation of the driver: no release's stop can come between the stop and
+                    // the start, and the start happens only while the group is still online here.
+                    let daemon = daemon
+                    switch await applications.restart(appName, while: { daemon.onlineGroups().contains(name) }) {
+                    case .failure(let failure): daemon.logs.event("restarting \(appName) failed: \(failure.reason)")
+                    case nil: daemon.logs.event("\(appName) not restarted: \(name) is no longer online here")
+                    case .success: break
                     }
                 } else {
                     restarts[appName] = 0

@@ -36,6 +36,10 @@ public actor ApplicationDriver {
     /// The process groups of the start commands, recorded the moment each is spawned.
     public nonisolated let groups: ProcessGroupRecord
     private let onSpawn: SpawnHook?
+    /// Applications with a start, stop or restart under way, and who waits for its end: an
+    /// application's operations run one at a time (the actor alone would interleave them at
+    /// every await, and a stop could forget a group that a start had just recorded).
+    private var busy: [String: [CheckedContinuation<Void, Never>]] = [:]
 
     /// Called with an application's name and process group the moment its start command is
     /// spawned, before the command may run anything of its own. An error refuses the start: the
@@ -72,6 +76,50 @@ public actor ApplicationDriver {
     public var processGroups: [String: Int32] { groups.current }
 
     public func start(_ name: String) async -> Result<Void, DriverFailure> {
+        await begin(name)
+        defer { end(name) }
+        return await startNow(name)
+    }
+
+    public func stop(_ name: String) async -> Result<Void, DriverFailure> {
+        await begin(name)
+        defer { end(name) }
+        return await stopNow(name)
+    }
+
+    /// Stops and starts `name` as one operation (no other start or stop of it in between), the
+    /// start only if `stillWanted()` says so once the stop is done: the application monitor's
+    /// restart, which must not start an application whose group was released meanwhile. Returns
+    /// the start's result, or `nil` when it was no longer wanted.
+    public func restart(_ name: String, while stillWanted: @Sendable () -> Bool) async -> Result<Void, DriverFailure>? {
+        await begin(name)
+        defer { end(name) }
+        _ = await stopNow(name)
+        guard stillWanted() else { return nil }
+        return await startNow(name)
+    }
+
+    /// Waits until no other operation on `name` runs, and takes the turn.
+    private func begin(_ name: String) async {
+        guard busy[name] != nil else {
+            busy[name] = []
+            return
+        }
+        await withCheckedContinuation { busy[name, default: []].append($0) }
+    }
+
+    /// Ends this operation's turn: hands it to the next waiter, if any.
+    private func end(_ name: String) {
+        guard var waiting = busy[name], !waiting.isEmpty else {
+            busy[name] = nil
+            return
+        }
+        let next = waiting.removeFirst()
+        busy[name] = waiting
+        next.resume()
+    }
+
+    private func startNow(_ name: String) async -> Result<Void, DriverFailure> {
         guard let application = config.application(named: name) else {
             return .failure(DriverFailure("no application \(name) in the configuration"))
         }
@@ -113,7 +161,7 @@ public actor ApplicationDriver {
         return .failure(DriverFailure("start \(name): monitor did not pass within \(application.startTimeout.formattedSeconds): \(why)"))
     }
 
-    public func stop(_ name: String) async -> Result<Void, DriverFailure> {
+    private func stopNow(_ name: String) async -> Result<Void, DriverFailure> {
         guard let application = config.application(named: name) else {
             return .failure(DriverFailure("no application \(name) in the configuration"))
         }
