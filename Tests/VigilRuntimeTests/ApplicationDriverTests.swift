@@ -214,7 +214,8 @@ import VigilModel
         application.start = "echo run >> \(directory.file("starts")); sleep 0.5; " + application.start
         let driver = Self.driver(application, directory)
         let starting = Task { await driver.start("app") }
-        #expect(await eventually { !directory.read("starts").isEmpty })
+        // A test machine's cooperative pool may be starved by the simulator's tests: a long wait.
+        #expect(await eventually(within: .seconds(60)) { !directory.read("starts").isEmpty })
         #expect(await driver.stop("app") == .success(()))
         #expect(await starting.value == .success(()))
         let pid = try #require(Self.serverPID(directory))
