@@ -106,7 +106,13 @@ import VigilCore
             for node in nodes { if let pid = applicationPID(on: node) { kill(pid, SIGKILL) } }
             for pid in pids.values { var status: Int32 = 0; waitpid(pid, &status, 0) }
             for node in nodes { if let root = cgroupRoot(of: node) { removeCgroupTree(root) } }
-            dir.remove()
+            // A killed daemon's watchdog process writes its log and marker in the directory a
+            // moment later (at once through its lifeline, at most a trip interval late): the
+            // removal is tried again, every 100 ms for up to 5 s, until nothing comes back.
+            for _ in 0..<50 where FileManager.default.fileExists(atPath: dir.path) {
+                dir.remove()
+                usleep(100_000)
+            }
         }
 
         /// `node`'s application cgroup root (where cgroups can be written).
