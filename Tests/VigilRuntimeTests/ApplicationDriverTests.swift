@@ -123,7 +123,10 @@ import VigilModel
     @Test func startWaitsForTheMonitorUntilItsTimeout() async throws {
         let directory = TemporaryDirectory()
         defer { directory.remove() }
-        let application = Self.application(directory, monitor: "false", startTimeout: .milliseconds(600))
+        // The start timeout covers the start command too, which waits for its admission (a hop of
+        // the cooperative pool): 2 s, not 600 ms, so that a full parallel run on two cores cannot
+        // time the command itself out before the monitor is ever asked.
+        let application = Self.application(directory, monitor: "false", startTimeout: .seconds(2))
         let driver = Self.driver(application, directory)
         let result = await driver.start("app")
         guard case .failure(let failure) = result else { Issue.record("start claimed success"); return }
