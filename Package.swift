@@ -96,7 +96,10 @@ let package = Package(
         ]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilFuzzKit"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilModel"]),
-        .testTarget(name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilCore", "VigilModel"]),
+        // Traces/*.trace are the golden directive traces, read from the source tree by TraceTests.
+        .testTarget(
+            name: "VigilSimulationTests", dependencies: ["VigilSimulation", "VigilCore", "VigilModel"],
+            exclude: ["Traces"]),
         .testTarget(name: "VigilRuntimeTests", dependencies: [
             "VigilRuntime", "VigilCore", "VigilModel", "VigilHTTP", "VigilFuzzKit",
         ]),

@@ -74,17 +74,17 @@ struct DaemonLoop {
     }
 
     /// The host worker: action batches and hooks, one at a time, in the order the loop queued them.
-    /// A batch's result goes back to the loop as an input; after it the applications' process groups
-    /// the driver recorded are handed to the dead man switch.
+    /// A batch's result goes back to the loop as an input; before it, the plan is written again with
+    /// the process groups the driver records now (a stopped application's group leaves the plan;
+    /// a started one's was written the moment it was spawned, before it could run).
     private static func performHostWork(_ queue: HostWorkQueue, daemon: NodeDaemon) async {
         for await item in queue.work {
             queue.took(item)
             switch item {
             case .batch(let batch):
                 let outcome = await daemon.host.perform(batch)
-                let processGroups = await daemon.host.applications.processGroups.values.sorted()
                 do {
-                    try daemon.updateEmergencyPlan { $0.processGroups = processGroups }
+                    try daemon.updateEmergencyPlan { _ in }
                 } catch {
                     daemon.logs.event("ERROR: cannot write the dead man switch's plan after batch \(batch.id): \(error)")
                 }

@@ -145,9 +145,7 @@ public final class NodeDaemon: Service, Sendable {
         let holdings = await host.readHoldings()
         if !holdings.isEmpty { logs.event("found on the host at start: \(holdings.heldGroups.joined(separator: ", ")) \(holdings.ownAddresses.keys.sorted().joined(separator: ", "))") }
         let core = ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings)
-        let processGroups = await host.applications.processGroups.values.sorted()
         do {
-            try updateEmergencyPlan { $0.processGroups = processGroups }
             try protect(core.protection)
         } catch {
             throw DaemonStartError("cannot write the dead man switch's plan in \(options.stateDirectory): \(error)")
