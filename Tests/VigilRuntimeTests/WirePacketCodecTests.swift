@@ -44,8 +44,15 @@ import Testing
         #expect(reason(try resigned(good) { $0[5] = 9 }, codec: codec) == .malformedPayload)
         #expect(reason(try resigned(good) { $0[PacketCodec.headerSize + 3] = 200 }, codec: codec) == .malformedPayload)
         let json = try codec.encodeBytes(WireFixture.everyMessage()[2])
-        // The JSON ends the payload, just before the tag: its closing brace made a bracket.
-        #expect(reason(try resigned(json) { $0[$0.count - PacketCodec.tagSize - 1] = UInt8(ascii: "[") }, codec: codec) == .malformedPayload)
+        // The JSON ends the payload, just before the tag: its closing brace made a bracket. (`resigned`
+        // hands over the packet without its tag: the brace is its last byte. Counting the tag off
+        // again once landed inside a name or a number, wherever the dictionary's order put it, and
+        // the packet was valid in some runs.)
+        let broken = try resigned(json) { body in
+            #expect(body.last == UInt8(ascii: "}"))
+            body[body.count - 1] = UInt8(ascii: "[")
+        }
+        #expect(reason(broken, codec: codec) == .malformedPayload)
     }
 
     @Test func aTamperedByteAnywhereFailsAuthentication() throws {
