@@ -66,7 +66,9 @@ struct AdminDesk: Sendable {
 
     /// The answer already given to this very order (the same peer incarnation and id), if any.
     func answerGiven(to order: ServicesOrder, from sender: String, incarnation: UInt64) -> ServicesAnswer? {
-        guard let taken = servicesTaken[sender], taken.incarnation == incarnation, taken.id == order.id else { return nil }
+        guard let taken = servicesTaken[sender], taken.incarnation == incarnation, taken.id == order.id else {
+            return nil
+        }
         return taken.answer
     }
 

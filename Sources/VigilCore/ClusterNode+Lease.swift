@@ -39,13 +39,18 @@ extension ClusterNode {
 
     /// Reads and renews the tiebreaker when due.
     mutating func pollTiebreaker(at now: Moment) {
-        guard tiebreaker != nil, let request = tiebreaker!.poll(at: now, wanted: wantsTiebreaker(at: now)) else { return }
+        guard tiebreaker != nil, let request = tiebreaker!.poll(at: now, wanted: wantsTiebreaker(at: now)) else {
+            return
+        }
         output.work.append(.disk(request))
     }
 
     /// Whether a quorum confirmed this node, in one of `views`, within the trip interval.
     func isConfirmed(in views: Set<ViewID>, at now: Moment) -> Bool {
-        guard let until = topology.confirmedUntil(views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) }) else { return false }
+        guard
+            let until = topology.confirmedUntil(
+                views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) })
+        else { return false }
         return now - until <= config.tuning.tripInterval
     }
 
@@ -60,15 +65,20 @@ extension ClusterNode {
     func confirmationIsAging(at now: Moment) -> Bool {
         guard config.quorum != .none, installed != nil else { return false }
         let views = Set(membership.memberViews)
-        guard let until = topology.confirmedUntil(views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) }) else { return true }
+        guard
+            let until = topology.confirmedUntil(
+                views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) })
+        else { return true }
         let age = now - until
         let trip = config.tuning.tripInterval
         guard age > trip / 3 else { return false }
         if age > trip - LocalTopology.urgentInterval * 2 { return true }
         let interval = config.largestIPHeartbeatInterval
         var onSchedule: Set<String> = [me]
-        for peer in config.nodes where peer.name != me
-            && topology.keepsSchedule(peer.name, views: views, interval: interval, slack: interval / 2, at: now) {
+        for peer in config.nodes
+        where peer.name != me
+            && topology.keepsSchedule(peer.name, views: views, interval: interval, slack: interval / 2, at: now)
+        {
             onSchedule.insert(peer.name)
         }
         return !isQuorum(onSchedule, at: now)
@@ -79,7 +89,9 @@ extension ClusterNode {
     public func mayAcquire(at now: Moment) -> Bool {
         // A node that promised a newer view told its next coordinator what it holds: acquiring
         // anything under the older view now would make that answer a lie.
-        guard let installed, installed.epoch >= membership.promised, !topology.isDisconnected(at: now) else { return false }
+        guard let installed, installed.epoch >= membership.promised, !topology.isDisconnected(at: now) else {
+            return false
+        }
         guard config.quorum != .none else { return true }
         return isConfirmed(in: [installed.viewID], at: now)
     }
@@ -96,12 +108,17 @@ extension ClusterNode {
     /// It runs on every message received: while the memo proves the lease, it costs a comparison.
     mutating func enforceLease(at now: Moment) {
         guard phase == .running, config.quorum != .none, !executor.holdings.heldGroups.isEmpty,
-              !executor.isReleasingEverything else { return }
+            !executor.isReleasingEverything
+        else { return }
         if let leaseMemo, leaseMemo.proves(for: self, at: now) { return }
         leaseMemo = LeaseMemo(for: self, at: now)
         guard !hasLease(at: now) else { return }
         let held = executor.holdings.heldGroups.joined(separator: ", ")
-        log(now, .cluster, "\(me) lost quorum (no confirmation for \(DurationText.format(config.tuning.tripInterval))): releasing \(held)")
+        log(
+            now, .cluster,
+            "\(me) lost quorum (no confirmation for \(DurationText.format(config.tuning.tripInterval))): releasing "
+                + "\(held)"
+        )
         releaseEverything()
     }
 
@@ -110,8 +127,13 @@ extension ClusterNode {
     /// shows them released, or once its lease has run out.
     mutating func enforceConnectivity(at now: Moment) {
         guard phase == .running, !executor.holdings.heldGroups.isEmpty, !executor.isReleasingEverything,
-              topology.isDisconnected(at: now) else { return }
-        log(now, .cluster, "\(me) is DISCONNECTED from every IP network: stopping its services (\(executor.holdings.heldGroups.joined(separator: ", ")))")
+            topology.isDisconnected(at: now)
+        else { return }
+        log(
+            now, .cluster,
+            "\(me) is DISCONNECTED from every IP network: stopping its services "
+                + "(\(executor.holdings.heldGroups.joined(separator: ", ")))"
+        )
         releaseEverything()
     }
 }
@@ -136,7 +158,8 @@ struct LeaseMemo: Sendable {
         echoesForgotten = node.topology.echoesForgotten
         let config = node.config
         confirmedUntil = node.topology.confirmedUntil(
-            views: Set(node.membership.memberViews), at: now, smallestQuorum: config.majoritySize, isQuorum: { config.hasMajority($0) })
+            views: Set(node.membership.memberViews), at: now, smallestQuorum: config.majoritySize,
+            isQuorum: { config.hasMajority($0) })
     }
 
     /// Whether this memo still proves `node`'s lease at `now`.

@@ -32,7 +32,8 @@ extension ClusterNode {
                 submitToCoordination(request, at: now)
             } else {
                 let refusal = "\(me) does not coordinate the cluster now; try again"
-                let reply = AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: refusal)
+                let reply = AdminReply(
+                    id: request.id, origin: request.origin, request: request.request, refusal: refusal)
                 send(message(to: request.origin, .reply(reply), at: now))
             }
         case .reply(let reply):
@@ -54,9 +55,11 @@ extension ClusterNode {
             var passes = 0
             while phase == .running, progress(at: now) {
                 passes += 1
-                precondition(passes < Self.settlePassLimit, "\(me): settle still changing after \(passes) passes "
-                    + "(installed \(installed.map { "\($0.epoch).\($0.seq)" } ?? "none"), holdings \(holdings), "
-                    + "in flight \(executor.inFlight.map { "\($0.id)" } ?? "none"))")
+                precondition(
+                    passes < Self.settlePassLimit,
+                    "\(me): settle still changing after \(passes) passes "
+                        + "(installed \(installed.map { "\($0.epoch).\($0.seq)" } ?? "none"), holdings \(holdings), "
+                        + "in flight \(executor.inFlight.map { "\($0.id)" } ?? "none"))")
             }
         }
         if phase == .running {
@@ -88,8 +91,10 @@ extension ClusterNode {
         if let state = installed { changed = act(on: state, at: now) || changed }
         if let batch = executor.nextBatch(adapters: activeAdapters, ownTargets: ownAddressTargets) {
             output.work.append(.perform(batch))
-            log(now, .event, "\(batch.purpose.rawValue) \(batch.group ?? "own addresses"): "
-                + batch.actions.map(\.description).joined(separator: "; "))
+            log(
+                now, .event,
+                "\(batch.purpose.rawValue) \(batch.group ?? "own addresses"): "
+                    + batch.actions.map(\.description).joined(separator: "; "))
             changed = true
         }
         if reportIfNeeded(at: now) { changed = true }

@@ -30,20 +30,27 @@ extension ClusterNode {
     mutating func proposeIfNeeded(at now: Moment) {
         resendProposal(at: now)
         if let pending = membership.proposal, now - pending.sentAt > Membership.proposalTimeout {
-            log(now, .event, "proposal \(pending.epoch) timed out waiting for \(pending.unanswered.joined(separator: ", "))")
+            log(
+                now, .event,
+                "proposal \(pending.epoch) timed out waiting for \(pending.unanswered.joined(separator: ", "))")
             membership.proposal = nil
         }
         guard membership.proposal == nil, leaving == nil || installed != nil, candidate(at: now) == me,
-              now - startedAt >= joinWindow || installed != nil else { return }
-        let members = Dictionary(uniqueKeysWithValues: reachable(at: now).map { node in
-            (node, node == me ? incarnation : topology.incarnation(of: node) ?? 0)
-        })
+            now - startedAt >= joinWindow || installed != nil
+        else { return }
+        let members = Dictionary(
+            uniqueKeysWithValues: reachable(at: now).map { node in
+                (node, node == me ? incarnation : topology.incarnation(of: node) ?? 0)
+            })
         // A member committed to a higher epoch (a proposal that failed) ignores this view's states:
         // only a new view with a higher epoch brings it back.
         let ahead = members.keys.compactMap { topology.committedEpoch(of: $0) }.max() ?? 0
         membership.saw(epoch: ahead)
         if let installed, installed.coordinator == me, installed.members == members,
-           membership.promised <= installed.epoch, ahead <= installed.epoch { return }
+            membership.promised <= installed.epoch, ahead <= installed.epoch
+        {
+            return
+        }
         guard isQuorum(Set(members.keys), at: now) else { return }
         let epoch = membership.nextEpoch
         membership.promise(epoch, to: me)
@@ -79,7 +86,8 @@ extension ClusterNode {
         }
         let ownCandidate = candidate(at: now)
         guard proposal.epoch > membership.promised, rank(sender) <= rank(ownCandidate),
-              proposal.members[me] == incarnation else {
+            proposal.members[me] == incarnation
+        else {
             let decline = Decline(epoch: proposal.epoch, promised: membership.promised, follows: ownCandidate)
             send(message(to: sender, .decline(decline), at: now))
             return
@@ -104,7 +112,8 @@ extension ClusterNode {
 
     mutating func onAccept(_ acceptance: Acceptance, from sender: String, at now: Moment) {
         guard var pending = membership.proposal, pending.epoch == acceptance.epoch,
-              pending.members[sender] != nil else { return }
+            pending.members[sender] != nil
+        else { return }
         pending.accepted[sender] = acceptance
         // The member heard each node at most `age` before now (it answered before now).
         for (node, age) in acceptance.lastHeardAgo {
@@ -117,7 +126,9 @@ extension ClusterNode {
     mutating func onDecline(_ decline: Decline, from sender: String, at now: Moment) {
         membership.saw(epoch: decline.promised)
         guard let pending = membership.proposal, pending.epoch == decline.epoch else { return }
-        log(now, .event, "\(sender) declined view \(decline.epoch): it promised \(decline.promised) and follows \(decline.follows)")
+        log(
+            now, .event,
+            "\(sender) declined view \(decline.epoch): it promised \(decline.promised) and follows \(decline.follows)")
         if rank(decline.follows) >= rank(me) { membership.proposal = nil }
     }
 
@@ -166,7 +177,8 @@ extension ClusterNode {
         // that had it was lost, so the next one goes now rather than at the next report interval
         // (with only a lossy disk path left, waiting cost seconds: pair, seed 3437).
         if let installed, state.epoch == installed.epoch, state.seq == installed.seq, sender == state.coordinator,
-           state.members[me] == incarnation {
+            state.members[me] == incarnation
+        {
             reporter.reportSoon()
         }
         guard membership.accepts(state, incarnation: incarnation) else { return }

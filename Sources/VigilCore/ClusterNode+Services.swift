@@ -68,7 +68,9 @@ extension ClusterNode {
     /// Sends an open order again to the nodes that have not answered it.
     public mutating func resendServices(_ id: UInt64) -> Step {
         guard let round = desk.servicesRounds[id] else { return drain() }
-        for peer in round.unanswered { sendOnEveryNetwork(to: peer, .services(ServicesOrder(id: id, command: round.command))) }
+        for peer in round.unanswered {
+            sendOnEveryNetwork(to: peer, .services(ServicesOrder(id: id, command: round.command)))
+        }
         return drain()
     }
 
@@ -93,7 +95,9 @@ extension ClusterNode {
             outcome = "starting cluster services on \(me)"
             apply = { $0.start(at: now) }
         case (.start, .running):
-            outcome = leaving == nil ? "cluster services already run on \(me)" : "cluster services are stopping on \(me); not started"
+            outcome =
+                leaving == nil
+                ? "cluster services already run on \(me)" : "cluster services are stopping on \(me); not started"
         case (.stop(let how), .running) where leaving == nil && how != .failed:
             outcome = "stopping cluster services on \(me) (\(how.rawValue))"
             apply = { $0.stop(how, at: now) }
@@ -113,7 +117,9 @@ extension ClusterNode {
     /// Sends on every IP network this node and `peer` share: a stopped node hears nobody, so it
     /// cannot know which route works.
     mutating func sendOnEveryNetwork(to peer: String, _ body: Message) {
-        guard let mine = config.node(named: me)?.networks, let theirs = config.node(named: peer)?.networks else { return }
+        guard let mine = config.node(named: me)?.networks, let theirs = config.node(named: peer)?.networks else {
+            return
+        }
         let shared = config.networks.filter { $0.isIP && mine.contains($0.name) && theirs.contains($0.name) }
         for network in shared { send(envelope(body, to: peer, on: network.name)) }
     }

@@ -132,8 +132,9 @@ public struct ClusterNode: Sendable {
     /// A message arrived.
     public mutating func receive(_ envelope: Envelope, at now: Moment) -> Step {
         guard envelope.clusterID == config.id, envelope.to == me,
-              envelope.protocolVersion == vigilProtocolVersion, config.node(named: envelope.from) != nil,
-              envelope.from != me else { return drain() }
+            envelope.protocolVersion == vigilProtocolVersion, config.node(named: envelope.from) != nil,
+            envelope.from != me
+        else { return drain() }
         // `vigil start|stop --all` reaches a stopped node too: before the phase guard.
         switch envelope.message {
         case .services(let order): return onServicesOrder(order, from: envelope, at: now)
@@ -148,16 +149,19 @@ public struct ClusterNode: Sendable {
         enforceLease(at: now)
         var heartbeat: Heartbeat? = nil
         if case .heartbeat(let beat) = envelope.message { heartbeat = beat }
-        let wasReachable = topology.isReachable(envelope.from, at: now)
+        let wasReachable =
+            topology.isReachable(envelope.from, at: now)
             && topology.incarnation(of: envelope.from) == envelope.incarnation
-        topology.heard(from: envelope.from, incarnation: envelope.incarnation, network: envelope.network,
-                       onAdapter: envelope.toAdapter, heartbeat: heartbeat, at: now)
+        topology.heard(
+            from: envelope.from, incarnation: envelope.incarnation, network: envelope.network,
+            onAdapter: envelope.toAdapter, heartbeat: heartbeat, at: now)
         guard topology.incarnation(of: envelope.from) == envelope.incarnation else { return drain() }
         // A heartbeat from a peer already heard changes nothing until the next tick looks again,
         // but one that asks for an echo at once gets it.
         if heartbeat != nil && wasReachable {
             output.messages += topology.urgentReplyBeats(
-                incarnation: incarnation, view: membership.committedView, installedEpoch: installed?.epoch ?? 0, at: now)
+                incarnation: incarnation, view: membership.committedView, installedEpoch: installed?.epoch ?? 0, at: now
+            )
             return drain()
         }
         handle(envelope, at: now)
@@ -202,19 +206,24 @@ public struct ClusterNode: Sendable {
     /// again, while its retries last (`hooks.EVENT.recovery`). Returns whether it did.
     private mutating func retryAfterRecovery(_ id: UInt64, at now: Moment) -> Bool {
         guard let batch = executor.inFlight, batch.id == id, let group = batch.group,
-              let event = installed?.currentEvent?.event ?? installed?.events.last?.event,
-              let recovery = config.hooks[event.name]?.recovery else { return false }
+            let event = installed?.currentEvent?.event ?? installed?.events.last?.event,
+            let recovery = config.hooks[event.name]?.recovery
+        else { return false }
         let attempts = retries.used(by: group)
         guard attempts < recovery.retries, batch.purpose == .release || mayAcquire(at: now), executor.retry(id) else {
             if attempts > 0 {
-                log(now, .cluster, "\(batch.purpose.rawValue) of \(group) still fails after \(attempts) recovery attempts")
+                log(
+                    now, .cluster,
+                    "\(batch.purpose.rawValue) of \(group) still fails after \(attempts) recovery attempts")
             }
             retries.reset(group)
             return false
         }
         retries.count(group)
-        log(now, .cluster, "\(batch.purpose.rawValue) of \(group) failed: running the recovery command of "
-            + "\(event.name.rawValue), then retry \(attempts + 1) of \(recovery.retries)")
+        log(
+            now, .cluster,
+            "\(batch.purpose.rawValue) of \(group) failed: running the recovery command of "
+                + "\(event.name.rawValue), then retry \(attempts + 1) of \(recovery.retries)")
         output.work.append(.runHooks(HookInvocation(event: event, phase: .recovery)))
         return true
     }
@@ -251,7 +260,8 @@ public struct ClusterNode: Sendable {
     public mutating func request(_ request: AdminRequest, at now: Moment) -> (id: UInt64, step: Step) {
         let id = desk.open(request)
         guard phase == .running, let state = installed else {
-            desk.record(AdminReply(id: id, origin: me, request: request, refusal: "cluster services are not running on \(me)"))
+            desk.record(
+                AdminReply(id: id, origin: me, request: request, refusal: "cluster services are not running on \(me)"))
             return (id, drain())
         }
         let envelope = AdminEnvelope(id: id, origin: me, request: request)

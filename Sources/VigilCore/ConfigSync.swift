@@ -147,14 +147,20 @@ public struct ConfigSync: Sendable {
     }
 
     private mutating func receive(_ chunk: ConfigChunk, from peer: String) -> [Output] {
-        guard chunk.count > 0, chunk.count <= Self.maximumChunks, (0..<chunk.count).contains(chunk.index) else { return [] }
+        guard chunk.count > 0, chunk.count <= Self.maximumChunks, (0..<chunk.count).contains(chunk.index) else {
+            return []
+        }
         if chunk.version <= version {
             // Already here: say so again (the first answer may have been lost).
-            return chunk.index == chunk.count - 1 && chunk.version == version ? [.send(to: peer, .stored(version: version))] : []
+            return chunk.index == chunk.count - 1 && chunk.version == version
+                ? [.send(to: peer, .stored(version: version))] : []
         }
-        var slot = assemblies.firstIndex { $0.version == chunk.version && $0.from == peer && $0.pieces.count == chunk.count }
+        var slot = assemblies.firstIndex {
+            $0.version == chunk.version && $0.from == peer && $0.pieces.count == chunk.count
+        }
         if slot == nil {
-            assemblies.append(Assembly(version: chunk.version, from: peer, pieces: Array(repeating: nil, count: chunk.count)))
+            assemblies.append(
+                Assembly(version: chunk.version, from: peer, pieces: Array(repeating: nil, count: chunk.count)))
             if assemblies.count > Self.maximumAssemblies { assemblies.removeFirst() }
             slot = assemblies.count - 1
         }
@@ -167,7 +173,9 @@ public struct ConfigSync: Sendable {
 
     /// The daemon verified and stored `version` from `peer`: it becomes the newest here, and is
     /// pushed on to the peers that lack it.
-    public mutating func stored(version newVersion: UInt64, text newText: String, from peer: String, at now: Moment) -> [Output] {
+    public mutating func stored(version newVersion: UInt64, text newText: String, from peer: String, at now: Moment)
+        -> [Output]
+    {
         guard newVersion > version else { return [.send(to: peer, .stored(version: version))] }
         peerVersions[peer] = max(peerVersions[peer] ?? 0, newVersion)
         return [.send(to: peer, .stored(version: newVersion))] + adopt(version: newVersion, text: newText, at: now)

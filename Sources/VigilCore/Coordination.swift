@@ -28,7 +28,8 @@ struct Coordination: Sendable {
     var fencing = Fencing()
     private var announcedWaits: Set<String> = []
     /// The topology the members' reports show, and what it was computed from.
-    private var observedCache: (view: TopologyView, members: [String: UInt64], previous: TopologyView, revision: UInt64)?
+    private var observedCache:
+        (view: TopologyView, members: [String: UInt64], previous: TopologyView, revision: UInt64)?
 
     /// How many administrators' requests may wait at once; more are refused with "try again".
     static let requestLimit = 32
@@ -62,7 +63,9 @@ struct Coordination: Sendable {
     /// Accepts a member's report unless an older one.
     mutating func receive(_ report: MemberReport, from member: String) {
         guard state.members[member] == report.incarnation else { return }
-        if let known = reports[member], known.incarnation == report.incarnation, known.number >= report.number { return }
+        if let known = reports[member], known.incarnation == report.incarnation, known.number >= report.number {
+            return
+        }
         if reports[member]?.topology != report.topology { reportedTopologyRevision &+= 1 }
         reports[member] = report
     }
@@ -70,8 +73,9 @@ struct Coordination: Sendable {
     /// Queues a request. Returns the refusal to give at once when the queue is full.
     mutating func submit(_ request: AdminEnvelope) -> AdminReply? {
         guard requests.count < Self.requestLimit else {
-            return AdminReply(id: request.id, origin: request.origin, request: request.request,
-                              refusal: "too many requests waiting; try again")
+            return AdminReply(
+                id: request.id, origin: request.origin, request: request.request,
+                refusal: "too many requests waiting; try again")
         }
         requests.append(request)
         return nil
@@ -109,8 +113,12 @@ struct Coordination: Sendable {
         var moves = 0
         while step(at: now) {
             moves += 1
-            precondition(moves <= moveLimit, "coordination of view \(state.epoch) made \(moves) moves in one step "
-                + "(limit \(moveLimit)): events \(state.events.suffix(8).map(\.event)), round \(String(describing: state.round))")
+            precondition(
+                moves <= moveLimit,
+                "coordination of view \(state.epoch) made \(moves) moves in one step "
+                    + "(limit \(moveLimit)): events \(state.events.suffix(8).map(\.event)), round "
+                    + "\(String(describing: state.round))"
+            )
         }
         var reported: [String: [String: GroupState]] = [:]
         for (member, report) in reports where state.members[member] != nil {
@@ -131,7 +139,8 @@ struct Coordination: Sendable {
         recordConnectivity()
         if let round = state.round {
             let waiting = round.work.keys.filter { node in
-                state.members[node] != nil && !(reports[node]?.finished(round: round.number, epoch: state.epoch) ?? false)
+                state.members[node] != nil
+                    && !(reports[node]?.finished(round: round.number, epoch: state.epoch) ?? false)
             }
             guard waiting.isEmpty else { return false }
             state.round = nil
@@ -168,9 +177,11 @@ struct Coordination: Sendable {
         state.events.append(EventRecord(number: state.nextEventNumber, event: event, started: now, completed: nil))
         state.nextEventNumber += 1
         if state.events.count > ClusterState.recentEventLimit { state.events.removeFirst() }
-        outcome.notes.append("event \(event): placement " + config.resourceGroups.map { group in
-            "\(group.name)->\(state.placement[group.name]?.nodes.joined(separator: "+") ?? "")"
-        }.joined(separator: " "))
+        outcome.notes.append(
+            "event \(event): placement "
+                + config.resourceGroups.map { group in
+                    "\(group.name)->\(state.placement[group.name]?.nodes.joined(separator: "+") ?? "")"
+                }.joined(separator: " "))
     }
 
     private mutating func complete(_ record: EventRecord, at now: Moment) {
@@ -184,26 +195,39 @@ struct Coordination: Sendable {
     /// remain keep quorum without it: with `quorum: disk` and exactly half of the votes left, one of
     /// them must hold the tiebreaker first, or they would all release when its heartbeats end.
     private mutating func remainingKeepQuorum(after record: EventRecord) -> Bool {
-        guard config.quorum == .disk, case .nodeDown(let node, let how) = record.event, how != .failed else { return true }
+        guard config.quorum == .disk, case .nodeDown(let node, let how) = record.event, how != .failed else {
+            return true
+        }
         // The nodes that stay: not this one, and none that is stopping too (all stop at once).
         let remaining = Set(state.members.keys).subtracting([node]).filter { reports[$0]?.leaving == nil }
-        guard config.isHalf(remaining), !remaining.contains(where: { reports[$0]?.holdsTiebreaker == true }) else { return true }
+        guard config.isHalf(remaining), !remaining.contains(where: { reports[$0]?.holdsTiebreaker == true }) else {
+            return true
+        }
         if announcedWaits.insert("tiebreaker \(node)").inserted {
-            outcome.notes.append("\(node) stops once \(rankOrder(remaining).joined(separator: ", ")) hold the tiebreaker, so that they keep quorum without it")
+            outcome.notes.append(
+                "\(node) stops once \(rankOrder(remaining).joined(separator: ", ")) hold the tiebreaker, so that "
+                    + "they keep quorum without it"
+            )
         }
         return false
     }
 
     private mutating func checkTooLong(at now: Moment) {
         guard let current = state.currentEvent, !state.tooLong, state.acknowledgedEvent != current.number,
-              now - current.started > config.tuning.configTooLong else { return }
+            now - current.started > config.tuning.configTooLong
+        else { return }
         state.tooLong = true
-        outcome.notes.append("config_too_long: event \(current.event) has run for more than \(DurationText.format(config.tuning.configTooLong)); the cluster is UNSTABLE until an administrator acts")
+        outcome.notes.append(
+            "config_too_long: event \(current.event) has run for more than "
+                + "\(DurationText.format(config.tuning.configTooLong)); the cluster is UNSTABLE until an "
+                + "administrator acts"
+        )
     }
 
     /// The next event, by priority: failures first, then departures, then arrivals, then requests.
     private mutating func nextEvent(at now: Moment) -> ClusterEvent? {
-        for node in rankOrder(state.up) where state.members[node] == nil || state.members[node] != state.upIncarnations[node] {
+        for node in rankOrder(state.up)
+        where state.members[node] == nil || state.members[node] != state.upIncarnations[node] {
             return .nodeDown(node: node, how: .failed)
         }
         for node in rankOrder(state.up) {
@@ -214,7 +238,9 @@ struct Coordination: Sendable {
             return event
         }
         for node in rankOrder(Set(state.members.keys)) where !state.up.contains(node) {
-            guard let report = reports[node], report.leaving == nil, state.departed[node] != state.members[node] else { continue }
+            guard let report = reports[node], report.leaving == nil, state.departed[node] != state.members[node] else {
+                continue
+            }
             return .nodeUp(node: node)
         }
         if let event = TopologyChange.firstGain(from: state.topology, to: observed, up: state.up, config: config) {
@@ -223,14 +249,17 @@ struct Coordination: Sendable {
         while !requests.isEmpty {
             let request = requests.removeFirst()
             if let refusal = refusal(of: request.request) {
-                outcome.replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: refusal))
+                outcome.replies.append(
+                    AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: refusal))
                 continue
             }
-            outcome.replies.append(AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: nil))
+            outcome.replies.append(
+                AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: nil))
             if case .acknowledge = request.request {
                 state.tooLong = false
                 state.acknowledgedEvent = state.currentEvent?.number
-                outcome.notes.append("acknowledged by an administrator on \(request.origin): the cluster is no longer marked UNSTABLE")
+                outcome.notes.append(
+                    "acknowledged by an administrator on \(request.origin): the cluster is no longer marked UNSTABLE")
                 continue
             }
             return .rgMove(request.request)
@@ -243,11 +272,13 @@ struct Coordination: Sendable {
     /// coordinator steps on every message it gets, mostly heartbeats that change none of them.
     mutating func observedTopology() -> TopologyView {
         if let cached = observedCache, cached.revision == reportedTopologyRevision,
-           cached.members == state.members, cached.previous == state.topology {
+            cached.members == state.members, cached.previous == state.topology
+        {
             return cached.view
         }
         let observed = TopologyView.aggregate(
-            config: config, members: Set(state.members.keys), reports: reports.mapValues(\.topology), previous: state.topology)
+            config: config, members: Set(state.members.keys), reports: reports.mapValues(\.topology),
+            previous: state.topology)
         observedCache = (observed, state.members, state.topology, reportedTopologyRevision)
         return observed
     }
@@ -287,7 +318,10 @@ struct Coordination: Sendable {
         // NETPAR: running services stay where they run, and none starts or stops, until it heals.
         if !state.netpar.isEmpty {
             if (!releases.isEmpty || needsAnyAcquisition) && announcedWaits.insert("netpar").inserted {
-                outcome.notes.append("NETPAR: \(rankOrder(state.netpar).joined(separator: ", ")) see each other only over the disk: no group starts or stops until the partition heals")
+                outcome.notes.append(
+                    "NETPAR: \(rankOrder(state.netpar).joined(separator: ", ")) see each other only over the disk: "
+                        + "no group starts or stops until the partition heals"
+                )
             }
             return .waiting
         }
@@ -298,14 +332,18 @@ struct Coordination: Sendable {
         var acquires: [String: [String]] = [:]
         var waiting = false
         for group in config.resourceGroups {
-            for node in state.placement[group.name]?.nodes ?? [] where isCurrentMember(node) && needsAcquire(group, on: node) {
+            for node in state.placement[group.name]?.nodes ?? []
+            where isCurrentMember(node) && needsAcquire(group, on: node) {
                 guard reports[node]?.hasLease ?? false else {
                     waiting = true
                     continue
                 }
                 if let blocker = unsafeHolder(of: group, at: now) {
                     if announcedWaits.insert(group.name).inserted {
-                        outcome.notes.append("\(group.name) waits until \(blocker), outside the view, has certainly released it (takeover wait)")
+                        outcome.notes.append(
+                            "\(group.name) waits until \(blocker), outside the view, has certainly released it "
+                                + "(takeover wait)"
+                        )
                     }
                     waiting = true
                     continue
@@ -313,9 +351,13 @@ struct Coordination: Sendable {
                 acquires[node, default: []].append(group.name)
             }
         }
-        if !acquires.isEmpty { return .round(RecoveryRound(number: state.nextRoundNumber, kind: .acquire, work: acquires)) }
+        if !acquires.isEmpty {
+            return .round(RecoveryRound(number: state.nextRoundNumber, kind: .acquire, work: acquires))
+        }
         // Only reached with the rule off (tests): acquisitions went first, releases come after.
-        if !releases.isEmpty { return .round(RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases)) }
+        if !releases.isEmpty {
+            return .round(RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases))
+        }
         return waiting ? .waiting : .none
     }
 
@@ -384,14 +426,18 @@ struct Coordination: Sendable {
             }
         }
         if netpar != state.netpar {
-            outcome.notes.append(netpar.isEmpty
-                ? "the network partition healed: groups may start and stop again"
-                : "NETPAR: \(rankOrder(netpar).joined(separator: ", ")) are partitioned on every IP network and reach each other only over the disk")
+            outcome.notes.append(
+                netpar.isEmpty
+                    ? "the network partition healed: groups may start and stop again"
+                    : "NETPAR: \(rankOrder(netpar).joined(separator: ", ")) are partitioned on every IP network and "
+                        + "reach each other only over the disk"
+            )
             state.netpar = netpar
         }
         if disconnected != state.disconnected {
             for node in rankOrder(disconnected.subtracting(state.disconnected)) {
-                outcome.notes.append("\(node) is DISCONNECTED from every IP network: it stops its services and holds no group")
+                outcome.notes.append(
+                    "\(node) is DISCONNECTED from every IP network: it stops its services and holds no group")
             }
             for node in rankOrder(state.disconnected.subtracting(disconnected)) {
                 outcome.notes.append("\(node) is connected again")
@@ -423,7 +469,11 @@ struct Coordination: Sendable {
             guard let placement = fresh[group] else { continue }
             if let old = state.placement[group], old.nodes == placement.nodes { continue }
             state.placement[group] = GroupPlacement(nodes: placement.nodes, reason: "\(cause): \(placement.reason)")
-            outcome.decisions.append("placement: \(group) -> \(placement.nodes.isEmpty ? "OFFLINE" : placement.nodes.joined(separator: "+")) (\(cause): \(placement.reason))")
+            outcome.decisions.append(
+                "placement: \(group) -> "
+                    + "\(placement.nodes.isEmpty ? "OFFLINE" : placement.nodes.joined(separator: "+")) (\(cause): "
+                    + "\(placement.reason))"
+            )
         }
     }
 
@@ -432,6 +482,6 @@ struct Coordination: Sendable {
     }
 }
 
-private extension String {
-    func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
+extension String {
+    fileprivate func ifEmpty(_ replacement: String) -> String { isEmpty ? replacement : self }
 }

@@ -14,7 +14,9 @@ extension Coordination {
             state.admin.unmanaged = state.admin.unmanaged.filter { $0.value != node }
             state.admin.held = state.admin.held.filter { $0.value != .stoppedWith(node: node) }
             clearLooseHolds()
-            for group in config.resourceGroups where group.nodes.first == node { state.primaryHasBeenUp.insert(group.name) }
+            for group in config.resourceGroups where group.nodes.first == node {
+                state.primaryHasBeenUp.insert(group.name)
+            }
         case .nodeDown(let node, let how):
             departing(node, how: how)
             state.up.remove(node)
@@ -24,13 +26,17 @@ extension Coordination {
             clearLooseHolds()
         case .networkDown(let network, let node), .networkUp(let network, let node):
             for member in node.map({ [$0] }) ?? Array(state.up) where state.up.contains(member) {
-                state.topology.nodes[member] = TopologyChange.take(network, of: member, from: observed, into: state.topology, config: config)
+                state.topology.nodes[member] = TopologyChange.take(
+                    network, of: member, from: observed, into: state.topology, config: config)
             }
         case .swapAdapter(let node, let network, _, _):
-            state.topology.nodes[node] = TopologyChange.take(network, of: node, from: observed, into: state.topology, config: config)
+            state.topology.nodes[node] = TopologyChange.take(
+                network, of: node, from: observed, into: state.topology, config: config)
         case .failStandby(let node, let adapter), .joinStandby(let node, let adapter):
-            guard let network = config.node(named: node)?.interfaces.first(where: { $0.name == adapter })?.network else { break }
-            state.topology.nodes[node] = TopologyChange.take(network, of: node, from: observed, into: state.topology, config: config)
+            guard let network = config.node(named: node)?.interfaces.first(where: { $0.name == adapter })?.network
+            else { break }
+            state.topology.nodes[node] = TopologyChange.take(
+                network, of: node, from: observed, into: state.topology, config: config)
         case .rgMove(let request):
             applyRequest(request)
         }
@@ -82,14 +88,19 @@ extension Coordination {
             return state.tooLong ? nil : "the cluster is not UNSTABLE: there is nothing to acknowledge"
         }
         guard let group = config.group(named: name) else {
-            return "no resource group named \(name); groups: \(config.resourceGroups.map(\.name).joined(separator: ", "))"
+            return
+                "no resource group named \(name); groups: \(config.resourceGroups.map(\.name).joined(separator: ", "))"
         }
         if state.tooLong { return "the cluster is UNSTABLE (an event ran too long); resolve it first" }
         if let holder = state.admin.unmanaged[group.name] {
-            return "\(group.name) is running unmanaged on \(holder) after a forced stop; start cluster services there first"
+            return
+                "\(group.name) is running unmanaged on \(holder) after a forced stop; start cluster services there "
+                + "first"
         }
         guard case .move(_, let node) = request else { return nil }
-        if group.policy == .concurrent { return "\(group.name) is concurrent: it runs on every eligible node and cannot be moved" }
+        if group.policy == .concurrent {
+            return "\(group.name) is concurrent: it runs on every eligible node and cannot be moved"
+        }
         guard group.nodes.contains(node) else {
             return "\(node) does not participate in \(group.name) (nodes: \(group.nodes.joined(separator: ", ")))"
         }

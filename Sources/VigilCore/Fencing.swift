@@ -55,6 +55,7 @@ struct Fencing: Sendable {
         progress[node] = next
         return succeeded
             ? "fence \(node): succeeded (attempt \(state.attempts))"
-            : "fence \(node): FAILED (attempt \(state.attempts)): \(detail); its groups stay where they are until fencing succeeds; retrying in \(DurationText.format(Self.retryInterval))"
+            : "fence \(node): FAILED (attempt \(state.attempts)): \(detail); its groups stay where they are until "
+                + "fencing succeeds; retrying in \(DurationText.format(Self.retryInterval))"
     }
 }

@@ -106,7 +106,9 @@ public struct LocalTopology: Sendable {
     /// Why this is safe: any view that leaves me out has a quorum of members, which intersects the
     /// quorum that confirmed me; its coordinator learns when each of its members last heard me and
     /// waits `takeoverWait` after the latest, by which time my confirmation has run out.
-    public func confirmedUntil(views: Set<ViewID>, at now: Moment, smallestQuorum: Int = 1, isQuorum: (Set<String>) -> Bool) -> Moment? {
+    public func confirmedUntil(
+        views: Set<ViewID>, at now: Moment, smallestQuorum: Int = 1, isQuorum: (Set<String>) -> Bool
+    ) -> Moment? {
         var confirmations: [(String, Moment)] = [(me, now)]
         confirmations.reserveCapacity(echoes.count + 1)
         for peer in echoes.keys {
@@ -141,7 +143,9 @@ public struct LocalTopology: Sendable {
     /// most `interval + slack` older than its latest arrival (so none of my heartbeats to it, nor
     /// its to me, went missing). A peer on schedule refreshes my confirmation within about an
     /// interval without being asked; its echo is then at most `2 × (interval + slack)` old.
-    public func keepsSchedule(_ peer: String, views: Set<ViewID>, interval: Duration, slack: Duration, at now: Moment) -> Bool {
+    public func keepsSchedule(_ peer: String, views: Set<ViewID>, interval: Duration, slack: Duration, at now: Moment)
+        -> Bool
+    {
         guard let heard = lastHeard(peer), now - heard <= interval + slack, let echo = newestEcho(from: peer, in: views)
         else { return false }
         return heard - echo <= interval + slack
@@ -215,8 +219,12 @@ public struct LocalTopology: Sendable {
     public func isDisconnected(at now: Moment) -> Bool {
         guard peersHeardOnIP(at: now).isEmpty else { return false }
         let offIP = peersHeardOnlyOffIP(at: now)
-        if offIP.contains(where: { peer in (peerConnectivity[peer]?.ipPeers ?? []).contains { $0 != me } }) { return true }
-        let ipAdapters = myNode.networks.filter { config.network(named: $0)?.isIP ?? false }.flatMap { myNode.adapters(on: $0) }
+        if offIP.contains(where: { peer in (peerConnectivity[peer]?.ipPeers ?? []).contains { $0 != me } }) {
+            return true
+        }
+        let ipAdapters = myNode.networks.filter { config.network(named: $0)?.isIP ?? false }.flatMap {
+            myNode.adapters(on: $0)
+        }
         return !ipAdapters.isEmpty && ipAdapters.allSatisfy { carrierLost.contains($0) }
     }
 
@@ -252,7 +260,9 @@ public struct LocalTopology: Sendable {
 
     /// The heartbeats due at `now`, and the moment the next ones are due. `urgent`: this node's
     /// confirmation is getting old; it beats every `urgentInterval` and asks for echoes at once.
-    public mutating func heartbeats(at now: Moment, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool = false) -> (due: [Envelope], next: Moment) {
+    public mutating func heartbeats(
+        at now: Moment, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool = false
+    ) -> (due: [Envelope], next: Moment) {
         var due = urgentReplyBeats(incarnation: incarnation, view: view, installedEpoch: installedEpoch, at: now)
         var next: Moment? = nil
         for name in myNode.networks {
@@ -267,8 +277,9 @@ public struct LocalTopology: Sendable {
                 nextBeat[name] = min(nextBeat[name] ?? now, now + interval)
             }
             if nextBeat[name].map({ $0 <= now }) ?? true {
-                due += beats(on: name, to: config.nodes.filter { $0.name != me }, incarnation: incarnation, view: view,
-                             installedEpoch: installedEpoch, urgent: urgent, round: beatRounds[name, default: 0], at: now)
+                due += beats(
+                    on: name, to: config.nodes.filter { $0.name != me }, incarnation: incarnation, view: view,
+                    installedEpoch: installedEpoch, urgent: urgent, round: beatRounds[name, default: 0], at: now)
                 beatRounds[name, default: 0] &+= 1
                 nextBeat[name] = now + interval
             }
@@ -287,17 +298,22 @@ public struct LocalTopology: Sendable {
     /// once; a peer answered within the last half urgent interval waits for its next request (the
     /// answer it got carries a fresh echo already). Under load, every late node asking every peer
     /// and every peer answering every copy of every request made the load worse.
-    public mutating func urgentReplyBeats(incarnation: UInt64, view: ViewID, installedEpoch: UInt64, at now: Moment) -> [Envelope] {
+    public mutating func urgentReplyBeats(incarnation: UInt64, view: ViewID, installedEpoch: UInt64, at now: Moment)
+        -> [Envelope]
+    {
         guard !urgentReplies.isEmpty else { return [] }
         let peers = config.nodes.filter { peer in
-            urgentReplies.contains(peer.name) && lastUrgentReply[peer.name].map { now - $0 >= Self.urgentInterval / 2 } ?? true
+            urgentReplies.contains(peer.name)
+                && lastUrgentReply[peer.name].map { now - $0 >= Self.urgentInterval / 2 } ?? true
         }
         urgentReplies = []
         for peer in peers { lastUrgentReply[peer.name] = now }
         return myNode.networks.flatMap { network in
             // On every adapter pair: the peer asks because its echoes are late, perhaps because
             // one of its adapters fails silently.
-            beats(on: network, to: peers, incarnation: incarnation, view: view, installedEpoch: installedEpoch, urgent: false, at: now)
+            beats(
+                on: network, to: peers, incarnation: incarnation, view: view, installedEpoch: installedEpoch,
+                urgent: false, at: now)
         }
     }
 
@@ -308,8 +324,9 @@ public struct LocalTopology: Sendable {
     /// its adapter. An adapter with no peer adapter in its subnet beats to all of them.
     func beatsGo(from mine: String, to theirs: String, of peer: Node, on network: String) -> Bool {
         guard let netmask = config.network(named: network)?.netmask,
-              let mySubnet = myNode.subnet(of: mine, netmask: netmask),
-              let theirSubnet = peer.subnet(of: theirs, netmask: netmask) else { return true }
+            let mySubnet = myNode.subnet(of: mine, netmask: netmask),
+            let theirSubnet = peer.subnet(of: theirs, netmask: netmask)
+        else { return true }
         if mySubnet == theirSubnet { return true }
         return !peer.adapters(on: network).contains { peer.subnet(of: $0, netmask: netmask) == mySubnet }
     }
@@ -331,7 +348,8 @@ public struct LocalTopology: Sendable {
         let myAdapters = myNode.adapters(on: network).filter { !carrierLost.contains($0) }
         let allHearing = myAdapters.allSatisfy { adapterHears($0, on: network, at: now) ?? false }
         let peersOnNetwork = config.nodes.filter { $0.name != me && $0.networks.contains(network) }.count
-        let takeTurns = round != nil && allHearing && myAdapters.count > 1
+        let takeTurns =
+            round != nil && allHearing && myAdapters.count > 1
             && peersOnNetwork >= Self.peersPerAdapterToTakeTurns * myAdapters.count
         let ipPeers = peersHeardOnIP(at: now)
         let disconnected = isDisconnected(at: now)
@@ -342,20 +360,24 @@ public struct LocalTopology: Sendable {
         let isIP = config.network(named: network)?.isIP ?? true
         for (index, peer) in peers.enumerated() {
             let named = isIP ? (ipPeers.first { $0 != peer.name }.map { [$0] } ?? []) : ipPeers
-            let beat = Heartbeat(view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name],
-                                 ipPeers: named, disconnected: disconnected, urgent: urgent)
+            let beat = Heartbeat(
+                view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name],
+                ipPeers: named, disconnected: disconnected, urgent: urgent)
             var pairs: [(mine: String, theirs: String)] = []
             for theirs in peer.adapters(on: network) {
-                for mine in myAdapters where beatsGo(from: mine, to: theirs, of: peer, on: network) { pairs.append((mine, theirs)) }
+                for mine in myAdapters where beatsGo(from: mine, to: theirs, of: peer, on: network) {
+                    pairs.append((mine, theirs))
+                }
             }
             if takeTurns, pairs.count > 1, let round {
                 pairs = [pairs[Int((round &+ UInt64(index)) % UInt64(pairs.count))]]
             }
             for (mine, theirs) in pairs {
-                envelopes.append(Envelope(
-                    clusterID: config.id, from: me, incarnation: incarnation, to: peer.name,
-                    network: network, fromAdapter: mine, toAdapter: theirs,
-                    message: .heartbeat(beat)))
+                envelopes.append(
+                    Envelope(
+                        clusterID: config.id, from: me, incarnation: incarnation, to: peer.name,
+                        network: network, fromAdapter: mine, toAdapter: theirs,
+                        message: .heartbeat(beat)))
             }
         }
         return envelopes

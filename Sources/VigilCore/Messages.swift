@@ -89,7 +89,10 @@ public struct Heartbeat: Sendable, Hashable, Codable {
     /// once with a heartbeat of its own, which carries the echo, instead of at its next interval.
     public var urgent: Bool
 
-    public init(view: ViewID, installedEpoch: UInt64, stamp: Duration, echo: Duration?, ipPeers: [String] = [], disconnected: Bool = false, urgent: Bool = false) {
+    public init(
+        view: ViewID, installedEpoch: UInt64, stamp: Duration, echo: Duration?, ipPeers: [String] = [],
+        disconnected: Bool = false, urgent: Bool = false
+    ) {
         self.view = view
         self.installedEpoch = installedEpoch
         self.stamp = stamp

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A point in time as the core sees it: a duration since an arbitrary origin chosen by whoever drives
 /// the core (the simulator's virtual clock, the daemon's monotonic clock). The core never reads a
 /// clock; every input carries `now`.
@@ -18,5 +20,3 @@ public struct Moment: Sendable, Hashable, Comparable, CustomStringConvertible {
         return String(format: "%lld.%03llds", ms / 1000, ms % 1000)
     }
 }
-
-import Foundation

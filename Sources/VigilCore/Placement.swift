@@ -30,7 +30,7 @@ public enum Placement {
         for group in config.resourceGroups {
             let decision = place(group, config: config, state: state, rotatingLoad: rotatingLoad)
             if group.policy == .rotating && !staying.contains(group.name) {
-                decision.nodes.forEach { rotatingLoad[$0, default: 0] += 1 }
+                for node in decision.nodes { rotatingLoad[node, default: 0] += 1 }
             }
             result[group.name] = decision
         }
@@ -38,7 +38,9 @@ public enum Placement {
     }
 
     /// Whether `node` may hold `group` now.
-    public static func isEligible(_ node: String, for group: ResourceGroup, config: ClusterConfig, state: ClusterState) -> Bool {
+    public static func isEligible(_ node: String, for group: ResourceGroup, config: ClusterConfig, state: ClusterState)
+        -> Bool
+    {
         state.up.contains(node) && group.nodes.contains(node)
             && config.requiredNetworks(of: group).allSatisfy { state.topology.isUp($0, on: node) }
             && !(state.failures[group.name]?.contains(node) ?? false)
@@ -69,15 +71,19 @@ public enum Placement {
         }
         let eligible = group.nodes.filter { isEligible($0, for: group, config: config, state: state) }
         if group.policy == .concurrent {
-            return GroupPlacement(nodes: eligible, reason: eligible.isEmpty
-                ? "concurrent: no participating node is eligible"
-                : "concurrent: online on every eligible node of \(list(group.nodes))")
+            return GroupPlacement(
+                nodes: eligible,
+                reason: eligible.isEmpty
+                    ? "concurrent: no participating node is eligible"
+                    : "concurrent: online on every eligible node of \(list(group.nodes))")
         }
         if let chosen = state.admin.sticky[group.name], eligible.contains(chosen) {
             return GroupPlacement(nodes: [chosen], reason: "moved to \(chosen) by an administrator (sticky)")
         }
         guard let first = eligible.first else {
-            return GroupPlacement(nodes: [], reason: "no eligible node among \(list(group.nodes))\(whyNot(group, config: config, state: state))")
+            return GroupPlacement(
+                nodes: [],
+                reason: "no eligible node among \(list(group.nodes))\(whyNot(group, config: config, state: state))")
         }
         switch group.policy {
         case .cascading:
@@ -89,26 +95,43 @@ public enum Placement {
         }
     }
 
-    private static func cascading(_ group: ResourceGroup, eligible: [String], first: String, state: ClusterState) -> GroupPlacement {
+    private static func cascading(_ group: ResourceGroup, eligible: [String], first: String, state: ClusterState)
+        -> GroupPlacement
+    {
         let primary = group.nodes[0]
         if !group.inactiveTakeover && !state.primaryHasBeenUp.contains(group.name) {
-            return GroupPlacement(nodes: [], reason: "inactive takeover is off: waiting for \(primary), the highest-priority node, to come up once")
+            return GroupPlacement(
+                nodes: [],
+                reason: "inactive takeover is off: waiting for \(primary), the highest-priority node, to come up once")
         }
         if first == primary {
-            return GroupPlacement(nodes: [first], reason: "cascading: \(first) is the highest-priority eligible node of \(list(group.nodes))")
+            return GroupPlacement(
+                nodes: [first],
+                reason: "cascading: \(first) is the highest-priority eligible node of \(list(group.nodes))")
         }
         let skipped = group.nodes.prefix { $0 != first }
-        return GroupPlacement(nodes: [first], reason: "cascading: \(skipped.joined(separator: ", ")) not eligible; \(first) is next in \(list(group.nodes))")
+        return GroupPlacement(
+            nodes: [first],
+            reason:
+                "cascading: \(skipped.joined(separator: ", ")) not eligible; \(first) is next in \(list(group.nodes))")
     }
 
-    private static func rotating(_ group: ResourceGroup, eligible: [String], state: ClusterState, load: [String: Int]) -> GroupPlacement {
+    private static func rotating(_ group: ResourceGroup, eligible: [String], state: ClusterState, load: [String: Int])
+        -> GroupPlacement
+    {
         if let current = state.placement[group.name]?.nodes.first, eligible.contains(current) {
-            return GroupPlacement(nodes: [current], reason: "rotating: stays on \(current), still eligible (no fallback)")
+            return GroupPlacement(
+                nodes: [current], reason: "rotating: stays on \(current), still eligible (no fallback)")
         }
-        let lightest = eligible.min { (load[$0] ?? 0, index(of: $0, in: group)) < (load[$1] ?? 0, index(of: $1, in: group)) }!
+        let lightest = eligible.min {
+            (load[$0] ?? 0, index(of: $0, in: group)) < (load[$1] ?? 0, index(of: $1, in: group))
+        }!
         let previous = state.placement[group.name]?.nodes.first
         let why = previous.map { "\($0) not eligible; " } ?? ""
-        return GroupPlacement(nodes: [lightest], reason: "rotating: \(why)\(lightest) is the first eligible node of \(list(group.nodes))\((load[lightest] ?? 0) < (load[eligible[0]] ?? 0) ? " holding the fewest rotating groups" : "")")
+        let lighter = (load[lightest] ?? 0) < (load[eligible[0]] ?? 0) ? " holding the fewest rotating groups" : ""
+        return GroupPlacement(
+            nodes: [lightest],
+            reason: "rotating: \(why)\(lightest) is the first eligible node of \(list(group.nodes))\(lighter)")
     }
 
     private static func index(of node: String, in group: ResourceGroup) -> Int {

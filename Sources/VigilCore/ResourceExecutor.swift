@@ -68,7 +68,8 @@ struct ResourceExecutor: Sendable {
     /// it could (only acquisitions and releases of a group are retried).
     mutating func retry(_ id: UInt64) -> Bool {
         guard let batch = inFlight, batch.id == id, let group = batch.group,
-              batch.purpose == .acquire || batch.purpose == .release else { return false }
+            batch.purpose == .acquire || batch.purpose == .release
+        else { return false }
         inFlight = nil
         work.insert(batch.purpose == .acquire ? .acquire(group) : .release(group), at: 0)
         return true
@@ -111,14 +112,17 @@ struct ResourceExecutor: Sendable {
         return nil
     }
 
-    private mutating func batch(for item: WorkItem, adapters: [String: String], ownTargets: [String: String?]) -> ActionBatch? {
+    private mutating func batch(for item: WorkItem, adapters: [String: String], ownTargets: [String: String?])
+        -> ActionBatch?
+    {
         switch item {
         case .acquire(let name):
             guard let group = config.group(named: name) else { return nil }
             return acquireBatch(group, adapters: adapters)
         case .release(let name):
             guard let group = config.group(named: name), let holding = holdings.groups[name],
-                  holding.state != .offline else { return nil }
+                holding.state != .offline
+            else { return nil }
             holdings.groups[name]?.state = .releasing
             let actions = ResourceOrder.release(group, in: config, addressAdapters: holding.addressAdapters)
             return makeBatch(group: name, purpose: .release, actions: actions)
@@ -128,19 +132,25 @@ struct ResourceExecutor: Sendable {
     }
 
     private mutating func acquireBatch(_ group: ResourceGroup, adapters: [String: String]) -> ActionBatch? {
-        let wanted = Dictionary(uniqueKeysWithValues: group.serviceAddresses.compactMap { label in
-            config.serviceAddress(labelled: label).flatMap { service in adapters[service.network].map { (label, $0) } }
-        })
+        let wanted = Dictionary(
+            uniqueKeysWithValues: group.serviceAddresses.compactMap { label in
+                config.serviceAddress(labelled: label).flatMap { service in
+                    adapters[service.network].map { (label, $0) }
+                }
+            })
         let holding = holdings.groups[group.name]
         if holding?.state == .online {
             guard holding!.addressAdapters != wanted else { return nil }
             return relocationBatch(group, from: holding!.addressAdapters, to: wanted)
         }
         holdings.groups[group.name] = GroupHolding(state: .acquiring, addressAdapters: wanted)
-        return makeBatch(group: group.name, purpose: .acquire, actions: ResourceOrder.acquire(group, in: config, adapters: adapters))
+        return makeBatch(
+            group: group.name, purpose: .acquire, actions: ResourceOrder.acquire(group, in: config, adapters: adapters))
     }
 
-    private mutating func relocationBatch(_ group: ResourceGroup, from old: [String: String], to new: [String: String]) -> ActionBatch {
+    private mutating func relocationBatch(_ group: ResourceGroup, from old: [String: String], to new: [String: String])
+        -> ActionBatch
+    {
         var actions: [Action] = []
         for label in group.serviceAddresses where old[label] != new[label] {
             guard let address = config.serviceAddress(labelled: label)?.address else { continue }

@@ -45,8 +45,10 @@ extension Action {
         case .deactivateVolumeGroup(let name, let concurrent): .activateVolumeGroup(name: name, concurrent: concurrent)
         case .mountFilesystem(let mountPoint): .unmountFilesystem(mountPoint: mountPoint)
         case .unmountFilesystem(let mountPoint): .mountFilesystem(mountPoint: mountPoint)
-        case .addAddress(let label, let address, let adapter): .removeAddress(label: label, address: address, adapter: adapter)
-        case .removeAddress(let label, let address, let adapter): .addAddress(label: label, address: address, adapter: adapter)
+        case .addAddress(let label, let address, let adapter):
+            .removeAddress(label: label, address: address, adapter: adapter)
+        case .removeAddress(let label, let address, let adapter):
+            .addAddress(label: label, address: address, adapter: adapter)
         case .exportDirectory(let path): .unexportDirectory(path: path)
         case .unexportDirectory(let path): .exportDirectory(path: path)
         case .startApplication(let name): .stopApplication(name: name)

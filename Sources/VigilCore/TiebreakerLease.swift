@@ -94,7 +94,9 @@ public struct TiebreakerLease: Sendable {
         }
     }
 
-    private mutating func afterRead(_ record: TiebreakerRecord?, issued: Moment, at now: Moment, wanted: Bool) -> DiskRequest? {
+    private mutating func afterRead(_ record: TiebreakerRecord?, issued: Moment, at now: Moment, wanted: Bool)
+        -> DiskRequest?
+    {
         // Renew only while the belief still holds now: a renewal written after it lapsed could
         // overwrite a challenger's newer claim.
         if let claim, record == claim.record, holds(at: now) {

@@ -4,12 +4,16 @@ import VigilModel
 /// one at a time: losses (network_down, swap_adapter, fail_standby) before gains (network_up,
 /// join_standby). A network lost by every member on it at once is one cluster-wide network_down.
 enum TopologyChange {
-    static func firstLoss(from agreed: TopologyView, to observed: TopologyView, up: Set<String>, config: ClusterConfig) -> ClusterEvent? {
+    static func firstLoss(from agreed: TopologyView, to observed: TopologyView, up: Set<String>, config: ClusterConfig)
+        -> ClusterEvent?
+    {
         for network in config.networks {
             let attached = members(on: network.name, up: up, config: config)
             let lost = attached.filter { agreed.isUp(network.name, on: $0) && !observed.isUp(network.name, on: $0) }
             if !lost.isEmpty {
-                let stillUp = attached.filter { agreed.isUp(network.name, on: $0) && observed.isUp(network.name, on: $0) }
+                let stillUp = attached.filter {
+                    agreed.isUp(network.name, on: $0) && observed.isUp(network.name, on: $0)
+                }
                 return .networkDown(network: network.name, node: stillUp.isEmpty && lost.count > 1 ? nil : lost[0])
             }
         }
@@ -20,14 +24,17 @@ enum TopologyChange {
                     return .swapAdapter(node: node.name, network: network, from: from, to: to)
                 }
             }
-            for adapter in node.interfaces.map(\.name) where was.adaptersUp.contains(adapter) && !now.adaptersUp.contains(adapter) {
+            for adapter in node.interfaces.map(\.name)
+            where was.adaptersUp.contains(adapter) && !now.adaptersUp.contains(adapter) {
                 return .failStandby(node: node.name, adapter: adapter)
             }
         }
         return nil
     }
 
-    static func firstGain(from agreed: TopologyView, to observed: TopologyView, up: Set<String>, config: ClusterConfig) -> ClusterEvent? {
+    static func firstGain(from agreed: TopologyView, to observed: TopologyView, up: Set<String>, config: ClusterConfig)
+        -> ClusterEvent?
+    {
         for network in config.networks {
             let attached = members(on: network.name, up: up, config: config)
             let gained = attached.filter { !agreed.isUp(network.name, on: $0) && observed.isUp(network.name, on: $0) }
@@ -38,7 +45,8 @@ enum TopologyChange {
         }
         for node in config.nodes where up.contains(node.name) {
             guard let was = agreed.nodes[node.name], let now = observed.nodes[node.name] else { continue }
-            for adapter in node.interfaces.map(\.name) where !was.adaptersUp.contains(adapter) && now.adaptersUp.contains(adapter) {
+            for adapter in node.interfaces.map(\.name)
+            where !was.adaptersUp.contains(adapter) && now.adaptersUp.contains(adapter) {
                 return .joinStandby(node: node.name, adapter: adapter)
             }
         }
@@ -46,12 +54,19 @@ enum TopologyChange {
     }
 
     /// `node`'s agreed topology with `network` (its state, adapters and active adapter) taken from `observed`.
-    static func take(_ network: String, of node: String, from observed: TopologyView, into agreed: TopologyView, config: ClusterConfig) -> NodeTopology {
+    static func take(
+        _ network: String, of node: String, from observed: TopologyView, into agreed: TopologyView,
+        config: ClusterConfig
+    ) -> NodeTopology {
         var result = agreed.nodes[node] ?? NodeTopology()
         let seen = observed.nodes[node] ?? NodeTopology()
         let adapters = Set(config.node(named: node)?.adapters(on: network) ?? [])
         result.adaptersUp = result.adaptersUp.subtracting(adapters).union(seen.adaptersUp.intersection(adapters))
-        if seen.networksUp.contains(network) { result.networksUp.insert(network) } else { result.networksUp.remove(network) }
+        if seen.networksUp.contains(network) {
+            result.networksUp.insert(network)
+        } else {
+            result.networksUp.remove(network)
+        }
         result.active[network] = seen.active[network]
         return result
     }

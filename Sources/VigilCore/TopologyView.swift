@@ -36,8 +36,8 @@ extension TopologyView {
     /// there. When nobody on a network hears anybody, the network is down for every member attached
     /// to it, unless only one of them still has carrier on an IP network (it is alone, the others
     /// lost their links) or only one member is attached at all. A serial link (point to point) that
-    /// one end lost, or that nobody hears, is down at both ends. An adapter works when it has carrier and hears heartbeats,
-    /// or has carrier on a network that is up for its node though none of its adapters hear.
+    /// one end lost, or that nobody hears, is down at both ends. An adapter works when it has carrier and hears
+    /// heartbeats, or has carrier on a network that is up for its node though none of its adapters hear.
     /// The active adapter stays where it is while it works (the seed's swapped service address stays
     /// on the standby), otherwise it is the first working adapter in configured order.
     public static func aggregate(
@@ -49,7 +49,8 @@ extension TopologyView {
             let attached = config.nodes.map(\.name).filter {
                 members.contains($0) && reports[$0]?.networks[network.name] != nil
             }
-            let upNodes = networkUp(network.name, attached: attached, reports: reports, pointToPoint: network.kind == .serial)
+            let upNodes = networkUp(
+                network.name, attached: attached, reports: reports, pointToPoint: network.kind == .serial)
             for member in attached {
                 guard let sight = reports[member]?.networks[network.name] else { continue }
                 let up = upNodes.contains(member)
@@ -60,14 +61,17 @@ extension TopologyView {
                 if network.isIP {
                     let ordered = config.node(named: member)!.adapters(on: network.name).filter(working.contains)
                     let kept = previous.nodes[member]?.active[network.name]
-                    view.nodes[member]!.active[network.name] = kept.flatMap { working.contains($0) ? $0 : nil } ?? ordered.first
+                    view.nodes[member]!.active[network.name] =
+                        kept.flatMap { working.contains($0) ? $0 : nil } ?? ordered.first
                 }
             }
         }
         return view
     }
 
-    private static func networkUp(_ network: String, attached: [String], reports: [String: TopologyReport], pointToPoint: Bool) -> Set<String> {
+    private static func networkUp(
+        _ network: String, attached: [String], reports: [String: TopologyReport], pointToPoint: Bool
+    ) -> Set<String> {
         let sights = attached.compactMap { node in reports[node]?.networks[network].map { (node, $0) } }
         let others = Set(attached)
         var connected: Set<String> = []

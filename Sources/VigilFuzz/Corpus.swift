@@ -127,8 +127,9 @@ struct Corpus {
         full.echoes = Dictionary(uniqueKeysWithValues: peers)
         full.holdings = (0..<DiskRecordCodec.maximumHoldings).map { "g\($0)" }
         full.outbox = []
-        let bare = DiskSlotRecord(clusterID: config.id, node: "ghost4", incarnation: 1, sequence: 1,
-                                  view: ViewID(epoch: 0, coordinator: "ghost4"), installedEpoch: 0, stamp: .zero)
+        let bare = DiskSlotRecord(
+            clusterID: config.id, node: "ghost4", incarnation: 1, sequence: 1,
+            view: ViewID(epoch: 0, coordinator: "ghost4"), installedEpoch: 0, stamp: .zero)
         return try [
             DiskRecordCodec.encode(record, slotSize: 4096), DiskRecordCodec.encode(record, slotSize: slotSize),
             DiskRecordCodec.encode(full, slotSize: slotSize), DiskRecordCodec.encode(bare, slotSize: 4096),

@@ -73,7 +73,7 @@ struct Runner {
             "\(report.name): \(report.inputs) inputs (seed \(seed), from \(start)), \(report.accepted) accepted, "
                 + "\(report.rejectedCount) rejected; total \(Self.format(report.total)), "
                 + "\(Self.format(perInput)) per input; "
-                + "slowest \(Self.format(report.slowest.time)) (input \(report.slowest.index))",
+                + "slowest \(Self.format(report.slowest.time)) (input \(report.slowest.index))"
         ]
         for (kind, number) in report.rejected.sorted(by: { ($1.value, $0.key) < ($0.value, $1.key) }) {
             lines.append("    \(kind): \(number)")

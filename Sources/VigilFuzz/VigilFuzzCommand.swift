@@ -33,8 +33,9 @@ struct VigilFuzzCommand: ParsableCommand {
     @Option(help: "Inputs between two progress lines (1: a line before every input).")
     var batch = 10_000
 
-    @Option(help: ArgumentHelp(
-        "Comma-separated decoders: packet, envelope, disk, tiebreaker, admin, config (default: all but config)."))
+    @Option(
+        help: ArgumentHelp(
+            "Comma-separated decoders: packet, envelope, disk, tiebreaker, admin, config (default: all but config)."))
     var only: String?
 
     @Option(help: "The examples directory: scream.yaml and the configurations the config decoder mutates.")
@@ -116,8 +117,9 @@ struct VigilFuzzCommand: ParsableCommand {
         ]
         for report in reports {
             let rejected = report.rejectedCount - report.findings
-            lines.append("| \(report.name) | \(report.inputs) | \(report.accepted) | \(rejected) | "
-                + "\(report.findings) | \(Runner.format(report.slowest.time)) | \(Runner.format(report.total)) |")
+            lines.append(
+                "| \(report.name) | \(report.inputs) | \(report.accepted) | \(rejected) | "
+                    + "\(report.findings) | \(Runner.format(report.slowest.time)) | \(Runner.format(report.total)) |")
         }
         return lines.joined(separator: "\n")
     }

@@ -49,15 +49,22 @@ public enum HTTPAPI {
     /// Reads the token file: its first line, at least 16 characters.
     public static func readToken(fromFile path: String) throws -> String {
         let text = try String(contentsOfFile: path, encoding: .utf8)
-        let token = text.split(separator: "\n", omittingEmptySubsequences: true).first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
-        guard token.count >= 16 else { throw HTTPAPIError("\(path): the token must be at least 16 characters on its first line") }
+        let token =
+            text.split(separator: "\n", omittingEmptySubsequences: true).first.map {
+                $0.trimmingCharacters(in: .whitespaces)
+            } ?? ""
+        guard token.count >= 16 else {
+            throw HTTPAPIError("\(path): the token must be at least 16 characters on its first line")
+        }
         return token
     }
 
     /// `ADDR:PORT` (an IPv4 address or a host name, and a port).
     public static func parseListen(_ text: String) throws -> (host: String, port: Int) {
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65_535).contains(port),
-              colon != text.startIndex else {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port),
+            colon != text.startIndex
+        else {
             throw HTTPAPIError("--http-listen: expected ADDR:PORT, e.g. 127.0.0.1:8643, got \(text)")
         }
         return (String(text[..<colon]), port)
@@ -75,7 +82,9 @@ struct BearerTokenMiddleware<Context: RequestContext>: RouterMiddleware {
 
     init(token: String) { expected = Array(SHA256.hash(data: Data(token.utf8))) }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let header = request.headers[.authorization] ?? ""
         let given = header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : ""
         guard Self.same(Array(SHA256.hash(data: Data(given.utf8))), expected) else {
@@ -102,26 +111,38 @@ struct Routes: Sendable {
     struct MoveBody: Decodable { var node: String }
     struct OfflineBody: Decodable { var sticky: Bool? }
     struct StartBody: Decodable { var all: Bool? }
-    struct StopBody: Decodable { var mode: StopMode; var all: Bool? }
+    struct StopBody: Decodable {
+        var mode: StopMode
+        var all: Bool?
+    }
 
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/status") { _, _ in await answer(.status(watchIntervalMilliseconds: nil)) }
         router.get("/v1/groups") { _, _ in await answer(.rgList) }
         router.post("/v1/groups/:group/move") { request, context in
-            await answer(request, context, MoveBody.self) { .rgMove(group: try group(context), node: try required($0).node) }
+            await answer(request, context, MoveBody.self) {
+                .rgMove(group: try group(context), node: try required($0).node)
+            }
         }
         router.post("/v1/groups/:group/online") { _, context in
-            guard let group = context.parameters.get("group") else { return Self.json(.error(message: "a resource group name is required"), status: .badRequest) }
+            guard let group = context.parameters.get("group") else {
+                return Self.json(.error(message: "a resource group name is required"), status: .badRequest)
+            }
             return await answer(.rgOnline(group: group))
         }
         router.post("/v1/groups/:group/offline") { request, context in
-            await answer(request, context, OfflineBody.self, optional: true) { .rgOffline(group: try group(context), sticky: $0?.sticky ?? false) }
+            await answer(request, context, OfflineBody.self, optional: true) {
+                .rgOffline(group: try group(context), sticky: $0?.sticky ?? false)
+            }
         }
         router.post("/v1/services/start") { request, context in
             await answer(request, context, StartBody.self, optional: true) { .start(all: $0?.all ?? false) }
         }
         router.post("/v1/services/stop") { request, context in
-            await answer(request, context, StopBody.self) { let body = try required($0); return .stop(mode: body.mode, all: body.all ?? false) }
+            await answer(request, context, StopBody.self) {
+                let body = try required($0)
+                return .stop(mode: body.mode, all: body.all ?? false)
+            }
         }
         router.post("/v1/sync") { _, _ in await answer(.sync) }
         router.post("/v1/acknowledge") { _, _ in await answer(.acknowledge) }
@@ -139,7 +160,9 @@ struct Routes: Sendable {
     }
 
     func group(_ context: BasicRequestContext) throws -> String {
-        guard let group = context.parameters.get("group") else { throw HTTPAPIError("a resource group name is required") }
+        guard let group = context.parameters.get("group") else {
+            throw HTTPAPIError("a resource group name is required")
+        }
         return group
     }
 
@@ -154,7 +177,8 @@ struct Routes: Sendable {
             let buffer = try await request.collectBody(upTo: HTTPAPI.maximumBody)
             // Checked first: JSONDecoder traps on some documents nested deeper than 512 (`JSONInput`).
             if let problem = JSONInput.problem(buffer.readableBytesView) { throw HTTPAPIError(problem) }
-            let body: Body? = buffer.readableBytes == 0 && optional
+            let body: Body? =
+                buffer.readableBytes == 0 && optional
                 ? nil : try JSONDecoder().decode(Body.self, from: Data(buffer.readableBytesView))
             made = try command(body)
         } catch {
@@ -197,7 +221,10 @@ struct Routes: Sendable {
     static func json(_ response: AdminResponse, status: HTTPResponse.Status) -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(response)) ?? Data(#"{"error":{"message":"the answer could not be encoded"}}"#.utf8)
-        return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data + Data("\n".utf8))))
+        let data =
+            (try? encoder.encode(response)) ?? Data(#"{"error":{"message":"the answer could not be encoded"}}"#.utf8)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data + Data("\n".utf8))))
     }
 }

@@ -88,7 +88,8 @@ public enum ConfigLoader {
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             return Diagnostic(.error, at: at(context.mark), "key \(keys) appears twice in one mapping; keep one")
         case .reader(let problem, let offset, _, let yaml):
-            return Diagnostic(.error, at: location(ofOffset: offset, in: yaml, file: file), "cannot read the text: \(problem)")
+            return Diagnostic(
+                .error, at: location(ofOffset: offset, in: yaml, file: file), "cannot read the text: \(problem)")
         default:
             return Diagnostic(.error, at: top, "YAML error: \(yamlError)")
         }
@@ -100,7 +101,12 @@ public enum ConfigLoader {
         var line = 1
         var column = 1
         for character in text.prefix(offset) {
-            if character == "\n" { line += 1; column = 1 } else { column += 1 }
+            if character == "\n" {
+                line += 1
+                column = 1
+            } else {
+                column += 1
+            }
         }
         return SourceLocation(file: file, line: line, column: column)
     }

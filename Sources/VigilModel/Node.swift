@@ -26,7 +26,8 @@ public struct Node: Sendable, Equatable {
     /// The subnet of `adapter` on an IP network with `netmask`: that of its boot or standby address
     /// (always configured on it); nil when it has none.
     public func subnet(of adapter: String, netmask: IPv4Address) -> IPv4Address? {
-        interfaces.first { $0.name == adapter && $0.role != .service && $0.address != nil }?.address?.masked(by: netmask)
+        interfaces.first { $0.name == adapter && $0.role != .service && $0.address != nil }?.address?.masked(
+            by: netmask)
     }
 
     /// The networks this node is attached to, in configured order, without repeats.

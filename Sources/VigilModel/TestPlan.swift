@@ -84,10 +84,12 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
         case .repairInterface(let node, let interface): "repair \(interface) on \(node)"
         case .failNetwork(let network, let node): "fail network \(network)\(node.map { " on \($0)" } ?? "")"
         case .repairNetwork(let network, let node): "repair network \(network)\(node.map { " on \($0)" } ?? "")"
-        case .partition(let network, let sides): "partition \(network) " + sides.map { $0.joined(separator: " ") }.joined(separator: " | ")
+        case .partition(let network, let sides):
+            "partition \(network) " + sides.map { $0.joined(separator: " ") }.joined(separator: " | ")
         case .heal(let network): "heal \(network ?? "all networks")"
         case .pause(let node, let duration): "pause \(node) for \(DurationText.format(duration))"
-        case .degrade(let network, let loss, let delay): "degrade \(network): lose \(Int((loss * 100).rounded()))%, delay \(DurationText.format(delay))"
+        case .degrade(let network, let loss, let delay):
+            "degrade \(network): lose \(Int((loss * 100).rounded()))%, delay \(DurationText.format(delay))"
         case .restore(let network): "restore \(network ?? "all networks")"
         case .move(let group, let node): "rg move \(group) \(node)"
         case .online(let group): "rg online \(group)"

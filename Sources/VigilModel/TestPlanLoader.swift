@@ -30,7 +30,9 @@ public enum TestPlanLoader {
 
     public static func load(contentsOf path: String, nodes: [String]) throws -> TestPlan {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw LoadError(diagnostics: [Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the plan file")])
+            throw LoadError(diagnostics: [
+                Diagnostic(.error, at: SourceLocation(file: path, line: 1, column: 1), "cannot read the plan file")
+            ])
         }
         return try load(yaml: text, file: path, nodes: nodes)
     }
@@ -42,10 +44,15 @@ public enum TestPlanLoader {
         do {
             root = try Yams.compose(yaml: yaml)
         } catch let error as YamlError {
-            throw LoadError(diagnostics: [Diagnostic(.error, at: reader.location(of: error), "YAML syntax error: \(error)")])
+            throw LoadError(diagnostics: [
+                Diagnostic(.error, at: reader.location(of: error), "YAML syntax error: \(error)")
+            ])
         }
         guard let plan = root.flatMap({ reader.plan($0) }), reader.diagnostics.isEmpty else {
-            throw LoadError(diagnostics: reader.diagnostics.isEmpty ? [Diagnostic(.error, at: SourceLocation(file: file, line: 1, column: 1), "the plan is empty")] : reader.diagnostics)
+            throw LoadError(
+                diagnostics: reader.diagnostics.isEmpty
+                    ? [Diagnostic(.error, at: SourceLocation(file: file, line: 1, column: 1), "the plan is empty")]
+                    : reader.diagnostics)
         }
         return plan
     }
@@ -87,7 +94,10 @@ private struct PlanReader {
     }
 
     private mutating func testCase(_ node: Yams.Node, index: Int) -> TestCase? {
-        guard let map = mapping(node, "cases[\(index)]", allowed: ["case", "name", "do", "expect", "addresses", "log", "after"]) else { return nil }
+        guard
+            let map = mapping(
+                node, "cases[\(index)]", allowed: ["case", "name", "do", "expect", "addresses", "log", "after"])
+        else { return nil }
         // Not Yams' `.int`: it reads `1:1:1:1:1:1:1:1:1:1:1` as a base-60 number and traps on the overflow.
         let number = map["case"]?.string.flatMap { Int($0) } ?? index + 1
         let actions = map["do"].map { actionList($0, "cases[\(index)].do") } ?? []
@@ -96,7 +106,11 @@ private struct PlanReader {
             if let pairs = expected.mapping {
                 for (key, value) in pairs {
                     guard let node = key.string, allNodes.contains(node) else {
-                        fail(key, "cases[\(index)].expect: '\(key.string ?? "?")' is not a node of the cluster (nodes: \(allNodes.joined(separator: ", ")))")
+                        fail(
+                            key,
+                            "cases[\(index)].expect: '\(key.string ?? "?")' is not a node of the cluster (nodes: "
+                                + "\(allNodes.joined(separator: ", ")))"
+                        )
                         continue
                     }
                     expect[node] = strings(value, "cases[\(index)].expect.\(node)")
@@ -111,8 +125,9 @@ private struct PlanReader {
         }
         let log = map["log"].map { strings($0, "cases[\(index)].log") } ?? []
         let after = map["after"].map { actionList($0, "cases[\(index)].after") } ?? []
-        return TestCase(number: number, name: map["name"]?.string ?? "case \(number)", actions: actions, expect: expect,
-                        addresses: addresses, log: log, after: after, location: at(node))
+        return TestCase(
+            number: number, name: map["name"]?.string ?? "case \(number)", actions: actions, expect: expect,
+            addresses: addresses, log: log, after: after, location: at(node))
     }
 
     private mutating func actionList(_ node: Yams.Node, _ path: String) -> [PlanAction] {
@@ -134,21 +149,27 @@ private struct PlanReader {
         case "stop": return stopAction(value, path)
         case "fail_interface", "repair_interface":
             guard let map = mapping(value, path, allowed: ["node", "interface"]),
-                  let target = map["node"]?.string, let interface = map["interface"]?.string else {
+                let target = map["node"]?.string, let interface = map["interface"]?.string
+            else {
                 fail(value, "\(path).\(verb) needs {node, interface}")
                 return nil
             }
-            return verb == "fail_interface" ? .failInterface(node: target, interface: interface) : .repairInterface(node: target, interface: interface)
+            return verb == "fail_interface"
+                ? .failInterface(node: target, interface: interface)
+                : .repairInterface(node: target, interface: interface)
         case "fail_network", "repair_network":
-            guard let map = mapping(value, path, allowed: ["network", "node"]), let network = map["network"]?.string else {
+            guard let map = mapping(value, path, allowed: ["network", "node"]), let network = map["network"]?.string
+            else {
                 fail(value, "\(path).\(verb) needs {network, node?}")
                 return nil
             }
             let target = map["node"]?.string
-            return verb == "fail_network" ? .failNetwork(network: network, node: target) : .repairNetwork(network: network, node: target)
+            return verb == "fail_network"
+                ? .failNetwork(network: network, node: target) : .repairNetwork(network: network, node: target)
         case "partition":
             guard let map = mapping(value, path, allowed: ["network", "sides"]), let network = map["network"]?.string,
-                  let sides = map["sides"]?.sequence else {
+                let sides = map["sides"]?.sequence
+            else {
                 fail(value, "\(path).partition needs {network, sides: [[a, b], [c, d]]}")
                 return nil
             }
@@ -158,14 +179,19 @@ private struct PlanReader {
             return .heal(network: network == "all" ? nil : network)
         case "pause":
             guard let map = mapping(value, path, allowed: ["node", "for"]), let target = map["node"]?.string,
-                  let length = map["for"].flatMap({ duration($0, "\(path).for") }) else {
+                let length = map["for"].flatMap({ duration($0, "\(path).for") })
+            else {
                 fail(value, "\(path).pause needs {node, for}")
                 return nil
             }
             return .pause(node: target, duration: length)
         case "degrade":
-            guard let map = mapping(value, path, allowed: ["network", "loss", "delay"]), let network = map["network"]?.string else {
-                fail(value, "\(path).degrade needs {network, loss?, delay?}, e.g. {network: ether, loss: 0.2, delay: 50ms}")
+            guard let map = mapping(value, path, allowed: ["network", "loss", "delay"]),
+                let network = map["network"]?.string
+            else {
+                fail(
+                    value,
+                    "\(path).degrade needs {network, loss?, delay?}, e.g. {network: ether, loss: 0.2, delay: 50ms}")
                 return nil
             }
             let loss = map["loss"].map { $0.float ?? -1 } ?? 0
@@ -182,7 +208,12 @@ private struct PlanReader {
         case "wait":
             return duration(value, "\(path).wait").map(PlanAction.wait)
         default:
-            fail(key, "\(path): unknown action '\(verb)'; actions: start, stop, crash, fail_interface, repair_interface, fail_network, repair_network, partition, heal, pause, degrade, restore, move, online, offline, wait")
+            fail(
+                key,
+                "\(path): unknown action '\(verb)'; actions: start, stop, crash, fail_interface, repair_interface, "
+                    + "fail_network, repair_network, partition, heal, pause, degrade, restore, move, online, "
+                    + "offline, wait"
+            )
             return nil
         }
     }
@@ -202,13 +233,17 @@ private struct PlanReader {
         switch verb {
         case "move":
             guard let map = mapping(value, path, allowed: ["group", "node"]), let group = map["group"]?.string,
-                  let target = map["node"]?.string else {
+                let target = map["node"]?.string
+            else {
                 fail(value, "\(path).move needs {group, node}")
                 return nil
             }
             return .move(group: group, node: target)
         case "online":
-            guard let group = value.string else { fail(value, "\(path).online needs a group name"); return nil }
+            guard let group = value.string else {
+                fail(value, "\(path).online needs a group name")
+                return nil
+            }
             return .online(group: group)
         default:
             if let group = value.string { return .offline(group: group, sticky: false) }
@@ -228,7 +263,9 @@ private struct PlanReader {
         var result: [String: Yams.Node] = [:]
         for (key, value) in pairs {
             guard let name = key.string, allowed.contains(name) else {
-                fail(key, "\(path): unknown key '\(key.string ?? "?")'; allowed keys: \(allowed.joined(separator: ", "))")
+                fail(
+                    key, "\(path): unknown key '\(key.string ?? "?")'; allowed keys: \(allowed.joined(separator: ", "))"
+                )
                 continue
             }
             result[name] = value

@@ -17,7 +17,10 @@ public enum Convergence {
             return problems + ["no agreed stable state"]
         }
         if state.members.count != config.nodes.count || state.up.count != config.nodes.count {
-            problems.append("view \(state.epoch) has \(state.members.keys.sorted().joined(separator: ",")), up \(state.up.sorted().joined(separator: ","))")
+            problems.append(
+                "view \(state.epoch) has \(state.members.keys.sorted().joined(separator: ",")), up "
+                    + "\(state.up.sorted().joined(separator: ","))"
+            )
         }
         let online = simulator.onlineGroups()
         for group in config.resourceGroups {

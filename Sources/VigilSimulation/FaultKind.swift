@@ -1,3 +1,5 @@
+import Foundation
+
 /// The kinds of fault a random schedule may contain (`vigil sim fuzz --faults`).
 public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     /// A node crashes (everything it held is gone) and boots again later.
@@ -31,5 +33,3 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
         return kinds.isEmpty ? nil : kinds
     }
 }
-
-import Foundation

@@ -64,7 +64,9 @@ public struct Fuzzer: Sendable {
                 times.removeFirst()
                 schedule.inject(from: faults)
             }
-            quiet.observe(simulator, lastChange: schedule.lastChange, checker: checker, connected: schedule.isConnectedEnough(), working: schedule.networkWorks)
+            quiet.observe(
+                simulator, lastChange: schedule.lastChange, checker: checker, connected: schedule.isConnectedEnough(),
+                working: schedule.networkWorks)
         }
         schedule.healEverything()
         let healed = simulator.now
@@ -78,14 +80,20 @@ public struct Fuzzer: Sendable {
         }
         simulator.run(for: .seconds(2))
         for problem in Convergence.problems(in: simulator) {
-            simulator.record(Violation(time: simulator.now, text: "not converged \(DurationText.format(healBound)) after the faults healed: \(problem)"))
+            simulator.record(
+                Violation(
+                    time: simulator.now,
+                    text: "not converged \(DurationText.format(healBound)) after the faults healed: \(problem)"))
         }
         if recovery != nil {
             var violations: [Violation] = []
-            InvariantChecker(config: config).checkStable(hosts: simulator.hosts, at: simulator.now, networksWorking: { _, _ in true }, into: &violations)
+            InvariantChecker(config: config).checkStable(
+                hosts: simulator.hosts, at: simulator.now, networksWorking: { _, _ in true }, into: &violations)
             violations.forEach(simulator.record)
         }
-        return Outcome(seed: seed, violations: deduplicated(simulator.violations + quiet.violations), recovery: recovery, faultsInjected: schedule.injected)
+        return Outcome(
+            seed: seed, violations: deduplicated(simulator.violations + quiet.violations), recovery: recovery,
+            faultsInjected: schedule.injected)
     }
 
     private func deduplicated(_ violations: [Violation]) -> [Violation] {
@@ -108,7 +116,10 @@ struct QuietWatch {
         working: (String, String) -> Bool
     ) {
         // While the running nodes cannot all talk to each other only safety is checked (always).
-        guard connected else { lastState = nil; return }
+        guard connected else {
+            lastState = nil
+            return
+        }
         let config = simulator.config
         let running = Set(config.nodes.map(\.name).filter { simulator.hosts[$0]?.core != nil })
         // Exactly half of the votes may hold quorum through the disk tiebreaker.
@@ -117,17 +128,27 @@ struct QuietWatch {
                 config.node(named: node)!.adapters(on: disk).contains { simulator.faults.isUp($0, of: node) }
             } ?? false
         }
-        let mayHaveQuorum = config.hasMajority(running) || (config.quorum == .disk && config.isHalf(running) && reachesDisk)
+        let mayHaveQuorum =
+            config.hasMajority(running) || (config.quorum == .disk && config.isHalf(running) && reachesDisk)
         if config.quorum != .none && !mayHaveQuorum {
             guard simulator.now - lastChange >= quietTime else { return }
             for node in running.sorted() {
                 for group in config.resourceGroups where simulator.hosts[node]!.resources.holdsAnything(of: group) {
-                    violations.append(Violation(time: simulator.now, text: "no quorum among running \(running.sorted().joined(separator: ", ")), yet \(node) still holds \(group.name)"))
+                    violations.append(
+                        Violation(
+                            time: simulator.now,
+                            text:
+                                "no quorum among running \(running.sorted().joined(separator: ", ")), yet \(node) "
+                                + "still holds \(group.name)"
+                        ))
                 }
             }
             return
         }
-        guard let state = checker.agreedStableState(hosts: simulator.hosts) else { lastState = nil; return }
+        guard let state = checker.agreedStableState(hosts: simulator.hosts) else {
+            lastState = nil
+            return
+        }
         let key = (state.epoch, state.seq)
         if lastState.map({ $0 != key }) ?? true {
             lastState = key

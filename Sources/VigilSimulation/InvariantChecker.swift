@@ -29,13 +29,21 @@ public struct InvariantChecker: Sendable {
         for group in config.resourceGroups where group.policy != .concurrent {
             let owners = config.nodes.map(\.name).filter { hosts[$0]?.resources.holdsAnything(of: group) ?? false }
             if owners.count > 1 {
-                violations.append(Violation(time: now, text: "two owners: \(group.name) is held by \(owners.joined(separator: " and "))"))
+                violations.append(
+                    Violation(
+                        time: now, text: "two owners: \(group.name) is held by \(owners.joined(separator: " and "))"))
             }
         }
         for service in config.serviceAddresses {
             let holders = config.nodes.map(\.name).filter { hosts[$0]?.resources.addresses[service.label] != nil }
             if holders.count > 1 {
-                violations.append(Violation(time: now, text: "address \(service.label) \(service.address) configured on \(holders.joined(separator: " and "))"))
+                violations.append(
+                    Violation(
+                        time: now,
+                        text:
+                            "address \(service.label) \(service.address) configured on "
+                            + "\(holders.joined(separator: " and "))"
+                    ))
             }
         }
     }
@@ -54,15 +62,23 @@ public struct InvariantChecker: Sendable {
     /// and no group offline that an eligible node could hold. `networksWorking` says, from the
     /// simulator's truth, whether a node can use a network.
     public func checkStable(
-        hosts: [String: SimHost], at now: Moment, networksWorking: (String, String) -> Bool, into violations: inout [Violation]
+        hosts: [String: SimHost], at now: Moment, networksWorking: (String, String) -> Bool,
+        into violations: inout [Violation]
     ) {
         guard let state = agreedStableState(hosts: hosts) else {
-            violations.append(Violation(time: now, text: "running nodes do not agree on one stable state: " + describeStates(hosts)))
+            violations.append(
+                Violation(time: now, text: "running nodes do not agree on one stable state: " + describeStates(hosts)))
             return
         }
         let running = Set(config.nodes.map(\.name).filter { hosts[$0]?.core != nil })
         if Set(state.members.keys) != running {
-            violations.append(Violation(time: now, text: "view \(state.epoch) has \(state.members.keys.sorted()) but running nodes are \(running.sorted())"))
+            violations.append(
+                Violation(
+                    time: now,
+                    text:
+                        "view \(state.epoch) has \(state.members.keys.sorted()) but running nodes are "
+                        + "\(running.sorted())"
+                ))
         }
         for group in config.resourceGroups {
             let placed = state.placement[group.name]?.nodes ?? []
@@ -71,17 +87,30 @@ public struct InvariantChecker: Sendable {
                 let truth = hosts[node]!.resources.holdsAll(of: group)
                 let wanted = placed.contains(node)
                 if wanted != (holding == .online) || (holding == .online) != truth {
-                    violations.append(Violation(time: now, text: "\(group.name) on \(node): placement says \(wanted ? "online" : "offline"), core says \(holding.rawValue), host \(truth ? "has" : "lacks") it"))
+                    violations.append(
+                        Violation(
+                            time: now,
+                            text:
+                                "\(group.name) on \(node): placement says \(wanted ? "online" : "offline"), core "
+                                + "says \(holding.rawValue), host \(truth ? "has" : "lacks") it"
+                        ))
                 }
             }
             if placed.isEmpty, state.admin.held[group.name] == nil, state.admin.unmanaged[group.name] == nil,
-               group.inactiveTakeover || group.policy != .cascading || state.primaryHasBeenUp.contains(group.name) {
+                group.inactiveTakeover || group.policy != .cascading || state.primaryHasBeenUp.contains(group.name)
+            {
                 let eligible = group.nodes.filter { node in
                     running.contains(node) && !(state.failures[group.name]?.contains(node) ?? false)
                         && config.requiredNetworks(of: group).allSatisfy { networksWorking(node, $0) }
                 }
                 if !eligible.isEmpty {
-                    violations.append(Violation(time: now, text: "\(group.name) is offline though \(eligible.joined(separator: ", ")) could hold it (\(state.placement[group.name]?.reason ?? "no placement"))"))
+                    violations.append(
+                        Violation(
+                            time: now,
+                            text:
+                                "\(group.name) is offline though \(eligible.joined(separator: ", ")) could hold it "
+                                + "(\(state.placement[group.name]?.reason ?? "no placement"))"
+                        ))
                 }
             }
         }

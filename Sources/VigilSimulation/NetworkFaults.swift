@@ -14,7 +14,10 @@ public struct NetworkFaults: Sendable, Hashable {
         public var minDelay: Duration = .microseconds(100)
         public var maxDelay: Duration = .milliseconds(2)
 
-        public init(loss: Double = 0, duplication: Double = 0, minDelay: Duration = .microseconds(100), maxDelay: Duration = .milliseconds(2)) {
+        public init(
+            loss: Double = 0, duplication: Double = 0, minDelay: Duration = .microseconds(100),
+            maxDelay: Duration = .milliseconds(2)
+        ) {
             self.loss = loss
             self.duplication = duplication
             self.minDelay = minDelay
@@ -42,15 +45,20 @@ public struct NetworkFaults: Sendable, Hashable {
     /// Whether a message can go from `a` to `b` on `network` through the given adapters (any working
     /// pair when `nil`).
     public func connects(
-        _ a: String, _ fromAdapter: String?, to b: String, _ toAdapter: String?, on network: String, config: ClusterConfig
+        _ a: String, _ fromAdapter: String?, to b: String, _ toAdapter: String?, on network: String,
+        config: ClusterConfig
     ) -> Bool {
         guard sameSide(a, b, on: network),
-              let nodeA = config.node(named: a), let nodeB = config.node(named: b) else { return false }
+            let nodeA = config.node(named: a), let nodeB = config.node(named: b)
+        else { return false }
         let fromOK = fromAdapter.map { isUp($0, of: a) } ?? nodeA.adapters(on: network).contains { isUp($0, of: a) }
         let toOK = toAdapter.map { isUp($0, of: b) } ?? nodeB.adapters(on: network).contains { isUp($0, of: b) }
         return fromOK && toOK
     }
 
     /// Whether every fault is gone.
-    public var isHealed: Bool { partitions.isEmpty && failedAdapters.isEmpty && conditions.values.allSatisfy { $0.loss == 0 && $0.duplication == 0 } }
+    public var isHealed: Bool {
+        partitions.isEmpty && failedAdapters.isEmpty
+            && conditions.values.allSatisfy { $0.loss == 0 && $0.duplication == 0 }
+    }
 }

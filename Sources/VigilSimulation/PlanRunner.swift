@@ -64,13 +64,15 @@ public struct PlanRunner {
     private func checkPlacement(_ testCase: TestCase) -> [String] {
         let got = simulator.onlineGroups()
         var problems: [String] = []
-        let expected = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, Set(testCase.expect[$0.name] ?? [])) })
+        let expected = Dictionary(
+            uniqueKeysWithValues: config.nodes.map { ($0.name, Set(testCase.expect[$0.name] ?? [])) })
         if config.nodes.contains(where: { Set(got[$0.name] ?? []) != expected[$0.name] }) {
             problems.append("expected \(describe(expected.mapValues { Array($0) })), got \(describe(got))")
         }
         for node in config.nodes {
             guard let host = simulator.hosts[node.name] else { continue }
-            for group in config.resourceGroups where (got[node.name] ?? []).contains(group.name) != host.resources.holdsAll(of: group) {
+            for group in config.resourceGroups
+            where (got[node.name] ?? []).contains(group.name) != host.resources.holdsAll(of: group) {
                 problems.append("\(node.name)'s daemon and host disagree on \(group.name)")
             }
         }
@@ -82,7 +84,10 @@ public struct PlanRunner {
             let actual = config.nodes.compactMap { node in
                 simulator.hosts[node.name]?.resources.addresses[label].map { "\(node.name)/\($0)" }
             }
-            return actual == [place] ? nil : "expected address \(label) on \(place), got \(actual.isEmpty ? "nowhere" : actual.joined(separator: " and "))"
+            return actual == [place]
+                ? nil
+                : "expected address \(label) on \(place), got "
+                    + "\(actual.isEmpty ? "nowhere" : actual.joined(separator: " and "))"
         }
     }
 
@@ -105,7 +110,7 @@ public enum PlanActions {
             nodes.forEach(simulator.start)
         case .stop(let nodes, let mode):
             let how = ClusterEvent.Departure(rawValue: mode) ?? .graceful
-            nodes.forEach { simulator.stop($0, how: how) }
+            for node in nodes { simulator.stop(node, how: how) }
         case .crash(let nodes):
             nodes.forEach(simulator.crash)
         case .failInterface(let node, let interface), .repairInterface(let node, let interface):
@@ -130,7 +135,8 @@ public enum PlanActions {
         case .pause(let node, let duration):
             simulator.pause(node, for: duration)
         case .degrade(let network, let loss, let delay):
-            simulator.faults.conditions[network] = NetworkFaults.Conditions(loss: loss, minDelay: max(delay, .microseconds(100)), maxDelay: max(delay, .milliseconds(2)))
+            simulator.faults.conditions[network] = NetworkFaults.Conditions(
+                loss: loss, minDelay: max(delay, .microseconds(100)), maxDelay: max(delay, .milliseconds(2)))
         case .restore(let network):
             if let network { simulator.faults.conditions[network] = nil } else { simulator.faults.conditions = [:] }
         case .move(let group, let node):

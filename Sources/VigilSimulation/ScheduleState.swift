@@ -59,15 +59,22 @@ struct ScheduleState {
             failAdapters(node.adapters(on: network), of: node.name)
         case .disk:
             let disks = config.networks.filter(\.isSharedDisk).map(\.name)
-            guard let network = pick(disks), let node = pick(config.nodes.filter { $0.networks.contains(network) }) else { return }
+            guard let network = pick(disks), let node = pick(config.nodes.filter { $0.networks.contains(network) })
+            else { return }
             failAdapters(node.adapters(on: network), of: node.name)
         case .partition:
             guard let network = pick(config.networks) else { return }
             var sides: [String: Int] = [:]
             for node in config.nodes { sides[node.name] = Int.random(in: 0...1, using: &simulator.random) }
             simulator.faults.partitions[network.name] = sides
-            guard isAllowed() else { simulator.faults.partitions[network.name] = nil; return }
-            simulator.trace?("\(simulator.now) partition \(network.name): \(sides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))")
+            guard isAllowed() else {
+                simulator.faults.partitions[network.name] = nil
+                return
+            }
+            simulator.trace?(
+                "\(simulator.now) partition \(network.name): "
+                    + "\(sides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
+            )
             repairs.append((later(.seconds(1), .seconds(10)), .heal(network: network.name)))
         case .loss, .delay, .duplication:
             guard let network = pick(config.networks) else { return }
@@ -78,7 +85,10 @@ struct ScheduleState {
             default: conditions.duplication = Double.random(in: 0.05...0.3, using: &simulator.random)
             }
             simulator.faults.conditions[network.name] = conditions
-            simulator.trace?("\(simulator.now) \(kind.rawValue) on \(network.name): loss \(conditions.loss) dup \(conditions.duplication) delay \(conditions.maxDelay)")
+            simulator.trace?(
+                "\(simulator.now) \(kind.rawValue) on \(network.name): loss \(conditions.loss) dup "
+                    + "\(conditions.duplication) delay \(conditions.maxDelay)"
+            )
             repairs.append((later(.seconds(2), .seconds(10)), .conditions(network: network.name)))
         }
         if simulator.faults != before.0 || kind == .crash || kind == .pause {
@@ -172,7 +182,9 @@ struct ScheduleState {
     /// Whether, in truth, `node` can use `network`: it has a working adapter there and so does
     /// another running node on its side (or it is the only running node attached to an IP network).
     func networkWorks(_ node: String, _ network: String) -> Bool {
-        guard let me = config.node(named: node), me.adapters(on: network).contains(where: { simulator.faults.isUp($0, of: node) }) else { return false }
+        guard let me = config.node(named: node),
+            me.adapters(on: network).contains(where: { simulator.faults.isUp($0, of: node) })
+        else { return false }
         let others = running.filter { $0 != node && config.node(named: $0)!.networks.contains(network) }
         if others.isEmpty { return config.network(named: network)?.isIP ?? false }
         return others.contains { simulator.faults.connects(node, nil, to: $0, nil, on: network, config: config) }

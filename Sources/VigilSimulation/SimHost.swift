@@ -1,8 +1,8 @@
 import VigilCore
 import VigilModel
 
-/// One simulated machine (a reference: the simulator changes it in place): the core running on it (if cluster services run), the resources it really
-/// has, and what it logged.
+/// One simulated machine (a reference: the simulator changes it in place): the core running on it (if cluster services
+/// run), the resources it really has, and what it logged.
 public final class SimHost {
     public let name: String
     /// The running core; `nil` while cluster services are stopped or the host is down.

@@ -20,7 +20,8 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
 
     /// A duration drawn uniformly between `low` and `high`, in whole microseconds.
     public mutating func duration(_ low: Duration, _ high: Duration) -> Duration {
-        let a = low.microseconds, b = high.microseconds
+        let a = low.microseconds
+        let b = high.microseconds
         return b <= a ? low : .microseconds(Int64.random(in: a...b, using: &self))
     }
 }

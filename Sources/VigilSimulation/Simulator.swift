@@ -51,7 +51,8 @@ public final class Simulator {
         host.isUp = true
         host.incarnations += 1
         let incarnation = UInt64(host.incarnations)
-        host.core = ClusterNode(config: config, me: node, incarnation: incarnation, holdings: host.readBack(config: config), rules: rules)
+        host.core = ClusterNode(
+            config: config, me: node, incarnation: incarnation, holdings: host.readBack(config: config), rules: rules)
         host.protection = host.core!.protection
         note("\(node): start (incarnation \(incarnation))")
         drive(node) { $0.start(at: self.now) }
@@ -86,7 +87,8 @@ public final class Simulator {
         host.pausedUntil = max(host.pausedUntil ?? now, now + duration)
         schedule(.resume(node: node), at: host.pausedUntil!)
         if config.quorum != .none {
-            schedule(.watchdog(node: node, incarnation: host.incarnations), at: host.lastRan + config.tuning.tripInterval)
+            schedule(
+                .watchdog(node: node, incarnation: host.incarnations), at: host.lastRan + config.tuning.tripInterval)
         }
     }
 
@@ -101,7 +103,11 @@ public final class Simulator {
     /// Fails or repairs an adapter; the host reports the carrier change to its daemon.
     public func setAdapter(_ adapter: String, of node: String, up: Bool) {
         note("\(node): adapter \(adapter) \(up ? "repaired" : "failed")")
-        if up { faults.failedAdapters.remove("\(node)/\(adapter)") } else { faults.failedAdapters.insert("\(node)/\(adapter)") }
+        if up {
+            faults.failedAdapters.remove("\(node)/\(adapter)")
+        } else {
+            faults.failedAdapters.insert("\(node)/\(adapter)")
+        }
         deliverInput(node) { $0.carrier(up, adapter: adapter, at: self.now) }
     }
 
@@ -181,7 +187,9 @@ public final class Simulator {
 
     /// Runs a fence command: it powers the node off (a crash), or fails for an unfenceable node.
     private func fence(_ request: FenceRequest) -> (Bool, String) {
-        guard !unfenceable.contains(request.node) else { return (false, "\(request.command): management board unreachable") }
+        guard !unfenceable.contains(request.node) else {
+            return (false, "\(request.command): management board unreachable")
+        }
         note("\(request.node): fenced (powered off) by \(request.command)")
         fenced.append(request.node)
         crash(request.node)
@@ -194,8 +202,9 @@ public final class Simulator {
     /// A disk request takes 1 to 5 ms and takes effect when it completes; it fails when the node's
     /// adapter on the disk network failed.
     private func diskRequest(_ request: DiskRequest, from node: String) {
-        schedule(.diskDone(node: node, incarnation: hosts[node]!.incarnations, request: request),
-                 at: now + random.duration(.milliseconds(1), .milliseconds(5)))
+        schedule(
+            .diskDone(node: node, incarnation: hosts[node]!.incarnations, request: request),
+            at: now + random.duration(.milliseconds(1), .milliseconds(5)))
     }
 
     private func diskOutcome(_ request: DiskRequest, from node: String) -> DiskOutcome {
@@ -255,13 +264,18 @@ public final class Simulator {
         switch work {
         case .deliver(let envelope):
             guard hosts[node]?.core != nil else { return }
-            if case .heartbeat = envelope.message {} else { note("deliver \(envelope.from) -> \(envelope.to) on \(envelope.network): \(summary(envelope.message))") }
+            if case .heartbeat = envelope.message {
+            } else {
+                note("deliver \(envelope.from) -> \(envelope.to) on \(envelope.network): \(summary(envelope.message))")
+            }
             drive(node) { $0.receive(envelope, at: self.now) }
         case .wake(_, let generation):
             guard hosts[node]?.wakeGeneration == generation else { return }
             drive(node) { $0.tick(at: self.now) }
         case .finish(_, let incarnation, let id, let outcome):
-            guard let host = hosts[node], host.incarnations == incarnation, let batch = host.inFlight[id] else { return }
+            guard let host = hosts[node], host.incarnations == incarnation, let batch = host.inFlight[id] else {
+                return
+            }
             complete(batch, on: node, outcome: outcome)
             drive(node) { $0.actionsFinished(id, outcome: outcome, at: self.now) }
         case .diskResult(_, let incarnation, let id, let outcome):
@@ -280,14 +294,18 @@ public final class Simulator {
 
     private func fireWatchdogIfStarved(_ node: String, incarnation: UInt64) {
         guard let host = hosts[node], host.incarnations == incarnation, host.core != nil,
-              let until = host.pausedUntil, until > now else { return }
+            let until = host.pausedUntil, until > now
+        else { return }
         let deadline = host.lastRan + config.tuning.tripInterval
         guard now >= deadline else {
             schedule(.watchdog(node: node, incarnation: incarnation), at: deadline)
             return
         }
         guard !host.tripped else { return }
-        note("\(node): dead man switch fires (daemon has not run for \(DurationText.format(now - host.lastRan))): host releases everything")
+        note(
+            "\(node): dead man switch fires (daemon has not run for \(DurationText.format(now - host.lastRan))): "
+                + "host releases everything"
+        )
         host.tripped = true
         host.resources = HostResources()
         host.inFlight = [:]
@@ -328,8 +346,9 @@ public final class Simulator {
         case .disk(let request):
             diskRequest(request, from: node)
         case .fence(let request):
-            schedule(.fenceDone(node: node, incarnation: hosts[node]!.incarnations, request: request),
-                     at: now + random.duration(.milliseconds(100), .milliseconds(300)))
+            schedule(
+                .fenceDone(node: node, incarnation: hosts[node]!.incarnations, request: request),
+                at: now + random.duration(.milliseconds(100), .milliseconds(300)))
         case .runHooks(let invocation):
             hosts[node]!.hooks.append(invocation)
         }
@@ -340,11 +359,16 @@ public final class Simulator {
 
     private func send(_ envelope: Envelope) {
         onSend?(envelope)
-        guard faults.connects(envelope.from, envelope.fromAdapter, to: envelope.to, envelope.toAdapter, on: envelope.network, config: config) else { return }
+        guard
+            faults.connects(
+                envelope.from, envelope.fromAdapter, to: envelope.to, envelope.toAdapter, on: envelope.network,
+                config: config)
+        else { return }
         let conditions = faults.conditions(of: envelope.network)
         guard !random.chance(conditions.loss) else { return }
         // A shared disk carries what a node writes to its slot until the reader's next poll.
-        let polling: Duration = config.network(named: envelope.network)?.isSharedDisk == true ? Self.diskPollInterval : .zero
+        let polling: Duration =
+            config.network(named: envelope.network)?.isSharedDisk == true ? Self.diskPollInterval : .zero
         schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay + polling))
         if random.chance(conditions.duplication) {
             schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay + polling))
@@ -365,13 +389,15 @@ public final class Simulator {
             }
         }
         for action in batch.actions where !host.protection.covers(action) {
-            violations.append(Violation(time: now, text: "\(node) starts \(action) before its dead man switch covers it"))
+            violations.append(
+                Violation(time: now, text: "\(node) starts \(action) before its dead man switch covers it"))
         }
         host.inFlight[batch.id] = batch
         let applied = batch.actions.prefix(failedIndex(outcome) ?? batch.actions.count)
         for action in applied where !isRelease(action) { host.resources.perform(action) }
         checker.checkSafety(hosts: hosts, at: now, into: &violations)
-        schedule(.finish(node: node, incarnation: host.incarnations, batch: batch.id, outcome: outcome), at: now + total)
+        schedule(
+            .finish(node: node, incarnation: host.incarnations, batch: batch.id, outcome: outcome), at: now + total)
     }
 
     private func complete(_ batch: ActionBatch, on node: String, outcome: ActionOutcome) {
@@ -400,7 +426,8 @@ public final class Simulator {
         case .propose(let p): "propose view \(p.epoch) members \(p.members.keys.sorted().joined(separator: ","))"
         case .accept(let a): "accept view \(a.epoch)"
         case .decline(let d): "decline view \(d.epoch) (promised \(d.promised), follows \(d.follows))"
-        case .state(let s): "state \(s.epoch).\(s.seq)\(s.round.map { " round \($0.number) \($0.kind.rawValue)" } ?? "")"
+        case .state(let s):
+            "state \(s.epoch).\(s.seq)\(s.round.map { " round \($0.number) \($0.kind.rawValue)" } ?? "")"
         case .report(let r): "report #\(r.number) holds \(r.holdings.heldGroups.joined(separator: ","))"
         case .request(let r): "request \(r.request)"
         case .reply(let r): "reply \(r.request): \(r.refusal ?? "done")"

@@ -8,7 +8,11 @@ public struct ClientWatchLog: Sendable {
 
     public init(path: String) { self.path = path }
 
-    struct Change { var time: Int64; var endpoint: String; var answer: String }
+    struct Change {
+        var time: Int64
+        var endpoint: String
+        var answer: String
+    }
 
     func changes() -> [Change] {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
@@ -23,7 +27,9 @@ public struct ClientWatchLog: Sendable {
     /// 2.1s` (or `... answered throughout`).
     public func gaps(from start: Int64, to end: Int64) -> [String] {
         let all = changes()
-        let endpoints = all.reduce(into: [String]()) { list, change in if !list.contains(change.endpoint) { list.append(change.endpoint) } }
+        let endpoints = all.reduce(into: [String]()) { list, change in
+            if !list.contains(change.endpoint) { list.append(change.endpoint) }
+        }
         return endpoints.compactMap { endpoint in
             let mine = all.filter { $0.endpoint == endpoint }
             let before = mine.last { $0.time <= start }?.answer ?? "-"
@@ -40,7 +46,8 @@ public struct ClientWatchLog: Sendable {
                 }
             }
             let who = before == after ? after : "\(before == "-" ? "nobody" : before) -> \(after)"
-            return longest == 0 ? "\(endpoint) \(who), answered throughout" : "\(endpoint) \(who), no answer for \(longest)ms"
+            return longest == 0
+                ? "\(endpoint) \(who), answered throughout" : "\(endpoint) \(who), no answer for \(longest)ms"
         }
     }
 }

@@ -31,11 +31,15 @@ public struct DiskRelay: Sendable {
             for network in layout.diskNetworks {
                 let members = layout.diskMembers(network.name)
                 let sides = partition(of: network.name)
-                let working = members.filter { !FileManager.default.fileExists(atPath: layout.diskFault(network.name, of: $0.node)) }
+                let working = members.filter {
+                    !FileManager.default.fileExists(atPath: layout.diskFault(network.name, of: $0.node))
+                }
                 for source in working {
                     let from = try device(layout.diskView(network.name, of: source.node), diskLayout, &devices)
                     let image = try from.readSlot(source.slot, count: diskLayout.slotSize)
-                    for target in working where target.node != source.node && sides[target.node, default: 0] == sides[source.node, default: 0] {
+                    for target in working
+                    where target.node != source.node && sides[target.node, default: 0] == sides[source.node, default: 0]
+                    {
                         let key = "\(network.name) \(source.node) \(target.node)"
                         guard lastCopied[key] != image else { continue }
                         let to = try device(layout.diskView(network.name, of: target.node), diskLayout, &devices)
@@ -44,12 +48,19 @@ public struct DiskRelay: Sendable {
                     }
                 }
             }
-            let extra = slowdown > .zero ? Double.random(in: 0...(Double(slowdown.components.attoseconds) / 1e18 + Double(slowdown.components.seconds))) : 0
-            Thread.sleep(forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds) + extra)
+            let extra =
+                slowdown > .zero
+                ? Double.random(
+                    in: 0...(Double(slowdown.components.attoseconds) / 1e18 + Double(slowdown.components.seconds))) : 0
+            Thread.sleep(
+                forTimeInterval: Double(interval.components.attoseconds) / 1e18 + Double(interval.components.seconds)
+                    + extra)
         }
     }
 
-    private func device(_ path: String, _ diskLayout: DiskLayout, _ devices: inout [String: DiskDevice]) throws -> DiskDevice {
+    private func device(_ path: String, _ diskLayout: DiskLayout, _ devices: inout [String: DiskDevice]) throws
+        -> DiskDevice
+    {
         if let known = devices[path] { return known }
         let device = try DiskDevice(path: path, layout: diskLayout, create: true)
         devices[path] = device
@@ -58,7 +69,8 @@ public struct DiskRelay: Sendable {
 
     /// The side of each node in a partition of `network` (all on side 0 when there is none).
     private func partition(of network: String) -> [String: Int] {
-        guard let text = try? String(contentsOfFile: "\(layout.diskDirectory)/\(network).partition", encoding: .utf8) else { return [:] }
+        guard let text = try? String(contentsOfFile: "\(layout.diskDirectory)/\(network).partition", encoding: .utf8)
+        else { return [:] }
         var sides: [String: Int] = [:]
         for line in text.split(separator: "\n") {
             let words = line.split(separator: " ")

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import VigilModel
 import VigilRuntime
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What the hosts of the test bed really hold, read from the kernel rather than from the daemons:
 /// the IPv4 addresses in every node's namespace (`ip -4 -o addr show`), which namespace runs each
@@ -46,7 +47,8 @@ public struct HostTruth: Sendable {
     func addresses(of nodes: [String]) -> [IPv4Address: [Place]] {
         var found: [IPv4Address: [Place]] = [:]
         let existing = Set(Testbed.namespaces(shell: shell))
-        for node in nodes.compactMap({ config.node(named: $0) }) where existing.contains(layout.namespace(of: node.name)) {
+        for node in nodes.compactMap({ config.node(named: $0) })
+        where existing.contains(layout.namespace(of: node.name)) {
             let output = shell.ip(layout.namespace(of: node.name), "-4 -o addr show", allowFailure: true).output
             for entry in AddressEntry.parse(output) {
                 found[entry.address, default: []].append(Place(node: node.name, device: entry.device))
@@ -70,7 +72,8 @@ public struct HostTruth: Sendable {
             guard Set(nodes).count > 1 else { return nil }
             let again = addresses(of: nodes.reversed())[address] ?? []
             guard Set(again.map(\.node)).count > 1 else { return nil }
-            return "service address \(label) (\(address)) held by \(again.map(\.description).joined(separator: " and "))"
+            return
+                "service address \(label) (\(address)) held by \(again.map(\.description).joined(separator: " and "))"
         }
     }
 
@@ -82,12 +85,17 @@ public struct HostTruth: Sendable {
 
         /// The pid file of the application on `node` (`$VIGIL_NODE` replaced).
         public func pidFile(on node: String) -> String? {
-            pidFile.map { $0.replacingOccurrences(of: "${VIGIL_NODE}", with: node).replacingOccurrences(of: "$VIGIL_NODE", with: node) }
+            pidFile.map {
+                $0.replacingOccurrences(of: "${VIGIL_NODE}", with: node).replacingOccurrences(
+                    of: "$VIGIL_NODE", with: node)
+            }
         }
     }
 
     public func probe(of application: Application) -> ApplicationProbe {
-        let words = application.start.split(whereSeparator: \.isWhitespace).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"'")) }
+        let words = application.start.split(whereSeparator: \.isWhitespace).map {
+            $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+        }
         func value(after flag: String) -> String? {
             guard let index = words.firstIndex(of: flag), index + 1 < words.count else { return nil }
             return words[index + 1]
@@ -106,10 +114,13 @@ public struct HostTruth: Sendable {
         var running: Set<String> = []
         for node in config.nodes {
             guard let file = probe.pidFile(on: node.name),
-                  let text = try? String(contentsOfFile: file, encoding: .utf8),
-                  let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1,
-                  kill(pid, 0) == 0 else { continue }
-            if Self.networkNamespace(ofProcess: pid) == Self.networkNamespace(path: "/run/netns/\(layout.namespace(of: node.name))") {
+                let text = try? String(contentsOfFile: file, encoding: .utf8),
+                let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1,
+                kill(pid, 0) == 0
+            else { continue }
+            if Self.networkNamespace(ofProcess: pid)
+                == Self.networkNamespace(path: "/run/netns/\(layout.namespace(of: node.name))")
+            {
                 running.insert(node.name)
             }
         }
@@ -118,7 +129,9 @@ public struct HostTruth: Sendable {
 
     /// Connects from the client namespace and returns the line the service answered, or nil.
     public func ask(_ address: String, port: String) -> String? {
-        let outcome = shell.inside(TestbedLayout.clientNamespace, [vigil, "demo-service", "probe", "\(address):\(port)", "--timeout", "500ms"], allowFailure: true)
+        let outcome = shell.inside(
+            TestbedLayout.clientNamespace,
+            [vigil, "demo-service", "probe", "\(address):\(port)", "--timeout", "500ms"], allowFailure: true)
         guard outcome.succeeded else { return nil }
         return outcome.output.split(whereSeparator: \.isNewline).last.map(String.init)
     }
@@ -126,7 +139,8 @@ public struct HostTruth: Sendable {
     /// A public boot address of `node` that the client can reach.
     public func clientReachableAddress(of node: String) -> String? {
         let publicNetworks = Set(layout.clientLinks.map(\.network))
-        return config.node(named: node)?.interfaces.first { $0.role == .boot && publicNetworks.contains($0.network) }?.address?.description
+        return config.node(named: node)?.interfaces.first { $0.role == .boot && publicNetworks.contains($0.network) }?
+            .address?.description
     }
 
     static func networkNamespace(ofProcess pid: Int32) -> UInt64? { networkNamespace(path: "/proc/\(pid)/ns/net") }

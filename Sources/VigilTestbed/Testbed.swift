@@ -1,8 +1,9 @@
+import Foundation
+import VigilModel
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import VigilModel
 
 /// The network-namespace test bed of a configuration (`TestbedLayout`): makes it (`up`), removes it
 /// (`down`), shows it (`status`), and changes it the way a failing machine room would: a crashed host,
@@ -72,7 +73,8 @@ public struct Testbed: Sendable {
         try must(shell.run(["ip", "netns", "add", client]))
         shell.ip(client, "link set lo up")
         for link in layout.clientLinks {
-            try must(shell.ip(nil, "link add \(link.device) netns \(client) type veth peer name \(link.port) netns \(sw)"))
+            try must(
+                shell.ip(nil, "link add \(link.device) netns \(client) type veth peer name \(link.port) netns \(sw)"))
             shell.ip(sw, "link set \(link.port) master \(layout.bridge(of: link.network)) up")
             shell.ip(client, "addr add \(link.address)/\(link.prefix) dev \(link.device)")
             shell.ip(client, "link set \(link.device) up")
@@ -135,9 +137,12 @@ public struct Testbed: Sendable {
     /// nothing may reap here, do not count.
     public func processes(in namespace: String, named name: String) -> [Int32] {
         processes(in: namespace).filter { pid in
-            guard (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) == name,
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return false }
+            guard
+                (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.trimmingCharacters(
+                    in: .whitespacesAndNewlines) == name,
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { return false }
             return stat[stat.index(after: close)...].split(separator: " ").first != "Z"
         }
     }
@@ -146,21 +151,27 @@ public struct Testbed: Sendable {
     /// `output` (discarded when nil), with `environment` when given (else this process's). It ends
     /// with the namespace, at the latest.
     @discardableResult
-    public func spawn(in namespace: String, _ arguments: [String], output: String? = nil, environment: [String: String]? = nil) throws -> Process {
+    public func spawn(
+        in namespace: String, _ arguments: [String], output: String? = nil, environment: [String: String]? = nil
+    ) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["ip", "netns", "exec", namespace] + arguments
         if let environment { process.environment = environment }
         var handle: FileHandle?
         if let output {
-            if !FileManager.default.fileExists(atPath: output) { _ = FileManager.default.createFile(atPath: output, contents: nil) }
+            if !FileManager.default.fileExists(atPath: output) {
+                _ = FileManager.default.createFile(atPath: output, contents: nil)
+            }
             handle = FileHandle(forWritingAtPath: output)
             handle?.seekToEndOfFile()
         }
         process.standardOutput = handle ?? FileHandle.nullDevice
         process.standardError = handle ?? FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { throw TestbedError("cannot start \(arguments.first ?? "?") in \(namespace): \(error)") }
+        do { try process.run() } catch {
+            throw TestbedError("cannot start \(arguments.first ?? "?") in \(namespace): \(error)")
+        }
         return process
     }
 
@@ -179,15 +190,20 @@ public struct Testbed: Sendable {
         var key = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in key.indices { key[index] = generator.next() }
-        guard files.createFile(atPath: layout.keyFile, contents: Data(key), attributes: [.posixPermissions: 0o600]) else {
+        guard files.createFile(atPath: layout.keyFile, contents: Data(key), attributes: [.posixPermissions: 0o600])
+        else {
             throw TestbedError("cannot write the cluster key \(layout.keyFile)")
         }
         for network in layout.diskNetworks {
             guard let device = layout.sharedDevice(of: network) else { continue }
             guard device.hasPrefix(layout.directory + "/") else {
-                throw TestbedError("disk network \(network.name): its device \(device) must be under the test bed's directory \(layout.directory)")
+                throw TestbedError(
+                    "disk network \(network.name): its device \(device) must be under the test bed's directory "
+                        + "\(layout.directory)"
+                )
             }
-            try files.createDirectory(atPath: (device as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try files.createDirectory(
+                atPath: (device as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             _ = files.createFile(atPath: device, contents: Data())
             for member in layout.diskMembers(network.name) {
                 _ = files.createFile(atPath: layout.diskView(network.name, of: member.node), contents: Data())
@@ -202,20 +218,26 @@ public struct Testbed: Sendable {
     /// outgoing adapter's own address in requests. The usual settings of multi-homed HA hosts.
     private func configureARP(_ namespace: String) {
         for scope in ["all", "default"] {
-            shell.inside(namespace, ["sysctl", "-q", "-w", "net.ipv4.conf.\(scope).arp_ignore=1", "net.ipv4.conf.\(scope).arp_announce=2"])
+            shell.inside(
+                namespace,
+                ["sysctl", "-q", "-w", "net.ipv4.conf.\(scope).arp_ignore=1", "net.ipv4.conf.\(scope).arp_announce=2"])
         }
     }
 
     /// Starts the disk relay in vt-switch (so that `down` ends it with the namespace).
     private func startRelay() throws {
         guard !layout.diskNetworks.isEmpty else { return }
-        try spawn(in: TestbedLayout.switchNamespace, [vigil, "testbed", "relay", configPath, "--dir", layout.directory]
-                  + (relaySlowdown.map { ["--slow", DurationText.format($0)] } ?? []),
-                  output: "\(layout.directory)/relay.out")
+        try spawn(
+            in: TestbedLayout.switchNamespace,
+            [vigil, "testbed", "relay", configPath, "--dir", layout.directory]
+                + (relaySlowdown.map { ["--slow", DurationText.format($0)] } ?? []),
+            output: "\(layout.directory)/relay.out")
     }
 
     func must(_ outcome: TestbedShell.Outcome) throws {
-        guard outcome.succeeded else { throw TestbedError(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        guard outcome.succeeded else {
+            throw TestbedError(outcome.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
     }
 
     /// Starts the client's watch in vt-client (`vigil testbed watch`): every change of answer of the
@@ -224,8 +246,11 @@ public struct Testbed: Sendable {
         guard !endpoints.isEmpty else { return }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ip", "netns", "exec", TestbedLayout.clientNamespace, vigil, "testbed", "watch"] + endpoints
-        guard FileManager.default.createFile(atPath: clientLog, contents: nil), let output = FileHandle(forWritingAtPath: clientLog) else {
+        process.arguments =
+            ["ip", "netns", "exec", TestbedLayout.clientNamespace, vigil, "testbed", "watch"] + endpoints
+        guard FileManager.default.createFile(atPath: clientLog, contents: nil),
+            let output = FileHandle(forWritingAtPath: clientLog)
+        else {
             throw TestbedError("cannot write \(clientLog)")
         }
         process.standardOutput = output
@@ -245,7 +270,10 @@ public struct Testbed: Sendable {
         let sw = TestbedLayout.switchNamespace
         for link in layout.links(of: node) {
             if !shell.ip(namespace, "link show \(link.adapter)", allowFailure: true).succeeded {
-                try must(shell.ip(nil, "link add \(link.adapter) netns \(namespace) type veth peer name \(link.port) netns \(sw)"))
+                try must(
+                    shell.ip(
+                        nil, "link add \(link.adapter) netns \(namespace) type veth peer name \(link.port) netns \(sw)")
+                )
             }
             shell.ip(namespace, "addr flush dev \(link.adapter)")
             for address in link.addresses { shell.ip(namespace, "addr add \(address) dev \(link.adapter)") }
@@ -276,7 +304,8 @@ public struct Testbed: Sendable {
     /// a disk endpoint's path to the disk.
     public func setAdapter(_ adapter: String, of node: String, up: Bool) throws {
         guard let interface = config.node(named: node)?.interfaces.first(where: { $0.name == adapter }),
-              let network = config.network(named: interface.network) else {
+            let network = config.network(named: interface.network)
+        else {
             throw TestbedError("\(node) has no interface \(adapter)")
         }
         if network.isIP {
@@ -284,7 +313,8 @@ public struct Testbed: Sendable {
         } else if network.isSharedDisk {
             try setDiskPath(network.name, of: node, up: up)
         } else {
-            throw TestbedError("\(adapter) of \(node) is a serial line; the test bed has none (map it to a disk heartbeat)")
+            throw TestbedError(
+                "\(adapter) of \(node) is a serial line; the test bed has none (map it to a disk heartbeat)")
         }
     }
 
@@ -309,7 +339,9 @@ public struct Testbed: Sendable {
         if up {
             if FileManager.default.fileExists(atPath: marker) { try FileManager.default.removeItem(atPath: marker) }
         } else {
-            guard FileManager.default.createFile(atPath: marker, contents: Data()) else { throw TestbedError("cannot write \(marker)") }
+            guard FileManager.default.createFile(atPath: marker, contents: Data()) else {
+                throw TestbedError("cannot write \(marker)")
+            }
         }
     }
 
@@ -365,7 +397,12 @@ public struct Testbed: Sendable {
             }
             var netem = ["tc", "-n", sw, "qdisc", "replace", "dev", link.port, "root", "netem"]
             if let lossPercent { netem += ["loss", "\(lossPercent)%"] }
-            if let delay { netem += ["delay", "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)ms"] }
+            if let delay {
+                netem += [
+                    "delay",
+                    "\(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)ms",
+                ]
+            }
             let outcome = shell.run(netem, allowFailure: true)
             if outcome.output.contains("qdisc kind is unknown") {
                 throw TestbedError("this kernel has no netem (sch_netem): loss and delay cannot be made here")

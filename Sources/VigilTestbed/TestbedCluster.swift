@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import VigilModel
 import VigilRuntime
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The daemons of the test bed: one `vigild` per node, started inside the node's namespace with
 /// `ip netns exec vt-NODE` (its own mount namespace there, where the node's disk views are bound
@@ -56,7 +57,8 @@ public struct TestbedCluster: Sendable {
         let binDirectory = (testbed.vigil as NSString).deletingLastPathComponent
         environment["PATH"] = binDirectory + ":" + (environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin")
         environment["VIGIL_NODE"] = node
-        try testbed.spawn(in: layout.namespace(of: node), arguments, output: layout.daemonOutput(node), environment: environment)
+        try testbed.spawn(
+            in: layout.namespace(of: node), arguments, output: layout.daemonOutput(node), environment: environment)
     }
 
     /// Stops cluster services on `node` (`graceful`, `takeover` or `forced`); the daemon keeps running.
@@ -97,7 +99,10 @@ public struct TestbedCluster: Sendable {
         guard FileManager.default.fileExists(atPath: layout.socket(node)) else { return nil }
         // A daemon that does not answer (starting, stopped, paused) has no status to judge: nil.
         do {
-            guard case .ok(.status(let snapshot)) = try await admin(node, timeout: .seconds(3)).send(.status(watchIntervalMilliseconds: nil)) else {
+            guard
+                case .ok(.status(let snapshot)) = try await admin(node, timeout: .seconds(3)).send(
+                    .status(watchIntervalMilliseconds: nil))
+            else {
                 return nil
             }
             return snapshot

@@ -60,7 +60,9 @@ public struct TestbedLayout: Sendable {
                     let addresses = node.interfaces
                         .filter { $0.name == adapter && $0.network == network.name && $0.role != .service }
                         .compactMap { $0.address.map { "\($0)/\(prefix)" } }
-                    return Link(node: node.name, adapter: adapter, network: network.name, port: "n\(index + 1)\(adapter)", addresses: addresses)
+                    return Link(
+                        node: node.name, adapter: adapter, network: network.name, port: "n\(index + 1)\(adapter)",
+                        addresses: addresses)
                 }
             }
         }
@@ -74,13 +76,17 @@ public struct TestbedLayout: Sendable {
             guard case .ip(.public, let mask) = network.kind else { return nil }
             let boots = config.nodes.flatMap(\.interfaces).filter { $0.network == network.name && $0.role != .standby }
             guard let first = boots.compactMap(\.address).first else { return nil }
-            let used = Set(config.nodes.flatMap(\.interfaces).compactMap(\.address) + config.serviceAddresses.map(\.address))
+            let used = Set(
+                config.nodes.flatMap(\.interfaces).compactMap(\.address) + config.serviceAddresses.map(\.address))
             let base = first.masked(by: mask).value
             let hosts = ~mask.value
             let candidates = [UInt32(250)] + (1..<hosts).reversed().map { $0 }
-            guard let host = candidates.first(where: { $0 < hosts && !used.contains(IPv4Address(base | $0)) }) else { return nil }
-            return ClientLink(network: network.name, device: "c-\(network.name)", port: "cs-\(network.name)",
-                              address: IPv4Address(base | host), prefix: mask.prefixLength)
+            guard let host = candidates.first(where: { $0 < hosts && !used.contains(IPv4Address(base | $0)) }) else {
+                return nil
+            }
+            return ClientLink(
+                network: network.name, device: "c-\(network.name)", port: "cs-\(network.name)",
+                address: IPv4Address(base | host), prefix: mask.prefixLength)
         }
     }
 

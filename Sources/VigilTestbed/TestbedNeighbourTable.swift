@@ -14,7 +14,9 @@ extension Testbed {
 
     /// The entries the test bed may need: every namespace may learn every address.
     var neighbourEntriesNeeded: Int {
-        let addresses = config.nodes.reduce(0) { $0 + $1.interfaces.count } + config.serviceAddresses.count + layout.clientLinks.count
+        let addresses =
+            config.nodes.reduce(0) { $0 + $1.interfaces.count } + config.serviceAddresses.count
+            + layout.clientLinks.count
         return (config.nodes.count + 2) * addresses
     }
 
@@ -22,12 +24,18 @@ extension Testbed {
     /// values first unless an earlier run already saved the originals.
     func enlargeNeighbourTable() {
         let need = neighbourEntriesNeeded
-        let current = Self.neighbourLimits.map { shell.run(["sysctl", "-n", $0], allowFailure: true).output.trimmingCharacters(in: .whitespacesAndNewlines) }
+        let current = Self.neighbourLimits.map {
+            shell.run(["sysctl", "-n", $0], allowFailure: true).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         guard let soft = Int(current[0]), let hard = Int(current[1]), soft < need || hard < 2 * need else { return }
         if !FileManager.default.fileExists(atPath: savedNeighbourLimits) {
             try? "\(soft) \(hard)\n".write(toFile: savedNeighbourLimits, atomically: true, encoding: .utf8)
         }
-        shell.run(["sysctl", "-q", "-w", "\(Self.neighbourLimits[0])=\(max(soft, need))", "\(Self.neighbourLimits[1])=\(max(hard, 2 * need))"], allowFailure: true)
+        shell.run(
+            [
+                "sysctl", "-q", "-w", "\(Self.neighbourLimits[0])=\(max(soft, need))",
+                "\(Self.neighbourLimits[1])=\(max(hard, 2 * need))",
+            ], allowFailure: true)
     }
 
     /// Puts back the limits `enlargeNeighbourTable` changed, if it did.
@@ -35,7 +43,11 @@ extension Testbed {
         guard let text = try? String(contentsOfFile: savedNeighbourLimits, encoding: .utf8) else { return }
         let values = text.split(whereSeparator: \.isWhitespace).compactMap { Int($0) }
         if values.count == 2 {
-            shell.run(["sysctl", "-q", "-w", "\(Self.neighbourLimits[0])=\(values[0])", "\(Self.neighbourLimits[1])=\(values[1])"], allowFailure: true)
+            shell.run(
+                [
+                    "sysctl", "-q", "-w", "\(Self.neighbourLimits[0])=\(values[0])",
+                    "\(Self.neighbourLimits[1])=\(values[1])",
+                ], allowFailure: true)
         }
         try? FileManager.default.removeItem(atPath: savedNeighbourLimits)
     }

@@ -109,7 +109,8 @@ public final class TestbedRunner: Sendable {
         if !testCase.after.isEmpty, let problem = await waitQuiet() { problems.append(problem) }
         problems += violations.withLock { Array($0.dropFirst(violationsBefore)) }
         let seen = ClientWatchLog(path: cluster.testbed.clientLog).gaps(from: caseStart, to: Self.wallClock())
-        return TestbedCaseResult(number: testCase.number, name: testCase.name, problems: problems, reached: reached, client: seen)
+        return TestbedCaseResult(
+            number: testCase.number, name: testCase.name, problems: problems, reached: reached, client: seen)
     }
 
     /// Milliseconds since the epoch: the client's watch stamps its lines so.
@@ -117,7 +118,9 @@ public final class TestbedRunner: Sendable {
 
     /// The services the client watches: every application's listening address that is not 0.0.0.0.
     public var watchedEndpoints: [String] {
-        config.applications.compactMap { truth.probe(of: $0).listen }.filter { $0.address != "0.0.0.0" }.map { "\($0.address):\($0.port)" }
+        config.applications.compactMap { truth.probe(of: $0).listen }.filter { $0.address != "0.0.0.0" }.map {
+            "\($0.address):\($0.port)"
+        }
     }
 
     // MARK: actions
@@ -139,7 +142,9 @@ public final class TestbedRunner: Sendable {
                 let up: Bool
                 if case .repairInterface = action { up = true } else { up = false }
                 try cluster.testbed.setAdapter(interface, of: node, up: up)
-                failed.withLock { set in if up { set.remove("\(node)/\(interface)") } else { set.insert("\(node)/\(interface)") } }
+                failed.withLock { set in
+                    if up { set.remove("\(node)/\(interface)") } else { set.insert("\(node)/\(interface)") }
+                }
             case .failNetwork(let network, let node), .repairNetwork(let network, let node):
                 let up: Bool
                 if case .repairNetwork = action { up = true } else { up = false }
@@ -188,9 +193,11 @@ public final class TestbedRunner: Sendable {
             guard let snapshot = await cluster.status(node) else { continue }
             reported[node] = snapshot.groups.filter { $0.state(on: node) == .online }.map(\.name)
         }
-        let expected = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, Set(testCase.expect[$0.name] ?? [])) })
+        let expected = Dictionary(
+            uniqueKeysWithValues: config.nodes.map { ($0.name, Set(testCase.expect[$0.name] ?? [])) })
         if config.nodes.contains(where: { Set(reported[$0.name] ?? []) != expected[$0.name] }) {
-            problems.append("expected \(describe(expected.mapValues { Array($0) })), daemons report \(describe(reported))")
+            problems.append(
+                "expected \(describe(expected.mapValues { Array($0) })), daemons report \(describe(reported))")
         }
         let held = truth.addresses()
         problems += checkHosts(expected: expected, held: held)
@@ -201,7 +208,10 @@ public final class TestbedRunner: Sendable {
             }
             let actual = (held[address] ?? []).map(\.description)
             if actual != [place] {
-                problems.append("expected address \(label) on \(place), hosts have it on \(actual.isEmpty ? "none" : actual.joined(separator: " and "))")
+                problems.append(
+                    "expected address \(label) on \(place), hosts have it on "
+                        + "\(actual.isEmpty ? "none" : actual.joined(separator: " and "))"
+                )
             }
         }
         let logged = newLogLines(since: logStart)
@@ -220,12 +230,16 @@ public final class TestbedRunner: Sendable {
             for label in group.serviceAddresses {
                 guard let address = config.serviceAddress(labelled: label)?.address else { continue }
                 let on = Set((held[address] ?? []).map(\.node))
-                if on != holders { problems.append("\(group.name): \(label) is on \(list(on)) (expected \(list(holders)))") }
+                if on != holders {
+                    problems.append("\(group.name): \(label) is on \(list(on)) (expected \(list(holders)))")
+                }
             }
             for name in group.applications {
                 guard let application = config.application(named: name) else { continue }
                 let running = truth.nodesRunning(application)
-                if running != holders { problems.append("\(group.name): \(name) runs on \(list(running)) (expected \(list(holders)))") }
+                if running != holders {
+                    problems.append("\(group.name): \(name) runs on \(list(running)) (expected \(list(holders)))")
+                }
                 problems += checkAnswers(group: group, application: application, holders: holders)
             }
         }
@@ -238,18 +252,24 @@ public final class TestbedRunner: Sendable {
             return holders.sorted().compactMap { node in
                 guard let address = truth.clientReachableAddress(of: node) else { return nil }
                 let answer = truth.ask(address, port: listen.port)
-                return answer == node ? nil : "\(group.name): \(address):\(listen.port) answered \(answer ?? "nothing"), expected \(node)"
+                return answer == node
+                    ? nil : "\(group.name): \(address):\(listen.port) answered \(answer ?? "nothing"), expected \(node)"
             }
         }
         guard holders.count <= 1 else { return [] }
         let answer = truth.ask(listen.address, port: listen.port)
         if answer != holders.first {
-            return ["\(group.name): the client got \(answer ?? "no answer") from \(listen.address):\(listen.port) (expected \(holders.first ?? "no answer"))"]
+            return [
+                "\(group.name): the client got \(answer ?? "no answer") from \(listen.address):\(listen.port) "
+                    + "(expected \(holders.first ?? "no answer"))"
+            ]
         }
         return []
     }
 
-    private func list(_ nodes: Set<String>) -> String { nodes.isEmpty ? "no node" : nodes.sorted().joined(separator: ", ") }
+    private func list(_ nodes: Set<String>) -> String {
+        nodes.isEmpty ? "no node" : nodes.sorted().joined(separator: ", ")
+    }
 
     /// After a case's tidy-up actions: every running daemon idle (no event) and seeing its own IP
     /// adapters as the test bed has them.
@@ -260,10 +280,14 @@ public final class TestbedRunner: Sendable {
         while start.duration(to: clock.now) < bound {
             var quiet = true
             for node in config.nodes.map(\.name) where cluster.daemonPid(node) != nil {
-                guard let snapshot = await cluster.status(node) else { quiet = false; continue }
+                guard let snapshot = await cluster.status(node) else {
+                    quiet = false
+                    continue
+                }
                 if snapshot.event != nil { quiet = false }
                 let down = failed.withLock { $0 }
-                for interface in snapshot.interfaces where interface.node == node && config.network(named: interface.network)?.isIP == true {
+                for interface in snapshot.interfaces
+                where interface.node == node && config.network(named: interface.network)?.isIP == true {
                     let wanted: StatusSnapshot.LinkState = down.contains("\(node)/\(interface.name)") ? .down : .up
                     if interface.state != wanted { quiet = false }
                 }
@@ -284,10 +308,12 @@ public final class TestbedRunner: Sendable {
     private func clusterLog(_ node: String) -> String { "\(layout.stateDirectory(node))/cluster.log" }
 
     func logOffsets() -> [String: UInt64] {
-        Dictionary(uniqueKeysWithValues: config.nodes.map { node in
-            let size = (try? FileManager.default.attributesOfItem(atPath: clusterLog(node.name))[.size] as? UInt64) ?? 0
-            return (node.name, size)
-        })
+        Dictionary(
+            uniqueKeysWithValues: config.nodes.map { node in
+                let size =
+                    (try? FileManager.default.attributesOfItem(atPath: clusterLog(node.name))[.size] as? UInt64) ?? 0
+                return (node.name, size)
+            })
     }
 
     private func newLogLines(since start: [String: UInt64]) -> [String] {

@@ -43,7 +43,9 @@ public struct TestbedShell: Sendable {
         killer.cancel()
         let outcome = Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
         if !outcome.succeeded && !allowFailure {
-            onFailure(arguments.joined(separator: " ") + ": " + outcome.output.trimmingCharacters(in: .whitespacesAndNewlines))
+            onFailure(
+                arguments.joined(separator: " ") + ": " + outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
+            )
         }
         return outcome
     }

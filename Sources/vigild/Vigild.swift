@@ -5,22 +5,28 @@ import ArgumentParser
 import Foundation
 import Logging
 import ServiceLifecycle
-import VigilModel
 import VigilHTTP
+import VigilModel
 import VigilRuntime
 
 @main
 struct Vigild: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vigild",
-        abstract: "The Vigil cluster daemon: watches every node over every network and the shared disk, and moves resource groups when something fails.",
+        abstract:
+            "The Vigil cluster daemon: watches every node over every network and the shared disk, and moves resource "
+            + "groups when something fails.",
         discussion: """
             One vigild runs on every node. It refuses a configuration that `vigil verify` reports errors in. \
             SIGTERM or SIGINT stops cluster services gracefully (groups released, no takeover), then ends the daemon; \
             if that takes longer than a minute, the daemon is cancelled.
             """)
 
-    @Option(help: "The cluster configuration (YAML). A newer one stored by `vigil sync` (STATE/cluster.yaml) is used instead when this file differs from it.")
+    @Option(
+        help: """
+            The cluster configuration (YAML). A newer one stored by `vigil sync` (STATE/cluster.yaml) is used \
+            instead when this file differs from it.
+            """)
     var config: String = "/etc/vigil/cluster.yaml"
 
     @Option(help: "This node's name in the configuration (default: the host name).")
@@ -35,7 +41,11 @@ struct Vigild: AsyncParsableCommand {
     @Option(help: "The UDP port of every adapter's socket.")
     var port: Int = UDPTransport.defaultPort
 
-    @Option(help: "How service addresses are configured: ip (the real driver), or loopback-demo (the unprivileged local demo's stand-in).")
+    @Option(
+        help: """
+            How service addresses are configured: ip (the real driver), or loopback-demo (the unprivileged local \
+            demo's stand-in).
+            """)
     var addressDriver: String = AddressDriverKind.ip.rawValue
 
     @Option(help: "The control socket that `vigil` talks to.")
@@ -53,7 +63,8 @@ struct Vigild: AsyncParsableCommand {
     @Option(help: "Serve the HTTP API on ADDR:PORT (e.g. 127.0.0.1:8643; default: off). Needs --http-token-file.")
     var httpListen: String?
 
-    @Option(help: "The HTTP API's bearer token: the first line of this file, at least 16 characters (keep it root-only).")
+    @Option(
+        help: "The HTTP API's bearer token: the first line of this file, at least 16 characters (keep it root-only).")
     var httpTokenFile: String?
 
     @Option(help: .hidden)
@@ -82,12 +93,16 @@ struct Vigild: AsyncParsableCommand {
     func run() async throws {
         if let daemon = watchdogFor {
             // The dead man switch's own process, started by the daemon (see WatchdogProcess).
-            WatchdogProcess.supervise(daemon: daemon, stateDirectory: stateDir, trip: .milliseconds(tripMs),
-                                      haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] })
+            WatchdogProcess.supervise(
+                daemon: daemon, stateDirectory: stateDir, trip: .milliseconds(tripMs),
+                haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] })
             return
         }
         guard let driver = AddressDriverKind(rawValue: addressDriver) else {
-            throw ValidationError("--address-driver: expected one of \(AddressDriverKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--address-driver: expected one of "
+                    + "\(AddressDriverKind.allCases.map(\.rawValue).joined(separator: ", "))"
+            )
         }
         guard let containment = ApplicationContainment.Choice(rawValue: containment) else {
             let choices = ApplicationContainment.Choice.allCases.map(\.rawValue).joined(separator: ", ")
@@ -109,11 +124,17 @@ struct Vigild: AsyncParsableCommand {
         let diagnostics = Verifier.verify(loaded)
         let errors = diagnostics.filter { $0.severity == .error }
         guard errors.isEmpty else {
-            throw ValidationError((errors.map(\.description) + ["vigild: the configuration has \(errors.count) errors; run `vigil verify \(choice.path)`"]).joined(separator: "\n"))
+            throw ValidationError(
+                (errors.map(\.description) + [
+                    "vigild: the configuration has \(errors.count) errors; run `vigil verify \(choice.path)`"
+                ]).joined(separator: "\n"))
         }
         let name = node ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
         guard loaded.config.node(named: name) != nil else {
-            throw ValidationError("node \(name) is not in cluster \(loaded.config.name) (nodes: \(loaded.config.nodes.map(\.name).joined(separator: ", "))); give --node")
+            throw ValidationError(
+                "node \(name) is not in cluster \(loaded.config.name) (nodes: "
+                    + "\(loaded.config.nodes.map(\.name).joined(separator: ", "))); give --node"
+            )
         }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -122,16 +143,21 @@ struct Vigild: AsyncParsableCommand {
         }
         let logger = Logger(label: "vigild.\(name)")
         let options = DaemonOptions(
-            configPath: config, config: loaded.config, configVersion: choice.version, configNote: choice.note, node: name, stateDirectory: stateDir, keyPath: key, port: port,
+            configPath: config, config: loaded.config, configVersion: choice.version, configNote: choice.note,
+            node: name, stateDirectory: stateDir, keyPath: key, port: port,
             addressDriver: driver, socketPath: socket, startServices: start,
             haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] }, watchdogDevice: watchdogDevice,
             containment: containment)
         let http = try httpSettings()
         let daemon = try NodeDaemon(options: options, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)]
+            .init(service: daemon, successTerminationBehavior: .gracefullyShutdownGroup)
+        ]
         if let http {
-            services.append(.init(service: HTTPAPI.application(handler: daemon, host: http.host, port: http.port, token: http.token, logger: logger)))
+            services.append(
+                .init(
+                    service: HTTPAPI.application(
+                        handler: daemon, host: http.host, port: http.port, token: http.token, logger: logger)))
         }
         var configuration = ServiceGroupConfiguration(
             services: services,
@@ -149,7 +175,9 @@ struct Vigild: AsyncParsableCommand {
             guard httpTokenFile == nil else { throw ValidationError("--http-token-file needs --http-listen") }
             return nil
         }
-        guard let httpTokenFile else { throw ValidationError("--http-listen needs --http-token-file (the API refuses requests without the token)") }
+        guard let httpTokenFile else {
+            throw ValidationError("--http-listen needs --http-token-file (the API refuses requests without the token)")
+        }
         do {
             let (host, port) = try HTTPAPI.parseListen(httpListen)
             return (host, port, try HTTPAPI.readToken(fromFile: httpTokenFile))

@@ -3,9 +3,10 @@ import VigilRuntime
 
 /// The options every command that talks to `vigild` takes: where its socket is, and `--json`.
 struct AdminOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "The daemon's control socket (default: $VIGIL_SOCKET, else \(AdminClient.standardSocketPath)).",
-        valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The daemon's control socket (default: $VIGIL_SOCKET, else \(AdminClient.standardSocketPath)).",
+            valueName: "path"))
     var socket: String?
 
     /// The socket to use: `--socket`, else `$VIGIL_SOCKET`, else the standard path.

@@ -38,7 +38,11 @@ struct StopCommand: AsyncParsableCommand {
 
     @Flag var how: How
 
-    @Flag(help: "Stop cluster services on every node of the cluster, in the same way (nodes that cannot be reached are named; the others are stopped all the same).")
+    @Flag(
+        help: """
+            Stop cluster services on every node of the cluster, in the same way (nodes that cannot be reached are \
+            named; the others are stopped all the same).
+            """)
     var all = false
 
     @OptionGroup var options: AdminOptions

@@ -30,7 +30,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard AdminCommand.watchIntervals.contains(Int(interval.duration.milliseconds)) else {
-            throw ValidationError("--interval must be between 100ms and 1h, not \(DurationText.format(interval.duration)).")
+            throw ValidationError(
+                "--interval must be between 100ms and 1h, not \(DurationText.format(interval.duration)).")
         }
     }
 

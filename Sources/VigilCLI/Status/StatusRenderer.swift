@@ -8,13 +8,18 @@ enum StatusRenderer {
     /// The whole status, one string per line, without trailing spaces.
     static func lines(_ snapshot: StatusSnapshot) -> [String] {
         var lines = [clusterLine(snapshot)]
-        lines.append("node \(snapshot.localNode) answering, configuration version \(snapshot.configVersion)"
-            + (snapshot.storedConfigVersion.map { ", version \($0) stored: restart vigild to use version \($0)" } ?? ""))
+        lines.append(
+            "node \(snapshot.localNode) answering, configuration version \(snapshot.configVersion)"
+                + (snapshot.storedConfigVersion.map { ", version \($0) stored: restart vigild to use version \($0)" }
+                    ?? ""))
         if let timing = snapshot.timing {
             lines.append(timingLine(timing))
         }
         if let event = snapshot.event {
-            lines.append("event: #\(event.number) \(event.description), running \(DurationText.format(.milliseconds(event.runningMilliseconds)))")
+            lines.append(
+                "event: #\(event.number) \(event.description), running "
+                    + "\(DurationText.format(.milliseconds(event.runningMilliseconds)))"
+            )
         }
         lines += ["", "nodes:"] + nodeLines(snapshot.nodes)
         if !snapshot.interfaces.isEmpty {
@@ -44,8 +49,9 @@ enum StatusRenderer {
     /// `timing: node failure detected after 2s, dead man switch trips after 600ms, takeover after 1s`.
     static func timingLine(_ timing: StatusSnapshot.Timing) -> String {
         func text(_ milliseconds: Int64) -> String { DurationText.format(.milliseconds(milliseconds)) }
-        return "timing: node failure detected after \(text(timing.nodeDetectionMilliseconds)), dead man switch trips after "
-            + "\(text(timing.deadManSwitchMilliseconds)), takeover after \(text(timing.takeoverWaitMilliseconds))"
+        return
+            "timing: node failure detected after \(text(timing.nodeDetectionMilliseconds)), dead man switch trips "
+            + "after \(text(timing.deadManSwitchMilliseconds)), takeover after \(text(timing.takeoverWaitMilliseconds))"
     }
 
     /// One row per node: name, member state, `coordinator`.
@@ -56,21 +62,29 @@ enum StatusRenderer {
     /// A header, then one row per interface with the service addresses it carries.
     static func interfaceLines(_ interfaces: [StatusSnapshot.Interface]) -> [String] {
         let header = ["NODE", "NAME", "LABEL", "NETWORK", "ADDRESS", "STATE", "SERVICE"]
-        return columns([header] + interfaces.map {
-            [$0.node, $0.name, $0.label, $0.network, $0.address, $0.state.rawValue, $0.serviceAddresses.joined(separator: " ")]
-        })
+        return columns(
+            [header]
+                + interfaces.map {
+                    [
+                        $0.node, $0.name, $0.label, $0.network, $0.address, $0.state.rawValue,
+                        $0.serviceAddresses.joined(separator: " "),
+                    ]
+                })
     }
 
     /// A header with a column per node, one row per group (`-`: the node is not in its list), then
     /// a line per group with something to explain.
     static func groupLines(_ groups: [StatusSnapshot.Group], nodes: [String]? = nil) -> [String] {
-        let nodes = nodes ?? groups.flatMap { $0.placements.map(\.node) }.reduce(into: [String]()) { names, node in
-            if !names.contains(node) { names.append(node) }
-        }
-        let rows = groups.map { group in
-            [group.name, group.policy] + nodes.map { node in
-                group.placements.contains { $0.node == node } ? group.state(on: node).rawValue : "-"
+        let nodes =
+            nodes
+            ?? groups.flatMap { $0.placements.map(\.node) }.reduce(into: [String]()) { names, node in
+                if !names.contains(node) { names.append(node) }
             }
+        let rows = groups.map { group in
+            [group.name, group.policy]
+                + nodes.map { node in
+                    group.placements.contains { $0.node == node } ? group.state(on: node).rawValue : "-"
+                }
         }
         return columns([["GROUP", "POLICY"] + nodes] + rows) + groups.compactMap(noteLine)
     }
@@ -92,7 +106,9 @@ enum StatusRenderer {
         return rows.map { row in
             var line = "  "
             for (column, cell) in row.enumerated() {
-                line += column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
+                line +=
+                    column == row.count - 1
+                    ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
             }
             return String(line.reversed().drop { $0 == " " }.reversed())
         }

@@ -55,11 +55,13 @@ struct VerifyReport {
     /// after a node was last heard (dead man switch 600ms + heartbeat 200ms + release allowance 200ms)`.
     func takeoverLines(_ timing: DetectionTimes) -> [String] {
         let trip = DurationText.format(timing.tripInterval)
-        let parts = "dead man switch \(trip) + heartbeat \(DurationText.format(timing.largestIPInterval))"
+        let parts =
+            "dead man switch \(trip) + heartbeat \(DurationText.format(timing.largestIPInterval))"
             + " + release allowance \(DurationText.format(timing.releaseAllowance))"
         return [
             "timing: dead man switch trips after \(trip) without quorum",
-            "timing: takeover waits \(DetectionTimes.seconds(timing.takeoverWait)) after a node was last heard (\(parts))",
+            "timing: takeover waits \(DetectionTimes.seconds(timing.takeoverWait)) after a node was last heard "
+                + "(\(parts))",
         ]
     }
 

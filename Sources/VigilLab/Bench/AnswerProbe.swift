@@ -1,7 +1,9 @@
+import Foundation
+import VigilRuntime
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
 
 /// The benchmark's client: opens a new TCP connection to one service every `period`, without waiting
 /// for the earlier ones (several attempts may be in flight while an address moves), and reports each
@@ -28,14 +30,16 @@ struct AnswerProbe {
         var attempts: [Attempt] = []
         var next = MonotonicClock.nanoseconds()
         var buffer = [UInt8](repeating: 0, count: 512)
-        defer { attempts.forEach { close($0.descriptor) } }
+        defer { for attempt in attempts { close(attempt.descriptor) } }
         while !stop() {
             var now = MonotonicClock.nanoseconds()
             if now >= next {
                 if let attempt = open(now) { attempts.append(attempt) }
                 next = max(next + periodNanoseconds, now + periodNanoseconds / 2)
             }
-            var descriptors = attempts.map { pollfd(fd: $0.descriptor, events: Int16($0.connected ? POLLIN : POLLOUT), revents: 0) }
+            var descriptors = attempts.map {
+                pollfd(fd: $0.descriptor, events: Int16($0.connected ? POLLIN : POLLOUT), revents: 0)
+            }
             let wait = Int32(max(0, (Int64(next) - Int64(now)) / 1_000_000) + 1)
             _ = poll(&descriptors, nfds_t(descriptors.count), wait)
             now = MonotonicClock.nanoseconds()
@@ -73,7 +77,9 @@ struct AnswerProbe {
         guard descriptor >= 0 else { return nil }
         var address = endpoint.socketAddress
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard result == 0 || errno == EINPROGRESS else {
             close(descriptor)
@@ -81,19 +87,4 @@ struct AnswerProbe {
         }
         return Attempt(descriptor: descriptor, started: now, connected: result == 0)
     }
-}
-
-/// CLOCK_MONOTONIC in nanoseconds: one clock for every namespace and process of the machine, so a
-/// fault's time in the benchmark and an answer's time in the client's namespace compare directly.
-enum MonotonicClock {
-    static func nanoseconds() -> UInt64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
-    }
-}
-
-extension Duration {
-    /// The whole duration in nanoseconds.
-    var nanoseconds: Int64 { components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000 }
 }

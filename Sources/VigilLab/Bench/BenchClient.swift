@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import VigilRuntime
 import VigilTestbed
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The client side of a failover measurement: `vigil testbed probe` running in vt-client against one
 /// service, its answers (monotonic time, answering node) collected from its output as they come.
@@ -21,7 +22,10 @@ final class BenchClient: Sendable {
     init(vigil: String, endpoint: String, interval: String = "10ms") throws {
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["ip", "netns", "exec", TestbedLayout.clientNamespace, vigil, "testbed", "probe", endpoint, "--interval", interval]
+        process.arguments = [
+            "ip", "netns", "exec", TestbedLayout.clientNamespace, vigil, "testbed", "probe", endpoint, "--interval",
+            interval,
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
@@ -106,7 +110,9 @@ struct ClusterLogWatch {
 
     /// The first `EVENT START:` line, in any node's cluster.log, stamped at or after `wallMilliseconds`
     /// (the logs carry wall-clock milliseconds): its time and text.
-    func firstEvent(since wallMilliseconds: Int64, matching: (String) -> Bool = { _ in true }) -> (time: Int64, text: String)? {
+    func firstEvent(since wallMilliseconds: Int64, matching: (String) -> Bool = { _ in true }) -> (
+        time: Int64, text: String
+    )? {
         events(since: wallMilliseconds).first { matching($0.text) }
     }
 
@@ -114,7 +120,8 @@ struct ClusterLogWatch {
     func events(since wallMilliseconds: Int64) -> [(time: Int64, text: String)] {
         var found: [(time: Int64, text: String)] = []
         for node in layout.config.nodes.map(\.name) {
-            guard let text = try? String(contentsOfFile: "\(layout.stateDirectory(node))/cluster.log", encoding: .utf8) else { continue }
+            guard let text = try? String(contentsOfFile: "\(layout.stateDirectory(node))/cluster.log", encoding: .utf8)
+            else { continue }
             for line in text.split(separator: "\n") where line.contains("EVENT START:") {
                 guard let time = Self.time(of: line), time >= wallMilliseconds else { continue }
                 found.append((time, String(line)))

@@ -11,7 +11,8 @@ import VigilTestbed
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure failover gaps, detection, false failovers and cost at rest on the test bed, beside keepalived.",
+        abstract:
+            "Measure failover gaps, detection, false failovers and cost at rest on the test bed, beside keepalived.",
         discussion: """
             Needs root, network namespaces, and keepalived and nft for their parts (scripts/bench installs \
             them). Parts: vigil (client-observed gap and detection time per fault), keepalived (the same \
@@ -35,11 +36,14 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Runs per fault and setting for keepalived.")
     var keepalivedRuns: Int = 10
 
-    @Option(help: "keepalived settings to measure, comma-separated: defaults (1s adverts), fast (100ms VRRPv3 adverts).")
+    @Option(
+        help: "keepalived settings to measure, comma-separated: defaults (1s adverts), fast (100ms VRRPv3 adverts).")
     var keepalived: String = "defaults,fast"
 
     var keepalivedSettings: [KeepalivedBench.Setting] {
-        keepalived.split(separator: ",").compactMap { name in [KeepalivedBench.Setting.defaults, .fast].first { $0.name == name } }
+        keepalived.split(separator: ",").compactMap { name in
+            [KeepalivedBench.Setting.defaults, .fast].first { $0.name == name }
+        }
     }
 
     @Option(help: "How long the stress run lasts, with its unit.")
@@ -52,10 +56,18 @@ struct BenchCommand: AsyncParsableCommand {
     var only: [Part] = Part.allCases
 
     func validate() throws {
-        guard runs >= 1, keepalivedRuns >= 1 else { throw ValidationError("--runs and --keepalived-runs must be at least 1") }
-        guard !keepalivedSettings.isEmpty else { throw ValidationError("--keepalived '\(keepalived)': name defaults, fast or both") }
-        guard let duration = DurationText.parse(stress), duration >= .seconds(10) else { throw ValidationError("--stress '\(stress)' is not a duration of at least 10s") }
-        guard !costSizes.isEmpty, costSizes.allSatisfy({ (2...64).contains($0) }) else { throw ValidationError("--sizes '\(sizes)' must be cluster sizes from 2 to 64") }
+        guard runs >= 1, keepalivedRuns >= 1 else {
+            throw ValidationError("--runs and --keepalived-runs must be at least 1")
+        }
+        guard !keepalivedSettings.isEmpty else {
+            throw ValidationError("--keepalived '\(keepalived)': name defaults, fast or both")
+        }
+        guard let duration = DurationText.parse(stress), duration >= .seconds(10) else {
+            throw ValidationError("--stress '\(stress)' is not a duration of at least 10s")
+        }
+        guard !costSizes.isEmpty, costSizes.allSatisfy({ (2...64).contains($0) }) else {
+            throw ValidationError("--sizes '\(sizes)' must be cluster sizes from 2 to 64")
+        }
     }
 
     var costSizes: [Int] { sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
@@ -75,16 +87,24 @@ struct BenchCommand: AsyncParsableCommand {
         report.say("bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Self.machine())")
         if only.contains(.vigil) {
             report.say("== Vigil: client-observed gap per fault, \(runs) runs each (\(config), default timing)")
-            let bench = VigilFailoverBench(bed: bed, cluster: TestbedCluster(testbed: bed, vigild: vigild), report: report, runs: runs)
-            do { try await bench.run(faults: BenchFault.allCases) } catch { report.say("bench: vigil part failed: \(error)") }
+            let bench = VigilFailoverBench(
+                bed: bed, cluster: TestbedCluster(testbed: bed, vigild: vigild), report: report, runs: runs)
+            do { try await bench.run(faults: BenchFault.allCases) } catch {
+                report.say("bench: vigil part failed: \(error)")
+            }
             bed.down(removeDirectory: true)
         }
         if only.contains(.keepalived) {
             if let keepalived = CommandLookup().path(of: "keepalived") {
                 for setting in keepalivedSettings {
-                    report.say("== keepalived (\(setting.name): VRRPv\(setting.version), advert_int \(setting.advertInterval)s), \(keepalivedRuns) runs each")
+                    report.say(
+                        "== keepalived (\(setting.name): VRRPv\(setting.version), advert_int "
+                            + "\(setting.advertInterval)s), \(keepalivedRuns) runs each"
+                    )
                     do {
-                        try await KeepalivedBench(bed: bed, report: report, runs: keepalivedRuns, keepalived: keepalived).run(setting, faults: BenchFault.allCases)
+                        try await KeepalivedBench(
+                            bed: bed, report: report, runs: keepalivedRuns, keepalived: keepalived
+                        ).run(setting, faults: BenchFault.allCases)
                     } catch { report.say("bench: keepalived part failed: \(error)") }
                 }
                 for fault in BenchFault.allCases { ratio(fault, report) }
@@ -94,14 +114,18 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if only.contains(.stress) {
             report.say("== false failovers under stress")
-            let stressBench = StressBench(bed: bed, cluster: TestbedCluster(testbed: bed, vigild: vigild), report: report, duration: DurationText.parse(stress)!)
+            let stressBench = StressBench(
+                bed: bed, cluster: TestbedCluster(testbed: bed, vigild: vigild), report: report,
+                duration: DurationText.parse(stress)!)
             do { try await stressBench.run() } catch { report.say("bench: stress part failed: \(error)") }
         }
         if only.contains(.cost) {
             report.say("== cost at rest per node, and convergence after starting all nodes at once")
             let cost = CostBench(vigil: bed.vigil, vigild: vigild, directory: dir, report: report, shell: bed.shell)
             for size in costSizes {
-                do { try await cost.run(size: size) } catch { report.say("bench: cost of \(size) nodes failed: \(error)") }
+                do { try await cost.run(size: size) } catch {
+                    report.say("bench: cost of \(size) nodes failed: \(error)")
+                }
             }
         }
         let missed = BenchTargets.check(report, parts: only, largestCost: costSizes.max() ?? 32)
@@ -111,13 +135,18 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// `ratio.FAULT`: Vigil's gap over keepalived's at its defaults, at the median.
     private func ratio(_ fault: BenchFault, _ report: BenchReport) {
-        guard let vigil = report.figure(fault.gapName), let keepalived = report.figure("keepalived.defaults.\(fault.gapName)"),
-              !vigil.samples.isEmpty, !keepalived.samples.isEmpty, keepalived.p50 > 0 else { return }
-        report.add(BenchFigure(name: "ratio.\(fault.rawValue)", unit: "vigil/keepalived", samples: [vigil.p50 / keepalived.p50]))
+        guard let vigil = report.figure(fault.gapName),
+            let keepalived = report.figure("keepalived.defaults.\(fault.gapName)"),
+            !vigil.samples.isEmpty, !keepalived.samples.isEmpty, keepalived.p50 > 0
+        else { return }
+        report.add(
+            BenchFigure(
+                name: "ratio.\(fault.rawValue)", unit: "vigil/keepalived", samples: [vigil.p50 / keepalived.p50]))
     }
 
     static func machine() -> String {
-        let model = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
+        let model =
+            (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8))?
             .split(separator: "\n").first { $0.hasPrefix("model name") }?
             .split(separator: ":", maxSplits: 1).last?.trimmingCharacters(in: .whitespaces) ?? "unknown CPU"
         var name = utsname()
@@ -143,7 +172,9 @@ enum BenchTargets {
         }
         if parts.contains(.vigil), parts.contains(.keepalived) {
             // Every failover gap at least 2x shorter than keepalived's at its defaults.
-            targets += BenchFault.allCases.map { BenchTarget(figure: "ratio.\($0.rawValue)", statistic: .p50, atMost: 0.5, unit: "") }
+            targets += BenchFault.allCases.map {
+                BenchTarget(figure: "ratio.\($0.rawValue)", statistic: .p50, atMost: 0.5, unit: "")
+            }
         }
         if parts.contains(.stress) {
             targets.append(BenchTarget(figure: "stress.false_failovers", statistic: .max, atMost: 0, unit: "events"))

@@ -25,7 +25,9 @@ struct BenchFigure: Sendable {
 
     var line: String {
         let n = samples.count
-        return "\(name) \(Self.format(p50)) \(unit) (min=\(Self.format(min)) p50=\(Self.format(p50)) p99=\(Self.format(p99)) max=\(Self.format(max)), \(n) run\(n == 1 ? "" : "s"))"
+        return
+            "\(name) \(Self.format(p50)) \(unit) (min=\(Self.format(min)) p50=\(Self.format(p50)) "
+            + "p99=\(Self.format(p99)) max=\(Self.format(max)), \(n) run\(n == 1 ? "" : "s"))"
     }
 
     static func format(_ value: Double) -> String {
@@ -55,11 +57,18 @@ struct BenchTarget: Sendable {
     /// `target NAME STAT <= LIMIT UNIT: VALUE ok|MISSED`.
     func check(_ figure: BenchFigure?) -> (line: String, met: Bool) {
         guard let figure, !figure.samples.isEmpty else {
-            return ("target \(self.figure) \(statistic) <= \(BenchFigure.format(atMost)) \(unit): not measured MISSED", false)
+            return (
+                "target \(self.figure) \(statistic) <= \(BenchFigure.format(atMost)) \(unit): not measured MISSED",
+                false
+            )
         }
         let value = value(of: figure)
         let met = value.isFinite && value <= atMost
-        return ("target \(self.figure) \(statistic) <= \(BenchFigure.format(atMost)) \(unit): \(BenchFigure.format(value)) \(met ? "ok" : "MISSED")", met)
+        return (
+            "target \(self.figure) \(statistic) <= \(BenchFigure.format(atMost)) \(unit): "
+                + "\(BenchFigure.format(value)) \(met ? "ok" : "MISSED")",
+            met
+        )
     }
 }
 

@@ -1,15 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import VigilModel
 import VigilRuntime
 import VigilTestbed
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Cost at rest, per node, for clusters of several sizes on the test bed (`BenchClusterFile`): CPU
 /// (percent of one core) of the node's vigild processes (the daemon and its watchdog), their memory
-/// (the daemon's resident set plus the watchdog's private pages), and the packets and bytes per second its adapters send; and how long after starting
-/// every node at once all of them agree on one stable view with every node up.
+/// (the daemon's resident set plus the watchdog's private pages), and the packets and bytes per second its adapters
+/// send; and how long after starting every node at once all of them agree on one stable view with every node up.
 struct CostBench {
     let vigil: String
     let vigild: String
@@ -25,7 +26,9 @@ struct CostBench {
         try BenchClusterFile.yaml(nodes: size).write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let loaded = try ConfigLoader.load(contentsOf: path)
-        let bed = Testbed(layout: TestbedLayout(config: loaded.config, directory: directory), configPath: path, vigil: vigil, shell: shell)
+        let bed = Testbed(
+            layout: TestbedLayout(config: loaded.config, directory: directory), configPath: path, vigil: vigil,
+            shell: shell)
         try bed.up()
         defer { bed.down(removeDirectory: true) }
         let cluster = TestbedCluster(testbed: bed, vigild: vigild)
@@ -44,7 +47,10 @@ struct CostBench {
         let seconds = Double(began.duration(to: clock.now).nanoseconds) / 1e9
         let after = nodes.map { sample(bed, $0) }
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var cpu: [Double] = [], rss: [Double] = [], packets: [Double] = [], bytes: [Double] = []
+        var cpu: [Double] = []
+        var rss: [Double] = []
+        var packets: [Double] = []
+        var bytes: [Double] = []
         for (first, last) in zip(before, after) {
             cpu.append(Double(last.ticks - first.ticks) / ticksPerSecond / seconds * 100)
             rss.append(last.residentKiB / 1024)
@@ -65,7 +71,9 @@ struct CostBench {
             var agreed = true
             for node in nodes {
                 guard let status = await cluster.status(node), status.state == .up, status.substate == .stable,
-                      status.nodes.count == nodes.count, status.nodes.allSatisfy({ $0.state == .up }), let view = status.view else {
+                    status.nodes.count == nodes.count, status.nodes.allSatisfy({ $0.state == .up }),
+                    let view = status.view
+                else {
                     agreed = false
                     break
                 }
@@ -90,13 +98,18 @@ struct CostBench {
         let namespace = bed.layout.namespace(of: node)
         for pid in bed.processes(in: namespace) {
             guard (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8))?.hasPrefix("vigild") == true,
-                  let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
+                let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
             let fields = stat[stat.index(after: close)...].split(separator: " ")
-            if fields.count > 12, let user = UInt64(fields[11]), let system = UInt64(fields[12]) { sample.ticks += user + system }
+            if fields.count > 12, let user = UInt64(fields[11]), let system = UInt64(fields[12]) {
+                sample.ticks += user + system
+            }
             // The daemon's resident set, and of its watchdog only the private part: the watchdog is
             // the same binary with the same libraries, pages a node holds once.
-            let watchdog = (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("--watchdog-for") ?? false
+            let watchdog =
+                (try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8))?.contains("--watchdog-for")
+                ?? false
             let rollup = (try? String(contentsOfFile: "/proc/\(pid)/smaps_rollup", encoding: .utf8)) ?? ""
             for line in rollup.split(separator: "\n") {
                 let words = line.split(separator: " ")
@@ -140,8 +153,10 @@ enum BenchClusterFile {
             text += """
                   - name: \(name(index))
                     interfaces:
-                      - {name: en0, label: \(name(index))_boot, role: boot, address: 198.51.100.\(10 + index), network: ether}
-                      - {name: en1, label: \(name(index))_stby, role: standby, address: 192.0.2.\(10 + index), network: ether}
+                      - {name: en0, label: \(name(index))_boot, role: boot, address: 198.51.100.\(10 + index),
+                         network: ether}
+                      - {name: en1, label: \(name(index))_stby, role: standby, address: 192.0.2.\(10 + index),
+                         network: ether}
 
                 """
         }
@@ -151,7 +166,9 @@ enum BenchClusterFile {
         }
         text += "resource_groups:\n"
         for index in 1...count {
-            text += "  - {name: g\(String(format: "%02d", index)), policy: cascading, nodes: [\(name(index)), \(name(index % count + 1))], service_addresses: [\(name(index))_svc]}\n"
+            text +=
+                "  - {name: g\(String(format: "%02d", index)), policy: cascading, nodes: [\(name(index)), "
+                + "\(name(index % count + 1))], service_addresses: [\(name(index))_svc]}\n"
         }
         return text
     }

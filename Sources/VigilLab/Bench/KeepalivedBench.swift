@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import VigilModel
 import VigilRuntime
 import VigilTestbed
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The same failover gaps for keepalived: VRRP on the same test bed (the bench cluster's nodes,
 /// bridges and client), the virtual address on each node's boot adapter, and on every node the same
@@ -58,8 +59,10 @@ struct KeepalivedBench {
                     try await recover(setting, client)
                 }
             }
-            let note = failures.isEmpty ? nil : "\(failures.count) runs failed: " + failures.prefix(3).joined(separator: "; ")
-            report.add(BenchFigure(name: "keepalived.\(setting.name).\(fault.gapName)", unit: "s", samples: gaps, note: note))
+            let note =
+                failures.isEmpty ? nil : "\(failures.count) runs failed: " + failures.prefix(3).joined(separator: "; ")
+            report.add(
+                BenchFigure(name: "keepalived.\(setting.name).\(fault.gapName)", unit: "s", samples: gaps, note: note))
         }
     }
 
@@ -73,7 +76,9 @@ struct KeepalivedBench {
         case .move: stopKeepalived(owner)
         }
         let limit = MonotonicClock.nanoseconds() + 60_000_000_000
-        while (try? self.owner()) == nil || (try? self.owner()) == owner || client.firstAnswer(after: start, where: { $0 != owner }) == nil {
+        while (try? self.owner()) == nil || (try? self.owner()) == owner
+            || client.firstAnswer(after: start, where: { $0 != owner }) == nil
+        {
             guard MonotonicClock.nanoseconds() < limit else {
                 try await repair(fault, owner: owner, setting)
                 throw BenchError("\(fault): the service did not come back within 60s")
@@ -124,8 +129,9 @@ struct KeepalivedBench {
         let deadline = MonotonicClock.nanoseconds() + 60_000_000_000
         while MonotonicClock.nanoseconds() < deadline {
             if let holder = try? owner(), let last = client.last, last.node == holder,
-               MonotonicClock.nanoseconds() - last.time < 200_000_000,
-               nodes.allSatisfy({ !processes(named: "keepalived", in: $0).isEmpty }) {
+                MonotonicClock.nanoseconds() - last.time < 200_000_000,
+                nodes.allSatisfy({ !processes(named: "keepalived", in: $0).isEmpty })
+            {
                 // A backup that just started must hear the master before the next fault.
                 try await Task.sleep(for: .milliseconds(Int((Double(setting.advertInterval) ?? 1) * 1500) + 200))
                 return
@@ -133,20 +139,30 @@ struct KeepalivedBench {
             try await Task.sleep(for: .milliseconds(100))
         }
         let holders = (truth.addresses()[serviceAddress] ?? []).map(\.description)
-        let last = client.last.map { "\($0.node) \((MonotonicClock.nanoseconds() - $0.time) / 1_000_000)ms ago" } ?? "never"
+        let last =
+            client.last.map { "\($0.node) \((MonotonicClock.nanoseconds() - $0.time) / 1_000_000)ms ago" } ?? "never"
         let running = nodes.filter { !processes(named: "keepalived", in: $0).isEmpty }
-        throw BenchError("keepalived did not settle within 60s: the address on \(holders), the client last answered by \(last), keepalived runs on \(running)")
+        throw BenchError(
+            "keepalived did not settle within 60s: the address on \(holders), the client last answered by \(last), "
+                + "keepalived runs on \(running)"
+        )
     }
 
     private func owner() throws -> String {
         let places = truth.addresses()[serviceAddress] ?? []
-        guard places.count == 1, let place = places.first else { throw BenchError("the address is on \(places.count) nodes") }
+        guard places.count == 1, let place = places.first else {
+            throw BenchError("the address is on \(places.count) nodes")
+        }
         return place.node
     }
 
     private func startService(_ node: String) throws {
-        try spawn(node, [bed.vigil, "demo-service", "serve", "--listen", "0.0.0.0:7100", "--name", node,
-                         "--pid-file", "\(bed.layout.nodeDirectory(node))/www.pid"], output: "www.out")
+        try spawn(
+            node,
+            [
+                bed.vigil, "demo-service", "serve", "--listen", "0.0.0.0:7100", "--name", node,
+                "--pid-file", "\(bed.layout.nodeDirectory(node))/www.pid",
+            ], output: "www.out")
     }
 
     private func startKeepalived(_ node: String, _ setting: Setting) throws {
@@ -173,17 +189,24 @@ struct KeepalivedBench {
         try conf.write(toFile: "\(directory)/keepalived.conf", atomically: true, encoding: .utf8)
         // A killed keepalived's processes may linger as zombies here (nothing reaps them), and
         // keepalived refuses to start while its pid files name a process that exists.
-        for file in ["keepalived.pid", "keepalived-vrrp.pid"] { try? FileManager.default.removeItem(atPath: "\(directory)/\(file)") }
-        try spawn(node, [keepalived, "--vrrp", "--dont-fork", "--log-console", "--log-detail",
-                         "--use-file", "\(directory)/keepalived.conf", "--pid", "\(directory)/keepalived.pid",
-                         "--vrrp_pid", "\(directory)/keepalived-vrrp.pid"], output: "keepalived.out")
+        for file in ["keepalived.pid", "keepalived-vrrp.pid"] {
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(file)")
+        }
+        try spawn(
+            node,
+            [
+                keepalived, "--vrrp", "--dont-fork", "--log-console", "--log-detail",
+                "--use-file", "\(directory)/keepalived.conf", "--pid", "\(directory)/keepalived.pid",
+                "--vrrp_pid", "\(directory)/keepalived-vrrp.pid",
+            ], output: "keepalived.out")
     }
 
     /// keepalived stopped on purpose (SIGTERM): it gives the address up with a priority 0 advertisement.
     private func stopKeepalived(_ node: String) {
         let pidFile = "\(bed.layout.nodeDirectory(node))/keepalived.pid"
         guard let text = try? String(contentsOfFile: pidFile, encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return }
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines))
+        else { return }
         kill(pid, SIGTERM)
     }
 
@@ -192,6 +215,7 @@ struct KeepalivedBench {
     }
 
     private func spawn(_ node: String, _ command: [String], output: String) throws {
-        try bed.spawn(in: bed.layout.namespace(of: node), command, output: "\(bed.layout.nodeDirectory(node))/\(output)")
+        try bed.spawn(
+            in: bed.layout.namespace(of: node), command, output: "\(bed.layout.nodeDirectory(node))/\(output)")
     }
 }

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import VigilModel
 import VigilRuntime
 import VigilTestbed
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// False failovers: the bench cluster runs for a while with nothing failing, under stress, and every
 /// event it raises is one for a node that did not fail. The stress: CPU hogs (one per core) in every
@@ -19,7 +20,8 @@ struct StressBench {
     func run() async throws {
         var slow = bed
         slow.relaySlowdown = .milliseconds(200)
-        let failover = VigilFailoverBench(bed: slow, cluster: TestbedCluster(testbed: slow, vigild: cluster.vigild), report: report, runs: 1)
+        let failover = VigilFailoverBench(
+            bed: slow, cluster: TestbedCluster(testbed: slow, vigild: cluster.vigild), report: report, runs: 1)
         try slow.up()
         defer { slow.down(removeDirectory: true) }
         for node in failover.nodes { try await failover.cluster.start(node) }
@@ -49,16 +51,20 @@ struct StressBench {
         let moved = (try? failover.owner().node) != owner
         var note = events.isEmpty ? "no event" : "events: " + distinct.sorted().prefix(5).joined(separator: "; ")
         if moved { note += "; the group moved" }
-        report.add(BenchFigure(name: "stress.false_failovers", unit: "events", samples: [Double(distinct.count)], note: note))
+        report.add(
+            BenchFigure(name: "stress.false_failovers", unit: "events", samples: [Double(distinct.count)], note: note))
     }
 
     /// 5% of the frames crossing each bridge dropped: nft in vt-switch (bridge family, forward hook).
     private func lossOnEveryNetwork() throws {
         let sw = TestbedLayout.switchNamespace
-        for line in ["add table bridge vigilbench",
-                     "add chain bridge vigilbench forward { type filter hook forward priority 0 ; }",
-                     "add rule bridge vigilbench forward numgen random mod 100 < 5 drop"] {
-            let outcome = bed.shell.run(["ip", "netns", "exec", sw, "nft"] + line.split(separator: " ").map(String.init), allowFailure: true)
+        for line in [
+            "add table bridge vigilbench",
+            "add chain bridge vigilbench forward { type filter hook forward priority 0 ; }",
+            "add rule bridge vigilbench forward numgen random mod 100 < 5 drop",
+        ] {
+            let outcome = bed.shell.run(
+                ["ip", "netns", "exec", sw, "nft"] + line.split(separator: " ").map(String.init), allowFailure: true)
             guard outcome.succeeded else { throw BenchError("nft \(line): \(outcome.output)") }
         }
     }
@@ -67,7 +73,9 @@ struct StressBench {
     private func jitterOnEveryNetwork() -> Bool {
         for node in bed.layout.config.nodes.map(\.name) {
             for link in bed.layout.links(of: node) {
-                let outcome = bed.shell.ip(TestbedLayout.switchNamespace, "qdisc replace dev \(link.port) root netem delay 10ms 20ms distribution normal", allowFailure: true)
+                let outcome = bed.shell.ip(
+                    TestbedLayout.switchNamespace,
+                    "qdisc replace dev \(link.port) root netem delay 10ms 20ms distribution normal", allowFailure: true)
                 if !outcome.succeeded { return false }
             }
         }

@@ -7,7 +7,10 @@ import VigilModel
 struct TestbedProbe: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probe",
-        abstract: "Connect to a TCP service every --interval and print each answer with its monotonic time (runs until killed).")
+        abstract:
+            "Connect to a TCP service every --interval and print each answer with its monotonic time (runs until "
+            + "killed)."
+    )
 
     @Argument(help: "The service (ADDRESS:PORT).")
     var endpoint: String
@@ -28,7 +31,9 @@ struct TestbedProbe: ParsableCommand {
     }
 
     func run() throws {
-        let probe = AnswerProbe(endpoint: DemoEndpoint(endpoint)!, period: DurationText.parse(interval)!, timeout: DurationText.parse(timeout)!)
+        let probe = AnswerProbe(
+            endpoint: DemoEndpoint(endpoint)!, period: DurationText.parse(interval)!,
+            timeout: DurationText.parse(timeout)!)
         probe.run { time, answer in
             print("\(time) \(answer)")
             fflush(nil)  // each answer as it comes: the benchmark reads them from a pipe

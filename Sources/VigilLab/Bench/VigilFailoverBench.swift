@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import VigilModel
 import VigilRuntime
 import VigilTestbed
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Failover gaps and detection times of Vigil, on the test bed of examples/bench.yaml: the group
 /// `www` (its address and a TCP service) fails over, again and again, while a client in vt-client
@@ -47,7 +48,8 @@ struct VigilFailoverBench {
                     try await recover(client)
                 }
             }
-            let note = failures.isEmpty ? nil : "\(failures.count) runs failed: " + failures.prefix(3).joined(separator: "; ")
+            let note =
+                failures.isEmpty ? nil : "\(failures.count) runs failed: " + failures.prefix(3).joined(separator: "; ")
             report.add(BenchFigure(name: fault.gapName, unit: "s", samples: gaps, note: note))
             if fault != .move { report.add(BenchFigure(name: fault.detectName, unit: "s", samples: detections)) }
         }
@@ -93,7 +95,9 @@ struct VigilFailoverBench {
         }
         try await Task.sleep(for: .milliseconds(300))
         let end = MonotonicClock.nanoseconds()
-        guard let gap = client.longestGap(from: start, to: end) else { throw BenchError("\(fault): no answer after the fault") }
+        guard let gap = client.longestGap(from: start, to: end) else {
+            throw BenchError("\(fault): no answer after the fault")
+        }
         // The logs are written as events start: a little later than the event itself, never before.
         try await Task.sleep(for: .milliseconds(200))
         let first = ClusterLogWatch(layout: bed.layout).firstEvent(since: wallStart)
@@ -127,7 +131,10 @@ struct VigilFailoverBench {
     func owner() throws -> HostTruth.Place {
         let places = truth.addresses()[serviceAddress] ?? []
         guard places.count == 1, let place = places.first else {
-            throw BenchError("the service address \(serviceAddress) is held by \(places.isEmpty ? "no node" : places.map(\.description).joined(separator: " and "))")
+            throw BenchError(
+                "the service address \(serviceAddress) is held by "
+                    + "\(places.isEmpty ? "no node" : places.map(\.description).joined(separator: " and "))"
+            )
         }
         return place
     }
@@ -149,10 +156,17 @@ struct VigilFailoverBench {
         var holders: Set<String> = []
         for node in nodes {
             guard let status = await cluster.status(node) else { return "\(node) does not answer" }
-            guard status.state == .up, status.substate == .stable else { return "\(node) is \(status.state.rawValue) \(status.substate.rawValue)" }
-            if let other = status.nodes.first(where: { $0.state != .up }) { return "\(node) sees \(other.name) \(other.state.rawValue)" }
-            if let link = status.interfaces.first(where: { $0.node == node && $0.state != .up }) { return "\(node)'s \(link.name) is down" }
-            for placement in status.groups.first(where: { $0.name == group })?.placements ?? [] where placement.state == .online {
+            guard status.state == .up, status.substate == .stable else {
+                return "\(node) is \(status.state.rawValue) \(status.substate.rawValue)"
+            }
+            if let other = status.nodes.first(where: { $0.state != .up }) {
+                return "\(node) sees \(other.name) \(other.state.rawValue)"
+            }
+            if let link = status.interfaces.first(where: { $0.node == node && $0.state != .up }) {
+                return "\(node)'s \(link.name) is down"
+            }
+            for placement in status.groups.first(where: { $0.name == group })?.placements ?? []
+            where placement.state == .online {
                 holders.insert(placement.node)
             }
         }

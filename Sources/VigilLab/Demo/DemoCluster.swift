@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// The demo's four daemons on one machine: their directory, key, disk heartbeat file and processes.
 /// It signals only the daemons it started (by pid) and the demo services whose pid files its
@@ -35,8 +36,10 @@ final class DemoCluster {
 
     /// The exact command line of one node's daemon: the contract between `vigil demo` and `vigild`.
     func daemonArguments(_ node: String) -> [String] {
-        ["--config", config, "--node", node, "--state-dir", nodeDirectory(node), "--key", keyFile,
-         "--address-driver", "loopback-demo", "--socket", socket(node), "--start"]
+        [
+            "--config", config, "--node", node, "--state-dir", nodeDirectory(node), "--key", keyFile,
+            "--address-driver", "loopback-demo", "--socket", socket(node), "--start",
+        ]
     }
 
     /// Makes a fresh directory: the node directories, a random 32-byte key (mode 0600) and the
@@ -47,7 +50,8 @@ final class DemoCluster {
         if files.fileExists(atPath: directory) {
             for node in nodes {
                 if let pid = DemoPidFile.read("\(nodeDirectory(node))/vigild.pid"), DemoProcesses.isAlive(pid) {
-                    throw DemoCommandFailure("""
+                    throw DemoCommandFailure(
+                        """
                         a demo cluster still runs in \(directory) (\(node)'s vigild, pid \(pid)); \
                         stop it with: kill \(pid) (and the other nodes' vigild.pid), or use --state-dir
                         """)
@@ -55,7 +59,8 @@ final class DemoCluster {
             }
             let contents = try files.contentsOfDirectory(atPath: directory)
             guard contents.isEmpty || contents.contains(Self.marker) else {
-                throw DemoCommandFailure("\(directory) exists and is not a demo directory; choose another with --state-dir")
+                throw DemoCommandFailure(
+                    "\(directory) exists and is not a demo directory; choose another with --state-dir")
             }
             try files.removeItem(atPath: directory)
         }
@@ -141,7 +146,8 @@ final class DemoCluster {
     /// The program name of `pid` (its first command-line word's last path component).
     static func commandName(_ pid: Int32) -> String {
         guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"),
-              let first = data.split(separator: 0).first else { return "gone" }
+            let first = data.split(separator: 0).first
+        else { return "gone" }
         let words = data.split(separator: 0).prefix(2).map { String(decoding: $0, as: UTF8.self) }
         let name = URL(fileURLWithPath: String(decoding: first, as: UTF8.self)).lastPathComponent
         return words.count > 1 && words[1].hasPrefix("--watchdog") ? "\(name) \(words[1])" : name
@@ -152,7 +158,8 @@ final class DemoCluster {
         let names = (try? files.contentsOfDirectory(atPath: nodeDirectory(node))) ?? []
         return names.filter { $0.hasSuffix(".pid") && $0 != "vigild.pid" }.sorted().compactMap { name in
             guard let pid = DemoPidFile.read("\(nodeDirectory(node))/\(name)"),
-                  DemoProcesses.isAlive(pid), DemoPidFile.isDemoService(pid) else { return nil }
+                DemoProcesses.isAlive(pid), DemoPidFile.isDemoService(pid)
+            else { return nil }
             return (name, pid)
         }
     }
@@ -169,7 +176,8 @@ final class DemoCluster {
         for (_, process) in running { kill(process.processIdentifier, SIGTERM) }
         for (node, process) in running where !DemoProcesses.waitGone(process.processIdentifier, timeout: grace) {
             kill(process.processIdentifier, SIGKILL)
-            forced.append("\(node)'s vigild (pid \(process.processIdentifier)) did not stop on SIGTERM within \(grace): killed")
+            forced.append(
+                "\(node)'s vigild (pid \(process.processIdentifier)) did not stop on SIGTERM within \(grace): killed")
         }
         for (_, process) in running { process.waitUntilExit() }
         for child in children where child.isAlive && !DemoProcesses.waitGone(child.pid, timeout: .seconds(2)) {

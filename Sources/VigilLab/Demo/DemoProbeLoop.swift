@@ -41,7 +41,8 @@ final class DemoProbeLoop: Sendable {
         let thread = Thread { [self] in
             while !stopping.load(ordering: .relaxed) {
                 attempt()
-                Thread.sleep(forTimeInterval: Double(period.components.attoseconds) / 1e18 + Double(period.components.seconds))
+                Thread.sleep(
+                    forTimeInterval: Double(period.components.attoseconds) / 1e18 + Double(period.components.seconds))
             }
             finished.store(true, ordering: .relaxed)
         }

@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Process helpers for the demo: every signal goes to a pid (or the process group of a pid) that
 /// the demo started or read from a pid file of its own, never to processes found by name.
@@ -12,7 +13,8 @@ enum DemoProcesses {
     static func isAlive(_ pid: Int32) -> Bool {
         guard pid > 1, kill(pid, 0) == 0 || errno == EPERM else { return false }
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return true }
+            let close = stat.lastIndex(of: ")")
+        else { return true }
         let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first
         return state != "Z" && state != "X"
     }
@@ -51,7 +53,8 @@ enum DemoProcesses {
         /// The process `pid` now, or nil when there is none.
         init?(pid: Int32) {
             guard pid > 1, let fields = DemoProcesses.statFields(pid), fields.count > 19,
-                  let start = UInt64(fields[19]) else { return nil }
+                let start = UInt64(fields[19])
+            else { return nil }
             self.pid = pid
             self.startTime = start
         }
@@ -63,7 +66,8 @@ enum DemoProcesses {
     /// The fields of /proc/PID/stat after the command name (the state is field 0).
     static func statFields(_ pid: Int32) -> [Substring]? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
         return stat[stat.index(after: close)...].split(separator: " ")
     }
 
@@ -76,7 +80,9 @@ enum DemoProcesses {
             let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(next)/task")) ?? []
             for task in tasks {
                 let text = (try? String(contentsOfFile: "/proc/\(next)/task/\(task)/children", encoding: .utf8)) ?? ""
-                for child in text.split(separator: " ").compactMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                for child in text.split(separator: " ").compactMap({
+                    Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+                }) {
                     guard let identity = Identity(pid: child), !found.contains(identity) else { continue }
                     found.append(identity)
                     queue.append(child)

@@ -20,7 +20,8 @@ extension DemoRunner {
                 last = "\(observer) gave no status: \(failure)"
             }
             guard ContinuousClock.now < deadline else {
-                throw DemoCommandFailure("waited \(DemoRunner.seconds(waitLimit)) for \(what), in vain; last seen: \(last)")
+                throw DemoCommandFailure(
+                    "waited \(DemoRunner.seconds(waitLimit)) for \(what), in vain; last seen: \(last)")
             }
             try pause()
         }
@@ -34,7 +35,9 @@ extension DemoRunner {
             if record?.lastAnswer == answer, let at = record?.lastAnswerAt, after.map({ at > $0 }) ?? true { return }
             guard ContinuousClock.now < deadline else {
                 let seen = record?.lastAnswer.map { "its last answer was \($0)" } ?? "it never had an answer"
-                throw DemoCommandFailure("waited \(DemoRunner.seconds(waitLimit)) for \(setup.service) to answer \(answer), in vain; \(seen)")
+                throw DemoCommandFailure(
+                    "waited \(DemoRunner.seconds(waitLimit)) for \(setup.service) to answer \(answer), in vain; \(seen)"
+                )
             }
             try pause()
         }
@@ -43,7 +46,8 @@ extension DemoRunner {
     /// Prints the observer's status table, indented.
     func showTable() {
         say("")
-        let lines = reader.table(socket: cluster.socket(observer)).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = reader.table(socket: cluster.socket(observer)).split(
+            separator: "\n", omittingEmptySubsequences: false)
         for line in lines.reversed().drop(while: \.isEmpty).reversed() {
             say(line.isEmpty ? "   |" : "   | \(line)")
         }
@@ -55,8 +59,9 @@ extension DemoRunner {
             let log = "\(cluster.nodeDirectory(node))/vigild.out"
             let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
             let tail = text.split(separator: "\n").suffix(5).map { "\n      \($0)" }.joined()
-            throw DemoCommandFailure("\(node)'s vigild has exited (\(cluster.exitDescription(node))); "
-                + (tail.isEmpty ? "its log \(log) is empty" : "the end of its log \(log):\(tail)"))
+            throw DemoCommandFailure(
+                "\(node)'s vigild has exited (\(cluster.exitDescription(node))); "
+                    + (tail.isEmpty ? "its log \(log) is empty" : "the end of its log \(log):\(tail)"))
         }
     }
 

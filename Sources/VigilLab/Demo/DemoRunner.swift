@@ -38,14 +38,19 @@ final class DemoRunner {
         try cluster.prepare(diskFile: setup.diskFile)
         try setup.writeConfig()
         let result: Result<Outcome, DemoCommandFailure>
-        do { result = .success(try play()) } catch let failure as DemoCommandFailure { result = .failure(failure) } catch {
+        do { result = .success(try play()) } catch let failure as DemoCommandFailure {
+            result = .failure(failure)
+        } catch {
             result = .failure(DemoCommandFailure("\(error)"))
         }
         probe?.stop()
         switch result {
         case .success(let outcome):
             if keep { explain() } else { try finish() }
-            say("demo: \(DemoSetup.group) moved \(DemoSetup.home) -> \(DemoSetup.takeover), client saw no answer for \(Self.milliseconds(outcome.takeoverGap)) ms")
+            say(
+                "demo: \(DemoSetup.group) moved \(DemoSetup.home) -> \(DemoSetup.takeover), client saw no answer for "
+                    + "\(Self.milliseconds(outcome.takeoverGap)) ms"
+            )
         case .failure(let failure):
             say("")
             say("The demo failed: \(failure)")
@@ -106,15 +111,22 @@ final class DemoRunner {
         let crashedAt = ContinuousClock.now
         say("== 4. The survivors notice and take over: waiting for SH2 ONLINE on \(DemoSetup.takeover) ...")
         let running = setup.nodes.filter { $0 != DemoSetup.home }
-        let status = try waitFor("SH2 ONLINE on \(DemoSetup.takeover) and \(DemoSetup.home) DOWN", running: running) { status in
+        let status = try waitFor("SH2 ONLINE on \(DemoSetup.takeover) and \(DemoSetup.home) DOWN", running: running) {
+            status in
             status.online(DemoSetup.group) == [DemoSetup.takeover]
                 && !status.nodes.contains { $0.name == DemoSetup.home && $0.state == "UP" }
         }
         try waitForClient(answer: DemoSetup.takeover, after: crashedAt)
         let record = probe?.record
         let gap = record?.longestGap ?? .zero
-        say("   SH2 answers from \(DemoSetup.takeover), \(Self.seconds(crashedAt.duration(to: record?.gapEndedAt ?? .now))) after the crash.")
-        say("   The client saw no answer for \(Self.milliseconds(gap)) ms (from its last answer from \(record?.gapFrom ?? "?") to its first from \(record?.gapTo ?? "?")).")
+        say(
+            "   SH2 answers from \(DemoSetup.takeover), "
+                + "\(Self.seconds(crashedAt.duration(to: record?.gapEndedAt ?? .now))) after the crash."
+        )
+        say(
+            "   The client saw no answer for \(Self.milliseconds(gap)) ms (from its last answer from "
+                + "\(record?.gapFrom ?? "?") to its first from \(record?.gapTo ?? "?"))."
+        )
         if let timing = status.timing {
             let detection = Self.seconds(.milliseconds(timing.nodeDetectionMilliseconds))
             let wait = Self.seconds(.milliseconds(timing.takeoverWaitMilliseconds))
@@ -146,7 +158,9 @@ final class DemoRunner {
             (cluster.daemonPid(node).map { ["\(node)'s vigild (pid \($0))"] } ?? [])
                 + cluster.servicePids(node).map { "\(node)/\($0.0) (pid \($0.1))" }
         }
-        guard left.isEmpty else { throw DemoCommandFailure("still running after the stop: \(left.joined(separator: ", "))") }
+        guard left.isEmpty else {
+            throw DemoCommandFailure("still running after the stop: \(left.joined(separator: ", "))")
+        }
         say("   Nothing left running.")
     }
 
@@ -157,6 +171,9 @@ final class DemoRunner {
         say("   \(setup.vigil) rg list --socket \(cluster.socket(observer))")
         say("   Each node's log: \(directory)/NODE/vigild.out; its state: \(directory)/NODE.")
         say("   Stop it: kill $(cat \(directory)/ghost*/vigild.pid)   (each daemon stops its applications)")
-        say("   then, for anything left: for f in \(directory)/ghost*/Application_*.pid; do \(setup.vigil) demo-service stop --pid-file \"$f\"; done")
+        say(
+            "   then, for anything left: for f in \(directory)/ghost*/Application_*.pid; do \(setup.vigil) "
+                + "demo-service stop --pid-file \"$f\"; done"
+        )
     }
 }

@@ -1,10 +1,11 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import Synchronization
 
 /// The demo's application: a TCP service that answers every connection with its node's name and a
 /// newline, then closes it. One thread, `poll` with a short timeout so that a stop request (SIGTERM,
@@ -77,7 +78,8 @@ enum DemoPidFile {
     /// The pid in `path`, or nil when the file is missing or holds no positive number.
     static func read(_ path: String) -> Int32? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1 else { return nil }
+            let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 1
+        else { return nil }
         return pid
     }
 

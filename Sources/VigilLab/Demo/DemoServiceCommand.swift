@@ -1,11 +1,12 @@
+import ArgumentParser
+import Foundation
+import VigilModel
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import ArgumentParser
-import Foundation
-import VigilModel
 
 /// `vigil demo-service`: the small TCP service that stands in for every application of the demo
 /// cluster (examples/scream-local.yaml), its probe and its stop. Hidden from `vigil --help`: only the
@@ -50,7 +51,9 @@ struct DemoServiceCommand: ParsableCommand {
             if let pidFile { try DemoPidFile.write(pidFile) }
             demoPrint("demo-service: \(name) listening on \(listen)")
             service.serve(untilSignal: true)
-            if let pidFile, DemoPidFile.read(pidFile) == getpid(), let problem = DemoProcesses.remove(pidFile) { demoPrint("demo-service: \(problem)") }
+            if let pidFile, DemoPidFile.read(pidFile) == getpid(), let problem = DemoProcesses.remove(pidFile) {
+                demoPrint("demo-service: \(problem)")
+            }
             demoPrint("demo-service: \(name) stopped after \(service.answeredCount) connections")
         }
     }
@@ -80,13 +83,15 @@ struct DemoServiceCommand: ParsableCommand {
 
         func run() throws {
             let answer: String
-            do { answer = try DemoSocket.askLine(DemoEndpoint(endpoint)!, timeout: DurationText.parse(timeout)!) } catch {
+            do { answer = try DemoSocket.askLine(DemoEndpoint(endpoint)!, timeout: DurationText.parse(timeout)!) } catch
+            {
                 FileHandle.standardError.write(Data("demo-service: \(error)\n".utf8))
                 throw ExitCode(1)
             }
             demoPrint(answer)
             if let expect, !expect.isEmpty, answer != expect {
-                FileHandle.standardError.write(Data("demo-service: \(endpoint) answered \(answer), not \(expect)\n".utf8))
+                FileHandle.standardError.write(
+                    Data("demo-service: \(endpoint) answered \(answer), not \(expect)\n".utf8))
                 throw ExitCode(1)
             }
         }

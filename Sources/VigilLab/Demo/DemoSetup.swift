@@ -37,7 +37,8 @@ struct DemoSetup {
         }
         let (loaded, diagnostics) = ConfigLoader.load(yaml: text, file: path)
         guard let config = loaded?.config else {
-            throw DemoCommandFailure("\(path) does not load:\n" + diagnostics.map(\.description).joined(separator: "\n"))
+            throw DemoCommandFailure(
+                "\(path) does not load:\n" + diagnostics.map(\.description).joined(separator: "\n"))
         }
         return try DemoSetup(
             vigil: vigil, vigild: vigild, stateDirectory: stateDirectory, configPath: daemonConfig,
@@ -55,10 +56,12 @@ struct DemoSetup {
             throw DemoCommandFailure("\(file) has no disk heartbeat network on a file under \(stateDirectory)")
         }
         guard let group = config.resourceGroups.first(where: { $0.name == Self.group }),
-              group.nodes.starts(with: [Self.home, Self.takeover]),
-              let label = group.serviceAddresses.first,
-              let address = config.serviceAddresses.first(where: { $0.label == label })?.address else {
-            throw DemoCommandFailure("\(file) has no group \(Self.group) on \(Self.home) then \(Self.takeover) with a service address")
+            group.nodes.starts(with: [Self.home, Self.takeover]),
+            let label = group.serviceAddresses.first,
+            let address = config.serviceAddresses.first(where: { $0.label == label })?.address
+        else {
+            throw DemoCommandFailure(
+                "\(file) has no group \(Self.group) on \(Self.home) then \(Self.takeover) with a service address")
         }
         self.vigil = vigil
         self.vigild = vigild
@@ -95,7 +98,8 @@ struct DemoSetup {
         }
         let path = URL(fileURLWithPath: vigil).deletingLastPathComponent().appendingPathComponent("vigild").path
         guard FileManager.default.isExecutableFile(atPath: path) else {
-            throw DemoCommandFailure("""
+            throw DemoCommandFailure(
+                """
                 no vigild next to vigil (\(path)); build it with `scripts/build-release` \
                 (scripts/demo does), or set VIGILD to its path
                 """)
@@ -108,7 +112,8 @@ struct DemoSetup {
     /// `.build/x86_64-unknown-linux-gnu/release/vigil` is four levels below the checkout).
     static func findConfig(_ given: String, vigil: String) throws -> String {
         let files = FileManager.default
-        let here = URL(fileURLWithPath: given, relativeTo: URL(fileURLWithPath: files.currentDirectoryPath)).standardized.path
+        let here = URL(fileURLWithPath: given, relativeTo: URL(fileURLWithPath: files.currentDirectoryPath))
+            .standardized.path
         if files.fileExists(atPath: here) { return here }
         if !given.hasPrefix("/") {
             var directory = URL(fileURLWithPath: vigil).resolvingSymlinksInPath().deletingLastPathComponent()

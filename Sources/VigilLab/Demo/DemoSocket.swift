@@ -1,10 +1,11 @@
+import Foundation
+import VigilModel
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import VigilModel
 
 /// An IPv4 address and TCP port, written `127.77.2.187:7002`.
 struct DemoEndpoint: Sendable, Hashable, CustomStringConvertible {
@@ -20,7 +21,8 @@ struct DemoEndpoint: Sendable, Hashable, CustomStringConvertible {
     init?(_ text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let address = IPv4Address(String(parts[0])),
-              let port = UInt16(parts[1]), port > 0 else { return nil }
+            let port = UInt16(parts[1]), port > 0
+        else { return nil }
         self.init(address: address, port: port)
     }
 
@@ -86,7 +88,9 @@ enum DemoSocket {
     static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let written = bytes[offset...].withUnsafeBytes {
+                send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             if written <= 0 { return }
             offset += written
         }
@@ -121,7 +125,9 @@ enum DemoSocket {
         return String(decoding: line[..<end], as: UTF8.self)
     }
 
-    private static func connect(_ descriptor: Int32, to endpoint: DemoEndpoint, deadline: ContinuousClock.Instant) throws(DemoSocketError) {
+    private static func connect(_ descriptor: Int32, to endpoint: DemoEndpoint, deadline: ContinuousClock.Instant)
+        throws(DemoSocketError)
+    {
         var address = endpoint.socketAddress
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

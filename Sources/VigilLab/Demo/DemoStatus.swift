@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// The part of `vigil status --json` the demo waits on: each node's member state and each group's
 /// state on every node of its list (the keys of the admin protocol's `StatusSnapshot`).
@@ -76,7 +77,8 @@ struct DemoStatusReader {
     func run(_ arguments: [String]) -> Result<String, DemoCommandFailure> {
         let outPath = "\(scratchDirectory)/.status.out"
         guard FileManager.default.createFile(atPath: outPath, contents: nil),
-              let out = FileHandle(forWritingAtPath: outPath) else {
+            let out = FileHandle(forWritingAtPath: outPath)
+        else {
             return .failure(DemoCommandFailure("cannot write \(outPath)"))
         }
         let process = Process()
@@ -94,7 +96,9 @@ struct DemoStatusReader {
         process.waitUntilExit()
         try? out.close()
         let output = (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? ""
-        guard finished else { return .failure(DemoCommandFailure("vigil \(arguments[0]) gave no answer within \(timeout)")) }
+        guard finished else {
+            return .failure(DemoCommandFailure("vigil \(arguments[0]) gave no answer within \(timeout)"))
+        }
         guard process.terminationStatus == 0 else {
             return .failure(DemoCommandFailure(output.trimmingCharacters(in: .whitespacesAndNewlines)))
         }

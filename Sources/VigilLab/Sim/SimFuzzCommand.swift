@@ -25,13 +25,20 @@ struct SimFuzzCommand: ParsableCommand {
     @Option(help: "The seed of the first schedule; the others follow it.")
     var first: UInt64 = 1
 
-    @Option(help: "Fault kinds to inject, comma-separated, or all: \(FaultKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(
+        help: """
+            Fault kinds to inject, comma-separated, or all: \
+            \(FaultKind.allCases.map(\.rawValue).joined(separator: ", ")).
+            """)
     var faults: String = "all"
 
     func validate() throws {
         guard seeds > 0 else { throw ValidationError("--seeds must be at least 1") }
         guard FaultKind.parseList(faults) != nil else {
-            throw ValidationError("--faults: expected a comma-separated list of \(FaultKind.allCases.map(\.rawValue).joined(separator: ", ")), or all")
+            throw ValidationError(
+                "--faults: expected a comma-separated list of "
+                    + "\(FaultKind.allCases.map(\.rawValue).joined(separator: ", ")), or all"
+            )
         }
     }
 
@@ -56,7 +63,10 @@ struct SimFuzzCommand: ParsableCommand {
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         print(String(format: "speed: %.1f schedules per second", Double(seeds) / max(seconds, 1e-9)))
         if let longest {
-            print("recovery: every group back online at most \(DurationText.format(longest.0)) after the last fault healed (seed \(longest.1))")
+            print(
+                "recovery: every group back online at most \(DurationText.format(longest.0)) after the last fault "
+                    + "healed (seed \(longest.1))"
+            )
         }
         print("\(seeds) schedules, \(violations) violations")
         return violations == 0

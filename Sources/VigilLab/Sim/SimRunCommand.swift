@@ -42,8 +42,8 @@ struct SimRunCommand: ParsableCommand {
         let results = runner.run { result in
             print(result.description)
             guard verbose else { return }
-            StatusTable.events(of: runner.simulator, since: since).forEach { print("    \($0)") }
-            StatusTable.lines(of: runner.simulator).forEach { print("  \($0)") }
+            for line in StatusTable.events(of: runner.simulator, since: since) { print("    \(line)") }
+            for line in StatusTable.lines(of: runner.simulator) { print("  \(line)") }
             print("")
             since = runner.simulator.now
         }

@@ -3,6 +3,7 @@ import Foundation
 import VigilModel
 import VigilRuntime
 import VigilTestbed
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,9 @@ struct TestCommand: AsyncParsableCommand {
     var verbose = false
 
     func validate() throws {
-        guard testbed else { throw ValidationError("give --testbed (to run a plan in the simulator, use `vigil sim run`)") }
+        guard testbed else {
+            throw ValidationError("give --testbed (to run a plan in the simulator, use `vigil sim run`)")
+        }
     }
 
     func run() async throws {
@@ -57,15 +60,18 @@ struct TestCommand: AsyncParsableCommand {
             throw ValidationError("testbed up failed: \(error)")
         }
         let cluster = TestbedCluster(testbed: bed, vigild: vigild)
-        let runner = TestbedRunner(cluster: cluster, truth: HostTruth(layout: bed.layout, shell: bed.shell, vigil: bed.vigil), plan: testPlan)
+        let runner = TestbedRunner(
+            cluster: cluster, truth: HostTruth(layout: bed.layout, shell: bed.shell, vigil: bed.vigil), plan: testPlan)
         do { try bed.startClientWatch(runner.watchedEndpoints) } catch {
             print("testbed: \(error); going on without the client's measurements")
         }
         let verbose = verbose
         let results = await runner.run { result in
             print(result.description)
-            if verbose, let reached = result.reached { print("    expected state on the hosts after \(DurationText.format(reached))") }
-            if verbose { result.client.forEach { print("    client: \($0)") } }
+            if verbose, let reached = result.reached {
+                print("    expected state on the hosts after \(DurationText.format(reached))")
+            }
+            if verbose { for line in result.client { print("    client: \(line)") } }
             fflush(nil)  // each case as it ends, also when the output is a file
         }
         let failed = results.filter { !$0.passed }.count

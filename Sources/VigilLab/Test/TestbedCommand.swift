@@ -15,7 +15,10 @@ struct TestbedCommand: ParsableCommand {
 
     struct Up: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Make the namespaces, bridges, veth pairs, addresses and disk views (after removing any earlier test bed).")
+            abstract:
+                "Make the namespaces, bridges, veth pairs, addresses and disk views (after removing any earlier test "
+                + "bed)."
+        )
         @OptionGroup var options: TestbedOptions
 
         func run() throws {
@@ -26,23 +29,30 @@ struct TestbedCommand: ParsableCommand {
                 throw ValidationError("testbed up failed (removed again): \(error)")
             }
             print(testbed.status())
-            print("testbed: up in \(options.dir); start a node with: ip netns exec vt-NODE vigild ... (see docs/testbed.md)")
+            print(
+                "testbed: up in \(options.dir); start a node with: ip netns exec vt-NODE vigild ... (see "
+                    + "docs/testbed.md)"
+            )
         }
     }
 
     struct Down: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Kill what runs in the test bed's namespaces and remove them and its directory.")
+        static let configuration = CommandConfiguration(
+            abstract: "Kill what runs in the test bed's namespaces and remove them and its directory.")
         @OptionGroup var options: TestbedOptions
 
         func run() throws {
             let testbed = try options.testbed(try options.load())
             let removed = testbed.down(removeDirectory: true)
-            print(removed.isEmpty ? "testbed: nothing to remove" : removed.map { "removed \($0)" }.joined(separator: "\n"))
+            print(
+                removed.isEmpty ? "testbed: nothing to remove" : removed.map { "removed \($0)" }.joined(separator: "\n")
+            )
         }
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the test bed's namespaces, addresses and processes.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the test bed's namespaces, addresses and processes.")
         @OptionGroup var options: TestbedOptions
 
         func run() throws {
@@ -51,14 +61,17 @@ struct TestbedCommand: ParsableCommand {
     }
 
     struct Relay: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The disk relay (started by `up` in vt-switch; runs until killed).")
+        static let configuration = CommandConfiguration(
+            abstract: "The disk relay (started by `up` in vt-switch; runs until killed).")
         @OptionGroup var options: TestbedOptions
 
         @Option(help: "A slow disk: each pass waits up to this much longer, at random (with its unit).")
         var slow: String?
 
         func validate() throws {
-            if let slow, DurationText.parse(slow) == nil { throw ValidationError("--slow '\(slow)' is not a duration with a unit") }
+            if let slow, DurationText.parse(slow) == nil {
+                throw ValidationError("--slow '\(slow)' is not a duration with a unit")
+            }
         }
 
         func run() throws {

@@ -9,7 +9,11 @@ struct TestbedOptions: ParsableArguments {
     @Argument(help: "The cluster configuration (YAML), e.g. examples/scream-testbed.yaml.")
     var config: String
 
-    @Option(help: "The test bed's directory: node state and logs, the key, the disk heartbeat views. Disk networks' devices must be under it.")
+    @Option(
+        help: """
+            The test bed's directory: node state and logs, the key, the disk heartbeat views. Disk networks' \
+            devices must be under it.
+            """)
     var dir: String = "/run/vigil-testbed"
 
     /// The configuration, refused when `vigil verify` finds errors in it.
@@ -18,7 +22,10 @@ struct TestbedOptions: ParsableArguments {
         do { loaded = try ConfigLoader.load(contentsOf: config) } catch { throw ValidationError("\(error)") }
         let errors = Verifier.verify(loaded).filter { $0.severity == .error }
         guard errors.isEmpty else {
-            throw ValidationError((errors.map(\.description) + ["the configuration has \(errors.count) errors; run `vigil verify \(config)`"]).joined(separator: "\n"))
+            throw ValidationError(
+                (errors.map(\.description) + [
+                    "the configuration has \(errors.count) errors; run `vigil verify \(config)`"
+                ]).joined(separator: "\n"))
         }
         return loaded.config
     }
@@ -26,10 +33,12 @@ struct TestbedOptions: ParsableArguments {
     /// The test bed of the configuration, run by this `vigil` binary.
     func testbed(_ config: ClusterConfig) throws -> Testbed {
         let shell = TestbedShell(onFailure: { line in FileHandle.standardError.write(Data("testbed: \(line)\n".utf8)) })
-        return Testbed(layout: TestbedLayout(config: config, directory: dir), configPath: config_path, vigil: try DemoSetup.ownExecutable(), shell: shell)
+        return Testbed(
+            layout: TestbedLayout(config: config, directory: dir), configPath: configPath,
+            vigil: try DemoSetup.ownExecutable(), shell: shell)
     }
 
-    private var config_path: String { URL(fileURLWithPath: config).standardizedFileURL.path }
+    private var configPath: String { URL(fileURLWithPath: config).standardizedFileURL.path }
 
     /// Refuses clearly where network namespaces cannot be made.
     func requireNamespaces() throws {

@@ -62,7 +62,8 @@ extension ConfigReader {
         case .failure(.noUnit):
             message = "\(set.path(key)) is '\(bare)' without a unit; write the unit, e.g. \(bare)ms or \(bare)s"
         case .failure(.malformed):
-            message = "\(set.path(key)) must be a duration with a unit (ms, s, m or h), e.g. 200ms or 1.5s, not '\(text)'"
+            message =
+                "\(set.path(key)) must be a duration with a unit (ms, s, m or h), e.g. 200ms or 1.5s, not '\(text)'"
         }
         error(set.value(key)?.mark, message)
         return nil

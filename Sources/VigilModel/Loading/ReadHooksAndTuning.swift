@@ -9,7 +9,9 @@ extension ConfigReader {
         var hooks: [ClusterEventName: EventHooks] = [:]
         for field in set.fields {
             guard let event = ClusterEventName(rawValue: field.key) else {
-                error(field.keyMark, Self.unknownValueMessage(field.key, for: "the event name in hooks", allowed: allowed))
+                error(
+                    field.keyMark, Self.unknownValueMessage(field.key, for: "the event name in hooks", allowed: allowed)
+                )
                 continue
             }
             if field.value.isNull { continue }
@@ -47,8 +49,9 @@ extension ConfigReader {
         if let value = duration(set, "dead_man_switch") { tuning.tripInterval = value }
         if let value = duration(set, "release_allowance") { tuning.releaseAllowance = value }
         if let heartbeat = set.value("heartbeat"),
-           let types = fields(heartbeat, path: set.path("heartbeat"), allowed: nil),
-           within(ConfigLimits.maximumNetworks, types.fields.count, types.path, heartbeat.mark) {
+            let types = fields(heartbeat, path: set.path("heartbeat"), allowed: nil),
+            within(ConfigLimits.maximumNetworks, types.fields.count, types.path, heartbeat.mark)
+        {
             for field in types.fields where !field.value.isNull {
                 let defaults = tuning.heartbeat(forNetworkType: field.key)
                 if let value = readHeartbeat(field.value, path: types.path(field.key), defaults: defaults) {

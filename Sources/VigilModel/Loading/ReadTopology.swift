@@ -66,7 +66,9 @@ extension ConfigReader {
             reject(set, ["device"], because: "an IP network (type \(type)); devices belong to serial and disk networks")
             guard let netmask else {
                 if set.value("netmask") == nil {
-                    error(set.mark, "\(path) is an IP network (type \(type)) and needs a netmask, e.g. netmask: 255.255.255.0")
+                    error(
+                        set.mark,
+                        "\(path) is an IP network (type \(type)) and needs a netmask, e.g. netmask: 255.255.255.0")
                 }
                 return nil
             }

@@ -6,7 +6,10 @@ extension Verifier {
         let known = context.config.nodes.map(\.name)
         for (group, path) in zip(context.config.resourceGroups, context.paths.resourceGroups) {
             if group.nodes.isEmpty {
-                found.append(context.error("\(path).nodes", "group \(group.name) has no nodes; list the nodes that may run it, in priority order"))
+                found.append(
+                    context.error(
+                        "\(path).nodes",
+                        "group \(group.name) has no nodes; list the nodes that may run it, in priority order"))
             }
             found += references(group.nodes, kind: "node", in: group, path: "\(path).nodes", known: known, context)
         }
@@ -19,15 +22,20 @@ extension Verifier {
         let config = context.config
         var found: [Diagnostic] = []
         for (group, path) in zip(config.resourceGroups, context.paths.resourceGroups) {
-            found += references(group.serviceAddresses, kind: "service address", in: group,
+            found += references(
+                group.serviceAddresses, kind: "service address", in: group,
                 path: "\(path).service_addresses", known: config.serviceAddresses.map(\.label), context)
-            found += references(group.volumeGroups, kind: "volume group", in: group,
+            found += references(
+                group.volumeGroups, kind: "volume group", in: group,
                 path: "\(path).volume_groups", known: config.volumeGroups.map(\.name), context)
-            found += references(group.filesystems, kind: "filesystem", in: group,
+            found += references(
+                group.filesystems, kind: "filesystem", in: group,
                 path: "\(path).filesystems", known: config.filesystems.map(\.mountPoint), context)
-            found += references(group.nfsExports, kind: "NFS export", in: group,
+            found += references(
+                group.nfsExports, kind: "NFS export", in: group,
                 path: "\(path).nfs_exports", known: config.nfsExports.map(\.path), context)
-            found += references(group.applications, kind: "application", in: group,
+            found += references(
+                group.applications, kind: "application", in: group,
                 path: "\(path).applications", known: config.applications.map(\.name), context)
         }
         return found
@@ -43,13 +51,18 @@ extension Verifier {
         let defined = Set(known)
         for (index, name) in names.enumerated() {
             if !defined.contains(name) {
-                found.append(context.error("\(path)[\(index)]", """
-                    \(kind) \(name) of group \(group.name) is not defined\
-                    \(VerifyContext.suggestion(name, among: known)); define it or use one of: \
-                    \(VerifyContext.list(known))
-                    """))
+                found.append(
+                    context.error(
+                        "\(path)[\(index)]",
+                        """
+                        \(kind) \(name) of group \(group.name) is not defined\
+                        \(VerifyContext.suggestion(name, among: known)); define it or use one of: \
+                        \(VerifyContext.list(known))
+                        """))
             } else if !seen.insert(name).inserted {
-                found.append(context.error("\(path)[\(index)]", "\(kind) \(name) is listed twice in group \(group.name); list it once"))
+                found.append(
+                    context.error(
+                        "\(path)[\(index)]", "\(kind) \(name) is listed twice in group \(group.name); list it once"))
             }
         }
         return found
@@ -61,7 +74,9 @@ extension Verifier {
             guard group.policy == .cascading, Set(group.nodes).count == 1, let only = group.nodes.first else {
                 return nil
             }
-            return context.warning("\(path).nodes", """
+            return context.warning(
+                "\(path).nodes",
+                """
                 cascading group \(group.name) has a single node, \(only): if it fails, the group has nowhere \
                 to go; add a node to take it over
                 """)
@@ -76,16 +91,22 @@ extension Verifier {
         for (service, path) in zip(config.serviceAddresses, context.paths.serviceAddresses) {
             if config.network(named: service.network)?.isIP != true {
                 let problem = config.network(named: service.network) == nil ? "is not defined" : "is not an IP network"
-                found.append(context.error("\(path).network", """
-                    network \(service.network) of service address \(service.label) \(problem); use one of the \
-                    IP networks: \(VerifyContext.list(ipNetworks))
-                    """))
+                found.append(
+                    context.error(
+                        "\(path).network",
+                        """
+                        network \(service.network) of service address \(service.label) \(problem); use one of the \
+                        IP networks: \(VerifyContext.list(ipNetworks))
+                        """))
             }
             if !config.resourceGroups.contains(where: { $0.serviceAddresses.contains(service.label) }) {
-                found.append(context.warning(path, """
-                    service address \(service.label) is in no resource group, so no node will ever configure \
-                    it; add it to a group's service_addresses or remove it
-                    """))
+                found.append(
+                    context.warning(
+                        path,
+                        """
+                        service address \(service.label) is in no resource group, so no node will ever configure \
+                        it; add it to a group's service_addresses or remove it
+                        """))
             }
         }
         return found
@@ -99,14 +120,20 @@ extension Verifier {
         for (group, path) in zip(config.resourceGroups, context.paths.resourceGroups) {
             for (index, label) in group.serviceAddresses.enumerated() {
                 guard let service = config.serviceAddress(labelled: label),
-                      config.network(named: service.network) != nil else { continue }
+                    config.network(named: service.network) != nil
+                else { continue }
                 for name in group.nodes {
-                    guard let node = config.node(named: name), !node.networks.contains(service.network) else { continue }
-                    found.append(context.error("\(path).service_addresses[\(index)]", """
-                        service address \(label) of group \(group.name) is on network \(service.network), but \
-                        node \(name) of \(group.name) has no interface on \(service.network); add an interface \
-                        on \(service.network) to \(name) or remove \(name) from \(group.name)
-                        """))
+                    guard let node = config.node(named: name), !node.networks.contains(service.network) else {
+                        continue
+                    }
+                    found.append(
+                        context.error(
+                            "\(path).service_addresses[\(index)]",
+                            """
+                            service address \(label) of group \(group.name) is on network \(service.network), but \
+                            node \(name) of \(group.name) has no interface on \(service.network); add an interface \
+                            on \(service.network) to \(name) or remove \(name) from \(group.name)
+                            """))
                 }
             }
         }

@@ -4,7 +4,9 @@ extension Verifier {
     static func checkNetmasks(_ context: VerifyContext) -> [Diagnostic] {
         zip(context.config.networks, context.paths.networks).compactMap { network, path in
             guard let netmask = network.netmask, !netmask.isNetmask || netmask.prefixLength == 0 else { return nil }
-            return context.error("\(path).netmask", """
+            return context.error(
+                "\(path).netmask",
+                """
                 netmask \(netmask) of network \(network.name) is not a valid netmask: write ones followed by \
                 zeros, e.g. 255.255.255.0 for a /24
                 """)
@@ -21,11 +23,14 @@ extension Verifier {
                 let path = context.paths.interface(node: nodeIndex, index)
                 let name = "interface \(interface.label) (\(interface.name)) of \(node.name)"
                 guard let network = context.config.network(named: interface.network) else {
-                    found.append(context.error("\(path).network", """
-                        network \(interface.network) of \(name) is not defined\
-                        \(VerifyContext.suggestion(interface.network, among: known)); define it under networks \
-                        or use one of: \(VerifyContext.list(known))
-                        """))
+                    found.append(
+                        context.error(
+                            "\(path).network",
+                            """
+                            network \(interface.network) of \(name) is not defined\
+                            \(VerifyContext.suggestion(interface.network, among: known)); define it under networks \
+                            or use one of: \(VerifyContext.list(known))
+                            """))
                     continue
                 }
                 found += checkInterfaceFields(interface, name: name, on: network, path: path, context)
@@ -46,7 +51,11 @@ extension Verifier {
                 add("", "\(name) is on IP network \(network.name) but has no address; add address: a.b.c.d")
             }
             if interface.device != nil {
-                add("device", "\(name) is on IP network \(network.name); device applies only to serial and disk interfaces: remove it")
+                add(
+                    "device",
+                    "\(name) is on IP network \(network.name); device applies only to serial and disk interfaces: "
+                        + "remove it"
+                )
             }
             return found
         }
@@ -55,7 +64,9 @@ extension Verifier {
             add("address", "\(name) is on \(kind) \(network.name), which carries no IP address; remove the address")
         }
         if interface.role != .boot {
-            add("role", """
+            add(
+                "role",
+                """
                 \(name) has role \(interface.role.rawValue), but roles apply only to IP networks and \
                 \(network.name) is a \(kind): remove the role
                 """)
@@ -75,21 +86,28 @@ extension Verifier {
             for (index, interface) in node.interfaces.enumerated() {
                 let path = context.paths.interface(node: nodeIndex, index)
                 if let other = networkOf[interface.name], other != interface.network {
-                    found.append(context.error("\(path).network", """
-                        adapter \(interface.name) of \(node.name) is on network \(other) and on \(interface.network); \
-                        an adapter is attached to one network: use another adapter name or network
-                        """))
+                    found.append(
+                        context.error(
+                            "\(path).network",
+                            """
+                            adapter \(interface.name) of \(node.name) is on network \(other) and on \
+                            \(interface.network); an adapter is attached to one network: use another adapter name \
+                            or network
+                            """))
                 }
                 networkOf[interface.name] = networkOf[interface.name] ?? interface.network
                 let active = node.interfaces.contains {
                     $0.name == interface.name && $0.network == interface.network && $0.role != .standby
                 }
                 if interface.role == .standby && active {
-                    found.append(context.error("\(path).name", """
-                        standby \(interface.label) of \(node.name) uses adapter \(interface.name), which also \
-                        carries a boot or service address on \(interface.network); a standby must be a separate \
-                        adapter: give it its own adapter name
-                        """))
+                    found.append(
+                        context.error(
+                            "\(path).name",
+                            """
+                            standby \(interface.label) of \(node.name) uses adapter \(interface.name), which also \
+                            carries a boot or service address on \(interface.network); a standby must be a separate \
+                            adapter: give it its own adapter name
+                            """))
                 }
             }
         }
@@ -102,7 +120,9 @@ extension Verifier {
             let networks = node.networks.compactMap { context.config.network(named: $0) }
             // An undefined network is reported on its own; it may well be the IP network meant.
             guard networks.count == node.networks.count, !networks.contains(where: \.isIP) else { return nil }
-            return context.error(path, """
+            return context.error(
+                path,
+                """
                 node \(node.name) has no interface on an IP network; add one: cluster messages and \
                 service addresses travel on IP networks
                 """)

@@ -41,10 +41,13 @@ extension Verifier {
                 first[entry.name] = entry.path
                 continue
             }
-            found.append(context.error("\(entry.path).\(field)", """
-                \(what) \(entry.name) is already used by \(context.whereIs(earlier)); \
-                names must be unique in the cluster: rename one of them
-                """))
+            found.append(
+                context.error(
+                    "\(entry.path).\(field)",
+                    """
+                    \(what) \(entry.name) is already used by \(context.whereIs(earlier)); \
+                    names must be unique in the cluster: rename one of them
+                    """))
         }
         return found
     }
@@ -58,11 +61,14 @@ extension Verifier {
                 first[holder.address] = holder
                 continue
             }
-            found.append(context.error("\(holder.path).address", """
-                address \(holder.address) of \(holder.described) (\(holder.path)) is already used by \
-                \(earlier.described) (\(context.whereIs(earlier.path))); every interface and service \
-                address needs an address of its own: change one of them
-                """))
+            found.append(
+                context.error(
+                    "\(holder.path).address",
+                    """
+                    address \(holder.address) of \(holder.described) (\(holder.path)) is already used by \
+                    \(earlier.described) (\(context.whereIs(earlier.path))); every interface and service \
+                    address needs an address of its own: change one of them
+                    """))
         }
         return found
     }

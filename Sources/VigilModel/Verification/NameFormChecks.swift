@@ -53,7 +53,9 @@ private struct NameFormCheck {
     mutating func identifier(_ what: String, _ name: String, at path: String, fallback: String, note: String = "") {
         guard let problem = NameRules.identifierProblem(name) else { return }
         let suggestion = NameRules.suggestedIdentifier(for: name, fallback: fallback)
-        add(path, """
+        add(
+            path,
+            """
             \(what) \(NameRules.quoted(name))\(note) \(problem); \(NameRules.identifierRule): rename it, \
             e.g. \(suggestion)
             """)
@@ -61,7 +63,9 @@ private struct NameFormCheck {
 
     mutating func path(_ what: String, _ value: String, at path: String) {
         guard let problem = NameRules.absolutePathProblem(value) else { return }
-        add(path, """
+        add(
+            path,
+            """
             \(what) \(NameRules.quoted(value)) \(problem); write an absolute path of at most \(NameRules.pathBytes) \
             bytes without NUL or newline characters, e.g. /dev/sdb1 or /srv/data
             """)
@@ -83,14 +87,17 @@ private struct NameFormCheck {
             let path = context.paths.interface(node: index, number)
             let owner = "of node \(NameRules.quoted(node.name))"
             if let problem = NameRules.interfaceNameProblem(interface.name) {
-                add("\(path).name", """
+                add(
+                    "\(path).name",
+                    """
                     adapter name \(NameRules.quoted(interface.name)) \(owner) \(problem); Linux interface names \
                     are 1 to \(NameRules.interfaceNameBytes) bytes, not '.' or '..', without '/', ':', whitespace \
                     or control characters: use the name `ip link` shows, e.g. eth0
                     """)
             }
             let written = context.sourceMap.locations["\(path).label"] != nil
-            let namesValid = NameRules.identifierProblem(node.name) == nil
+            let namesValid =
+                NameRules.identifierProblem(node.name) == nil
                 && NameRules.interfaceNameProblem(interface.name) == nil
             if written || namesValid {
                 let note = written ? "" : " (the default NODE_ADAPTER)"
@@ -115,7 +122,9 @@ private struct NameFormCheck {
 
     mutating func volumeGroup(_ name: String, at path: String) {
         guard let problem = NameRules.volumeGroupNameProblem(name) else { return }
-        add(path, """
+        add(
+            path,
+            """
             volume group name \(NameRules.quoted(name)) \(problem); LVM volume group names are 1 to \
             \(NameRules.volumeGroupNameBytes) letters, digits, '+', '_', '.' and '-', not starting with '-' and \
             not '.' or '..': use the name `vgs` shows, e.g. sharedvg.01
@@ -127,7 +136,9 @@ private struct NameFormCheck {
         self.path("mount point", filesystem.mountPoint, at: "\(path).mount_point")
         self.path("device of filesystem \(mountPoint)", filesystem.device, at: "\(path).device")
         if let problem = NameRules.filesystemTypeProblem(filesystem.type) {
-            add("\(path).type", """
+            add(
+                "\(path).type",
+                """
                 type \(NameRules.quoted(filesystem.type)) of filesystem \(mountPoint) \(problem); write the type \
                 `mount -t` takes: 1 to \(NameRules.filesystemTypeBytes) letters, digits, '.', '_', '+' and '-', \
                 e.g. ext4
@@ -139,13 +150,17 @@ private struct NameFormCheck {
         self.path("NFS export path", export.path, at: "\(path).path")
         let shown = NameRules.quoted(export.path)
         if let problem = NameRules.exportWordProblem(export.clients) {
-            add("\(path).clients", """
+            add(
+                "\(path).clients",
+                """
                 clients \(NameRules.quoted(export.clients)) of NFS export \(shown) \(problem); write one client \
                 without spaces: a host, a network such as 192.0.2.0/24, or *
                 """)
         }
         if let problem = NameRules.exportWordProblem(export.options) {
-            add("\(path).options", """
+            add(
+                "\(path).options",
+                """
                 options \(NameRules.quoted(export.options)) of NFS export \(shown) \(problem); write exportfs \
                 options separated by commas without spaces, e.g. rw,sync
                 """)

@@ -6,9 +6,13 @@ extension Verifier {
     static func checkClusterID(_ context: VerifyContext) -> [Diagnostic] {
         let id = context.config.id
         guard !ConfigLimits.clusterID.contains(id) else { return [] }
-        return [context.error("cluster.id", """
-            cluster id \(id) is out of range: it must be \(ConfigLimits.describe(ConfigLimits.clusterID)), \
-            the same on every node and different from any other cluster on the same networks
-            """)]
+        return [
+            context.error(
+                "cluster.id",
+                """
+                cluster id \(id) is out of range: it must be \(ConfigLimits.describe(ConfigLimits.clusterID)), \
+                the same on every node and different from any other cluster on the same networks
+                """)
+        ]
     }
 }

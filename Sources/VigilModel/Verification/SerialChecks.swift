@@ -21,17 +21,23 @@ extension Verifier {
             let ends = ends(of: network.name, context.config)
             let shown = VerifyContext.list(ends.map { "\($0.node) \($0.interface)" })
             if network.isSerial && (ends.count != 2 || ends[0].node == ends[1].node) {
-                found.append(context.error(path, """
-                    serial network \(network.name) has \(ends.count) end(s) (\(shown)); a serial link is one \
-                    cable between two nodes: give it exactly one interface on each of two nodes
-                    """))
+                found.append(
+                    context.error(
+                        path,
+                        """
+                        serial network \(network.name) has \(ends.count) end(s) (\(shown)); a serial link is one \
+                        cable between two nodes: give it exactly one interface on each of two nodes
+                        """))
             }
             if network.isDisk && Set(ends.map(\.node)).count < 2 {
-                found.append(context.warning(path, """
-                    disk heartbeat network \(network.name) is used by \(ends.count) node(s) (\(shown)); it tells \
-                    a partition from a dead node only between nodes that both write it: add an interface on \
-                    it to each node sharing the disk
-                    """))
+                found.append(
+                    context.warning(
+                        path,
+                        """
+                        disk heartbeat network \(network.name) is used by \(ends.count) node(s) (\(shown)); it tells \
+                        a partition from a dead node only between nodes that both write it: add an interface on \
+                        it to each node sharing the disk
+                        """))
             }
         }
         return found
@@ -57,11 +63,14 @@ extension Verifier {
             for node in [link.a, link.b] {
                 degree[node, default: []].append(name)
                 guard degree[node]!.count == 3 else { continue }
-                found.append(context.error(context.paths.networks[link.network], """
-                    node \(node) has more than two serial links (\(degree[node]!.joined(separator: ", "))...); \
-                    with more than three nodes, serial links must form a daisy chain, each node linked to at \
-                    most its two neighbours (a path or a ring): recable so that \(node) links to two nodes only
-                    """))
+                found.append(
+                    context.error(
+                        context.paths.networks[link.network],
+                        """
+                        node \(node) has more than two serial links (\(degree[node]!.joined(separator: ", "))...); \
+                        with more than three nodes, serial links must form a daisy chain, each node linked to at \
+                        most its two neighbours (a path or a ring): recable so that \(node) links to two nodes only
+                        """))
             }
         }
         found += daisyChainPieces(links.map { ($0.network, $0.a, $0.b) }, nodes: nodes, context)
@@ -84,11 +93,15 @@ extension Verifier {
         }
         let apart = nodes.filter { !reached.contains($0) }
         guard !apart.isEmpty, let link = links.first(where: { !reached.contains($0.a) }) else { return [] }
-        return [context.error(context.paths.networks[link.network], """
-            serial links do not form one daisy chain: \(apart.joined(separator: ", ")) are not linked to \
-            \(reached.sorted().joined(separator: ", ")); with more than three nodes, serial links must chain \
-            all of them in one path or ring: add a link between the two pieces
-            """)]
+        return [
+            context.error(
+                context.paths.networks[link.network],
+                """
+                serial links do not form one daisy chain: \(apart.joined(separator: ", ")) are not linked to \
+                \(reached.sorted().joined(separator: ", ")); with more than three nodes, serial links must chain \
+                all of them in one path or ring: add a link between the two pieces
+                """)
+        ]
     }
 
     /// Without a serial link or disk heartbeat, nodes that lose their IP networks cannot tell a
@@ -98,15 +111,21 @@ extension Verifier {
         guard config.nodes.count >= 2 else { return [] }
         let nonIP = config.networks.filter { !$0.isIP }.map(\.name)
         guard !nonIP.isEmpty else {
-            return [context.warning("networks", """
-                the cluster has no serial link or disk heartbeat network: if the IP networks fail, nodes \
-                cannot tell a partition from a dead node, and each side may take over the other's groups; \
-                add a disk heartbeat (type: disk) on shared storage, or serial links
-                """)]
+            return [
+                context.warning(
+                    "networks",
+                    """
+                    the cluster has no serial link or disk heartbeat network: if the IP networks fail, nodes \
+                    cannot tell a partition from a dead node, and each side may take over the other's groups; \
+                    add a disk heartbeat (type: disk) on shared storage, or serial links
+                    """)
+            ]
         }
         return zip(config.nodes, context.paths.nodes).compactMap { node, path in
             guard !node.networks.contains(where: nonIP.contains) else { return nil }
-            return context.warning(path, """
+            return context.warning(
+                path,
+                """
                 node \(node.name) is on no serial link or disk heartbeat (\(nonIP.joined(separator: ", "))): \
                 if its IP networks fail, the others cannot tell it is partitioned rather than dead; add an \
                 interface on one of them

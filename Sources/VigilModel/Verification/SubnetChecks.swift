@@ -28,7 +28,9 @@ extension Verifier {
         let subnet = reference.address.masked(by: netmask)
         return holders.compactMap { holder in
             guard holder.address.masked(by: netmask) != subnet else { return nil }
-            return context.error("\(holder.path).address", """
+            return context.error(
+                "\(holder.path).address",
+                """
                 address \(holder.address) of \(holder.described) is not in subnet \(subnet)/\(netmask.prefixLength) \
                 of network \(network.name) (the subnet of \(reference.described), \(reference.address), under \
                 netmask \(netmask)); boot and service addresses on one network share one subnet: change the \
@@ -46,7 +48,9 @@ extension Verifier {
         return standbys.compactMap { standby in
             let subnet = standby.address.masked(by: netmask)
             if subnet == bootSubnet, let boot {
-                return context.error("\(standby.path).address", """
+                return context.error(
+                    "\(standby.path).address",
+                    """
                     standby address \(standby.address) of \(standby.described) is in the boot subnet \
                     \(subnet)/\(netmask.prefixLength) of network \(network.name) (that of \(boot.described)); \
                     a standby adapter must be on a different subnet from the boot and service addresses: \
@@ -54,7 +58,9 @@ extension Verifier {
                     """)
             }
             guard let reference, subnet != reference.address.masked(by: netmask) else { return nil }
-            return context.error("\(standby.path).address", """
+            return context.error(
+                "\(standby.path).address",
+                """
                 standby address \(standby.address) of \(standby.described) is not in the standby subnet \
                 \(reference.address.masked(by: netmask))/\(netmask.prefixLength) of network \(network.name) \
                 (that of \(reference.described)); the standby adapters of one network share one subnet: \

@@ -9,19 +9,28 @@ extension Verifier {
         for (type, settings) in tuning.heartbeats.sorted(by: { $0.key < $1.key }) {
             let path = "tuning.heartbeat.\(type)"
             if settings.interval <= .zero {
-                found.append(context.error("\(path).interval", "heartbeat interval of network type \(type) must be more than 0, e.g. 200ms"))
+                found.append(
+                    context.error(
+                        "\(path).interval", "heartbeat interval of network type \(type) must be more than 0, e.g. 200ms"
+                    ))
             }
             if settings.missedBeats < 2 {
-                found.append(context.error("\(path).missed_beats", """
-                    missed_beats of network type \(type) is \(settings.missedBeats); it must be at least 2, or \
-                    a single lost packet declares a path down
-                    """))
+                found.append(
+                    context.error(
+                        "\(path).missed_beats",
+                        """
+                        missed_beats of network type \(type) is \(settings.missedBeats); it must be at least 2, or \
+                        a single lost packet declares a path down
+                        """))
             }
             if !types.contains(type) {
-                found.append(context.warning(path, """
-                    no network has type \(type), so these heartbeat settings apply to nothing; the types in \
-                    use are: \(VerifyContext.list(types.sorted()))
-                    """))
+                found.append(
+                    context.warning(
+                        path,
+                        """
+                        no network has type \(type), so these heartbeat settings apply to nothing; the types in \
+                        use are: \(VerifyContext.list(types.sorted()))
+                        """))
             }
         }
         if tuning.configTooLong <= .zero {
@@ -39,13 +48,19 @@ extension Verifier {
                 ("monitor_timeout", application.monitorTimeout), ("monitor_interval", application.monitorInterval),
             ]
             for (field, value) in durations where value <= .zero {
-                found.append(context.error("\(path).\(field)", "\(field) of application \(application.name) must be more than 0, e.g. 10s"))
+                found.append(
+                    context.error(
+                        "\(path).\(field)", "\(field) of application \(application.name) must be more than 0, e.g. 10s")
+                )
             }
             if application.restartCount < 0 {
-                found.append(context.error("\(path).restart_count", """
-                    restart_count of application \(application.name) is \(application.restartCount); use 0 (move \
-                    the group at the first failure) or more
-                    """))
+                found.append(
+                    context.error(
+                        "\(path).restart_count",
+                        """
+                        restart_count of application \(application.name) is \(application.restartCount); use 0 (move \
+                        the group at the first failure) or more
+                        """))
             }
         }
         return found
@@ -57,13 +72,17 @@ extension Verifier {
         for (event, hooks) in context.config.hooks.sorted(by: { $0.key < $1.key }) {
             let path = "hooks.\(event.rawValue)"
             if hooks.timeout <= .zero {
-                found.append(context.error("\(path).timeout", "hook timeout of \(event.rawValue) must be more than 0, e.g. 60s"))
+                found.append(
+                    context.error("\(path).timeout", "hook timeout of \(event.rawValue) must be more than 0, e.g. 60s"))
             }
             if let recovery = hooks.recovery, recovery.retries < 0 {
-                found.append(context.error("\(path).recovery.retries", """
-                    recovery retries of \(event.rawValue) is \(recovery.retries); use 0 (run the recovery \
-                    command, do not retry) or more
-                    """))
+                found.append(
+                    context.error(
+                        "\(path).recovery.retries",
+                        """
+                        recovery retries of \(event.rawValue) is \(recovery.retries); use 0 (run the recovery \
+                        command, do not retry) or more
+                        """))
             }
         }
         return found

@@ -92,15 +92,17 @@ struct AddressHolder {
         for (nodeIndex, node) in config.nodes.enumerated() {
             for (index, interface) in node.interfaces.enumerated() {
                 guard let address = interface.address else { continue }
-                holders.append(AddressHolder(
-                    label: interface.label, address: address, network: interface.network, node: node.name,
-                    role: interface.role, path: paths.interface(node: nodeIndex, index)))
+                holders.append(
+                    AddressHolder(
+                        label: interface.label, address: address, network: interface.network, node: node.name,
+                        role: interface.role, path: paths.interface(node: nodeIndex, index)))
             }
         }
         for (index, service) in config.serviceAddresses.enumerated() {
-            holders.append(AddressHolder(
-                label: service.label, address: service.address, network: service.network, node: nil, role: nil,
-                path: paths.serviceAddresses[index]))
+            holders.append(
+                AddressHolder(
+                    label: service.label, address: service.address, network: service.network, node: nil, role: nil,
+                    path: paths.serviceAddresses[index]))
         }
         return holders
     }

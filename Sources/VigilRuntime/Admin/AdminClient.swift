@@ -62,10 +62,12 @@ public struct AdminClient: Sendable {
                     count += 1
                     guard try await each(AdminWire.response(from: line)) else { break }
                 }
-                if deadline.hasExpired { throw AdminClientError.noAnswerInTime(path: socketPath, timeout: DurationText.format(answerTimeout)) }
+                if deadline.hasExpired {
+                    throw AdminClientError.noAnswerInTime(path: socketPath, timeout: DurationText.format(answerTimeout))
+                }
                 return count
             }
-        } catch where deadline.hasExpired {
+        } catch  where deadline.hasExpired {
             throw AdminClientError.noAnswerInTime(path: socketPath, timeout: DurationText.format(answerTimeout))
         }
     }

@@ -78,8 +78,9 @@ extension AdminPayload {
 private func onlyKey<Key: CodingKey & CaseIterable>(of container: KeyedDecodingContainer<Key>) throws -> Key {
     guard container.allKeys.count == 1, let key = container.allKeys.first else {
         let names = Key.allCases.map(\.stringValue).joined(separator: ", ")
-        throw DecodingError.dataCorrupted(.init(
-            codingPath: container.codingPath, debugDescription: "expected exactly one of \(names)"))
+        throw DecodingError.dataCorrupted(
+            .init(
+                codingPath: container.codingPath, debugDescription: "expected exactly one of \(names)"))
     }
     return key
 }

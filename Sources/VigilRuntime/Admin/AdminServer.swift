@@ -56,10 +56,12 @@ public final class AdminServer: Service, Sendable {
         guard chmod(path, 0o600) == 0 else {
             let code = errno
             try? await listener.channel.close()
-            throw SocketFile.Failure(path: path, problem: "cannot make it root-only (chmod 0600): \(String(cString: strerror(code)))")
+            throw SocketFile.Failure(
+                path: path, problem: "cannot make it root-only (chmod 0600): \(String(cString: strerror(code)))")
         }
         return AdminServer(
-            path: path, listener: listener, dispatcher: AdminDispatcher(handler: handler), requestTimeout: requestTimeout,
+            path: path, listener: listener, dispatcher: AdminDispatcher(handler: handler),
+            requestTimeout: requestTimeout,
             logger: logger)
     }
 
@@ -90,7 +92,8 @@ public final class AdminServer: Service, Sendable {
         do {
             try await connection.executeThenClose { inbound, _ in
                 guard count <= Self.maxConnections else {
-                    try await Self.write(.error(message: "too many connections (\(Self.maxConnections)); try again"), to: channel)
+                    try await Self.write(
+                        .error(message: "too many connections (\(Self.maxConnections)); try again"), to: channel)
                     return
                 }
                 var lines = inbound.makeAsyncIterator()
@@ -119,7 +122,10 @@ public final class AdminServer: Service, Sendable {
     /// Runs the dispatcher while watching the connection: a client that leaves (or sends a line
     /// that is too long) cancels a stream that would otherwise wait forever; once the answer is
     /// complete the connection is closed, which ends the watch.
-    func answer(_ command: AdminCommand, on channel: any Channel, rest: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator) async {
+    func answer(
+        _ command: AdminCommand, on channel: any Channel,
+        rest: inout NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    ) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do {

@@ -45,7 +45,11 @@ public enum AdminWire {
             throw Malformed(description: "malformed request: not a JSON object: \(preview(bytes))")
         }
         guard versioned.version == version else {
-            throw Malformed(description: "unsupported protocol version \(versioned.version.map(String.init) ?? "none") (this vigild speaks \(version))")
+            throw Malformed(
+                description:
+                    "unsupported protocol version \(versioned.version.map(String.init) ?? "none") (this vigild "
+                    + "speaks \(version))"
+            )
         }
         do {
             return try JSONDecoder().decode(Request.self, from: bytes).command

@@ -27,7 +27,9 @@ struct LineFrameDecoder: ByteToMessageDecoder {
     }
 
     /// A last line without its newline still counts.
-    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws -> DecodingState {
+    mutating func decodeLast(context: ChannelHandlerContext, buffer: inout ByteBuffer, seenEOF: Bool) throws
+        -> DecodingState
+    {
         while try decode(context: context, buffer: &buffer) == .continue {}
         if buffer.readableBytes > 0, let line = buffer.readSlice(length: buffer.readableBytes) {
             context.fireChannelRead(Self.wrapInboundOut(line))

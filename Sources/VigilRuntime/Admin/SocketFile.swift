@@ -22,7 +22,8 @@ enum SocketFile {
         var info = stat()
         guard lstat(path, &info) == 0 else { return }  // nothing there
         guard info.st_mode & S_IFMT == S_IFSOCK else {
-            throw Failure(path: path, problem: "a file that is not a socket is in the way; remove it or choose another path")
+            throw Failure(
+                path: path, problem: "a file that is not a socket is in the way; remove it or choose another path")
         }
         if await isLive(path: path, group: group) {
             throw Failure(path: path, problem: "another vigild is already listening there")

@@ -18,7 +18,9 @@ extension StatusSnapshot {
             }
         }
         groups = config.resourceGroups.map { group in
-            Group(name: group.name, policy: group.policy.rawValue, placements: group.nodes.map { Placement(node: $0, state: .offline) })
+            Group(
+                name: group.name, policy: group.policy.rawValue,
+                placements: group.nodes.map { Placement(node: $0, state: .offline) })
         }
     }
 }

@@ -54,10 +54,16 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
     }
 
     /// Whether the cluster is up for this node.
-    public enum RunState: String, Codable, Sendable, Hashable { case up = "UP", down = "DOWN" }
+    public enum RunState: String, Codable, Sendable, Hashable {
+        case up = "UP"
+        case down = "DOWN"
+    }
 
     /// Whether events complete in time (`config_too_long` makes the cluster UNSTABLE).
-    public enum Substate: String, Codable, Sendable, Hashable { case stable = "STABLE", unstable = "UNSTABLE" }
+    public enum Substate: String, Codable, Sendable, Hashable {
+        case stable = "STABLE"
+        case unstable = "UNSTABLE"
+    }
 
     /// A node's membership state, in the seeds' words (ASE's member states, plus the daemon's own).
     public enum MemberState: String, Codable, Sendable, Hashable, CaseIterable {
@@ -90,7 +96,10 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
     }
 
     /// A link's state.
-    public enum LinkState: String, Codable, Sendable, Hashable { case up = "UP", down = "DOWN" }
+    public enum LinkState: String, Codable, Sendable, Hashable {
+        case up = "UP"
+        case down = "DOWN"
+    }
 
     /// One node's attachment to a network, with the service addresses it carries now.
     public struct Interface: Codable, Sendable, Hashable {
@@ -121,7 +130,11 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
 
     /// A group's state on one node, in the wire's words (the core's `GroupState`).
     public enum GroupState: String, Codable, Sendable, Hashable, CaseIterable {
-        case offline = "OFFLINE", acquiring = "ACQUIRING", online = "ONLINE", releasing = "RELEASING", error = "ERROR"
+        case offline = "OFFLINE"
+        case acquiring = "ACQUIRING"
+        case online = "ONLINE"
+        case releasing = "RELEASING"
+        case error = "ERROR"
 
         public init(_ state: VigilCore.GroupState) {
             switch state {
@@ -218,7 +231,8 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
         /// How long after survivors last heard a node they take over its groups.
         public var takeoverWaitMilliseconds: Int64
 
-        public init(nodeDetectionMilliseconds: Int64, deadManSwitchMilliseconds: Int64, takeoverWaitMilliseconds: Int64) {
+        public init(nodeDetectionMilliseconds: Int64, deadManSwitchMilliseconds: Int64, takeoverWaitMilliseconds: Int64)
+        {
             self.nodeDetectionMilliseconds = nodeDetectionMilliseconds
             self.deadManSwitchMilliseconds = deadManSwitchMilliseconds
             self.takeoverWaitMilliseconds = takeoverWaitMilliseconds

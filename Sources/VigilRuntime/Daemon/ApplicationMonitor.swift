@@ -40,7 +40,10 @@ struct ApplicationMonitor {
                 let used = restarts[appName, default: 0]
                 if used < application.restartCount {
                     restarts[appName] = used + 1
-                    daemon.logs.event("application \(appName) of \(name) failed its monitor (\(why)): restart \(used + 1) of \(application.restartCount)")
+                    daemon.logs.event(
+                        "application \(appName) of \(name) failed its monitor (\(why)): restart \(used + 1) of "
+                            + "\(application.restartCount)"
+                    )
                     // One operation of the driver: no release's stop can come between the stop and
                     // the start, and the start happens only while the group is still online here.
                     let daemon = daemon
@@ -51,11 +54,18 @@ struct ApplicationMonitor {
                     }
                 } else {
                     restarts[appName] = 0
-                    daemon.send(.resourceFailed(group: name, reason: "application \(appName) failed its monitor after \(application.restartCount) restarts: \(why)"))
+                    daemon.send(
+                        .resourceFailed(
+                            group: name,
+                            reason:
+                                "application \(appName) failed its monitor after \(application.restartCount) "
+                                + "restarts: \(why)"
+                        ))
                 }
             }
         }
-        for appName in Array(restarts.keys) where !online.contains(where: { config.group(named: $0)?.applications.contains(appName) ?? false }) {
+        for appName in Array(restarts.keys)
+        where !online.contains(where: { config.group(named: $0)?.applications.contains(appName) ?? false }) {
             restarts[appName] = nil
         }
     }

@@ -17,7 +17,8 @@ public struct ConfigStore: Sendable {
     /// The stored version and its text, or nil when nothing is stored (or the file is not one of ours).
     public func read() -> (version: UInt64, text: String)? {
         guard let whole = try? String(contentsOfFile: path, encoding: .utf8), whole.hasPrefix(Self.header),
-              let newline = whole.firstIndex(of: "\n") else { return nil }
+            let newline = whole.firstIndex(of: "\n")
+        else { return nil }
         let first = whole[whole.index(whole.startIndex, offsetBy: Self.header.count)..<newline]
         guard let version = UInt64(first.prefix { $0.isNumber }), version > 0 else { return nil }
         return (version, String(whole[whole.index(after: newline)...]))
@@ -26,7 +27,8 @@ public struct ConfigStore: Sendable {
     /// Replaces the stored configuration.
     public func write(version: UInt64, text: String) throws {
         let aside = path + ".new"
-        try (Self.header + "\(version)" + Self.headerEnd + text).write(toFile: aside, atomically: false, encoding: .utf8)
+        try (Self.header + "\(version)" + Self.headerEnd + text).write(
+            toFile: aside, atomically: false, encoding: .utf8)
         guard rename(aside, path) == 0 else {
             throw ConfigStoreError("cannot replace \(path): \(String(cString: strerror(errno)))")
         }
@@ -35,7 +37,9 @@ public struct ConfigStore: Sendable {
     /// Reads and verifies a configuration's text: the configuration, or every error found (each
     /// naming `file`, line and field). `clusterID`: the configuration must keep the running
     /// cluster's id (its packets are authenticated with it).
-    public static func verify(_ text: String, file: String, clusterID: Int? = nil) -> Result<ClusterConfig, ConfigStoreError> {
+    public static func verify(_ text: String, file: String, clusterID: Int? = nil) -> Result<
+        ClusterConfig, ConfigStoreError
+    > {
         let (loaded, diagnostics) = ConfigLoader.load(yaml: text, file: file)
         var errors = diagnostics.filter { $0.severity == .error }
         if let loaded { errors += Verifier.verify(loaded).filter { $0.severity == .error } }
@@ -43,7 +47,11 @@ public struct ConfigStore: Sendable {
             return .failure(ConfigStoreError(errors.map(\.description).joined(separator: "\n")))
         }
         if let clusterID, config.id != clusterID {
-            return .failure(ConfigStoreError("\(file): the cluster id is \(config.id), not \(clusterID) as the running cluster's: a cluster's id cannot change by sync"))
+            return .failure(
+                ConfigStoreError(
+                    "\(file): the cluster id is \(config.id), not \(clusterID) as the running cluster's: a cluster's "
+                        + "id cannot change by sync"
+                ))
         }
         return .success(config)
     }
@@ -54,15 +62,27 @@ public struct ConfigStore: Sendable {
     /// stored (synchronised) one wins; a changed `--config` file is brought in with `vigil sync`.
     public static func chooseAtStart(configPath: String, stateDirectory: String, given: String) -> StartupChoice {
         let store = ConfigStore(stateDirectory: stateDirectory)
-        guard let stored = store.read() else { return StartupChoice(path: configPath, text: given, version: 0, note: nil) }
-        if stored.text == given { return StartupChoice(path: configPath, text: given, version: stored.version, note: nil) }
+        guard let stored = store.read() else {
+            return StartupChoice(path: configPath, text: given, version: 0, note: nil)
+        }
+        if stored.text == given {
+            return StartupChoice(path: configPath, text: given, version: stored.version, note: nil)
+        }
         switch verify(stored.text, file: store.path) {
         case .success:
-            return StartupChoice(path: store.path, text: stored.text, version: stored.version,
-                                 note: "using the synchronised configuration version \(stored.version) (\(store.path)): \(configPath) differs from it; run `vigil sync` to distribute a changed file")
+            return StartupChoice(
+                path: store.path, text: stored.text, version: stored.version,
+                note:
+                    "using the synchronised configuration version \(stored.version) (\(store.path)): \(configPath) "
+                    + "differs from it; run `vigil sync` to distribute a changed file"
+            )
         case .failure(let error):
-            return StartupChoice(path: configPath, text: given, version: 0,
-                                 note: "the stored configuration \(store.path) (version \(stored.version)) has errors; using \(configPath):\n\(error)")
+            return StartupChoice(
+                path: configPath, text: given, version: 0,
+                note:
+                    "the stored configuration \(store.path) (version \(stored.version)) has errors; using "
+                    + "\(configPath):\n\(error)"
+            )
         }
     }
 

@@ -39,9 +39,10 @@ public struct EventLoopClock: DaemonClock {
     }
 
     public func repeating(every interval: Duration, _ body: @escaping @Sendable () -> Void) -> any DaemonTimer {
-        Repeated(task: loop.scheduleRepeatedTask(initialDelay: .zero, delay: .nanoseconds(interval.nanoseconds)) { _ in
-            body()
-        })
+        Repeated(
+            task: loop.scheduleRepeatedTask(initialDelay: .zero, delay: .nanoseconds(interval.nanoseconds)) { _ in
+                body()
+            })
     }
 
     private struct Scheduled: DaemonTimer {

@@ -53,8 +53,10 @@ final class DaemonInbox: Sendable {
             default:
                 break
             }
-            precondition(state.queue.count < Self.hardLimit, "the daemon's inbox holds \(state.queue.count) inputs: "
-                + "\(state.packets) packets, the rest results and commands that are never dropped")
+            precondition(
+                state.queue.count < Self.hardLimit,
+                "the daemon's inbox holds \(state.queue.count) inputs: "
+                    + "\(state.packets) packets, the rest results and commands that are never dropped")
             if let waiter = state.waiter {
                 state.waiter = nil
                 Self.taken(input, from: &state)

@@ -49,8 +49,9 @@ extension DaemonLoop {
         case (.stop, .stopped):
             local = "cluster services are not running on \(me)"
         }
-        servicesWaiting[id] = ServicesWait(continuation: continuation, command: command, local: local,
-                                           deadline: now + Self.servicesTimeout, nextResend: now + Self.servicesResend)
+        servicesWaiting[id] = ServicesWait(
+            continuation: continuation, command: command, local: local,
+            deadline: now + Self.servicesTimeout, nextResend: now + Self.servicesResend)
         return step
     }
 
@@ -59,9 +60,14 @@ extension DaemonLoop {
     mutating func answerServices(at now: Moment) {
         for (id, wait) in servicesWaiting {
             guard let round = core.servicesRounds[id] else {
-                // More than `ClusterNode.maximumServicesRounds` at once: the orders went out, the answers were not kept.
+                // More than `ClusterNode.maximumServicesRounds` at once: the orders went out, the answers were not
+                // kept.
                 servicesWaiting[id] = nil
-                wait.continuation.resume(returning: "\(wait.command) --all: \(wait.local); the other nodes were asked, but their answers were not kept (too many --all orders at once)")
+                wait.continuation.resume(
+                    returning:
+                        "\(wait.command) --all: \(wait.local); the other nodes were asked, but their answers were "
+                        + "not kept (too many --all orders at once)"
+                )
                 continue
             }
             if round.unanswered.isEmpty || now >= wait.deadline {
@@ -80,7 +86,11 @@ extension DaemonLoop {
         lines += round.asked.compactMap { round.answers[$0].map { "  \($0.outcome)" } }
         let missing = round.unanswered
         if !missing.isEmpty {
-            lines.append("not reached: \(missing.joined(separator: ", ")) (no answer within \(DurationText.format(servicesTimeout)): is vigild running there? run `vigil \(round.command == .start ? "start" : "stop")` on it)")
+            lines.append(
+                "not reached: \(missing.joined(separator: ", ")) (no answer within "
+                    + "\(DurationText.format(servicesTimeout)): is vigild running there? run `vigil "
+                    + "\(round.command == .start ? "start" : "stop")` on it)"
+            )
         }
         return lines.joined(separator: "\n")
     }
@@ -88,7 +98,8 @@ extension DaemonLoop {
     /// Stores a verified configuration as the next version and pushes it to every node.
     mutating func startSync(text: String, _ continuation: CheckedContinuation<String, any Error>, at now: Moment) {
         guard syncWaiting == nil else {
-            continuation.resume(throwing: AdminRefusal("a sync is already under way on \(daemon.me); nothing was changed"))
+            continuation.resume(
+                throwing: AdminRefusal("a sync is already under way on \(daemon.me); nothing was changed"))
             return
         }
         let version = configSync.nextVersion
@@ -98,9 +109,12 @@ extension DaemonLoop {
             continuation.resume(throwing: error)
             return
         }
-        daemon.logs.event("configuration version \(version) (from \(daemon.options.configPath)) stored; pushing it to every node")
+        daemon.logs.event(
+            "configuration version \(version) (from \(daemon.options.configPath)) stored; pushing it to every node")
         carryOut(configSync.adopt(version: version, text: text, at: now), at: now)
-        syncWaiting = SyncWait(version: version, continuation: continuation, deadline: now + Self.syncTimeout, nextResend: now + Self.syncResend)
+        syncWaiting = SyncWait(
+            version: version, continuation: continuation, deadline: now + Self.syncTimeout,
+            nextResend: now + Self.syncResend)
     }
 
     /// Answers the sync once every node stored its version (or refused it), or its time is up.
@@ -117,10 +131,17 @@ extension DaemonLoop {
             return
         }
         syncWaiting = nil
-        var lines = ["configuration version \(wait.version) stored on \(([daemon.me] + stored).joined(separator: ", "))"]
-        for (peer, reason) in wait.rejected.sorted(by: { $0.key < $1.key }) { lines.append("refused by \(peer): \(reason)") }
+        var lines = [
+            "configuration version \(wait.version) stored on \(([daemon.me] + stored).joined(separator: ", "))"
+        ]
+        for (peer, reason) in wait.rejected.sorted(by: { $0.key < $1.key }) {
+            lines.append("refused by \(peer): \(reason)")
+        }
         if !pending.isEmpty {
-            lines.append("not reached yet: \(pending.joined(separator: ", ")) (each gets version \(wait.version) as soon as it is heard again)")
+            lines.append(
+                "not reached yet: \(pending.joined(separator: ", ")) (each gets version \(wait.version) as soon as "
+                    + "it is heard again)"
+            )
         }
         lines.append("restart vigild on each node to run it (a running daemon keeps its configuration)")
         wait.continuation.resume(returning: lines.joined(separator: "\n"))
@@ -129,7 +150,8 @@ extension DaemonLoop {
     /// A configuration message from a peer, in any phase of cluster services.
     mutating func receiveConfig(_ message: ConfigMessage, in envelope: Envelope, at now: Moment) {
         guard envelope.clusterID == daemon.config.id, envelope.to == daemon.me,
-              envelope.protocolVersion == vigilProtocolVersion else { return }
+            envelope.protocolVersion == vigilProtocolVersion
+        else { return }
         if case .rejected(let version, let reason) = message, syncWaiting?.version == version {
             syncWaiting!.rejected[envelope.from] = reason
         }
@@ -143,7 +165,9 @@ extension DaemonLoop {
             case .send(let peer, let message):
                 send([core.message(to: peer, .config(message), at: now)])
             case .verify(let version, let text, let peer):
-                switch ConfigStore.verify(text, file: "configuration version \(version) from \(peer)", clusterID: daemon.config.id) {
+                switch ConfigStore.verify(
+                    text, file: "configuration version \(version) from \(peer)", clusterID: daemon.config.id)
+                {
                 case .success:
                     do {
                         try configStore.write(version: version, text: text)
@@ -152,7 +176,10 @@ extension DaemonLoop {
                         carryOut(configSync.rejected(version: version, reason: "\(error)", from: peer), at: now)
                         continue
                     }
-                    daemon.logs.event("configuration version \(version) from \(peer) verified and stored in \(configStore.path); restart vigild to run it")
+                    daemon.logs.event(
+                        "configuration version \(version) from \(peer) verified and stored in \(configStore.path); "
+                            + "restart vigild to run it"
+                    )
                     carryOut(configSync.stored(version: version, text: text, from: peer, at: now), at: now)
                 case .failure(let error):
                     daemon.logs.event("configuration version \(version) from \(peer) refused: \(error)")

@@ -86,7 +86,8 @@ struct DaemonLoop {
                 do {
                     try daemon.updateEmergencyPlan { _ in }
                 } catch {
-                    daemon.logs.event("ERROR: cannot write the dead man switch's plan after batch \(batch.id): \(error)")
+                    daemon.logs.event(
+                        "ERROR: cannot write the dead man switch's plan after batch \(batch.id): \(error)")
                 }
                 daemon.send(.actionsFinished(batch.id, outcome))
             case .hooks(let invocation):
@@ -176,7 +177,11 @@ struct DaemonLoop {
         }
         for (id, entry) in waiting where entry.deadline <= now {
             waiting[id] = nil
-            entry.continuation.resume(throwing: AdminRefusal("no answer from the coordinator within \(DurationText.format(Self.requestTimeout)); the request may still be carried out"))
+            entry.continuation.resume(
+                throwing: AdminRefusal(
+                    "no answer from the coordinator within \(DurationText.format(Self.requestTimeout)); the request "
+                        + "may still be carried out"
+                ))
         }
     }
 
@@ -201,8 +206,9 @@ struct DaemonLoop {
                 try Incarnation.record(incarnation, stateDirectory: daemon.options.stateDirectory)
                 daemon.logs.event("cluster services start again as incarnation \(incarnation)")
             } catch {
-                daemon.logs.event("ERROR: cannot record incarnation \(incarnation) in \(daemon.options.stateDirectory): "
-                    + "\(error); stopping cluster services (a later start could repeat it)")
+                daemon.logs.event(
+                    "ERROR: cannot record incarnation \(incarnation) in \(daemon.options.stateDirectory): "
+                        + "\(error); stopping cluster services (a later start could repeat it)")
                 daemon.send(.stopAfterFailure)
             }
         }
@@ -222,7 +228,8 @@ struct DaemonLoop {
             protectionFailure = nil
         } catch {
             if protectionFailure == nil {
-                daemon.logs.event("ERROR: cannot write the dead man switch's plan: \(error); no action starts until it can")
+                daemon.logs.event(
+                    "ERROR: cannot write the dead man switch's plan: \(error); no action starts until it can")
             }
             protectionFailure = "\(error)"
         }
@@ -241,8 +248,9 @@ struct DaemonLoop {
             }
         case .runHooks(let invocation):
             if !hostWork.add(invocation) {
-                daemon.logs.event("ERROR: the \(invocation.phase.rawValue) hooks of \(invocation.event) were not run: "
-                    + "\(HostWorkQueue.hookLimit) hook runs are waiting")
+                daemon.logs.event(
+                    "ERROR: the \(invocation.phase.rawValue) hooks of \(invocation.event) were not run: "
+                        + "\(HostWorkQueue.hookLimit) hook runs are waiting")
             }
         case .fence(let request):
             fence(request)
@@ -267,8 +275,9 @@ struct DaemonLoop {
                     disks.post(envelope)
                 }
             } else if warnedSerial.insert(network.name).inserted {
-                daemon.logs.event("network \(network.name) is a serial link: vigild does not drive serial lines; "
-                    + "it is not watched (use a disk heartbeat)")
+                daemon.logs.event(
+                    "network \(network.name) is a serial link: vigild does not drive serial lines; "
+                        + "it is not watched (use a disk heartbeat)")
             }
         }
         if !packets.isEmpty { send(packets) }
@@ -292,11 +301,14 @@ struct DaemonLoop {
         let routes = daemon.routes
         if let fromAdapter = envelope.fromAdapter {
             guard let local = routes.route(node: envelope.from, network: envelope.network, adapter: fromAdapter),
-                  let toAdapter = envelope.toAdapter,
-                  let remote = routes.route(node: envelope.to, network: envelope.network, adapter: toAdapter)
+                let toAdapter = envelope.toAdapter,
+                let remote = routes.route(node: envelope.to, network: envelope.network, adapter: toAdapter)
             else {
                 transport.counters.countSendFailed()
-                noteHeartbeat(envelope, failure: "\(TransportError.unroutable(from: envelope.from, to: envelope.to, network: envelope.network, fromAdapter: envelope.fromAdapter, toAdapter: envelope.toAdapter))")
+                let error = TransportError.unroutable(
+                    from: envelope.from, to: envelope.to, network: envelope.network,
+                    fromAdapter: envelope.fromAdapter, toAdapter: envelope.toAdapter)
+                noteHeartbeat(envelope, failure: "\(error)")
                 return
             }
             packets.append(UDPTransport.Outbound(envelope: envelope, local: local.address, remote: remote.socket))
@@ -308,7 +320,10 @@ struct DaemonLoop {
         for remote in routes.routes(of: envelope.to, on: envelope.network) {
             // From my adapter in the peer's subnet: a packet for another subnet would leave through
             // whatever route there is, and fail (ENETUNREACH) while that is down.
-            let local = netmask.flatMap { mask in locals.first { $0.address.masked(by: mask) == remote.address.masked(by: mask) } } ?? first
+            let local =
+                netmask.flatMap { mask in
+                    locals.first { $0.address.masked(by: mask) == remote.address.masked(by: mask) }
+                } ?? first
             packets.append(UDPTransport.Outbound(envelope: envelope, local: local.address, remote: remote.socket))
         }
     }
@@ -337,7 +352,10 @@ struct DaemonLoop {
         if failure == nil, daemon.failingPaths.withLock({ $0.isEmpty }) { return }
         let path = "\(envelope.network) \(envelope.fromAdapter ?? "?") -> \(envelope.to)/\(envelope.toAdapter ?? "?")"
         if let text = failure {
-            if daemon.failingPaths.withLock({ paths in defer { paths[path] = text }; return paths[path] != text }) {
+            if daemon.failingPaths.withLock({ paths in
+                defer { paths[path] = text }
+                return paths[path] != text
+            }) {
                 daemon.logs.event("heartbeats on \(path) cannot be sent: \(text)")
             }
         } else if daemon.failingPaths.withLock({ $0.removeValue(forKey: path) }) != nil {
@@ -349,8 +367,9 @@ struct DaemonLoop {
     private func fence(_ request: FenceRequest) {
         let daemon = daemon
         let started = daemon.jobs.submit {
-            let result = await CommandRunner().run(ShellCommand(
-                request.command, environment: ["VIGIL_FENCE_NODE": request.node], timeout: Self.fenceTimeout))
+            let result = await CommandRunner().run(
+                ShellCommand(
+                    request.command, environment: ["VIGIL_FENCE_NODE": request.node], timeout: Self.fenceTimeout))
             daemon.send(.fenceFinished(request.id, succeeded: result.succeeded, detail: result.summary))
         }
         if !started {

@@ -37,7 +37,8 @@ public struct DaemonOptions: Sendable {
     public var containment: ApplicationContainment.Choice
 
     public init(
-        configPath: String, config: ClusterConfig, configVersion: UInt64 = 0, configNote: String? = nil, node: String, stateDirectory: String, keyPath: String,
+        configPath: String, config: ClusterConfig, configVersion: UInt64 = 0, configNote: String? = nil, node: String,
+        stateDirectory: String, keyPath: String,
         port: Int = UDPTransport.defaultPort, addressDriver: AddressDriverKind = .ip, socketPath: String,
         startServices: Bool = false, diskPollInterval: Duration = .milliseconds(50), haltCommand: [String]? = nil,
         watchdogDevice: String? = nil, watchdogExecutable: String? = nil,

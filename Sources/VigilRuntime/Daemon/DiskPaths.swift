@@ -1,11 +1,12 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOPosix
 import Synchronization
 import VigilCore
 import VigilModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The node's disk heartbeat networks: for each, its slot on the shared file or block device
 /// (heartbeats, holdings and an outbox of messages), the reads of every other slot, and the
@@ -59,7 +60,9 @@ final class DiskPaths: Sendable {
         pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()
         var paths: [String: Path] = [:]
-        guard let node = config.node(named: daemon.me), let slot = config.nodes.firstIndex(where: { $0.name == daemon.me }) else {
+        guard let node = config.node(named: daemon.me),
+            let slot = config.nodes.firstIndex(where: { $0.name == daemon.me })
+        else {
             self.paths = [:]
             return
         }
@@ -68,7 +71,8 @@ final class DiskPaths: Sendable {
             let layout = DiskLayout.daemon(nodeSlots: config.nodes.count)
             let file = try DiskDevice(path: device, layout: layout, create: !device.hasPrefix("/dev/"))
             let disk = DiskHeartbeat(device: file, clusterID: config.id, slot: slot, threadPool: pool)
-            var writer = DiskHeartbeatWriter(clusterID: config.id, node: daemon.me, incarnation: daemon.incarnation, codec: daemon.codec)
+            var writer = DiskHeartbeatWriter(
+                clusterID: config.id, node: daemon.me, incarnation: daemon.incarnation, codec: daemon.codec)
             writer.maximumMessageBytes = Self.maximumMessageBytes
             paths[name] = try Path(
                 network: name, disk: disk, writer: writer,
@@ -104,15 +108,25 @@ final class DiskPaths: Sendable {
     /// per stall, after `ioTimeout`.
     private func write(_ path: Path) {
         let latest = path.latest.withLock { $0 }
-        guard let record = path.writer.withLock({ $0.record(heartbeats: latest.beats, holdings: latest.holdings, slotSize: Self.slotSize) }) else { return }
+        guard
+            let record = path.writer.withLock({
+                $0.record(heartbeats: latest.beats, holdings: latest.holdings, slotSize: Self.slotSize)
+            })
+        else { return }
         let stalled = path.work.withLock { work -> Bool in
             work.record = record
             guard let since = work.busySince, !work.stallReported,
-                  Watchdog.monotonicNanoseconds() &- since > UInt64(Self.ioTimeout.nanoseconds) else { return false }
+                Watchdog.monotonicNanoseconds() &- since > UInt64(Self.ioTimeout.nanoseconds)
+            else { return false }
             work.stallReported = true
             return true
         }
-        if stalled { daemon.logs.event("the disk heartbeat on \(path.network) has not answered for \(DurationText.format(Self.ioTimeout)): its records are not written or read") }
+        if stalled {
+            daemon.logs.event(
+                "the disk heartbeat on \(path.network) has not answered for \(DurationText.format(Self.ioTimeout)): "
+                    + "its records are not written or read"
+            )
+        }
         path.wakeup.signal()
     }
 
@@ -164,18 +178,30 @@ final class DiskPaths: Sendable {
             }
             if stopped { return }
             if let record {
-                path.work.withLock { $0.busySince = now; $0.stallReported = false }
+                path.work.withLock {
+                    $0.busySince = now
+                    $0.stallReported = false
+                }
                 let failure: String?
-                do { try path.disk.writeOwnSlotNow(record); failure = nil } catch { failure = "\(error)" }
+                do {
+                    try path.disk.writeOwnSlotNow(record)
+                    failure = nil
+                } catch { failure = "\(error)" }
                 path.work.withLock { $0.busySince = nil }
                 if failure != failing {
-                    if let failure { daemon.logs.event("writing the disk heartbeat on \(path.network) failed: \(failure)") }
-                    else { daemon.logs.event("the disk heartbeat on \(path.network) is written again") }
+                    if let failure {
+                        daemon.logs.event("writing the disk heartbeat on \(path.network) failed: \(failure)")
+                    } else {
+                        daemon.logs.event("the disk heartbeat on \(path.network) is written again")
+                    }
                     failing = failure
                 }
             }
             if now >= nextPoll {
-                path.work.withLock { $0.busySince = now; $0.stallReported = false }
+                path.work.withLock {
+                    $0.busySince = now
+                    $0.stallReported = false
+                }
                 let slots = try? path.disk.readChanged(seen: &seen)
                 path.work.withLock { $0.busySince = nil }
                 if let slots, !slots.isEmpty {
@@ -185,7 +211,9 @@ final class DiskPaths: Sendable {
                 nextPoll = max(nextPoll + period, Watchdog.monotonicNanoseconds())
             }
             let left = nextPoll &- Watchdog.monotonicNanoseconds()
-            if nextPoll > Watchdog.monotonicNanoseconds() { path.wakeup.wait(milliseconds: Int((left + 999_999) / 1_000_000)) }
+            if nextPoll > Watchdog.monotonicNanoseconds() {
+                path.wakeup.wait(milliseconds: Int((left + 999_999) / 1_000_000))
+            }
         }
     }
 

@@ -13,8 +13,9 @@ enum Incarnation {
         if FileManager.default.fileExists(atPath: path) {
             let text = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             guard let value = UInt64(text), value <= WireLimits.largestCounter else {
-                throw IncarnationError("\(path) holds \"\(text.prefix(40))\", not an incarnation number: "
-                    + "remove it if the state directory is this node's (the wall clock then starts the count)")
+                throw IncarnationError(
+                    "\(path) holds \"\(text.prefix(40))\", not an incarnation number: "
+                        + "remove it if the state directory is this node's (the wall clock then starts the count)")
             }
             stored = value
         }

@@ -30,11 +30,14 @@ final class LinkEvents: @unchecked Sendable {
     /// Subscribes to link changes in the calling thread's network namespace; `nil` when the kernel
     /// refuses (no netlink here), in which case the caller polls.
     init?() {
-        let descriptor = Glibc.socket(AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Self.netlinkRoute)
+        let descriptor = Glibc.socket(
+            AF_NETLINK, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), Self.netlinkRoute)
         guard descriptor >= 0 else { return nil }
         var address = NetlinkAddress(groups: Self.linkGroup)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<NetlinkAddress>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<NetlinkAddress>.size))
+            }
         }
         var ends: [Int32] = [-1, -1]
         guard bound == 0, pipe(&ends) == 0 else {
@@ -67,7 +70,10 @@ final class LinkEvents: @unchecked Sendable {
 
     /// Blocks the calling thread until a link changes, `timeout` passes, or `interrupt()`.
     func wait(timeout: Duration) -> Outcome {
-        var descriptors = [pollfd(fd: socket, events: Int16(POLLIN), revents: 0), pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0)]
+        var descriptors = [
+            pollfd(fd: socket, events: Int16(POLLIN), revents: 0),
+            pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0),
+        ]
         let milliseconds = Int32(clamping: timeout.nanoseconds / 1_000_000)
         let ready = poll(&descriptors, 2, milliseconds)
         if ready < 0 {

@@ -52,7 +52,10 @@ extension NodeDaemon: AdminHandler {
         }
         let chunks = ConfigSync.chunks(of: text).count
         guard chunks <= ConfigSync.maximumChunks else {
-            throw AdminRefusal("\(path) is too large to synchronise (\(text.utf8.count) bytes in \(chunks) messages, at most \(ConfigSync.maximumChunks)); nothing was sent")
+            throw AdminRefusal(
+                "\(path) is too large to synchronise (\(text.utf8.count) bytes in \(chunks) messages, at most "
+                    + "\(ConfigSync.maximumChunks)); nothing was sent"
+            )
         }
         return try await withCheckedThrowingContinuation { send(.sync(text: text, $0)) }
     }
@@ -76,7 +79,9 @@ extension NodeDaemon: AdminHandler {
                     guard let newline = data.lastIndex(of: UInt8(ascii: "\n")) else { continue }
                     let complete = data[data.startIndex...newline]
                     offset += complete.count
-                    for line in String(decoding: complete, as: UTF8.self).split(separator: "\n") { continuation.yield(String(line)) }
+                    for line in String(decoding: complete, as: UTF8.self).split(separator: "\n") {
+                        continuation.yield(String(line))
+                    }
                 }
                 continuation.finish()
             }

@@ -43,7 +43,9 @@ public final class NodeDaemon: Service, Sendable {
 
     /// `clock`: the daemon's time and timers; by default the monotonic clock with timers on the
     /// event loop of the daemon's loop.
-    public init(options: DaemonOptions, logger: Logger = Logger(label: "vigild"), clock: (any DaemonClock)? = nil) throws {
+    public init(options: DaemonOptions, logger: Logger = Logger(label: "vigild"), clock: (any DaemonClock)? = nil)
+        throws
+    {
         self.options = options
         config = options.config
         me = options.node
@@ -56,8 +58,9 @@ public final class NodeDaemon: Service, Sendable {
         watchdogProcess = WatchdogProcess.Link(directory: options.stateDirectory)
         let containment = ApplicationContainment.choose(options.containment, stateDirectory: options.stateDirectory)
         let groups = ProcessGroupRecord(stateDirectory: options.stateDirectory)
-        let plans = EmergencyPlanKeeper(release: emergency, link: watchdogProcess, groups: groups,
-                                        cgroups: containment.root.map { [$0.path] } ?? [])
+        let plans = EmergencyPlanKeeper(
+            release: emergency, link: watchdogProcess, groups: groups,
+            cgroups: containment.root.map { [$0.path] } ?? [])
         self.plans = plans
         // Every start command waits until the plan with its process group is written (`refresh`).
         let applications = ApplicationDriver(
@@ -67,7 +70,9 @@ public final class NodeDaemon: Service, Sendable {
             config: options.config, node: options.node, stateDirectory: options.stateDirectory,
             addressKind: options.addressDriver, applications: applications, note: { logs.event($0) })
         hooks = HookRunner(hooks: options.config.hooks, node: options.node, logs: logs)
-        codec = PacketCodec(clusterID: options.config.id, key: try ClusterKey.load(fromFile: options.keyPath, clusterID: options.config.id))
+        codec = PacketCodec(
+            clusterID: options.config.id,
+            key: try ClusterKey.load(fromFile: options.keyPath, clusterID: options.config.id))
         book = AddressBook(config: options.config)
         routes = Routes(book: book, port: options.port)
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -104,7 +109,10 @@ public final class NodeDaemon: Service, Sendable {
 
     /// Runs until cluster services stop after a shutdown request (SIGTERM), or the task is cancelled.
     public func run() async throws {
-        logs.event("vigild starting: node \(me) of cluster \(config.name), incarnation \(incarnation), configuration \(options.configPath) version \(options.configVersion)")
+        logs.event(
+            "vigild starting: node \(me) of cluster \(config.name), incarnation \(incarnation), configuration "
+                + "\(options.configPath) version \(options.configVersion)"
+        )
         if let note = options.configNote { logs.event(note) }
         logs.event(host.applications.containment.description)
         // The plan names the applications' cgroup root before the watchdog process reads it and
@@ -114,7 +122,8 @@ public final class NodeDaemon: Service, Sendable {
         }
         let transport = try await UDPTransport.bind(
             node: me, endpoints: book.endpoints(of: me), port: options.port, codec: codec, group: group,
-            logger: logger, readPause: Self.readPause(nodes: config.nodes.count), deliver: { [inbox] batch in
+            logger: logger, readPause: Self.readPause(nodes: config.nodes.count),
+            deliver: { [inbox] batch in
                 // The adapter the packet really arrived on is the socket's, not what the sender wrote.
                 let envelopes = batch.map { received in
                     var envelope = received.envelope
@@ -125,17 +134,23 @@ public final class NodeDaemon: Service, Sendable {
             })
         let disks = try DiskPaths(daemon: self)
         let admin = try await AdminServer.bind(path: options.socketPath, handler: self, group: group, logger: logger)
-        let watchdog = Watchdog(tripInterval: config.tuning.tripInterval, devicePath: options.watchdogDevice) { [emergency, watchdogTripped, logs] in
+        let watchdog = Watchdog(tripInterval: config.tuning.tripInterval, devicePath: options.watchdogDevice) {
+            [emergency, watchdogTripped, logs] in
             let done = emergency.perform()
             watchdogTripped.set()
-            logs.event("dead man switch tripped: the daemon was not scheduled for \(DurationText.format(self.config.tuning.tripInterval)); " + done.joined(separator: "; "))
+            logs.event(
+                "dead man switch tripped: the daemon was not scheduled for "
+                    + "\(DurationText.format(self.config.tuning.tripInterval)); "
+                    + done.joined(separator: "; "))
         }
         try watchdog.start()
         defer { watchdog.stop() }
         try watchdogProcess.start(
             trip: config.tuning.tripInterval, haltCommand: options.haltCommand, executable: options.watchdogExecutable)
         defer {
-            do { try watchdogProcess.stop() } catch { logs.event("ERROR: cannot clear the dead man switch's plan: \(error)") }
+            do { try watchdogProcess.stop() } catch {
+                logs.event("ERROR: cannot clear the dead man switch's plan: \(error)")
+            }
             if let root = host.applications.containment.root, let failure = root.remove() {
                 logs.event("\(root) left: \(failure)")
             }
@@ -143,7 +158,12 @@ public final class NodeDaemon: Service, Sendable {
 
         // What the node really holds, read back from the host rather than assumed.
         let holdings = await host.readHoldings()
-        if !holdings.isEmpty { logs.event("found on the host at start: \(holdings.heldGroups.joined(separator: ", ")) \(holdings.ownAddresses.keys.sorted().joined(separator: ", "))") }
+        if !holdings.isEmpty {
+            logs.event(
+                "found on the host at start: \(holdings.heldGroups.joined(separator: ", ")) "
+                    + "\(holdings.ownAddresses.keys.sorted().joined(separator: ", "))"
+            )
+        }
         let core = ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings)
         do {
             try protect(core.protection)
@@ -172,7 +192,9 @@ public final class NodeDaemon: Service, Sendable {
 
     /// The daemon's tasks until the loop ends: the loop and packet delivery on the event loop, the
     /// control socket, the carrier watch and the application monitor on the global executor.
-    private func runTasks(loop: inout DaemonLoop, executor: EventLoopExecutor, transport: UDPTransport, admin: AdminServer) async throws {
+    private func runTasks(
+        loop: inout DaemonLoop, executor: EventLoopExecutor, transport: UDPTransport, admin: AdminServer
+    ) async throws {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { tasks in
                 tasks.addTask { try await admin.run() }
@@ -265,7 +287,12 @@ public final class NodeDaemon: Service, Sendable {
 final class WatchdogFlag: Sendable {
     private let tripped = Mutex(false)
     func set() { tripped.withLock { $0 = true } }
-    func take() -> Bool { tripped.withLock { value in defer { value = false }; return value } }
+    func take() -> Bool {
+        tripped.withLock { value in
+            defer { value = false }
+            return value
+        }
+    }
 }
 
 /// Tells a thread of the daemon to end: raised once, looked at each time the thread wakes.

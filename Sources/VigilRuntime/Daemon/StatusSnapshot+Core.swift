@@ -11,17 +11,24 @@ extension StatusSnapshot {
         let agreed = core.phase == .running ? core.installed : nil
         state = agreed == nil ? .down : .up
         substate = (agreed?.isStable ?? true) ? .stable : .unstable
-        if agreed?.tooLong == true { unstableReason = "config_too_long: an event ran longer than \(DurationText.format(config.tuning.configTooLong))" }
+        if agreed?.tooLong == true {
+            unstableReason =
+                "config_too_long: an event ran longer than \(DurationText.format(config.tuning.configTooLong))"
+        }
         view = agreed?.epoch
         nodes = config.nodes.map { node in
-            Node(name: node.name, state: Self.memberState(of: node.name, core: core, agreed: agreed, at: now),
-                 coordinator: agreed?.coordinator == node.name)
+            Node(
+                name: node.name, state: Self.memberState(of: node.name, core: core, agreed: agreed, at: now),
+                coordinator: agreed?.coordinator == node.name)
         }
         interfaces = config.nodes.flatMap { node in
             node.interfaces.map { interface in
                 let up: Bool
                 if node.name == me {
-                    up = core.phase == .running && (core.topology.report(at: now).networks[interface.network]?.adapters[interface.name]?.carrier ?? false)
+                    up =
+                        core.phase == .running
+                        && (core.topology.report(at: now).networks[interface.network]?.adapters[interface.name]?.carrier
+                            ?? false)
                 } else {
                     up = agreed?.topology.nodes[node.name]?.adaptersUp.contains(interface.name) ?? false
                 }
@@ -33,32 +40,40 @@ extension StatusSnapshot {
         }
         groups = config.resourceGroups.map { group in
             let placements = group.nodes.map { node -> Placement in
-                let state = node == me ? core.holdings.state(of: group.name) : agreed?.holdings[node]?[group.name] ?? .offline
+                let state =
+                    node == me ? core.holdings.state(of: group.name) : agreed?.holdings[node]?[group.name] ?? .offline
                 return Placement(node: node, state: GroupState(state))
             }
             var hold: String?
             switch agreed?.admin.held[group.name] {
             case .administrator(let sticky)?: hold = "taken offline by an administrator\(sticky ? " (sticky)" : "")"
             case .stoppedWith(let node)?: hold = "offline until \(node), stopped gracefully, returns"
-            case nil: hold = agreed?.admin.unmanaged[group.name].map { "running unmanaged on \($0) after a forced stop" }
+            case nil:
+                hold = agreed?.admin.unmanaged[group.name].map { "running unmanaged on \($0) after a forced stop" }
             }
             let failedOn = agreed?.failures[group.name]?.sorted() ?? []
             return Group(
                 name: group.name, policy: group.policy.rawValue, placements: placements,
                 reason: agreed?.placement[group.name]?.reason, hold: hold, sticky: agreed?.admin.sticky[group.name],
-                error: core.holdings.groups[group.name]?.failure?.reason ?? (failedOn.isEmpty ? nil : "failed on \(failedOn.joined(separator: ", "))"))
+                error: core.holdings.groups[group.name]?.failure?.reason
+                    ?? (failedOn.isEmpty ? nil : "failed on \(failedOn.joined(separator: ", "))"))
         }
         if let current = agreed?.currentEvent {
-            event = Event(number: current.number, description: current.event.description,
-                          runningMilliseconds: Int64((now - current.started) / .milliseconds(1)))
+            event = Event(
+                number: current.number, description: current.event.description,
+                runningMilliseconds: Int64((now - current.started) / .milliseconds(1)))
         }
-        var flat: [String: UInt64] = ["packets_received": counters.received, "packets_accepted": counters.accepted,
-                                      "packets_sent": counters.sent, "packets_send_failed": counters.sendFailed]
+        var flat: [String: UInt64] = [
+            "packets_received": counters.received, "packets_accepted": counters.accepted,
+            "packets_sent": counters.sent, "packets_send_failed": counters.sendFailed,
+        ]
         for (reason, count) in counters.dropped { flat["packets_dropped_\(reason.rawValue)"] = count }
         self.counters = flat
     }
 
-    private static func memberState(of node: String, core: ClusterNode, agreed: ClusterState?, at now: Moment) -> MemberState {
+    private static func memberState(of node: String, core: ClusterNode, agreed: ClusterState?, at now: Moment)
+        -> MemberState
+    {
         if node == core.me && core.phase == .stopped { return .stopped }
         if agreed?.disconnected.contains(node) == true { return .disconnected }
         if agreed?.netpar.contains(node) == true { return .netpar }
@@ -72,10 +87,14 @@ extension StatusSnapshot {
 
     /// The service addresses on an interface: exactly, for this node; from the agreed holdings and
     /// active adapters for the others.
-    private static func serviceAddresses(on interface: VigilModel.Interface, of node: String, core: ClusterNode, agreed: ClusterState?) -> [String] {
+    private static func serviceAddresses(
+        on interface: VigilModel.Interface, of node: String, core: ClusterNode, agreed: ClusterState?
+    ) -> [String] {
         let config = core.config
         if node == core.me {
-            var labels = core.holdings.groups.values.flatMap { $0.addressAdapters.filter { $0.value == interface.name }.map(\.key) }
+            var labels = core.holdings.groups.values.flatMap {
+                $0.addressAdapters.filter { $0.value == interface.name }.map(\.key)
+            }
             labels += core.holdings.ownAddresses.filter { $0.value == interface.name }.map(\.key)
             return labels.sorted()
         }

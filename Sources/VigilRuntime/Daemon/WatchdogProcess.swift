@@ -1,8 +1,9 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
-import Synchronization
 
 /// The dead man switch as a process of its own (`vigild --watchdog-for PID`), so that it acts even
 /// while the daemon is stopped (SIGSTOP), starved, or dead: the daemon pets it through a file in the
@@ -88,11 +89,15 @@ public enum WatchdogProcess {
                     // A dead daemon's root goes too (the next daemon makes it again); a late one's
                     // stays, for the daemon that may still run.
                     if gone { steps += plan.cgroups.map { removeRoot($0) } }
-                    let why = gone ? "the daemon \(pid) is gone" : "the daemon \(pid) was not scheduled for \(silent / 1_000_000) ms"
+                    let why =
+                        gone
+                        ? "the daemon \(pid) is gone"
+                        : "the daemon \(pid) was not scheduled for \(silent / 1_000_000) ms"
                     logs?.event("dead man switch tripped: \(why): " + steps.joined(separator: "; "))
                     if !FileManager.default.createFile(atPath: trippedPath(stateDirectory), contents: Data(why.utf8)) {
-                        logs?.event("ERROR: cannot leave the marker \(trippedPath(stateDirectory)): "
-                            + "the daemon may not learn of the trip")
+                        logs?.event(
+                            "ERROR: cannot leave the marker \(trippedPath(stateDirectory)): "
+                                + "the daemon may not learn of the trip")
                     }
                 }
                 tripped = true
@@ -210,10 +215,14 @@ public enum WatchdogProcess {
         func start(trip: Duration, haltCommand: [String]?, executable: String? = nil) throws {
             pet()
             let process = Process()
-            let own = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+            let own =
+                (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+                ?? CommandLine.arguments[0]
             process.executableURL = URL(fileURLWithPath: executable ?? own)
-            var arguments = ["--watchdog-for", "\(getpid())", "--state-dir", directory,
-                             "--trip-ms", "\(trip.nanoseconds / 1_000_000)"]
+            var arguments = [
+                "--watchdog-for", "\(getpid())", "--state-dir", directory,
+                "--trip-ms", "\(trip.nanoseconds / 1_000_000)",
+            ]
             if let haltCommand { arguments += ["--halt-command", haltCommand.last ?? ""] }
             process.arguments = arguments
             // The write end stays open here for the daemon's life, and in no other child: an

@@ -65,15 +65,18 @@ public final class DiskDevice: Sendable {
     /// The first `count` bytes of a node slot (`count` a multiple of `DiskLayout.alignment`, at
     /// most the slot size).
     public func readSlot(_ slot: Int, count: Int) throws(DiskIOError) -> [UInt8] {
-        precondition(count > 0 && count <= layout.slotSize && count % DiskLayout.alignment == 0, "reading \(count) bytes of a slot of \(layout.slotSize)")
+        precondition(
+            count > 0 && count <= layout.slotSize && count % DiskLayout.alignment == 0,
+            "reading \(count) bytes of a slot of \(layout.slotSize)")
         return try read(offset: layout.offset(ofSlot: slot), count: count)
     }
 
     /// Writes the start of a slot (a multiple of `DiskLayout.alignment` bytes, at most the slot
     /// size; `DiskRecordCodec.encodePrefix`) and syncs it. The rest of the slot is left as it is.
     public func writeSlotPrefix(_ image: [UInt8], slot: Int) throws(DiskIOError) {
-        precondition(image.count > 0 && image.count <= layout.slotSize && image.count % DiskLayout.alignment == 0,
-                     "slot prefix of \(image.count) bytes, slot size \(layout.slotSize)")
+        precondition(
+            image.count > 0 && image.count <= layout.slotSize && image.count % DiskLayout.alignment == 0,
+            "slot prefix of \(image.count) bytes, slot size \(layout.slotSize)")
         try write(image, offset: layout.offset(ofSlot: slot))
     }
 
@@ -82,7 +85,8 @@ public final class DiskDevice: Sendable {
     }
 
     public func writeTiebreakerImage(_ image: [UInt8]) throws(DiskIOError) {
-        precondition(image.count == layout.slotSize, "tiebreaker image of \(image.count) bytes, slot size \(layout.slotSize)")
+        precondition(
+            image.count == layout.slotSize, "tiebreaker image of \(image.count) bytes, slot size \(layout.slotSize)")
         try write(image, offset: layout.tiebreakerOffset)
     }
 

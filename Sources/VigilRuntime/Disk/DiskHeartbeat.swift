@@ -48,7 +48,8 @@ public final class DiskHeartbeat: Sendable {
     /// (`DiskDevice.writeSlotPrefix`): for a thread of the caller's own.
     public func writeOwnSlotNow(_ record: DiskSlotRecord) throws {
         precondition(record.clusterID == clusterID, "record of cluster \(record.clusterID), disk of \(clusterID)")
-        try device.writeSlotPrefix(try DiskRecordCodec.encodePrefix(record, slotSize: device.layout.slotSize), slot: slot)
+        try device.writeSlotPrefix(
+            try DiskRecordCodec.encodePrefix(record, slotSize: device.layout.slotSize), slot: slot)
     }
 
     /// Reads every other node's slot, blocking the caller, and returns the records that changed

@@ -80,17 +80,19 @@ public struct DiskHeartbeatReader: Sendable {
             lastMessage: max(lastMessage, record.outbox.map(\.sequence).max() ?? 0))
         guard baselined, advanced else { return }
         inbox.heard.append(peer)
-        inbox.envelopes.append(Envelope(
-            clusterID: config.id, from: peer, incarnation: record.incarnation, to: me, network: network,
-            fromAdapter: config.node(named: peer)?.adapters(on: network).first,
-            toAdapter: config.node(named: me)?.adapters(on: network).first,
-            message: .heartbeat(record.heartbeat(to: me))))
+        inbox.envelopes.append(
+            Envelope(
+                clusterID: config.id, from: peer, incarnation: record.incarnation, to: me, network: network,
+                fromAdapter: config.node(named: peer)?.adapters(on: network).first,
+                toAdapter: config.node(named: me)?.adapters(on: network).first,
+                message: .heartbeat(record.heartbeat(to: me))))
         for message in record.outbox where message.to == me && message.sequence > lastMessage {
             switch Result(catching: { () throws(PacketError) in try codec.decode(bytes: message.packet) }) {
             case .success(let envelope) where envelope.from == peer && envelope.to == me:
                 inbox.envelopes.append(envelope)
             case .success(let envelope):
-                inbox.rejected.append(PacketError(.misaddressed, "\(envelope.from) -> \(envelope.to) in \(peer)'s outbox"))
+                inbox.rejected.append(
+                    PacketError(.misaddressed, "\(envelope.from) -> \(envelope.to) in \(peer)'s outbox"))
             case .failure(let error):
                 inbox.rejected.append(error)
             }

@@ -26,8 +26,9 @@ public struct DiskHeartbeatWriter: Sendable {
         clusterID: Int, node: String, incarnation: UInt64, codec: PacketCodec,
         outboxLifetime: Int = 16, outboxLimit: Int = 8, maximumMessageBytes: Int = 1024
     ) {
-        precondition(outboxLifetime > 0 && outboxLimit > 0 && outboxLimit <= DiskRecordCodec.maximumOutbox,
-                     "outbox lifetime \(outboxLifetime), limit \(outboxLimit)")
+        precondition(
+            outboxLifetime > 0 && outboxLimit > 0 && outboxLimit <= DiskRecordCodec.maximumOutbox,
+            "outbox lifetime \(outboxLifetime), limit \(outboxLimit)")
         self.clusterID = clusterID
         self.node = node
         self.incarnation = incarnation
@@ -65,8 +66,9 @@ public struct DiskHeartbeatWriter: Sendable {
             if let echo = beat.echo { echoes[envelope.to] = echo }
         }
         guard let first else { return nil }
-        var next = record(view: first.view, installedEpoch: first.installedEpoch, stamp: first.stamp,
-                          echoes: echoes, holdings: holdings, slotSize: slotSize)
+        var next = record(
+            view: first.view, installedEpoch: first.installedEpoch, stamp: first.stamp,
+            echoes: echoes, holdings: holdings, slotSize: slotSize)
         next.ipPeers = first.ipPeers
         next.disconnected = first.disconnected
         return next
@@ -95,7 +97,8 @@ public struct DiskHeartbeatWriter: Sendable {
     /// Whether a record fits in a slot. Other encoding errors (a name too long) are not about
     /// space: they surface when the record is written.
     private static func fits(_ record: DiskSlotRecord, slotSize: Int) -> Bool {
-        switch Result(catching: { () throws(DiskRecordError) in try DiskRecordCodec.encode(record, slotSize: slotSize) }) {
+        switch Result(catching: { () throws(DiskRecordError) in try DiskRecordCodec.encode(record, slotSize: slotSize) }
+        ) {
         case .failure(.tooLarge): false
         case .success, .failure: true
         }

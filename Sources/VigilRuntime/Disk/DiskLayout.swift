@@ -16,7 +16,9 @@ public struct DiskLayout: Sendable, Hashable {
     public var nodeSlots: Int
 
     public init(nodeSlots: Int, slotSize: Int = 4096) {
-        precondition(slotSize > 0 && slotSize % Self.alignment == 0, "slot size \(slotSize) is not a multiple of \(Self.alignment)")
+        precondition(
+            slotSize > 0 && slotSize % Self.alignment == 0,
+            "slot size \(slotSize) is not a multiple of \(Self.alignment)")
         precondition(slotSize <= 1 << 16, "slot size \(slotSize) exceeds the 16-bit record length")
         precondition(nodeSlots > 0, "no node slots")
         self.slotSize = slotSize

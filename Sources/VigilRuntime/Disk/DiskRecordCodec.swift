@@ -32,9 +32,11 @@ public enum DiskRecordCodec {
         try encode(record, slotSize: slotSize, padding: true)
     }
 
-    private static func encode(_ record: DiskSlotRecord, slotSize: Int, padding: Bool) throws(DiskRecordError) -> [UInt8] {
+    private static func encode(_ record: DiskSlotRecord, slotSize: Int, padding: Bool) throws(DiskRecordError)
+        -> [UInt8]
+    {
         guard record.echoes.count <= maximumEchoes, record.holdings.count <= maximumHoldings,
-              record.outbox.count <= maximumOutbox
+            record.outbox.count <= maximumOutbox
         else { throw .malformed("too many echoes, holdings or outbox messages") }
         var body = ByteBuffer()
         do {
@@ -60,7 +62,9 @@ public enum DiskRecordCodec {
             for message in record.outbox {
                 try body.writeName(message.to)
                 body.writeInteger(message.sequence)
-                guard message.packet.count <= Int(UInt16.max) else { throw DiskRecordError.tooLarge(bytes: message.packet.count, limit: Int(UInt16.max)) }
+                guard message.packet.count <= Int(UInt16.max) else {
+                    throw DiskRecordError.tooLarge(bytes: message.packet.count, limit: Int(UInt16.max))
+                }
                 body.writeInteger(UInt16(message.packet.count))
                 body.writeBytes(message.packet)
             }
@@ -120,7 +124,9 @@ public enum DiskRecordCodec {
         let flags = try body.readChecked(UInt8.self, "disconnected")
         guard flags <= 1 else { throw ByteReadError("disconnected flag \(flags)") }
         var ipPeers: [String] = []
-        for _ in 0..<Int(try body.readChecked(UInt8.self, "IP peer count")) { ipPeers.append(try body.readName("IP peer")) }
+        for _ in 0..<Int(try body.readChecked(UInt8.self, "IP peer count")) {
+            ipPeers.append(try body.readName("IP peer"))
+        }
         var holdings: [String] = []
         let holdingCount = Int(try body.readChecked(UInt16.self, "holding count"))
         guard holdingCount <= maximumHoldings else { throw ByteReadError("\(holdingCount) holdings") }
@@ -146,7 +152,9 @@ public enum DiskRecordCodec {
     }
 
     /// The tiebreaker sector's image, `slotSize` bytes.
-    public static func encode(_ record: TiebreakerRecord, clusterID: Int, slotSize: Int) throws(DiskRecordError) -> [UInt8] {
+    public static func encode(_ record: TiebreakerRecord, clusterID: Int, slotSize: Int) throws(DiskRecordError)
+        -> [UInt8]
+    {
         var body = ByteBuffer()
         body.writeInteger(Int64(clusterID))
         do {
@@ -178,7 +186,9 @@ public enum DiskRecordCodec {
         }
     }
 
-    private static func frame(magic: [UInt8], body: ByteBuffer, slotSize: Int, padding: Bool = true) throws(DiskRecordError) -> [UInt8] {
+    private static func frame(magic: [UInt8], body: ByteBuffer, slotSize: Int, padding: Bool = true)
+        throws(DiskRecordError) -> [UInt8]
+    {
         let size = headerSize + body.readableBytes + checksumSize
         guard size <= slotSize else { throw .tooLarge(bytes: size, limit: slotSize) }
         var image = magic

@@ -42,8 +42,9 @@ public struct DiskSlotRecord: Sendable, Hashable {
 
     /// The heartbeat this record carries to `peer`.
     public func heartbeat(to peer: String) -> Heartbeat {
-        Heartbeat(view: view, installedEpoch: installedEpoch, stamp: stamp, echo: echoes[peer],
-                  ipPeers: ipPeers, disconnected: disconnected)
+        Heartbeat(
+            view: view, installedEpoch: installedEpoch, stamp: stamp, echo: echoes[peer],
+            ipPeers: ipPeers, disconnected: disconnected)
     }
 }
 

@@ -97,7 +97,9 @@ public struct AddressDriver: AddressDriving {
     }
 
     public func configured(_ wanted: [String: IPv4Address]) async -> Result<[String: String], DriverFailure> {
-        let adapters = config.node(named: node)?.interfaces.filter { config.network(named: $0.network)?.isIP ?? false }.map(\.name) ?? []
+        let adapters =
+            config.node(named: node)?.interfaces.filter { config.network(named: $0.network)?.isIP ?? false }.map(\.name)
+            ?? []
         var found: [String: String] = [:]
         var seen: Set<String> = []
         for adapter in adapters where seen.insert(adapter).inserted {
@@ -138,14 +140,17 @@ public struct AddressDriver: AddressDriving {
         let (runner, note, timeout) = (runner, note, timeout)
         announcements.start(address) {
             let result = await runner.run(ShellCommand(line, timeout: timeout + .seconds(arpCount)))
-            if !result.succeeded, !Task.isCancelled { note("gratuitous ARP for \(address) on \(device) failed: \(result.summary)") }
+            if !result.succeeded, !Task.isCancelled {
+                note("gratuitous ARP for \(address) on \(device) failed: \(result.summary)")
+            }
         }
     }
 
     /// The prefix length for `label`: the netmask of its service address's network, or of the
     /// network of the node's own interface with that label.
     func prefixLength(of label: String) -> Int? {
-        let network = config.serviceAddress(labelled: label)?.network
+        let network =
+            config.serviceAddress(labelled: label)?.network
             ?? config.nodes.lazy.flatMap(\.interfaces).first { $0.label == label }?.network
         return network.flatMap { config.network(named: $0)?.netmask?.prefixLength }
     }

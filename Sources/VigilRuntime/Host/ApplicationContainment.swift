@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// Where a node's applications run, so that the dead man switch can stop every one of them at any
 /// instant, even one that forks, daemonizes or is being started the moment the daemon dies.
@@ -64,7 +65,10 @@ public enum ApplicationContainment: Sendable, Hashable, CustomStringConvertible 
     /// directory's real path (symbolic links resolved when it exists), escaped into one name.
     public static func rootPath(mount: String, stateDirectory: String) -> String {
         let absolute = URL(fileURLWithPath: stateDirectory).standardizedFileURL.path
-        let real = realpath(absolute, nil).map { pointer in defer { free(pointer) }; return String(cString: pointer) }
+        let real = realpath(absolute, nil).map { pointer in
+            defer { free(pointer) }
+            return String(cString: pointer)
+        }
         let base = mount.hasSuffix("/") ? String(mount.dropLast()) : mount
         return base + "/vigil/" + escape(real ?? absolute)
     }
@@ -78,7 +82,7 @@ public enum ApplicationContainment: Sendable, Hashable, CustomStringConvertible 
         for (index, byte) in text.utf8.enumerated() {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"):
                 name.append(Character(UnicodeScalar(byte)))
             case UInt8(ascii: ".") where index > 0: name.append(".")
             case UInt8(ascii: "/"): name.append("+")
@@ -98,7 +102,8 @@ public enum ApplicationContainment: Sendable, Hashable, CustomStringConvertible 
         for line in mountInfo.split(separator: "\n") {
             let fields = line.split(separator: " ", omittingEmptySubsequences: false)
             guard let dash = fields.firstIndex(of: "-"), dash >= 6, dash + 1 < fields.count,
-                  fields[dash + 1] == "cgroup2" else { continue }
+                fields[dash + 1] == "cgroup2"
+            else { continue }
             return unescapeMountField(String(fields[4]))
         }
         return nil
@@ -110,7 +115,8 @@ public enum ApplicationContainment: Sendable, Hashable, CustomStringConvertible 
         var rest = Array(field.utf8)[...]
         while let first = rest.first {
             if first == UInt8(ascii: "\\"), rest.count >= 4,
-               let value = UInt8(String(decoding: rest.dropFirst().prefix(3), as: UTF8.self), radix: 8) {
+                let value = UInt8(String(decoding: rest.dropFirst().prefix(3), as: UTF8.self), radix: 8)
+            {
                 bytes.append(value)
                 rest = rest.dropFirst(4)
             } else {
@@ -151,7 +157,8 @@ public enum ApplicationContainment: Sendable, Hashable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .cgroup(let root):
-            let how = root.hasKillFile
+            let how =
+                root.hasKillFile
                 ? "cgroup.kill" : "signals to its frozen processes (this kernel has no cgroup.kill)"
             return "applications are contained in \(root): the dead man switch kills it with \(how)"
         case .processGroups(let reason):

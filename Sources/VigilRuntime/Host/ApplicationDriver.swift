@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 import Synchronization
 import VigilModel
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Applications through their start, stop and monitor commands, as real processes.
 ///
@@ -154,11 +155,15 @@ public actor ApplicationDriver {
         guard application.monitor != nil else { return .success(()) }
         var last = await check(application)
         while last != .healthy, clock.now < deadline {
-            do { try await Task.sleep(for: pollInterval) } catch { return .failure(DriverFailure("start \(name) cancelled")) }
+            do { try await Task.sleep(for: pollInterval) } catch {
+                return .failure(DriverFailure("start \(name) cancelled"))
+            }
             last = await check(application)
         }
         guard case .failing(let why) = last else { return .success(()) }
-        return .failure(DriverFailure("start \(name): monitor did not pass within \(application.startTimeout.formattedSeconds): \(why)"))
+        return .failure(
+            DriverFailure(
+                "start \(name): monitor did not pass within \(application.startTimeout.formattedSeconds): \(why)"))
     }
 
     private func stopNow(_ name: String) async -> Result<Void, DriverFailure> {
@@ -169,8 +174,9 @@ public actor ApplicationDriver {
         // Nothing of ours runs: stop it only if its monitor says it runs anyway. (When something
         // of ours is alive it runs for sure: no monitor first, a stop is on a takeover's critical path.)
         if !own.alive, application.monitor != nil, await check(application) != .healthy { return forget(name, own) }
-        let command = ShellCommand(application.stop, environment: environment.merging(["VIGIL_APPLICATION": name]) { $1 },
-                                   timeout: application.stopTimeout, killGrace: killGrace)
+        let command = ShellCommand(
+            application.stop, environment: environment.merging(["VIGIL_APPLICATION": name]) { $1 },
+            timeout: application.stopTimeout, killGrace: killGrace)
         let result = await runner.run(command)
         var escalated = false
         var health = await check(application)
@@ -194,9 +200,11 @@ public actor ApplicationDriver {
     /// Runs the monitor once.
     public func check(_ application: Application) async -> Health {
         guard let monitor = application.monitor else { return .unmonitored }
-        let result = await runner.run(ShellCommand(
-            monitor, environment: environment.merging(["VIGIL_APPLICATION": application.name]) { $1 }, timeout: application.monitorTimeout,
-            killGrace: .milliseconds(500), outputLimit: 4096))
+        let result = await runner.run(
+            ShellCommand(
+                monitor, environment: environment.merging(["VIGIL_APPLICATION": application.name]) { $1 },
+                timeout: application.monitorTimeout,
+                killGrace: .milliseconds(500), outputLimit: 4096))
         return result.succeeded ? .healthy : .failing(result.summary)
     }
 

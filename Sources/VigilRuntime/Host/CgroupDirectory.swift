@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// One cgroup v2 directory, by its path under the cgroup2 mount: what application containment
 /// needs (create, look, signal, kill, wait, remove). Every operation is synchronous and uses no
@@ -21,8 +22,9 @@ public struct CgroupDirectory: Sendable, Hashable, CustomStringConvertible {
     static let readLimit = 1 << 20
 
     public init(_ path: String) {
-        precondition(path.hasPrefix("/") && path.count > 1 && !path.hasSuffix("/"),
-                     "not a cgroup directory path: \(path)")
+        precondition(
+            path.hasPrefix("/") && path.count > 1 && !path.hasSuffix("/"),
+            "not a cgroup directory path: \(path)")
         self.path = path
     }
 

@@ -1,11 +1,12 @@
+import Foundation
+import Subprocess
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import Subprocess
-import Synchronization
 
 /// Runs shell commands as real processes with swift-subprocess: `/bin/sh -c LINE` in a new session
 /// (so its process group is its own and can be killed whole), with the command's environment added to
@@ -87,14 +88,19 @@ public struct CommandRunner: CommandRunning {
         let begin = clock.now
         let state = SupervisionBox()
         let started: @Sendable (Int32) -> Void = { pid in state.withLock { $0.group = pid } }
-        let outcome: Result<TerminationStatus, any Error> = await withTaskGroup(of: Result<TerminationStatus, any Error>?.self) { tasks in
+        let outcome: Result<TerminationStatus, any Error> = await withTaskGroup(
+            of: Result<TerminationStatus, any Error>?.self
+        ) { tasks in
             tasks.addTask {
                 do { return .success(try await body(started)) } catch { return .failure(error) }
             }
             tasks.addTask {
                 // Cancellation (the command finished first) ends the timer: nothing to kill.
                 do { try await Task.sleep(for: command.timeout) } catch { return nil }
-                let group = state.withLock { state -> Int32? in state.timedOut = true; return state.group }
+                let group = state.withLock { state -> Int32? in
+                    state.timedOut = true
+                    return state.group
+                }
                 guard let group else { return nil }
                 kill(-group, SIGTERM)
                 do { try await Task.sleep(for: command.killGrace) } catch { return nil }
@@ -139,12 +145,14 @@ public struct CommandRunner: CommandRunning {
         guard command.cgroup != nil || admitted else { return ["-c", command.line] }
         var steps: [String] = []
         if command.cgroup != nil {
-            steps.append(#"echo 0 > "$1/cgroup.procs" || "#
-                + #"{ echo "vigil: not started: cannot enter cgroup $1" >&2; exit 125; }"#)
+            steps.append(
+                #"echo 0 > "$1/cgroup.procs" || "#
+                    + #"{ echo "vigil: not started: cannot enter cgroup $1" >&2; exit 125; }"#)
         }
         if admitted {
-            steps.append(#"read -r admitted || "#
-                + #"{ echo "vigil: not started: the daemon did not admit it" >&2; exit 125; }"#)
+            steps.append(
+                #"read -r admitted || "#
+                    + #"{ echo "vigil: not started: the daemon did not admit it" >&2; exit 125; }"#)
             steps.append(#"exec /bin/sh -c "$2" < /dev/null"#)
         } else {
             steps.append(#"exec /bin/sh -c "$2""#)
@@ -166,7 +174,9 @@ public struct CommandRunner: CommandRunning {
         // A new session: the shell leads its own process group, detached from any terminal.
         options.createSession = true
         // If the calling task is cancelled: SIGTERM to the whole group, then SIGKILL.
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: command.killGrace)]
+        options.teardownSequence = [
+            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: command.killGrace)
+        ]
         return options
     }
 

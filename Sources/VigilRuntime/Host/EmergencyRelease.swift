@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// What a tripped dead man switch must let go of: kept current by the daemon (from its start,
 /// after every action batch, and the moment an application's start command is spawned) so that
@@ -78,8 +79,10 @@ public final class EmergencyRelease: Sendable {
                 report.append("ip not found: \(entry.address) left on \(entry.device)")
                 continue
             }
-            let argv = commandPrefix + [ipPath, "-4", "addr", "del", "\(entry.address)/\(entry.prefix)", "dev", entry.device]
-            report.append("remove \(entry.address) from \(entry.device): \(Self.spawnAndWait(argv, timeout: commandTimeout))")
+            let argv =
+                commandPrefix + [ipPath, "-4", "addr", "del", "\(entry.address)/\(entry.prefix)", "dev", entry.device]
+            report.append(
+                "remove \(entry.address) from \(entry.device): \(Self.spawnAndWait(argv, timeout: commandTimeout))")
         }
         for root in plan.cgroups where root.hasPrefix("/") && root.count > 1 {
             report += Self.killCgroup(CgroupDirectory(root))

@@ -16,7 +16,10 @@ public struct HookRunner: Sendable {
     public let runner: any CommandRunning
     public let logs: NodeLogs
 
-    public init(hooks: [ClusterEventName: EventHooks], node: String, runner: any CommandRunning = CommandRunner(), logs: NodeLogs) {
+    public init(
+        hooks: [ClusterEventName: EventHooks], node: String, runner: any CommandRunning = CommandRunner(),
+        logs: NodeLogs
+    ) {
         self.hooks = hooks
         self.node = node
         self.runner = runner
@@ -36,12 +39,13 @@ public struct HookRunner: Sendable {
     /// Runs the commands of `phase` for `event`; none configured → no results.
     public func run(event: ClusterEvent, phase: HookInvocation.Phase) async -> [Outcome] {
         guard let hooks = hooks[event.name] else { return [] }
-        let commands: [String] = switch phase {
-        case .pre: hooks.pre
-        case .post: hooks.post
-        case .notify: hooks.notify
-        case .recovery: hooks.recovery.map { [$0.command] } ?? []
-        }
+        let commands: [String] =
+            switch phase {
+            case .pre: hooks.pre
+            case .post: hooks.post
+            case .notify: hooks.notify
+            case .recovery: hooks.recovery.map { [$0.command] } ?? []
+            }
         let environment = [
             "VIGIL_EVENT": event.name.rawValue,
             "VIGIL_EVENT_ARGS": event.arguments.joined(separator: " "),
@@ -52,7 +56,8 @@ public struct HookRunner: Sendable {
         for command in commands {
             logs.event("\(phase.rawValue) hook for \(event): running \(command)")
             let result = await runner.run(ShellCommand(command, environment: environment, timeout: hooks.timeout))
-            var line = "\(phase.rawValue) hook for \(event): \(command): \(result.status), \(result.duration.formattedSeconds)"
+            var line =
+                "\(phase.rawValue) hook for \(event): \(command): \(result.status), \(result.duration.formattedSeconds)"
             if result.timedOut { line += ", timed out after \(hooks.timeout.formattedSeconds): process group killed" }
             if !result.output.isEmpty { line += "\n" + result.output.trimmingTrailingNewlines() }
             if result.outputTruncated { line += "\n[output truncated]" }

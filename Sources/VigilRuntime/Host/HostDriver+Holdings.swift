@@ -21,19 +21,23 @@ extension HostDriver {
 
     private func ownAddresses() async -> [String: String] {
         let own = config.node(named: node)?.interfaces.filter { $0.role == .service } ?? []
-        let wanted = Dictionary(own.compactMap { interface in interface.address.map { (interface.label, $0) } },
-                                uniquingKeysWith: { first, _ in first })
+        let wanted = Dictionary(
+            own.compactMap { interface in interface.address.map { (interface.label, $0) } },
+            uniquingKeysWith: { first, _ in first })
         return await configuredAddresses(wanted)
     }
 
     private func holding(of group: ResourceGroup) async -> GroupHolding? {
         var present: [String] = []
         var missing: [String] = []
-        func tally(_ name: String, _ isPresent: Bool) { if isPresent { present.append(name) } else { missing.append(name) } }
+        func tally(_ name: String, _ isPresent: Bool) {
+            if isPresent { present.append(name) } else { missing.append(name) }
+        }
 
-        let wanted = Dictionary(group.serviceAddresses.compactMap { label in
-            config.serviceAddress(labelled: label).map { (label, $0.address) }
-        }, uniquingKeysWith: { first, _ in first })
+        let wanted = Dictionary(
+            group.serviceAddresses.compactMap { label in
+                config.serviceAddress(labelled: label).map { (label, $0.address) }
+            }, uniquingKeysWith: { first, _ in first })
         let addressAdapters = await configuredAddresses(wanted)
         for name in group.volumeGroups { tally("volume group \(name)", await volumeGroupActive(name)) }
         for mountPoint in group.filesystems { tally("filesystem \(mountPoint)", storage.isMounted(mountPoint)) }
@@ -43,7 +47,9 @@ extension HostDriver {
 
         if present.isEmpty { return nil }
         if missing.isEmpty { return GroupHolding(state: .online, addressAdapters: addressAdapters) }
-        let failure = "partially present on \(node): has \(present.joined(separator: ", ")); missing \(missing.joined(separator: ", "))"
+        let failure =
+            "partially present on \(node): has \(present.joined(separator: ", ")); missing "
+            + "\(missing.joined(separator: ", "))"
         note("group \(group.name) " + failure)
         return GroupHolding(state: .error, addressAdapters: addressAdapters, failure: GroupFailure(.found, failure))
     }
@@ -85,16 +91,19 @@ extension HostDriver {
     /// start covers every application that will ever start. With the loopback demo driver there
     /// is nothing on the host to remove, so the plan has no addresses.
     public func emergencyPlan(for holdings: Holdings) async -> EmergencyPlan {
-        var plan = EmergencyPlan(processGroups: applications.groups.current.values.sorted(),
-                                 cgroups: applications.containment.root.map { [$0.path] } ?? [])
+        var plan = EmergencyPlan(
+            processGroups: applications.groups.current.values.sorted(),
+            cgroups: applications.containment.root.map { [$0.path] } ?? [])
         guard let driver = addresses as? AddressDriver else { return plan }
         var placed = holdings.ownAddresses
         for holding in holdings.groups.values { placed.merge(holding.addressAdapters) { first, _ in first } }
         for (label, adapter) in placed.sorted(by: { $0.key < $1.key }) {
-            let address = config.serviceAddress(labelled: label)?.address
+            let address =
+                config.serviceAddress(labelled: label)?.address
                 ?? config.nodes.lazy.flatMap(\.interfaces).first { $0.label == label }?.address
             guard let address, let prefix = driver.prefixLength(of: label) else { continue }
-            plan.addresses.append(.init(device: driver.device(of: adapter), address: address.description, prefix: prefix))
+            plan.addresses.append(
+                .init(device: driver.device(of: adapter), address: address.description, prefix: prefix))
         }
         return plan
     }

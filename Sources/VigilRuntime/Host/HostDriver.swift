@@ -35,11 +35,13 @@ public struct HostDriver: Sendable {
     ) -> HostDriver {
         HostDriver(
             config: config, node: node,
-            addresses: addressKind.makeDriver(config: config, node: node, stateDirectory: stateDirectory, runner: runner, note: note),
+            addresses: addressKind.makeDriver(
+                config: config, node: node, stateDirectory: stateDirectory, runner: runner, note: note),
             storage: StorageDriver(config: config, runner: runner, note: note),
             applications: applications
-                ?? ApplicationDriver(config: config, runner: runner, stateDirectory: stateDirectory,
-                                     environment: ["VIGIL_NODE": node]),
+                ?? ApplicationDriver(
+                    config: config, runner: runner, stateDirectory: stateDirectory,
+                    environment: ["VIGIL_NODE": node]),
             note: note)
     }
 
@@ -61,8 +63,10 @@ public struct HostDriver: Sendable {
         case .deactivateVolumeGroup(let name, _): await storage.deactivate(volumeGroup: name)
         case .mountFilesystem(let mountPoint): await storage.mount(mountPoint)
         case .unmountFilesystem(let mountPoint): await storage.unmount(mountPoint)
-        case .addAddress(let label, let address, let adapter): await addresses.add(label: label, address: address, adapter: adapter)
-        case .removeAddress(let label, let address, let adapter): await addresses.remove(label: label, address: address, adapter: adapter)
+        case .addAddress(let label, let address, let adapter):
+            await addresses.add(label: label, address: address, adapter: adapter)
+        case .removeAddress(let label, let address, let adapter):
+            await addresses.remove(label: label, address: address, adapter: adapter)
         case .exportDirectory(let path): await storage.export(path)
         case .unexportDirectory(let path): await storage.unexport(path)
         case .startApplication(let name): await applications.start(name)

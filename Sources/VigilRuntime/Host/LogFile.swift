@@ -1,9 +1,10 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Synchronization
 
 /// An append-only log file: every line is written with one `write` on an `O_APPEND` descriptor,
 /// prefixed with the wall-clock time (logs are the one place the runtime reads wall time).

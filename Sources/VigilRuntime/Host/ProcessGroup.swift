@@ -1,9 +1,10 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 
 /// A process group the runtime started (a command's shell ran as a session leader, so the group id is
 /// its pid): signalling it and finding which of its members still run, from `/proc`.
@@ -58,7 +59,8 @@ public struct ProcessGroup: Sendable, Hashable, CustomStringConvertible {
     /// parenthesised command name, which may itself contain spaces and parentheses).
     static func stat(of pid: Int32) -> (state: Character, group: Int32)? {
         guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = text.lastIndex(of: ")") else { return nil }
+            let close = text.lastIndex(of: ")")
+        else { return nil }
         let fields = text[text.index(after: close)...].split(separator: " ")
         guard fields.count > 3, let state = fields[0].first, let group = Int32(fields[2]) else { return nil }
         return (state, group)

@@ -53,10 +53,14 @@ public struct StorageDriver: Sendable {
         if case .failure(let failure) = lookup.require("vgchange") { return .failure(failure) }
         if case .success(active) = await isActive(volumeGroup: name) { return .success(()) }
         let flag = active ? "-ay" : "-an"
-        if case .failure(let failure) = await tool("vgchange", "\(flag) \(shellQuote(name))") { return .failure(failure) }
+        if case .failure(let failure) = await tool("vgchange", "\(flag) \(shellQuote(name))") {
+            return .failure(failure)
+        }
         switch await isActive(volumeGroup: name) {
         case .success(active): return .success(())
-        case .success: return .failure(DriverFailure("volume group \(name) still \(active ? "inactive" : "active") after vgchange \(flag)"))
+        case .success:
+            return .failure(
+                DriverFailure("volume group \(name) still \(active ? "inactive" : "active") after vgchange \(flag)"))
         case .failure(let failure): return .failure(failure)
         }
     }
@@ -98,7 +102,9 @@ public struct StorageDriver: Sendable {
         if case .failure(let failure) = await tool("umount", shellQuote(mountPoint)) { reasons.append(failure.reason) }
         if !isMounted(mountPoint) { return .success(()) }
         note("umount \(mountPoint) still failing: detaching it lazily with umount -l")
-        if case .failure(let failure) = await tool("umount", "-l \(shellQuote(mountPoint))") { reasons.append(failure.reason) }
+        if case .failure(let failure) = await tool("umount", "-l \(shellQuote(mountPoint))") {
+            reasons.append(failure.reason)
+        }
         if !isMounted(mountPoint) { return .success(()) }
         return .failure(DriverFailure("\(mountPoint) still mounted: " + reasons.joined(separator: "; ")))
     }
@@ -118,7 +124,9 @@ public struct StorageDriver: Sendable {
         var bytes: [UInt8] = []
         var utf8 = Array(field.utf8)[...]
         while let byte = utf8.popFirst() {
-            if byte == UInt8(ascii: "\\"), utf8.count >= 3, let value = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8) {
+            if byte == UInt8(ascii: "\\"), utf8.count >= 3,
+                let value = UInt8(String(decoding: utf8.prefix(3), as: UTF8.self), radix: 8)
+            {
                 bytes.append(value)
                 utf8 = utf8.dropFirst(3)
             } else {
@@ -139,7 +147,9 @@ public struct StorageDriver: Sendable {
         if case .failure(let failure) = await tool("exportfs", "-o \(shellQuote(export.options)) \(target)") {
             return .failure(failure)
         }
-        return await isExported(export).flatMap { $0 ? .success(()) : .failure(DriverFailure("\(path) not listed by exportfs -v after exporting it")) }
+        return await isExported(export).flatMap {
+            $0 ? .success(()) : .failure(DriverFailure("\(path) not listed by exportfs -v after exporting it"))
+        }
     }
 
     public func unexport(_ path: String) async -> Result<Void, DriverFailure> {
@@ -150,7 +160,9 @@ public struct StorageDriver: Sendable {
         if case .failure(let failure) = await tool("exportfs", "-u \(shellQuote("\(export.clients):\(export.path)"))") {
             return .failure(failure)
         }
-        return await isExported(export).flatMap { $0 ? .failure(DriverFailure("\(path) still listed by exportfs -v")) : .success(()) }
+        return await isExported(export).flatMap {
+            $0 ? .failure(DriverFailure("\(path) still listed by exportfs -v")) : .success(())
+        }
     }
 
     /// Whether `exportfs -v` lists the export's path for its clients.
@@ -161,7 +173,9 @@ public struct StorageDriver: Sendable {
     // MARK: Running tools
 
     /// Runs the host tool `name` with `arguments`; exit statuses outside `acceptedExits` fail.
-    private func tool(_ name: String, _ arguments: String, acceptedExits: Set<Int32> = [0]) async -> Result<String, DriverFailure> {
+    private func tool(_ name: String, _ arguments: String, acceptedExits: Set<Int32> = [0]) async -> Result<
+        String, DriverFailure
+    > {
         let path: String
         switch lookup.require(name) {
         case .success(let found): path = found

@@ -1,10 +1,11 @@
+import Foundation
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
-import Synchronization
 
 /// The runtime half of the dead man switch: an OS thread (not a Swift task, so that it runs while the
 /// daemon's event loops or cooperative pool are stuck) with its own deadline. The daemon's main loop
@@ -50,7 +51,8 @@ public final class Watchdog: Sendable {
         self.clock = clock
         precondition(tripInterval > .zero, "trip interval must be positive, got \(tripInterval)")
         let check = checkInterval ?? tripInterval / 10
-        precondition(check > .zero && check <= tripInterval / 4, "check interval \(check) must be in (0, trip interval / 4]")
+        precondition(
+            check > .zero && check <= tripInterval / 4, "check interval \(check) must be in (0, trip interval / 4]")
         self.tripInterval = tripInterval
         self.checkInterval = check
         self.devicePath = devicePath
@@ -100,7 +102,10 @@ public final class Watchdog: Sendable {
         while true {
             clock.sleep(wait)
             if state.withLock({ $0.stopping }) {
-                if device >= 0 { _ = write(device, "V", 1); close(device) }
+                if device >= 0 {
+                    _ = write(device, "V", 1)
+                    close(device)
+                }
                 break
             }
             // The pet before the clock: a pet stored between the two readings would lie in the
@@ -163,16 +168,21 @@ extension WatchdogClock {
     public func threadEnded() {}
 }
 
-/// The system's monotonic clock (`CLOCK_MONOTONIC`), which a thread sleeps on with `nanosleep`.
+/// The system's monotonic clock (`CLOCK_MONOTONIC`), which a thread sleeps on with `nanosleep`:
+/// one clock for every namespace and process of the machine, so that times taken in different
+/// processes (the benchmark's faults and a client's answers) compare directly.
 public struct MonotonicClock: WatchdogClock {
     public init() {}
     public func now() -> UInt64 { Watchdog.monotonicNanoseconds() }
     public func sleep(_ duration: Duration) { Watchdog.sleep(duration) }
+
+    /// Nanoseconds now.
+    public static func nanoseconds() -> UInt64 { Watchdog.monotonicNanoseconds() }
 }
 
 extension Duration {
     /// Whole nanoseconds (durations here are far below the 292 years an Int64 holds).
-    var nanoseconds: Int64 {
+    public var nanoseconds: Int64 {
         components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }

@@ -32,7 +32,8 @@ public struct AddressBook: Sendable, Hashable {
                         $0.network == network && $0.name == adapter && $0.role != .service && $0.address != nil
                     }
                     if let fixed, let address = fixed.address {
-                        endpoints.append(Endpoint(node: node.name, network: network, adapter: adapter, address: address))
+                        endpoints.append(
+                            Endpoint(node: node.name, network: network, adapter: adapter, address: address))
                     }
                 }
             }

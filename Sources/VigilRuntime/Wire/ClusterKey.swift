@@ -64,7 +64,8 @@ public enum ClusterKeyError: Error, Sendable, Hashable, CustomStringConvertible 
         switch self {
         case .unreadable(let path, let reason): "cannot read the cluster key \(path): \(reason)"
         case .tooShort(let bytes, let minimum, let path):
-            "the cluster key\(path.map { " \($0)" } ?? "") has \(bytes) bytes; at least \(minimum) are needed (e.g. openssl rand -hex 32)"
+            "the cluster key\(path.map { " \($0)" } ?? "") has \(bytes) bytes; at least \(minimum) are needed (e.g. "
+                + "openssl rand -hex 32)"
         }
     }
 }

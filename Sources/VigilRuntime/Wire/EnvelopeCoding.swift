@@ -26,7 +26,9 @@ enum EnvelopeCoding {
 
     /// Encodes `envelope`, taking a message's JSON from `memo` when it holds the same message, and
     /// leaving this one's there.
-    static func encode(_ envelope: Envelope, into buffer: inout ByteBuffer, memo: inout MessageJSONMemo) throws(PacketEncodingError) {
+    static func encode(_ envelope: Envelope, into buffer: inout ByteBuffer, memo: inout MessageJSONMemo)
+        throws(PacketEncodingError)
+    {
         try writeAddressing(envelope, into: &buffer)
         switch envelope.message {
         case .heartbeat(let beat):
@@ -55,7 +57,8 @@ enum EnvelopeCoding {
     }
 
     /// Who sends to whom, on what: the start of every payload.
-    private static func writeAddressing(_ envelope: Envelope, into buffer: inout ByteBuffer) throws(PacketEncodingError) {
+    private static func writeAddressing(_ envelope: Envelope, into buffer: inout ByteBuffer) throws(PacketEncodingError)
+    {
         buffer.writeInteger(envelope.protocolVersion)
         try buffer.writeName(envelope.from)
         buffer.writeInteger(envelope.incarnation)
@@ -66,7 +69,9 @@ enum EnvelopeCoding {
     }
 
     /// The envelope of the addressing at the start of `buffer` (read past it) and `message`.
-    private static func readAddressing(_ buffer: inout ByteBuffer, clusterID: Int, message: (inout ByteBuffer) throws -> Message) throws -> Envelope {
+    private static func readAddressing(
+        _ buffer: inout ByteBuffer, clusterID: Int, message: (inout ByteBuffer) throws -> Message
+    ) throws -> Envelope {
         let version = try buffer.readChecked(UInt16.self, "protocol version")
         let from = try buffer.readName("from")
         let incarnation = try buffer.readCounter("incarnation")
@@ -106,8 +111,10 @@ enum EnvelopeCoding {
             }
             guard WireLimits.valuesAreBounded(envelope.message) else {
                 let bound = WireLimits.longestDuration
-                throw PacketError(.malformedPayload, "json: a duration beyond \(bound) either side of zero, "
-                    + "or a counter above \(WireLimits.largestCounter)")
+                throw PacketError(
+                    .malformedPayload,
+                    "json: a duration beyond \(bound) either side of zero, "
+                        + "or a counter above \(WireLimits.largestCounter)")
             }
             return envelope
         case nil:
@@ -126,11 +133,17 @@ enum EnvelopeCoding {
             let flags = try buffer.readChecked(UInt8.self, "flags")
             guard flags <= 3 else { throw ByteReadError("heartbeat flags \(flags)") }
             var ipPeers: [String] = []
-            for _ in 0..<Int(try buffer.readChecked(UInt8.self, "IP peer count")) { ipPeers.append(try buffer.readName("IP peer")) }
-            guard buffer.readableBytes == 0 else { throw ByteReadError("\(buffer.readableBytes) bytes after the heartbeat") }
-            return .heartbeat(Heartbeat(
-                view: ViewID(epoch: epoch, coordinator: coordinator), installedEpoch: installedEpoch, stamp: stamp, echo: echo,
-                ipPeers: ipPeers, disconnected: flags & 1 != 0, urgent: flags & 2 != 0))
+            for _ in 0..<Int(try buffer.readChecked(UInt8.self, "IP peer count")) {
+                ipPeers.append(try buffer.readName("IP peer"))
+            }
+            guard buffer.readableBytes == 0 else {
+                throw ByteReadError("\(buffer.readableBytes) bytes after the heartbeat")
+            }
+            return .heartbeat(
+                Heartbeat(
+                    view: ViewID(epoch: epoch, coordinator: coordinator), installedEpoch: installedEpoch, stamp: stamp,
+                    echo: echo,
+                    ipPeers: ipPeers, disconnected: flags & 1 != 0, urgent: flags & 2 != 0))
         }
     }
 }

@@ -24,8 +24,12 @@ struct HeartbeatReplayFilter {
     /// Whether to deliver `envelope`; remembers it if so.
     mutating func admit(_ envelope: Envelope) -> Bool {
         guard case .heartbeat(let beat) = envelope.message else { return true }
-        let path = Path(from: envelope.from, network: envelope.network, fromAdapter: envelope.fromAdapter, toAdapter: envelope.toAdapter)
-        if let last = newest[path], (envelope.incarnation, beat.stamp) <= (last.incarnation, last.stamp) { return false }
+        let path = Path(
+            from: envelope.from, network: envelope.network, fromAdapter: envelope.fromAdapter,
+            toAdapter: envelope.toAdapter)
+        if let last = newest[path], (envelope.incarnation, beat.stamp) <= (last.incarnation, last.stamp) {
+            return false
+        }
         if newest.count >= Self.pathLimit, newest[path] == nil { newest.removeAll() }
         newest[path] = (envelope.incarnation, beat.stamp)
         return true

@@ -30,7 +30,8 @@ final class InboundPacketHandler: ChannelInboundHandler {
 
     init(
         codec: PacketCodec, node: String, local: AddressBook.Endpoint, counters: PacketCounters,
-        continuation: AsyncStream<ReceivedEnvelope>.Continuation, deliver: (@Sendable ([ReceivedEnvelope]) -> Void)? = nil,
+        continuation: AsyncStream<ReceivedEnvelope>.Continuation,
+        deliver: (@Sendable ([ReceivedEnvelope]) -> Void)? = nil,
         readPause: TimeAmount? = nil, logger: Logger
     ) {
         self.codec = codec

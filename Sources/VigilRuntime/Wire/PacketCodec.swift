@@ -36,15 +36,21 @@ public struct PacketCodec: Sendable {
     }
 
     /// The packet for an envelope of this cluster.
-    public func encode(_ envelope: Envelope, allocator: ByteBufferAllocator = ByteBufferAllocator()) throws(PacketEncodingError) -> ByteBuffer {
+    public func encode(_ envelope: Envelope, allocator: ByteBufferAllocator = ByteBufferAllocator())
+        throws(PacketEncodingError) -> ByteBuffer
+    {
         var memo = MessageJSONMemo()
         return try encode(envelope, allocator: allocator, memo: &memo)
     }
 
     /// The packet for an envelope of this cluster, reusing the message's JSON from `memo` when the
     /// envelope before carried the same message.
-    func encode(_ envelope: Envelope, allocator: ByteBufferAllocator, memo: inout MessageJSONMemo) throws(PacketEncodingError) -> ByteBuffer {
-        guard envelope.clusterID == clusterID else { throw .wrongCluster(envelope: envelope.clusterID, codec: clusterID) }
+    func encode(_ envelope: Envelope, allocator: ByteBufferAllocator, memo: inout MessageJSONMemo)
+        throws(PacketEncodingError) -> ByteBuffer
+    {
+        guard envelope.clusterID == clusterID else {
+            throw .wrongCluster(envelope: envelope.clusterID, codec: clusterID)
+        }
         var packet = allocator.buffer(capacity: 128)
         packet.writeBytes(Self.magic)
         packet.writeInteger(Self.formatVersion)
@@ -117,7 +123,9 @@ public struct PacketCodec: Sendable {
         guard cluster == Int64(clusterID) else { throw PacketError(.wrongCluster, "cluster \(cluster)") }
         let length = Int(packet.getInteger(at: start + 14, as: UInt32.self)!)
         guard length == count - Self.headerSize - Self.tagSize else {
-            throw PacketError(.lengthMismatch, "header says \(length) payload bytes, datagram has \(count - Self.headerSize - Self.tagSize)")
+            throw PacketError(
+                .lengthMismatch,
+                "header says \(length) payload bytes, datagram has \(count - Self.headerSize - Self.tagSize)")
         }
         let signed = packet.getSlice(at: start, length: Self.headerSize + length)!
         let tag = packet.getBytes(at: start + Self.headerSize + length, length: Self.tagSize)!

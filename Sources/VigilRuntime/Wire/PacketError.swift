@@ -50,7 +50,8 @@ public enum PacketEncodingError: Error, Sendable, Hashable, CustomStringConverti
     public var description: String {
         switch self {
         case .tooLarge(let bytes, let limit): "packet of \(bytes) bytes exceeds the limit of \(limit)"
-        case .wrongCluster(let envelope, let codec): "envelope for cluster \(envelope) given to the codec of cluster \(codec)"
+        case .wrongCluster(let envelope, let codec):
+            "envelope for cluster \(envelope) given to the codec of cluster \(codec)"
         case .unencodable(let why): "cannot encode: \(why)"
         }
     }

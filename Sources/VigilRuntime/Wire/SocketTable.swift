@@ -55,7 +55,10 @@ final class SocketTable: Sendable {
 
     /// The open socket of `local`, reopened first if it has closed.
     func channel(for local: IPv4Address) async throws -> any Channel {
-        enum Next { case ready(any Channel), wait(Task<any Channel, any Error>) }
+        enum Next {
+            case ready(any Channel)
+            case wait(Task<any Channel, any Error>)
+        }
         let next: Next = try entries.withLock { entries in
             guard var entry = entries[local] else { throw TransportError.noSocket(local) }
             if entry.channel.isActive { return .ready(entry.channel) }
@@ -91,7 +94,7 @@ final class SocketTable: Sendable {
             do {
                 try await channel.close()
             } catch {
-                continue // closing a UDP socket fails only if it is closed already
+                continue  // closing a UDP socket fails only if it is closed already
             }
         }
     }

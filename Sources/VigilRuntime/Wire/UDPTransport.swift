@@ -54,9 +54,11 @@ public final class UDPTransport: Sendable {
         let pause = readPause.map(TimeAmount.init)
         precondition(queueLimit > 0, "queueLimit \(queueLimit)")
         let counters = PacketCounters()
-        let (stream, continuation) = AsyncStream.makeStream(of: ReceivedEnvelope.self, bufferingPolicy: .bufferingOldest(queueLimit))
+        let (stream, continuation) = AsyncStream.makeStream(
+            of: ReceivedEnvelope.self, bufferingPolicy: .bufferingOldest(queueLimit))
         let opener = SocketTable.Opener(
-            port: port, group: group, open: { endpoint, port, group in
+            port: port, group: group,
+            open: { endpoint, port, group in
                 try await DatagramBootstrap(group: group)
                     .channelOption(.socketOption(.so_reuseaddr), value: 1)
                     // NIO reads datagrams into 2 KiB buffers by default: an agreed state is larger.
@@ -66,9 +68,10 @@ public final class UDPTransport: Sendable {
                     .channelOption(.maxMessagesPerRead, value: UInt(pause == nil ? 4 : 256))
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(InboundPacketHandler(
-                                codec: codec, node: node, local: endpoint, counters: counters,
-                                continuation: continuation, deliver: deliver, readPause: pause, logger: logger))
+                            try channel.pipeline.syncOperations.addHandler(
+                                InboundPacketHandler(
+                                    codec: codec, node: node, local: endpoint, counters: counters,
+                                    continuation: continuation, deliver: deliver, readPause: pause, logger: logger))
                         }
                     }
                     .bind(to: try SocketAddress(endpoint.address, port: port))
@@ -116,12 +119,13 @@ public final class UDPTransport: Sendable {
     /// its `toAdapter`'s address on `port`.
     public func send(_ envelope: Envelope, book: AddressBook, port: Int = defaultPort) async throws {
         guard let fromAdapter = envelope.fromAdapter, let toAdapter = envelope.toAdapter,
-              let local = book.address(node: envelope.from, network: envelope.network, adapter: fromAdapter),
-              let remote = book.address(node: envelope.to, network: envelope.network, adapter: toAdapter)
+            let local = book.address(node: envelope.from, network: envelope.network, adapter: fromAdapter),
+            let remote = book.address(node: envelope.to, network: envelope.network, adapter: toAdapter)
         else {
             counters.countSendFailed()
-            throw TransportError.unroutable(from: envelope.from, to: envelope.to, network: envelope.network,
-                                            fromAdapter: envelope.fromAdapter, toAdapter: envelope.toAdapter)
+            throw TransportError.unroutable(
+                from: envelope.from, to: envelope.to, network: envelope.network,
+                fromAdapter: envelope.fromAdapter, toAdapter: envelope.toAdapter)
         }
         try await send(envelope, to: try SocketAddress(remote, port: port), from: local)
     }

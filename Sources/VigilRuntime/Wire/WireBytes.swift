@@ -42,7 +42,8 @@ extension ByteBuffer {
     mutating func writeName(_ name: String) throws(PacketEncodingError) {
         let bytes = Array(name.utf8)
         guard bytes.count <= WireLimits.maximumNameBytes else {
-            throw .unencodable("name of \(bytes.count) bytes (limit \(WireLimits.maximumNameBytes)): \(name.prefix(40))...")
+            throw .unencodable(
+                "name of \(bytes.count) bytes (limit \(WireLimits.maximumNameBytes)): \(name.prefix(40))...")
         }
         writeInteger(UInt8(bytes.count))
         writeBytes(bytes)
