@@ -148,6 +148,7 @@ struct DaemonLoop {
                 core: core, at: now, counters: transport.counters.snapshot, configVersion: daemon.options.configVersion)
             snapshot.counters["inputs_dropped"] = daemon.inbox.droppedPackets
             snapshot.counters["hooks_dropped"] = hostWork.droppedHooks
+            snapshot.counters["jobs_refused"] = daemon.jobs.refused
             if configSync.version > daemon.options.configVersion { snapshot.storedConfigVersion = configSync.version }
             continuation.resume(returning: snapshot)
             return Step()
