@@ -28,6 +28,44 @@ public struct Protection: Sendable, Hashable {
     }
 }
 
+extension Protection {
+    /// What `holdings` need covered: the addresses and applications of every group held in any
+    /// state but offline, and the node's own service addresses, each on the adapter it is on.
+    public init(covering holdings: Holdings, in config: ClusterConfig) {
+        self.init()
+        for (name, holding) in holdings.groups where holding.state != .offline {
+            applications.formUnion(config.group(named: name)?.applications ?? [])
+            for (label, adapter) in holding.addressAdapters {
+                insert(label, config.serviceAddress(labelled: label)?.address, on: adapter)
+            }
+        }
+        for (label, adapter) in holdings.ownAddresses {
+            let own = config.nodes.lazy.flatMap(\.interfaces).first { $0.label == label && $0.role == .service }
+            insert(label, own?.address, on: adapter)
+        }
+    }
+
+    /// Adds what performing `actions` touches: an address added or removed (a moving address is
+    /// on both its adapters until the actions end), an application started or stopped.
+    mutating func cover(_ actions: [Action]) {
+        for action in actions {
+            switch action {
+            case .addAddress(let label, let address, let adapter), .removeAddress(let label, let address, let adapter):
+                insert(label, address, on: adapter)
+            case .startApplication(let name), .stopApplication(let name):
+                applications.insert(name)
+            default:
+                break
+            }
+        }
+    }
+
+    private mutating func insert(_ label: String, _ address: IPv4Address?, on adapter: String) {
+        guard let address else { return }
+        addresses.insert(ProtectedAddress(label: label, address: address, adapter: adapter))
+    }
+}
+
 /// A service address on the adapter it is (or is about to be) configured on.
 public struct ProtectedAddress: Sendable, Hashable, Comparable {
     public var label: String

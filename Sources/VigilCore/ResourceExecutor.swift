@@ -186,28 +186,8 @@ struct ResourceExecutor: Sendable {
     /// every group held in any state, the node's own addresses, and everything the batch in flight
     /// touches (an address moving between adapters is on both until the batch ends).
     var protection: Protection {
-        var protection = Protection()
-        func address(_ label: String, _ address: IPv4Address?, on adapter: String) {
-            guard let address else { return }
-            protection.addresses.insert(ProtectedAddress(label: label, address: address, adapter: adapter))
-        }
-        for (name, holding) in holdings.groups where holding.state != .offline {
-            protection.applications.formUnion(config.group(named: name)?.applications ?? [])
-            for (label, adapter) in holding.addressAdapters {
-                address(label, config.serviceAddress(labelled: label)?.address, on: adapter)
-            }
-        }
-        for (label, adapter) in holdings.ownAddresses { address(label, ownAddress(label), on: adapter) }
-        for action in inFlight?.actions ?? [] {
-            switch action {
-            case .addAddress(let label, let value, let adapter), .removeAddress(let label, let value, let adapter):
-                address(label, value, on: adapter)
-            case .startApplication(let name), .stopApplication(let name):
-                protection.applications.insert(name)
-            default:
-                break
-            }
-        }
+        var protection = Protection(covering: holdings, in: config)
+        protection.cover(inFlight?.actions ?? [])
         return protection
     }
 

@@ -20,8 +20,7 @@ final class ManualWatchdogClock: WatchdogClock, @unchecked Sendable {
         condition.withLock {
             let token = nextToken
             nextToken += 1
-            sleepers[token] = current + UInt64(duration.components.seconds) * 1_000_000_000
-                + UInt64(duration.components.attoseconds / 1_000_000_000)
+            sleepers[token] = current + UInt64(duration.nanoseconds)
             busy -= 1
             condition.broadcast()
             while sleepers[token] != nil { condition.wait() }
@@ -47,8 +46,7 @@ final class ManualWatchdogClock: WatchdogClock, @unchecked Sendable {
     func advance(by duration: Duration) {
         condition.withLock {
             while busy > 0 { condition.wait() }
-            current += UInt64(duration.components.seconds) * 1_000_000_000
-                + UInt64(duration.components.attoseconds / 1_000_000_000)
+            current += UInt64(duration.nanoseconds)
             for (token, deadline) in sleepers where deadline <= current {
                 sleepers[token] = nil
                 busy += 1

@@ -20,10 +20,9 @@ final class DaemonInbox: Sendable {
 
     private struct State {
         var queue: Deque<DaemonInput> = []
-        var packets = 0
+        var packets = BoundedCount(limit: DaemonInbox.packetLimit)
         var tickWaiting = false
         var housekeepingWaiting = false
-        var droppedPackets: UInt64 = 0
         var waiter: CheckedContinuation<DaemonInput?, Never>?
         var finished = false
     }
@@ -31,7 +30,7 @@ final class DaemonInbox: Sendable {
     private let state = Mutex(State())
 
     /// Packets dropped because `packetLimit` were waiting.
-    var droppedPackets: UInt64 { state.withLock { $0.droppedPackets } }
+    var droppedPackets: UInt64 { state.withLock { $0.packets.refused } }
 
     /// Queues an input (or drops it, see the type's rules) and wakes the loop if it waits.
     func push(_ input: DaemonInput) {
@@ -39,11 +38,7 @@ final class DaemonInbox: Sendable {
             guard !state.finished else { return nil }
             switch input {
             case .received, .receivedAll:
-                guard state.packets < Self.packetLimit else {
-                    state.droppedPackets &+= 1
-                    return nil
-                }
-                state.packets += 1
+                guard state.packets.admit() else { return nil }
             case .tick:
                 guard !state.tickWaiting else { return nil }
                 state.tickWaiting = true
@@ -56,7 +51,7 @@ final class DaemonInbox: Sendable {
             precondition(
                 state.queue.count < Self.hardLimit,
                 "the daemon's inbox holds \(state.queue.count) inputs: "
-                    + "\(state.packets) packets, the rest results and commands that are never dropped")
+                    + "\(state.packets.current) packets, the rest results and commands that are never dropped")
             if let waiter = state.waiter {
                 state.waiter = nil
                 Self.taken(input, from: &state)
@@ -105,7 +100,7 @@ final class DaemonInbox: Sendable {
 
     private static func taken(_ input: DaemonInput, from state: inout State) {
         switch input {
-        case .received, .receivedAll: state.packets -= 1
+        case .received, .receivedAll: state.packets.leave()
         case .tick: state.tickWaiting = false
         case .housekeeping: state.housekeepingWaiting = false
         default: break

@@ -14,26 +14,18 @@ final class DaemonJobs: Sendable {
 
     private let stream: AsyncStream<Job>
     private let continuation: AsyncStream<Job>.Continuation
-    private let counts = Mutex((active: 0, refused: UInt64(0)))
+    private let count = Mutex(BoundedCount(limit: DaemonJobs.limit))
 
     init() { (stream, continuation) = AsyncStream.makeStream(of: Job.self) }
 
     /// Jobs refused because `limit` were waiting or running.
-    var refused: UInt64 { counts.withLock { $0.refused } }
+    var refused: UInt64 { count.withLock { $0.refused } }
 
     /// Starts `job` as a child task of `run()`; returns false (and runs nothing) when `limit`
     /// jobs wait or run already.
     @discardableResult
     func submit(_ job: @escaping Job) -> Bool {
-        let accepted = counts.withLock { counts in
-            guard counts.active < Self.limit else {
-                counts.refused &+= 1
-                return false
-            }
-            counts.active += 1
-            return true
-        }
-        guard accepted else { return false }
+        guard count.withLock({ $0.admit() }) else { return false }
         if case .terminated = continuation.yield({ [self] in
             await job()
             ended()
@@ -44,7 +36,7 @@ final class DaemonJobs: Sendable {
         return true
     }
 
-    private func ended() { counts.withLock { $0.active -= 1 } }
+    private func ended() { count.withLock { $0.leave() } }
 
     /// Runs every submitted job as a child task until the calling task is cancelled; the jobs
     /// running then are cancelled and waited for.

@@ -16,32 +16,25 @@ final class HostWorkQueue: Sendable {
 
     let work: AsyncStream<Work>
     private let continuation: AsyncStream<Work>.Continuation
-    private let counts = Mutex((hooksWaiting: 0, droppedHooks: UInt64(0)))
+    private let hooksWaiting = Mutex(BoundedCount(limit: HostWorkQueue.hookLimit))
 
     init() { (work, continuation) = AsyncStream.makeStream(of: Work.self) }
 
     /// Hook runs dropped because `hookLimit` were waiting.
-    var droppedHooks: UInt64 { counts.withLock { $0.droppedHooks } }
+    var droppedHooks: UInt64 { hooksWaiting.withLock { $0.refused } }
 
     func add(_ batch: ActionBatch) { continuation.yield(.batch(batch)) }
 
     /// Queues a hook run; returns false when it was dropped.
     func add(_ hooks: HookInvocation) -> Bool {
-        let queued = counts.withLock { counts in
-            guard counts.hooksWaiting < Self.hookLimit else {
-                counts.droppedHooks &+= 1
-                return false
-            }
-            counts.hooksWaiting += 1
-            return true
-        }
+        let queued = hooksWaiting.withLock { $0.admit() }
         if queued { continuation.yield(.hooks(hooks)) }
         return queued
     }
 
     /// The worker took `item` off the queue.
     func took(_ item: Work) {
-        if case .hooks = item { counts.withLock { $0.hooksWaiting -= 1 } }
+        if case .hooks = item { hooksWaiting.withLock { $0.leave() } }
     }
 
     /// Ends the queue: the worker stops after what waits.

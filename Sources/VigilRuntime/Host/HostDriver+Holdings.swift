@@ -91,20 +91,9 @@ extension HostDriver {
     /// start covers every application that will ever start. With the loopback demo driver there
     /// is nothing on the host to remove, so the plan has no addresses.
     public func emergencyPlan(for holdings: Holdings) async -> EmergencyPlan {
-        var plan = EmergencyPlan(
+        EmergencyPlan(
+            addresses: emergencyAddresses(for: Protection(covering: holdings, in: config)),
             processGroups: applications.groups.current.values.sorted(),
             cgroups: applications.containment.root.map { [$0.path] } ?? [])
-        guard let driver = addresses as? AddressDriver else { return plan }
-        var placed = holdings.ownAddresses
-        for holding in holdings.groups.values { placed.merge(holding.addressAdapters) { first, _ in first } }
-        for (label, adapter) in placed.sorted(by: { $0.key < $1.key }) {
-            let address =
-                config.serviceAddress(labelled: label)?.address
-                ?? config.nodes.lazy.flatMap(\.interfaces).first { $0.label == label }?.address
-            guard let address, let prefix = driver.prefixLength(of: label) else { continue }
-            plan.addresses.append(
-                .init(device: driver.device(of: adapter), address: address.description, prefix: prefix))
-        }
-        return plan
     }
 }
