@@ -38,6 +38,8 @@ extension ClusterNode {
             }
         case .reply(let reply):
             if desk.isPending(reply.id) { desk.record(reply) }
+        case .relay(let relay):
+            onRelay(relay, from: sender, at: now)
         case .services, .servicesDone, .config:
             // Taken before the phase guard in `receive`; never reach here.
             break

@@ -13,11 +13,6 @@ extension ClusterNode {
         return (intervals.max() ?? .milliseconds(200)) * 2
     }
 
-    /// The nodes this node can exchange messages with now, itself included.
-    func reachable(at now: Moment) -> Set<String> {
-        topology.reachablePeers(at: now).union([me])
-    }
-
     /// The lowest-ranked reachable node.
     func candidate(at now: Moment) -> String {
         let reachable = reachable(at: now)
@@ -38,10 +33,7 @@ extension ClusterNode {
         guard membership.proposal == nil, leaving == nil || installed != nil, candidate(at: now) == me,
             now - startedAt >= joinWindow || installed != nil
         else { return }
-        let members = Dictionary(
-            uniqueKeysWithValues: reachable(at: now).map { node in
-                (node, node == me ? incarnation : topology.incarnation(of: node) ?? 0)
-            })
+        let members = Dictionary(uniqueKeysWithValues: reachable(at: now).map { ($0, knownIncarnation(of: $0)) })
         // A member committed to a higher epoch (a proposal that failed) ignores this view's states:
         // only a new view with a higher epoch brings it back.
         let ahead = members.keys.compactMap { topology.committedEpoch(of: $0) }.max() ?? 0
@@ -86,7 +78,7 @@ extension ClusterNode {
         }
         let ownCandidate = candidate(at: now)
         guard proposal.epoch > membership.promised, rank(sender) <= rank(ownCandidate),
-            proposal.members[me] == incarnation
+            Membership.names(proposal, me, incarnation: incarnation)
         else {
             let decline = Decline(epoch: proposal.epoch, promised: membership.promised, follows: ownCandidate)
             send(message(to: sender, .decline(decline), at: now))
@@ -115,6 +107,9 @@ extension ClusterNode {
             pending.members[sender] != nil
         else { return }
         pending.accepted[sender] = acceptance
+        // A member proposed without knowing its incarnation (reached only through others) is in
+        // the view with the incarnation that accepted.
+        if pending.members[sender] == 0 { pending.members[sender] = acceptance.report.incarnation }
         // The member heard each node at most `age` before now (it answered before now).
         for (node, age) in acceptance.lastHeardAgo {
             pending.lastHeard[node] = max(pending.lastHeard[node] ?? .zero, now - age)

@@ -36,6 +36,8 @@ public struct ClusterNode: Sendable {
     var reporter = MemberReporter()
     var journal = EventJournal()
     var desk = AdminDesk()
+    /// The ways back to the origins of relayed messages (see ClusterNode+Reach.swift).
+    var relays = RelayRoutes()
     /// Set while cluster services stop, to how they stop.
     var leaving: ClusterEvent.Departure?
     var startedAt: Moment = .zero
@@ -305,15 +307,21 @@ public struct ClusterNode: Sendable {
     /// Sends a message on every IP network `peer` was heard on lately (or the usual route): for
     /// messages whose loss would stall the cluster.
     mutating func sendOnEveryRoute(to peer: String, _ body: Message, at now: Moment) {
-        let networks = config.networks.filter { $0.isIP && topology.hears(peer, on: $0.name, at: now) }.map(\.name)
+        let networks = topology.ipRoutes(to: peer, at: now)
         guard !networks.isEmpty else { return send(message(to: peer, body, at: now)) }
         for network in networks { send(envelope(body, to: peer, on: network)) }
     }
 
-    /// A message to `peer` on its usual route (the shell's own traffic too, such as `ConfigSync`'s).
+    /// A message to `peer` on its usual route (the shell's own traffic too, such as `ConfigSync`'s):
+    /// directly to a neighbour, else relayed through the neighbour on a path to it.
     public func message(to peer: String, _ body: Message, at now: Moment) -> Envelope {
-        let network = topology.route(to: peer, at: now) ?? config.networks.first { $0.isIP }?.name ?? ""
-        return envelope(body, to: peer, on: network)
+        if peer != me, !topology.reachablePeers(at: now).contains(peer),
+            let hop = nextHop(to: peer, avoiding: [], at: now)
+        {
+            let inner = envelope(body, to: peer, on: networkTo(hop, at: now))
+            return envelope(.relay(Relay(inner: inner, trail: [me])), to: hop, on: networkTo(hop, at: now))
+        }
+        return envelope(body, to: peer, on: networkTo(peer, at: now))
     }
 
     func envelope(_ body: Message, to peer: String, on network: String) -> Envelope {

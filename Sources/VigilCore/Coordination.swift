@@ -305,6 +305,7 @@ struct Coordination: Sendable {
 
     private mutating func nextRound(at now: Moment) -> NextRound {
         var releases: [String: [String]] = [:]
+        var frozen = false
         for node in rankOrder(Set(state.members.keys)) {
             guard let report = reports[node], report.leaving != .forced || state.up.contains(node) else { continue }
             for group in config.resourceGroups.reversed() {
@@ -315,17 +316,21 @@ struct Coordination: Sendable {
                 if !wanted && !stuck { releases[node, default: []].append(group.name) }
             }
         }
-        // NETPAR: running services stay where they run, and none starts or stops, until it heals.
+        // NETPAR: running services stay where they run until the partition heals: no group is
+        // released to move. A group held nowhere still starts where its policy puts it, so that
+        // none stays offline while a member could hold it.
         if !state.netpar.isEmpty {
-            if (!releases.isEmpty || needsAnyAcquisition) && announcedWaits.insert("netpar").inserted {
+            if !releases.isEmpty && announcedWaits.insert("netpar").inserted {
                 outcome.notes.append(
-                    "NETPAR: \(rankOrder(state.netpar).joined(separator: ", ")) see each other only over the disk: "
-                        + "no group starts or stops until the partition heals"
+                    "NETPAR: \(rankOrder(state.netpar).joined(separator: ", ")) are partitioned on every IP "
+                        + "network: no running group moves until the partition heals"
                 )
             }
-            return .waiting
+            frozen = !releases.isEmpty
+            releases = [:]
+        } else {
+            announcedWaits.remove("netpar")
         }
-        announcedWaits.remove("netpar")
         if !releases.isEmpty && rules.releaseBeforeAcquire {
             return .round(RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases))
         }
@@ -358,7 +363,7 @@ struct Coordination: Sendable {
         if !releases.isEmpty {
             return .round(RecoveryRound(number: state.nextRoundNumber, kind: .release, work: releases))
         }
-        return waiting ? .waiting : .none
+        return waiting || frozen ? .waiting : .none
     }
 
     /// A node outside the view that participates in a non-concurrent group and may still hold it:
@@ -408,29 +413,29 @@ struct Coordination: Sendable {
     }
 
     /// Agrees which members are DISCONNECTED (they say so in their reports) and which are NETPAR,
-    /// as in the ASE: relative to the coordinator (the ASE's director), a member it hears only over
-    /// a non-IP path, neither being disconnected; the coordinator is then NETPAR too. A change
-    /// replans: a disconnected node holds no group.
+    /// as in the ASE: relative to the coordinator (the ASE's director), the members it cannot
+    /// reach over IP networks at all, neither directly nor through other members (they are joined
+    /// to it only over a disk or serial path), none being disconnected; the coordinator is then
+    /// NETPAR too. A member the coordinator reaches over IP only through another (a partial
+    /// partition, one-way loss) is not partitioned. A change replans: a disconnected node holds no
+    /// group.
     private mutating func recordConnectivity() {
         let members = rankOrder(Set(state.members.keys)).filter { reports[$0] != nil }
         let disconnected = Set(members.filter { reports[$0]!.disconnected })
         var netpar: Set<String> = []
         let coordinator = state.coordinator
-        if !disconnected.contains(coordinator), let sight = reports[coordinator]?.topology {
-            let ipNetworks = Set(config.networks.filter(\.isIP).map(\.name))
-            for member in members where member != coordinator && !disconnected.contains(member) {
-                let paths = sight.networks.filter { $0.value.heard.contains(member) }.keys
-                if !paths.isEmpty && paths.allSatisfy({ !ipNetworks.contains($0) }) {
-                    netpar.formUnion([member, coordinator])
-                }
-            }
+        if !disconnected.contains(coordinator), reports[coordinator] != nil {
+            let connected = Set(members).subtracting(disconnected)
+            let ipSide = ipComponent(of: coordinator, among: connected)
+            let apart = connected.subtracting(ipSide)
+            if !apart.isEmpty { netpar = apart.union([coordinator]) }
         }
         if netpar != state.netpar {
             outcome.notes.append(
                 netpar.isEmpty
                     ? "the network partition healed: groups may start and stop again"
                     : "NETPAR: \(rankOrder(netpar).joined(separator: ", ")) are partitioned on every IP network and "
-                        + "reach each other only over the disk"
+                        + "reach each other only over non-IP paths"
             )
             state.netpar = netpar
         }
@@ -445,6 +450,27 @@ struct Coordination: Sendable {
             state.disconnected = disconnected
             replan(because: "connectivity of \(rankOrder(disconnected).joined(separator: ", ").ifEmpty("every node"))")
         }
+    }
+
+    /// The members `start` reaches over IP networks, directly or through other members of
+    /// `among`, by what their reports say they hear (a path counts heard from either end).
+    private func ipComponent(of start: String, among: Set<String>) -> Set<String> {
+        let ipNetworks = Set(config.networks.filter(\.isIP).map(\.name))
+        var links: [String: Set<String>] = [:]
+        for member in among {
+            for (network, sight) in reports[member]?.topology.networks ?? [:] where ipNetworks.contains(network) {
+                for peer in sight.heard where among.contains(peer) {
+                    links[member, default: []].insert(peer)
+                    links[peer, default: []].insert(member)
+                }
+            }
+        }
+        var seen: Set<String> = [start]
+        var queue = [start]
+        while let node = queue.popLast() {
+            for next in links[node] ?? [] where seen.insert(next).inserted { queue.append(next) }
+        }
+        return seen
     }
 
     /// A member that reports a group in error on it is not eligible for that group any more.

@@ -29,6 +29,11 @@ public struct LocalTopology: Sendable {
     /// Counts the times echoes were forgotten (a peer restarted, or an old view made room for a
     /// new one): a confirmation computed before may no longer hold (see `ClusterNode.LeaseMemo`).
     private(set) var echoesForgotten: UInt64 = 0
+    /// Whether each peer's latest heartbeat on each IP network said it hears this node there
+    /// (`Heartbeat.hearsYou`), by network then peer.
+    private(set) var heardBack: [String: [String: Bool]] = [:]
+    /// The direct neighbours each peer named in its latest heartbeat (`Heartbeat.links`).
+    private(set) var peerLinks: [String: NodeMask] = [:]
     /// What each peer said of its own connectivity in its latest heartbeat.
     private(set) var peerConnectivity: [String: (ipPeers: [String], disconnected: Bool)] = [:]
     private var nextBeat: [String: Moment] = [:]
@@ -70,7 +75,9 @@ public struct LocalTopology: Sendable {
             stampsFrom[peer] = nil
             if echoes.removeValue(forKey: peer) != nil { echoesForgotten &+= 1 }
             peerConnectivity[peer] = nil
+            peerLinks[peer] = nil
             for name in lastHeard.keys { lastHeard[name]?[peer] = nil }
+            for name in heardBack.keys { heardBack[name]?[peer] = nil }
         }
         lastHeard[network, default: [:]][peer] = now
         if let adapter { lastHeardOnAdapter[network, default: [:]][adapter] = now }
@@ -78,6 +85,8 @@ public struct LocalTopology: Sendable {
         peerEpochs[peer] = max(peerEpochs[peer] ?? 0, heartbeat.installedEpoch)
         committedEpochs[peer] = heartbeat.view.epoch
         peerConnectivity[peer] = (heartbeat.ipPeers, heartbeat.disconnected)
+        peerLinks[peer] = heartbeat.links
+        heardBack[network, default: [:]][peer] = heartbeat.hearsYou
         if heartbeat.urgent { urgentReplies.insert(peer) }
         stampsFrom[peer] = max(stampsFrom[peer] ?? heartbeat.stamp, heartbeat.stamp)
         if let echo = heartbeat.echo, echo <= now.sinceOrigin {
@@ -167,16 +176,41 @@ public struct LocalTopology: Sendable {
         return now - last <= detectionTime(of: network)
     }
 
-    /// Peers heard on at least one IP network or shared disk: those that messages can reach. (A
-    /// serial link reaches only its other end, so it carries heartbeats and no messages.)
+    /// Peers heard lately on any path: this node's neighbours, which messages reach directly. IP
+    /// networks and shared disks carry messages in every shell; a serial link carries them to its
+    /// other end where the shell drives it (the simulator does; `vigild` drives no serial lines, so
+    /// it never hears anyone there).
+    ///
+    /// A serial link beats at the IP networks' cadence (see `heartbeats`), and counts as a path for
+    /// messages only while it was heard within the IP networks' detection time too: its own, longer
+    /// one (the seed's rs232 default is 2 s) would keep a crashed node in the view that much longer.
     public func reachablePeers(at now: Moment) -> Set<String> {
         var reachable: Set<String> = []
-        for network in config.networks where network.isIP || network.isSharedDisk {
-            for (peer, last) in lastHeard[network.name] ?? [:] where now - last <= detectionTime(of: network.name) {
+        for network in config.networks {
+            for peer in (lastHeard[network.name] ?? [:]).keys where canSend(to: peer, on: network, at: now) {
                 reachable.insert(peer)
             }
         }
         return reachable
+    }
+
+    /// Whether a message to `peer` on `network` arrives: the peer was heard there lately, and on an
+    /// IP network its latest heartbeat there said it hears this node too (one-way loss is common
+    /// on IP; a shared disk or a serial line either works or does not).
+    func canSend(to peer: String, on network: Network, at now: Moment) -> Bool {
+        guard let last = lastHeard[network.name]?[peer] else { return false }
+        var limit = detectionTime(of: network.name)
+        if !network.isIP && !network.isSharedDisk { limit = min(limit, config.largestIPDetectionTime) }
+        guard now - last <= limit else { return false }
+        return !network.isIP || heardBack[network.name]?[peer] == true
+    }
+
+    /// The direct neighbours `peer` named in its latest heartbeat, while this node still hears it.
+    public func links(of peer: String, at now: Moment) -> [String] {
+        guard let mask = peerLinks[peer], config.networks.contains(where: { hears(peer, on: $0.name, at: now) }) else {
+            return []
+        }
+        return mask.nodes(in: config)
     }
 
     /// Whether `peer` was heard lately on an IP network (messages can reach it).
@@ -185,16 +219,22 @@ public struct LocalTopology: Sendable {
     }
 
     /// The network to send a message to `peer` on: the first IP network (in configured order) it
-    /// was heard on lately, else a shared disk it was heard on, else the first IP network both are
-    /// attached to.
+    /// was heard on lately, else a shared disk it was heard on, else a serial link it was heard on,
+    /// else the first IP network both are attached to.
     public func route(to peer: String, at now: Moment) -> String? {
         let mine = Set(myNode.networks)
         let theirs = Set(config.node(named: peer)?.networks ?? [])
         let shared = config.networks.filter { mine.contains($0.name) && theirs.contains($0.name) }
         let ip = shared.filter(\.isIP)
-        return ip.first { hears(peer, on: $0.name, at: now) }?.name
-            ?? shared.first { $0.isSharedDisk && hears(peer, on: $0.name, at: now) }?.name
+        return ip.first { canSend(to: peer, on: $0, at: now) }?.name
+            ?? shared.first { $0.isSharedDisk && canSend(to: peer, on: $0, at: now) }?.name
+            ?? shared.first { !$0.isIP && canSend(to: peer, on: $0, at: now) }?.name
             ?? ip.first?.name
+    }
+
+    /// The IP networks a message to `peer` arrives on now.
+    public func ipRoutes(to peer: String, at now: Moment) -> [String] {
+        config.networks.filter { $0.isIP && canSend(to: peer, on: $0, at: now) }.map(\.name)
     }
 
     /// The peers this node hears on an IP network, in configured order.
@@ -353,6 +393,7 @@ public struct LocalTopology: Sendable {
             && peersOnNetwork >= Self.peersPerAdapterToTakeTurns * myAdapters.count
         let ipPeers = peersHeardOnIP(at: now)
         let disconnected = isDisconnected(at: now)
+        let links = NodeMask(reachablePeers(at: now), in: config)
         // What the addressee makes of `ipPeers` is only whether I hear a node other than it on IP
         // (`isDisconnected`): on an IP network, where each heartbeat has one addressee, one such
         // node says it, and the heartbeat stays the same size however large the cluster. A shared
@@ -362,7 +403,8 @@ public struct LocalTopology: Sendable {
             let named = isIP ? (ipPeers.first { $0 != peer.name }.map { [$0] } ?? []) : ipPeers
             let beat = Heartbeat(
                 view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name],
-                ipPeers: named, disconnected: disconnected, urgent: urgent)
+                ipPeers: named, disconnected: disconnected, urgent: urgent, links: links,
+                hearsYou: hears(peer.name, on: network, at: now))
             var pairs: [(mine: String, theirs: String)] = []
             for theirs in peer.adapters(on: network) {
                 for mine in myAdapters where beatsGo(from: mine, to: theirs, of: peer, on: network) {

@@ -67,7 +67,13 @@ struct Membership: Sendable {
     /// Whether `proposal` from `sender` repeats the one this node promised (proposals travel on every
     /// route, so the same one arrives more than once).
     func repeats(_ proposal: Proposal, from sender: String, incarnation: UInt64) -> Bool {
-        proposal.epoch == promised && promisedTo == sender && proposal.members[me] == incarnation
+        proposal.epoch == promised && promisedTo == sender && Self.names(proposal, me, incarnation: incarnation)
+    }
+
+    /// Whether `proposal` names `node` in `incarnation`, or without an incarnation (0: the
+    /// proposer reaches it only through others and has not learned it).
+    static func names(_ proposal: Proposal, _ node: String, incarnation: UInt64) -> Bool {
+        proposal.members[node] == incarnation || proposal.members[node] == 0
     }
 
     /// Makes `state` the installed one.

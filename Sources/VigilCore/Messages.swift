@@ -59,6 +59,9 @@ public enum Message: Sendable, Hashable, Codable {
     case services(ServicesOrder)
     /// The answer to a `services` order, back to the node that gave it.
     case servicesDone(ServicesAnswer)
+    /// A message for a node the sender cannot reach directly, handed to a neighbour that is closer
+    /// to it (connectivity is a graph, not a clique: see `ClusterNode.reachable`).
+    indirect case relay(Relay)
     /// Configuration synchronisation (`vigil sync`). The core ignores it: the daemon's
     /// `ConfigSync` handles it, whatever the phase of cluster services.
     case config(ConfigMessage)
@@ -88,10 +91,18 @@ public struct Heartbeat: Sendable, Hashable, Codable {
     /// The sender's confirmation is getting old (heartbeats were lost): the addressee answers at
     /// once with a heartbeat of its own, which carries the echo, instead of at its next interval.
     public var urgent: Bool
+    /// The peers the sender hears directly on any path that carries messages: its neighbours in
+    /// the cluster's connectivity graph, from which each node learns who it can reach through
+    /// whom (see `ClusterNode.reachable`).
+    public var links: NodeMask
+    /// The sender heard the addressee on this heartbeat's network within its detection time: the
+    /// path works both ways, so messages may go on it (a one-way cut shows as heartbeats that
+    /// arrive with this false).
+    public var hearsYou: Bool
 
     public init(
         view: ViewID, installedEpoch: UInt64, stamp: Duration, echo: Duration?, ipPeers: [String] = [],
-        disconnected: Bool = false, urgent: Bool = false
+        disconnected: Bool = false, urgent: Bool = false, links: NodeMask = NodeMask(), hearsYou: Bool = true
     ) {
         self.view = view
         self.installedEpoch = installedEpoch
@@ -100,6 +111,8 @@ public struct Heartbeat: Sendable, Hashable, Codable {
         self.ipPeers = ipPeers
         self.disconnected = disconnected
         self.urgent = urgent
+        self.links = links
+        self.hearsYou = hearsYou
     }
 }
 
@@ -143,4 +156,22 @@ public struct Decline: Sendable, Hashable, Codable {
     public var promised: UInt64
     /// The coordinator this member follows.
     public var follows: String
+}
+
+/// A message on its way to a node its origin does not reach directly: each hop hands it to a
+/// neighbour closer to the addressee, never to a node it has already passed.
+public struct Relay: Sendable, Hashable, Codable {
+    /// The message as its origin made it (`from`, `to` and `incarnation` are the origin's and the
+    /// addressee's; its `network` is the first hop's).
+    public var inner: Envelope
+    /// The nodes it passed through, the origin first.
+    public var trail: [String]
+
+    /// The most nodes a message passes through: more than any configuration this is for needs.
+    public static let maximumHops = 8
+
+    public init(inner: Envelope, trail: [String]) {
+        self.inner = inner
+        self.trail = trail
+    }
 }

@@ -9,10 +9,19 @@ public struct SafetyRules: Sendable, Hashable {
     /// that the dead man switch can release what the batch acquires from the moment it starts.
     /// Off, the protection comes one step late: a daemon that dies in between leaves an orphan.
     public var protectBeforeActing = true
+    /// Membership follows the connectivity graph: a node some members reach only through others
+    /// stays a member, and messages to it are relayed (ClusterNode+Reach.swift). Off, a node
+    /// reaches only its neighbours, as before graphs: a partial partition leaves members out and
+    /// groups offline, which the fuzzer's liveness rule notices. (A liveness rule, kept here with
+    /// the others that tests turn off to prove the checker.)
+    public var membershipFollowsGraph = true
 
-    public init(releaseBeforeAcquire: Bool = true, protectBeforeActing: Bool = true) {
+    public init(
+        releaseBeforeAcquire: Bool = true, protectBeforeActing: Bool = true, membershipFollowsGraph: Bool = true
+    ) {
         self.releaseBeforeAcquire = releaseBeforeAcquire
         self.protectBeforeActing = protectBeforeActing
+        self.membershipFollowsGraph = membershipFollowsGraph
     }
 
     /// The rules of a real cluster.

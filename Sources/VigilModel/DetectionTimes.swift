@@ -68,6 +68,11 @@ extension ClusterConfig {
         networks.filter(\.isIP).map { heartbeat(for: $0).interval }.max() ?? tuning.defaultIP.interval
     }
 
+    /// The longest detection time among the IP networks (without IP networks, the default IP one).
+    public var largestIPDetectionTime: Duration {
+        networks.filter(\.isIP).map { heartbeat(for: $0).detectionTime }.max() ?? tuning.defaultIP.detectionTime
+    }
+
     /// How long survivors wait, after they last heard a node, before they take over its
     /// non-concurrent groups: `tuning.tripInterval + largestIPHeartbeatInterval +
     /// tuning.releaseAllowance`.

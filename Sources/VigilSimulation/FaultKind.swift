@@ -15,6 +15,11 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     case disk
     /// A network is cut between two sets of nodes.
     case partition
+    /// Two nodes stop hearing each other on every IP network while both still hear the others (A
+    /// hears B, B hears C, A does not hear C): connectivity that is not transitive.
+    case partial
+    /// Everything one node sends another on every IP network is lost, the other way still works.
+    case oneway
     /// Messages on a network are lost (up to 20%).
     case loss
     /// Messages on a network are delayed (up to 50 ms) and reordered.

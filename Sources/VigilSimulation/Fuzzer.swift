@@ -20,12 +20,16 @@ public struct Fuzzer: Sendable {
     public var healBound: Duration = .seconds(20)
     /// How long the cluster must stay unchanged before the quiet-moment checks run.
     public var quietTime: Duration = .seconds(3)
+    /// While a view with quorum stands, how long a group one of its members could hold may stay
+    /// offline, even while faults last (`LivenessWatch`).
+    public var livenessBound: Duration
     /// The nodes' safety rules (only tests that prove the checker can fail change them).
     public var rules = SafetyRules.standard
 
     public init(config: ClusterConfig, faults: Set<FaultKind> = Set(FaultKind.allCases)) {
         self.config = config
         self.faults = faults
+        self.livenessBound = LivenessWatch.takeoverBound(of: config)
     }
 
     /// What one schedule found.
@@ -54,6 +58,7 @@ public struct Fuzzer: Sendable {
         let count = Int.random(in: 1...maxFaults, using: &simulator.random)
         var times = (0..<count).map { _ in begin + simulator.random.duration(.zero, faultPhase) }.sorted()
         var quiet = QuietWatch(quietTime: quietTime)
+        var liveness = LivenessWatch(config: config, bound: livenessBound)
         let checker = InvariantChecker(config: config)
         while simulator.now < end {
             var next = simulator.now + .milliseconds(250)
@@ -67,6 +72,7 @@ public struct Fuzzer: Sendable {
             quiet.observe(
                 simulator, lastChange: schedule.lastChange, checker: checker, connected: schedule.isConnectedEnough(),
                 working: schedule.networkWorks)
+            liveness.observe(simulator, networkWorks: schedule.networkWorks)
         }
         schedule.healEverything()
         let healed = simulator.now
@@ -92,7 +98,8 @@ public struct Fuzzer: Sendable {
             violations.forEach(simulator.record)
         }
         return Outcome(
-            seed: seed, violations: deduplicated(simulator.violations + quiet.violations), recovery: recovery,
+            seed: seed, violations: deduplicated(simulator.violations + quiet.violations + liveness.violations),
+            recovery: recovery,
             faultsInjected: schedule.injected)
     }
 

@@ -30,6 +30,22 @@ public struct NetworkFaults: Sendable, Hashable {
     public var partitions: [String: [String: Int]] = [:]
     /// Failed adapters, as `node/adapter`.
     public var failedAdapters: Set<String> = []
+    /// One-way cuts: nothing goes from `from` to `to` on `network` (a partial partition is two of
+    /// them, one each way; one alone is one-way loss).
+    public var cuts: Set<Cut> = []
+
+    /// Nothing goes from one node to another on one network.
+    public struct Cut: Sendable, Hashable {
+        public var from: String
+        public var to: String
+        public var network: String
+
+        public init(from: String, to: String, network: String) {
+            self.from = from
+            self.to = to
+            self.network = network
+        }
+    }
 
     public init() {}
 
@@ -48,7 +64,7 @@ public struct NetworkFaults: Sendable, Hashable {
         _ a: String, _ fromAdapter: String?, to b: String, _ toAdapter: String?, on network: String,
         config: ClusterConfig
     ) -> Bool {
-        guard sameSide(a, b, on: network),
+        guard sameSide(a, b, on: network), !cuts.contains(Cut(from: a, to: b, network: network)),
             let nodeA = config.node(named: a), let nodeB = config.node(named: b)
         else { return false }
         let fromOK = fromAdapter.map { isUp($0, of: a) } ?? nodeA.adapters(on: network).contains { isUp($0, of: a) }
@@ -58,7 +74,7 @@ public struct NetworkFaults: Sendable, Hashable {
 
     /// Whether every fault is gone.
     public var isHealed: Bool {
-        partitions.isEmpty && failedAdapters.isEmpty
+        partitions.isEmpty && failedAdapters.isEmpty && cuts.isEmpty
             && conditions.values.allSatisfy { $0.loss == 0 && $0.duplication == 0 }
     }
 }

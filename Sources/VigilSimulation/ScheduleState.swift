@@ -15,6 +15,7 @@ struct ScheduleState {
         case adapter(node: String, adapter: String)
         case heal(network: String)
         case conditions(network: String)
+        case cuts([NetworkFaults.Cut])
     }
 
     init(simulator: Simulator, config: ClusterConfig) {
@@ -76,6 +77,24 @@ struct ScheduleState {
                     + "\(sides.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))"
             )
             repairs.append((later(.seconds(1), .seconds(10)), .heal(network: network.name)))
+        case .partial, .oneway:
+            let ip = config.networks.filter(\.isIP).map(\.name)
+            guard let a = pick(config.nodes.map(\.name)), let b = pick(config.nodes.map(\.name).filter({ $0 != a })),
+                !ip.isEmpty
+            else { return }
+            var cuts = ip.map { NetworkFaults.Cut(from: a, to: b, network: $0) }
+            if kind == .partial { cuts += ip.map { NetworkFaults.Cut(from: b, to: a, network: $0) } }
+            let fresh = cuts.filter { !simulator.faults.cuts.contains($0) }
+            simulator.faults.cuts.formUnion(fresh)
+            guard isAllowed(), !fresh.isEmpty else {
+                simulator.faults.cuts.subtract(fresh)
+                return
+            }
+            let what =
+                kind == .partial
+                ? "partial partition: \(a) and \(b) do not hear each other" : "one-way loss: \(a) -> \(b)"
+            simulator.trace?("\(simulator.now) \(what) on \(ip.joined(separator: ", "))")
+            repairs.append((later(.seconds(1), .seconds(15)), .cuts(fresh)))
         case .loss, .delay, .duplication:
             guard let network = pick(config.networks) else { return }
             var conditions = simulator.faults.conditions(of: network.name)
@@ -116,14 +135,15 @@ struct ScheduleState {
         config.quorum != .none || isConnectedEnough()
     }
 
-    /// Every pair of running nodes shares an IP network on which both have a working adapter and
-    /// are on the same side.
+    /// Every pair of running nodes shares an IP network on which both have a working adapter, are
+    /// on the same side and hear each other both ways.
     func isConnectedEnough(among nodes: [String]? = nil) -> Bool {
         let nodes = nodes ?? running
         for (index, a) in nodes.enumerated() {
             for b in nodes[(index + 1)...] {
                 let linked = config.networks.contains { network in
                     network.isIP && simulator.faults.connects(a, nil, to: b, nil, on: network.name, config: config)
+                        && simulator.faults.connects(b, nil, to: a, nil, on: network.name, config: config)
                 }
                 if !linked { return false }
             }
@@ -153,6 +173,8 @@ struct ScheduleState {
             simulator.faults.partitions[network] = nil
         case .conditions(let network):
             simulator.faults.conditions[network] = nil
+        case .cuts(let cuts):
+            simulator.faults.cuts.subtract(cuts)
         }
         lastChange = max(lastChange, simulator.now)
     }

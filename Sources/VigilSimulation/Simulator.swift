@@ -434,6 +434,8 @@ public final class Simulator {
         case .services(let o): "services #\(o.id) \(o.command)"
         case .servicesDone(let a): "services #\(a.id) done on \(a.node): \(a.outcome)"
         case .config(let c): "config \(c)"
+        case .relay(let r):
+            "relay \(r.trail.joined(separator: ">"))>\(r.inner.to): \(summary(r.inner.message))"
         }
     }
 }

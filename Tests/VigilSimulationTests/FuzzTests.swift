@@ -69,4 +69,41 @@ import VigilSimulation
         _ = standard.run()
         #expect(standard.simulator.violations.isEmpty, "\(standard.simulator.violations)")
     }
+
+    /// The liveness rule during faults holds through scream's IP split (the disk ring joins the
+    /// halves: every node stays a member, every group online), and it can fail: a crash leaves
+    /// SH2 offline for the takeover, longer than a bound of 100 ms.
+    @Test func theLivenessRuleHoldsThroughTheSplitAndCanFail() throws {
+        let config = try Fixtures.config("scream-testbed.yaml")
+        func violations(bound: Duration, crash: Bool) -> [Violation] {
+            let simulator = Simulator(config: config, seed: 1)
+            for node in config.nodes { simulator.start(node.name) }
+            simulator.run(for: .seconds(5))
+            for network in ["ether", "token"] {
+                simulator.faults.partitions[network] = ["ghost1": 0, "ghost2": 0, "ghost3": 1, "ghost4": 1]
+            }
+            var watch = LivenessWatch(config: config, bound: bound)
+            for step in 0..<120 {
+                if crash && step == 60 { simulator.crash("ghost3") }
+                simulator.run(for: .milliseconds(250))
+                watch.observe(simulator) { _, _ in true }
+            }
+            return watch.violations + simulator.violations
+        }
+        let standard = violations(bound: LivenessWatch.takeoverBound(of: config), crash: false)
+        #expect(standard.isEmpty, "\(standard)")
+        #expect(violations(bound: .milliseconds(100), crash: true).contains { $0.text.hasPrefix("SH2 offline for ") })
+    }
+
+    /// The IP networks split two against two while the disk ring joins every node: with the graph
+    /// nothing moves; without it, a node is left out and its group goes offline.
+    @Test func theSplitPlanNeedsGraphMembership() throws {
+        let config = try Fixtures.config("scream-testbed.yaml")
+        let plan = try Fixtures.plan("scream-partial.yaml", for: config)
+        let results = PlanRunner(config: config, plan: plan).run()
+        #expect(results.allSatisfy { $0.passed }, "\(results)")
+        let broken = PlanRunner(config: config, plan: plan)
+        broken.simulator.rules = SafetyRules(membershipFollowsGraph: false)
+        #expect(broken.run().contains { !$0.passed })
+    }
 }

@@ -205,6 +205,7 @@ enum TraceRecord {
         case .services(let o): "services #\(o.id) \(o.command)"
         case .servicesDone(let a): "services #\(a.id) done on \(a.node): \(a.outcome)"
         case .config: "config"
+        case .relay(let r): "relay \(r.trail.joined(separator: ">"))>\(r.inner.to): \(describe(r.inner.message))"
         }
     }
 

@@ -71,6 +71,7 @@ public struct DiskHeartbeatWriter: Sendable {
             echoes: echoes, holdings: holdings, slotSize: slotSize)
         next.ipPeers = first.ipPeers
         next.disconnected = first.disconnected
+        next.links = first.links
         return next
     }
 

@@ -53,9 +53,11 @@ public enum DiskRecordCodec {
                 try body.writeName(peer)
                 body.writeDuration(stamp)
             }
-            body.writeInteger(UInt8(record.disconnected ? 1 : 0))
+            let hasLinks = !record.links.isEmpty
+            body.writeInteger(UInt8(record.disconnected ? 1 : 0) | UInt8(hasLinks ? 2 : 0))
             body.writeInteger(UInt8(min(record.ipPeers.count, maximumEchoes)))
             for peer in record.ipPeers.prefix(maximumEchoes) { try body.writeName(peer) }
+            if hasLinks { try body.writeNodeMask(record.links) }
             body.writeInteger(UInt16(record.holdings.count))
             for group in record.holdings { try body.writeName(group) }
             body.writeInteger(UInt8(record.outbox.count))
@@ -122,11 +124,12 @@ public enum DiskRecordCodec {
             echoes[peer] = try body.readDuration("echo")
         }
         let flags = try body.readChecked(UInt8.self, "disconnected")
-        guard flags <= 1 else { throw ByteReadError("disconnected flag \(flags)") }
+        guard flags <= 3 else { throw ByteReadError("disconnected flag \(flags)") }
         var ipPeers: [String] = []
         for _ in 0..<Int(try body.readChecked(UInt8.self, "IP peer count")) {
             ipPeers.append(try body.readName("IP peer"))
         }
+        let links = flags & 2 != 0 ? try body.readNodeMask() : NodeMask()
         var holdings: [String] = []
         let holdingCount = Int(try body.readChecked(UInt16.self, "holding count"))
         guard holdingCount <= maximumHoldings else { throw ByteReadError("\(holdingCount) holdings") }
@@ -147,7 +150,8 @@ public enum DiskRecordCodec {
             view: ViewID(epoch: epoch, coordinator: coordinator), installedEpoch: installedEpoch, stamp: stamp,
             echoes: echoes, holdings: holdings, outbox: outbox)
         record.ipPeers = ipPeers
-        record.disconnected = flags == 1
+        record.disconnected = flags & 1 != 0
+        record.links = links
         return record
     }
 

@@ -19,6 +19,8 @@ public struct DiskSlotRecord: Sendable, Hashable {
     /// The peers the node hears on IP networks, and whether it is DISCONNECTED (see `Heartbeat`).
     public var ipPeers: [String] = []
     public var disconnected = false
+    /// The node's direct neighbours (see `Heartbeat.links`).
+    public var links = NodeMask()
     /// The groups the node holds in any state but offline (what a partitioned peer must assume it runs).
     public var holdings: [String]
     /// Messages to peers, oldest first.
@@ -44,7 +46,7 @@ public struct DiskSlotRecord: Sendable, Hashable {
     public func heartbeat(to peer: String) -> Heartbeat {
         Heartbeat(
             view: view, installedEpoch: installedEpoch, stamp: stamp, echo: echoes[peer],
-            ipPeers: ipPeers, disconnected: disconnected)
+            ipPeers: ipPeers, disconnected: disconnected, links: links)
     }
 }
 

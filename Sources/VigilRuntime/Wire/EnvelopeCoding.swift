@@ -37,10 +37,14 @@ enum EnvelopeCoding {
             buffer.writeInteger(beat.installedEpoch)
             buffer.writeDuration(beat.stamp)
             buffer.writeOptionalDuration(beat.echo)
-            buffer.writeInteger(UInt8(beat.disconnected ? 1 : 0) | UInt8(beat.urgent ? 2 : 0))
+            let hasLinks = !beat.links.isEmpty
+            buffer.writeInteger(
+                UInt8(beat.disconnected ? 1 : 0) | UInt8(beat.urgent ? 2 : 0) | UInt8(hasLinks ? 4 : 0)
+                    | UInt8(beat.hearsYou ? 0 : 8))
             guard beat.ipPeers.count <= Int(UInt8.max) else { throw .unencodable("\(beat.ipPeers.count) IP peers") }
             buffer.writeInteger(UInt8(beat.ipPeers.count))
             for peer in beat.ipPeers { try buffer.writeName(peer) }
+            if hasLinks { try buffer.writeNodeMask(beat.links) }
         default:
             if let json = memo.json(for: envelope.message) {
                 buffer.writeBytes(json)
@@ -131,11 +135,12 @@ enum EnvelopeCoding {
             let stamp = try buffer.readDuration("stamp")
             let echo = try buffer.readOptionalDuration("echo")
             let flags = try buffer.readChecked(UInt8.self, "flags")
-            guard flags <= 3 else { throw ByteReadError("heartbeat flags \(flags)") }
+            guard flags <= 15 else { throw ByteReadError("heartbeat flags \(flags)") }
             var ipPeers: [String] = []
             for _ in 0..<Int(try buffer.readChecked(UInt8.self, "IP peer count")) {
                 ipPeers.append(try buffer.readName("IP peer"))
             }
+            let links = flags & 4 != 0 ? try buffer.readNodeMask() : NodeMask()
             guard buffer.readableBytes == 0 else {
                 throw ByteReadError("\(buffer.readableBytes) bytes after the heartbeat")
             }
@@ -143,7 +148,8 @@ enum EnvelopeCoding {
                 Heartbeat(
                     view: ViewID(epoch: epoch, coordinator: coordinator), installedEpoch: installedEpoch, stamp: stamp,
                     echo: echo,
-                    ipPeers: ipPeers, disconnected: flags & 1 != 0, urgent: flags & 2 != 0))
+                    ipPeers: ipPeers, disconnected: flags & 1 != 0, urgent: flags & 2 != 0, links: links,
+                    hearsYou: flags & 8 == 0))
         }
     }
 }

@@ -1,4 +1,5 @@
 import NIOCore
+import VigilCore
 
 /// Limits on the binary fields Vigil writes, checked on both sides.
 public enum WireLimits {
@@ -49,6 +50,13 @@ extension ByteBuffer {
         writeBytes(bytes)
     }
 
+    /// A node mask: its word count in one byte (at most `NodeMask.maximumWords`), then the words.
+    mutating func writeNodeMask(_ mask: NodeMask) throws(PacketEncodingError) {
+        guard mask.words.count <= NodeMask.maximumWords else { throw .unencodable("\(mask.words.count) mask words") }
+        writeInteger(UInt8(mask.words.count))
+        for word in mask.words { writeInteger(word) }
+    }
+
     mutating func writeOptionalName(_ name: String?) throws(PacketEncodingError) {
         writeInteger(UInt8(name == nil ? 0 : 1))
         if let name { try writeName(name) }
@@ -81,6 +89,14 @@ extension ByteBuffer {
         guard let bytes = readBytes(length: length) else { throw ByteReadError("truncated in \(field)") }
         guard let name = String(validating: bytes, as: UTF8.self) else { throw ByteReadError("\(field) is not UTF-8") }
         return name
+    }
+
+    mutating func readNodeMask() throws(ByteReadError) -> NodeMask {
+        let count = Int(try readChecked(UInt8.self, "link mask words"))
+        guard count <= NodeMask.maximumWords else { throw ByteReadError("\(count) link mask words") }
+        var words: [UInt64] = []
+        for _ in 0..<count { words.append(try readChecked(UInt64.self, "link mask")) }
+        return NodeMask(words: words)
     }
 
     mutating func readFlag(_ field: StaticString) throws(ByteReadError) -> Bool {

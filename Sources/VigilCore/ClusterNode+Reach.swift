@@ -1,0 +1,125 @@
+import VigilModel
+
+/// Connectivity as a graph, not a clique: a node reaches its neighbours (the peers it hears on
+/// any path) directly, and the others through them. Each heartbeat names the sender's neighbours
+/// (`Heartbeat.links`), so every node knows its neighbours' neighbours; the coordinator also knows
+/// whom each member hears from its reports. A message for a node that is not a neighbour goes as a
+/// `Relay` to the neighbour on a shortest known path, and on from there; a node that knows no path
+/// sends it back the way the addressee's last message came (`RelayRoutes`). So a member that some
+/// nodes reach only through others (IP networks split while a disk or serial path joins the
+/// halves, one-way loss, a partial partition) stays a member, and a node leaves the view only when
+/// no path to it is left.
+extension ClusterNode {
+    /// The nodes this node can exchange messages with now, itself included: every node connected
+    /// to it in the graph it knows.
+    func reachable(at now: Moment) -> Set<String> {
+        let direct = topology.reachablePeers(at: now)
+        // The usual case, and the cheap one: every node is a neighbour.
+        if direct.count + 1 == config.nodes.count || !rules.membershipFollowsGraph { return direct.union([me]) }
+        let graph = knownGraph(direct: direct, at: now)
+        var seen: Set<String> = [me]
+        var queue = [me]
+        while let node = queue.popLast() {
+            for next in graph[node] ?? [] where seen.insert(next).inserted { queue.append(next) }
+        }
+        return seen
+    }
+
+    /// The neighbour to hand a message for `target` to: the first hop of a shortest known path
+    /// that passes through none of `avoiding`, else the way back of the latest message relayed
+    /// from `target`. `nil` when neither exists.
+    func nextHop(to target: String, avoiding: Set<String>, at now: Moment) -> String? {
+        guard rules.membershipFollowsGraph else { return nil }
+        let direct = topology.reachablePeers(at: now)
+        let graph = knownGraph(direct: direct, at: now)
+        // Breadth first from this node, in configured order, remembering each node's first hop.
+        var firstHop: [String: String] = [:]
+        var frontier: [String] = []
+        for node in config.nodes.map(\.name) where direct.contains(node) && !avoiding.contains(node) {
+            firstHop[node] = node
+            frontier.append(node)
+        }
+        while !frontier.isEmpty {
+            if let hop = firstHop[target] { return hop }
+            var next: [String] = []
+            for node in frontier {
+                for peer in (graph[node] ?? []).sorted(by: { rank($0) < rank($1) })
+                where peer != me && firstHop[peer] == nil && !avoiding.contains(peer) {
+                    firstHop[peer] = firstHop[node]
+                    next.append(peer)
+                }
+            }
+            frontier = next
+        }
+        if let hop = firstHop[target] { return hop }
+        if let back = relays.wayBack(to: target), direct.contains(back), !avoiding.contains(back) { return back }
+        return nil
+    }
+
+    /// What this node knows of who hears whom: the nodes it hears itself, the nodes each neighbour
+    /// named in its latest heartbeat, and, while it coordinates, the nodes each member's latest
+    /// report says it hears. A claim is followed only from a node already reached (`reachable`
+    /// walks from this node): the last report of a member that crashed names peers it no longer
+    /// hears, but nothing leads to it any more once its own peers stopped hearing it.
+    private func knownGraph(direct: Set<String>, at now: Moment) -> [String: Set<String>] {
+        var graph: [String: Set<String>] = [me: direct]
+        for peer in direct {
+            graph[peer, default: []].formUnion(topology.links(of: peer, at: now).filter { $0 != peer })
+        }
+        // Reports say what a member heard within each network's own detection time: a serial
+        // link's is longer than its use for messages allows (`LocalTopology.reachablePeers`), so
+        // serial links count from heartbeats only.
+        for (member, report) in coordination?.reports ?? [:] where member != me {
+            for (network, sight) in report.topology.networks where carriesReportedMessages(network) {
+                graph[member, default: []].formUnion(sight.heard.filter { $0 != member })
+            }
+        }
+        return graph
+    }
+
+    private func carriesReportedMessages(_ network: String) -> Bool {
+        config.network(named: network).map { $0.isIP || $0.isSharedDisk } ?? false
+    }
+
+    /// The incarnation of `node` as far as this node knows: heard directly, else relayed, else
+    /// the installed view's; 0 when it knows none (a proposal then takes whichever incarnation
+    /// accepts it, see `Membership.PendingProposal`).
+    func knownIncarnation(of node: String) -> UInt64 {
+        if node == me { return incarnation }
+        let direct = topology.incarnation(of: node)
+        let relayed = relays.incarnations[node]
+        if direct != nil || relayed != nil { return max(direct ?? 0, relayed ?? 0) }
+        return installed?.members[node] ?? 0
+    }
+
+    /// A message that came through a relay: delivered here if it is for this node, else handed to
+    /// the next hop (dropped when there is none, or when it has gone too far).
+    mutating func onRelay(_ relay: Relay, from sender: String, at now: Moment) {
+        let inner = relay.inner
+        let trail = relay.trail
+        guard inner.clusterID == config.id, inner.protocolVersion == vigilProtocolVersion,
+            config.node(named: inner.from) != nil, config.node(named: inner.to) != nil, inner.from != me,
+            trail.first == inner.from, trail.last == sender, trail.count <= Relay.maximumHops,
+            Set(trail).count == trail.count, !trail.contains(me), trail.allSatisfy({ config.node(named: $0) != nil })
+        else { return }
+        switch inner.message {
+        case .heartbeat, .relay, .services, .servicesDone, .config: return
+        default: break
+        }
+        guard inner.to == me else {
+            guard trail.count < Relay.maximumHops, let hop = nextHop(to: inner.to, avoiding: Set(trail), at: now)
+            else { return }
+            send(envelope(.relay(Relay(inner: inner, trail: trail + [me])), to: hop, on: networkTo(hop, at: now)))
+            return
+        }
+        if let known = topology.incarnation(of: inner.from), known > inner.incarnation { return }
+        if let known = relays.incarnations[inner.from], known > inner.incarnation { return }
+        relays.learn(trail: trail, incarnation: inner.incarnation)
+        handle(inner, at: now)
+    }
+
+    /// The network to send on to a neighbour.
+    func networkTo(_ peer: String, at now: Moment) -> String {
+        topology.route(to: peer, at: now) ?? config.networks.first { $0.isIP }?.name ?? ""
+    }
+}
