@@ -107,6 +107,7 @@ extension ClusterNode {
             pending.members[sender] != nil
         else { return }
         pending.accepted[sender] = acceptance
+        paths.reportArrived(from: sender, at: now)
         // A member proposed without knowing its incarnation (reached only through others) is in
         // the view with the incarnation that accepted.
         if pending.members[sender] == 0 { pending.members[sender] = acceptance.report.incarnation }

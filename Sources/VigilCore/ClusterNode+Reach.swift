@@ -5,7 +5,7 @@ import VigilModel
 /// (`Heartbeat.links`), so every node knows its neighbours' neighbours; the coordinator also knows
 /// whom each member hears from its reports. A message for a node that is not a neighbour goes as a
 /// `Relay` to the neighbour on a shortest known path, and on from there; a node that knows no path
-/// sends it back the way the addressee's last message came (`RelayRoutes`). So a member that some
+/// sends it back the way the addressee's last message came (`PathKnowledge`). So a member that some
 /// nodes reach only through others (IP networks split while a disk or serial path joins the
 /// halves, one-way loss, a partial partition) stays a member, and a node leaves the view only when
 /// no path to it is left.
@@ -52,7 +52,7 @@ extension ClusterNode {
             frontier = next
         }
         if let hop = firstHop[target] { return hop }
-        if let back = relays.wayBack(to: target), direct.contains(back), !avoiding.contains(back) { return back }
+        if let back = paths.wayBack(to: target), direct.contains(back), !avoiding.contains(back) { return back }
         return nil
     }
 
@@ -69,13 +69,22 @@ extension ClusterNode {
         // Reports say what a member heard within each network's own detection time: a serial
         // link's is longer than its use for messages allows (`LocalTopology.reachablePeers`), so
         // serial links count from heartbeats only.
+        // Only a report of the member's current incarnation that arrived lately counts: a node
+        // that crashed and started again, or that has gone quiet, does not speak for its past.
         for (member, report) in coordination?.reports ?? [:] where member != me {
+            guard report.incarnation == knownIncarnation(of: member),
+                let arrived = paths.reportArrivals[member], now - arrived <= Self.reportClaimLifetime
+            else { continue }
             for (network, sight) in report.topology.networks where carriesReportedMessages(network) {
                 graph[member, default: []].formUnion(sight.heard.filter { $0 != member })
             }
         }
         return graph
     }
+
+    /// How long a member's report speaks for whom it hears: two report intervals (a member reports
+    /// at least once an interval, at once when what it hears changes).
+    static let reportClaimLifetime = MemberReporter.interval * 2
 
     private func carriesReportedMessages(_ network: String) -> Bool {
         config.network(named: network).map { $0.isIP || $0.isSharedDisk } ?? false
@@ -87,7 +96,7 @@ extension ClusterNode {
     func knownIncarnation(of node: String) -> UInt64 {
         if node == me { return incarnation }
         let direct = topology.incarnation(of: node)
-        let relayed = relays.incarnations[node]
+        let relayed = paths.incarnations[node]
         if direct != nil || relayed != nil { return max(direct ?? 0, relayed ?? 0) }
         return installed?.members[node] ?? 0
     }
@@ -113,8 +122,8 @@ extension ClusterNode {
             return
         }
         if let known = topology.incarnation(of: inner.from), known > inner.incarnation { return }
-        if let known = relays.incarnations[inner.from], known > inner.incarnation { return }
-        relays.learn(trail: trail, incarnation: inner.incarnation)
+        if let known = paths.incarnations[inner.from], known > inner.incarnation { return }
+        paths.learn(trail: trail, incarnation: inner.incarnation)
         handle(inner, at: now)
     }
 

@@ -36,8 +36,9 @@ public struct ClusterNode: Sendable {
     var reporter = MemberReporter()
     var journal = EventJournal()
     var desk = AdminDesk()
-    /// The ways back to the origins of relayed messages (see ClusterNode+Reach.swift).
-    var relays = RelayRoutes()
+    /// What this node learned about reaching others: ways back, incarnations, report arrivals
+    /// (see ClusterNode+Reach.swift).
+    var paths = PathKnowledge()
     /// Set while cluster services stop, to how they stop.
     var leaving: ClusterEvent.Departure?
     var startedAt: Moment = .zero

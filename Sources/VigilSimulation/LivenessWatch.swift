@@ -1,8 +1,9 @@
 import VigilCore
 import VigilModel
 
-/// Liveness *during* faults, not only after they heal: while a view with quorum stands, a group
-/// that one of its members could hold is online within `bound`. A member could hold a group when
+/// Liveness *during* faults, not only after they heal: while a view with quorum stands (its live
+/// members that the coordinator is really joined to, directly or through others, are a quorum), a
+/// group that one of those members could hold is online within `bound`. A member could hold a group when
 /// it is on the group's list, up and connected in the agreed state, not failed for the group,
 /// really running (not paused, not crashed) in the incarnation the view names, and can use every
 /// network the group needs; groups an administrator holds, and cascading groups waiting for their
@@ -30,7 +31,7 @@ public struct LivenessWatch: Sendable {
     /// use a network.
     public mutating func observe(_ simulator: Simulator, networkWorks: (String, String) -> Bool) {
         let now = simulator.now
-        guard let state = quorumView(simulator) else {
+        guard let (state, joined) = quorumView(simulator) else {
             view = nil
             offlineSince = [:]
             return
@@ -41,7 +42,9 @@ public struct LivenessWatch: Sendable {
         }
         for group in config.resourceGroups {
             let online = config.nodes.contains { simulator.hosts[$0.name]?.resources.holdsAll(of: group) ?? false }
-            let eligible = online ? [] : eligibleMembers(for: group, in: state, simulator, networkWorks: networkWorks)
+            let eligible =
+                online
+                ? [] : eligibleMembers(for: group, in: state, joined: joined, simulator, networkWorks: networkWorks)
             guard !eligible.isEmpty else {
                 offlineSince[group.name] = nil
                 continue
@@ -61,30 +64,72 @@ public struct LivenessWatch: Sendable {
         }
     }
 
-    /// The installed state of the running coordinator with the highest view whose members hold
-    /// quorum (any view, without a quorum policy).
-    private func quorumView(_ simulator: Simulator) -> ClusterState? {
-        var best: ClusterState?
+    /// The installed state of the running coordinator with the highest view whose live members
+    /// (up, running in the incarnation the view names, not paused) that it is really joined to
+    /// hold quorum: a majority, or half with the tiebreaker's owner among them (any view, without
+    /// a quorum policy); with those members.
+    private func quorumView(_ simulator: Simulator) -> (state: ClusterState, joined: Set<String>)? {
+        var best: (state: ClusterState, joined: Set<String>)?
         for node in config.nodes {
-            guard let host = simulator.hosts[node.name], host.isUp,
-                host.pausedUntil.map({ $0 <= simulator.now }) ?? true,
-                let core = host.core, core.isCoordinator, let state = core.installed
+            guard isLive(node.name, simulator), let core = simulator.hosts[node.name]?.core, core.isCoordinator,
+                let state = core.installed
             else { continue }
-            guard config.quorum == .none || config.hasMajority(Set(state.members.keys)) else { continue }
-            if best.map({ state.epoch > $0.epoch }) ?? true { best = state }
+            let live = Set(
+                state.members.filter { member, incarnation in
+                    isLive(member, simulator) && simulator.hosts[member]?.core?.incarnation == incarnation
+                }.keys)
+            let joined = component(of: node.name, among: live, simulator)
+            guard hasQuorum(joined, simulator) else { continue }
+            if best.map({ state.epoch > $0.state.epoch }) ?? true { best = (state, joined) }
         }
         return best
     }
 
+    /// The nodes of `among` that `start` is joined to, in truth, through paths that work both ways
+    /// (directly or through others of `among`).
+    private func component(of start: String, among: Set<String>, _ simulator: Simulator) -> Set<String> {
+        func linked(_ a: String, _ b: String) -> Bool {
+            config.networks.contains { network in
+                simulator.faults.connects(a, nil, to: b, nil, on: network.name, config: config)
+                    && simulator.faults.connects(b, nil, to: a, nil, on: network.name, config: config)
+            }
+        }
+        var seen: Set<String> = [start]
+        var queue = [start]
+        while let node = queue.popLast() {
+            for next in among where !seen.contains(next) && linked(node, next) {
+                seen.insert(next)
+                queue.append(next)
+            }
+        }
+        return seen
+    }
+
+    private func hasQuorum(_ live: Set<String>, _ simulator: Simulator) -> Bool {
+        switch config.quorum {
+        case .none: return true
+        case .majority: return config.hasMajority(live)
+        case .disk:
+            let owner = config.tiebreaker.flatMap { simulator.tiebreakers[$0]?.owner }
+            return config.hasMajority(live) || (config.isHalf(live) && owner.map(live.contains) ?? false)
+        }
+    }
+
+    private func isLive(_ node: String, _ simulator: Simulator) -> Bool {
+        guard let host = simulator.hosts[node], host.isUp, host.core?.phase == .running else { return false }
+        return host.pausedUntil.map { $0 <= simulator.now } ?? true
+    }
+
     private func eligibleMembers(
-        for group: ResourceGroup, in state: ClusterState, _ simulator: Simulator,
+        for group: ResourceGroup, in state: ClusterState, joined: Set<String>, _ simulator: Simulator,
         networkWorks: (String, String) -> Bool
     ) -> [String] {
         guard state.admin.held[group.name] == nil, state.admin.unmanaged[group.name] == nil,
             group.inactiveTakeover || group.policy != .cascading || state.primaryHasBeenUp.contains(group.name)
         else { return [] }
         return group.nodes.filter { node in
-            guard let incarnation = state.members[node], state.up.contains(node), !state.disconnected.contains(node),
+            guard joined.contains(node), let incarnation = state.members[node], state.up.contains(node),
+                !state.disconnected.contains(node),
                 !(state.failures[group.name]?.contains(node) ?? false),
                 let host = simulator.hosts[node], host.isUp, host.pausedUntil.map({ $0 <= simulator.now }) ?? true,
                 host.core?.incarnation == incarnation, host.core?.phase == .running
