@@ -72,8 +72,11 @@ extension ClusterNode {
                 at: now, incarnation: incarnation, view: membership.committedView,
                 installedEpoch: installed?.epoch ?? 0, urgent: confirmationIsAging(at: now))
             output.messages += beats.due
+            output.messages += relayedBeats(at: now)
             let tiebreakerDue = tiebreaker?.nextDue.map { max($0, now + .milliseconds(1)) }
-            output.wake = min(beats.next, tiebreakerDue ?? beats.next)
+            let relayedDue = paths.nextRelayedBeat ?? beats.next
+            let expiry = topology.nextPathExpiry(after: now) ?? beats.next
+            output.wake = min(beats.next, tiebreakerDue ?? beats.next, relayedDue, expiry)
         }
         return drain()
     }

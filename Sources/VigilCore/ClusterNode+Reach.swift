@@ -112,7 +112,7 @@ extension ClusterNode {
             Set(trail).count == trail.count, !trail.contains(me), trail.allSatisfy({ config.node(named: $0) != nil })
         else { return }
         switch inner.message {
-        case .heartbeat, .relay, .services, .servicesDone, .config: return
+        case .relay, .services, .servicesDone, .config: return
         default: break
         }
         guard inner.to == me else {
@@ -124,7 +124,38 @@ extension ClusterNode {
         if let known = topology.incarnation(of: inner.from), known > inner.incarnation { return }
         if let known = paths.incarnations[inner.from], known > inner.incarnation { return }
         paths.learn(trail: trail, incarnation: inner.incarnation)
+        if case .heartbeat(let beat) = inner.message {
+            topology.heardRelayed(from: inner.from, incarnation: inner.incarnation, heartbeat: beat, at: now)
+            return
+        }
         handle(inner, at: now)
+    }
+
+    /// Heartbeats, every IP heartbeat interval, to the nodes this node reaches only through others:
+    /// their stamps and echoes keep leases confirmed across a partial partition (a node whose
+    /// neighbours alone are no quorum is still confirmed by the others, through them). Why this is
+    /// as safe as a direct heartbeat: the node that echoes a relayed stamp records when it got it
+    /// (`LocalTopology.heardRelayed`), no earlier than the stamp was made, and a coordinator that
+    /// leaves the stamp's sender out waits `takeoverWait` after the latest such moment.
+    mutating func relayedBeats(at now: Moment) -> [Envelope] {
+        guard rules.membershipFollowsGraph, paths.nextRelayedBeat.map({ now >= $0 }) ?? true else { return [] }
+        let direct = topology.reachablePeers(at: now)
+        let indirect = reachable(at: now).subtracting(direct).subtracting([me])
+        guard !indirect.isEmpty else {
+            paths.nextRelayedBeat = nil
+            return []
+        }
+        paths.nextRelayedBeat = now + config.largestIPHeartbeatInterval
+        var envelopes: [Envelope] = []
+        for peer in config.nodes.map(\.name) where indirect.contains(peer) {
+            guard let hop = nextHop(to: peer, avoiding: [], at: now) else { continue }
+            let beat = Heartbeat(
+                view: membership.committedView, installedEpoch: installed?.epoch ?? 0, stamp: now.sinceOrigin,
+                echo: topology.stamp(from: peer), hearsYou: false)
+            let inner = envelope(.heartbeat(beat), to: peer, on: networkTo(hop, at: now))
+            envelopes.append(envelope(.relay(Relay(inner: inner, trail: [me])), to: hop, on: networkTo(hop, at: now)))
+        }
+        return envelopes
     }
 
     /// The network to send on to a neighbour.

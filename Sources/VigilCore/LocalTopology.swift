@@ -32,6 +32,8 @@ public struct LocalTopology: Sendable {
     /// Whether each peer's latest heartbeat on each IP network said it hears this node there
     /// (`Heartbeat.hearsYou`), by network then peer.
     private(set) var heardBack: [String: [String: Bool]] = [:]
+    /// When a heartbeat relayed by others last arrived from each peer (`heardRelayed`).
+    private(set) var lastHeardRelayed: [String: Moment] = [:]
     /// The direct neighbours each peer named in its latest heartbeat (`Heartbeat.links`).
     private(set) var peerLinks: [String: NodeMask] = [:]
     /// What each peer said of its own connectivity in its latest heartbeat.
@@ -67,18 +69,7 @@ public struct LocalTopology: Sendable {
         from peer: String, incarnation: UInt64, network: String, onAdapter adapter: String?,
         heartbeat: Heartbeat?, at now: Moment
     ) {
-        if let known = incarnations[peer], known > incarnation { return }
-        if incarnations[peer] != incarnation {
-            incarnations[peer] = incarnation
-            peerEpochs[peer] = nil
-            committedEpochs[peer] = nil
-            stampsFrom[peer] = nil
-            if echoes.removeValue(forKey: peer) != nil { echoesForgotten &+= 1 }
-            peerConnectivity[peer] = nil
-            peerLinks[peer] = nil
-            for name in lastHeard.keys { lastHeard[name]?[peer] = nil }
-            for name in heardBack.keys { heardBack[name]?[peer] = nil }
-        }
+        guard adopt(incarnation, of: peer) else { return }
         lastHeard[network, default: [:]][peer] = now
         if let adapter { lastHeardOnAdapter[network, default: [:]][adapter] = now }
         guard let heartbeat else { return }
@@ -88,6 +79,39 @@ public struct LocalTopology: Sendable {
         peerLinks[peer] = heartbeat.links
         heardBack[network, default: [:]][peer] = heartbeat.hearsYou
         if heartbeat.urgent { urgentReplies.insert(peer) }
+        recordStamps(of: heartbeat, from: peer, at: now)
+    }
+
+    /// Takes note of `peer`'s incarnation: an older one than known is refused (`false`); a newer one
+    /// forgets everything heard from the one before.
+    private mutating func adopt(_ incarnation: UInt64, of peer: String) -> Bool {
+        if let known = incarnations[peer], known > incarnation { return false }
+        if incarnations[peer] != incarnation {
+            incarnations[peer] = incarnation
+            peerEpochs[peer] = nil
+            committedEpochs[peer] = nil
+            stampsFrom[peer] = nil
+            if echoes.removeValue(forKey: peer) != nil { echoesForgotten &+= 1 }
+            peerConnectivity[peer] = nil
+            peerLinks[peer] = nil
+            lastHeardRelayed[peer] = nil
+            for name in lastHeard.keys { lastHeard[name]?[peer] = nil }
+            for name in heardBack.keys { heardBack[name]?[peer] = nil }
+        }
+        return true
+    }
+
+    /// Records a heartbeat that came through other nodes (`ClusterNode.relayedBeats`): its stamp is
+    /// echoed back and its echo confirms this node, as a direct one's, and it counts as hearing the
+    /// peer for the takeover wait (`lastHeard(_:)`), but it proves no path of this node's.
+    public mutating func heardRelayed(from peer: String, incarnation: UInt64, heartbeat: Heartbeat, at now: Moment) {
+        guard adopt(incarnation, of: peer) else { return }
+        lastHeardRelayed[peer] = now
+        recordStamps(of: heartbeat, from: peer, at: now)
+    }
+
+    /// The stamp to echo back to `peer`, and its echo of this node's stamps.
+    private mutating func recordStamps(of heartbeat: Heartbeat, from peer: String, at now: Moment) {
         stampsFrom[peer] = max(stampsFrom[peer] ?? heartbeat.stamp, heartbeat.stamp)
         if let echo = heartbeat.echo, echo <= now.sinceOrigin {
             var views = echoes[peer] ?? [:]
@@ -100,10 +124,13 @@ public struct LocalTopology: Sendable {
         }
     }
 
-    /// When this node last heard `peer` on any path, if ever.
+    /// When this node last heard `peer` on any path, or through others, if ever.
     public func lastHeard(_ peer: String) -> Moment? {
-        lastHeard.values.compactMap { $0[peer] }.max()
+        (lastHeard.values.compactMap { $0[peer] } + [lastHeardRelayed[peer]].compactMap { $0 }).max()
     }
+
+    /// The stamp of `peer`'s that this node echoes back to it.
+    public func stamp(from peer: String) -> Duration? { stampsFrom[peer] }
 
     /// The moment (of my clock) up to which a quorum is known to have counted me in: for each peer,
     /// the stamp of my newest heartbeat it echoed while committed to one of `views` (views I was a
@@ -194,14 +221,34 @@ public struct LocalTopology: Sendable {
         return reachable
     }
 
+    /// The next moment after `now` at which a path heard now falls silent for good (its detection
+    /// time runs out, or, for a serial link, the IP networks'), if no heartbeat comes first: the
+    /// node looks again then, so that a lost peer is noticed when its time is up rather than at the
+    /// next heartbeat, up to an interval later.
+    public func nextPathExpiry(after now: Moment) -> Moment? {
+        var next: Moment?
+        for network in config.networks {
+            for (_, last) in lastHeard[network.name] ?? [:] {
+                for limit in Set([detectionTime(of: network.name), pathLimit(of: network)]) {
+                    let expiry = last + limit + .milliseconds(1)
+                    if expiry > now { next = min(next ?? expiry, expiry) }
+                }
+            }
+        }
+        return next
+    }
+
+    /// How long after it was last heard a path still carries messages (`canSend`).
+    private func pathLimit(of network: Network) -> Duration {
+        let limit = detectionTime(of: network.name)
+        return !network.isIP && !network.isSharedDisk ? min(limit, config.largestIPDetectionTime) : limit
+    }
+
     /// Whether a message to `peer` on `network` arrives: the peer was heard there lately, and on an
     /// IP network its latest heartbeat there said it hears this node too (one-way loss is common
     /// on IP; a shared disk or a serial line either works or does not).
     func canSend(to peer: String, on network: Network, at now: Moment) -> Bool {
-        guard let last = lastHeard[network.name]?[peer] else { return false }
-        var limit = detectionTime(of: network.name)
-        if !network.isIP && !network.isSharedDisk { limit = min(limit, config.largestIPDetectionTime) }
-        guard now - last <= limit else { return false }
+        guard let last = lastHeard[network.name]?[peer], now - last <= pathLimit(of: network) else { return false }
         return !network.isIP || heardBack[network.name]?[peer] == true
     }
 

@@ -12,6 +12,10 @@ struct PathKnowledge: Sendable {
     /// follows what a report says a member hears only while it is recent.
     private(set) var reportArrivals: [String: Moment] = [:]
 
+    /// When heartbeats through others are next due (`ClusterNode.relayedBeats`), while any node is
+    /// reached only through others.
+    var nextRelayedBeat: Moment?
+
     mutating func reportArrived(from member: String, at now: Moment) { reportArrivals[member] = now }
 
     /// Notes a message relayed from `trail.first` with `incarnation`, handed over by `trail.last`.

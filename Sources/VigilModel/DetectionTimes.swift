@@ -27,6 +27,8 @@ public struct DetectionTimes: Sendable, Equatable {
     public var largestIPInterval: Duration
     /// How long a node that lost quorum has to release before its watchdog halts it.
     public var releaseAllowance: Duration
+    /// The tuning preset the settings started from.
+    public var preset: TuningPreset
     /// How long after survivors last heard a node they wait before taking over its groups:
     /// `tripInterval + largestIPInterval + releaseAllowance` (see `ClusterConfig.takeoverWait`).
     public var takeoverWait: Duration { tripInterval + largestIPInterval + releaseAllowance }
@@ -43,6 +45,7 @@ public struct DetectionTimes: Sendable, Equatable {
         tripInterval = config.tuning.tripInterval
         largestIPInterval = config.largestIPHeartbeatInterval
         releaseAllowance = config.tuning.releaseAllowance
+        preset = config.tuning.preset
     }
 
     /// Seconds with up to three decimals and no trailing zeros: `0.8s`, `2s`, `1.25s`.

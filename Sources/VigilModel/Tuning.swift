@@ -28,6 +28,8 @@ public struct Tuning: Sendable, Equatable {
     public var tripInterval: Duration
     /// How long a node that lost quorum may take to release everything before its watchdog halts it.
     public var releaseAllowance: Duration
+    /// The preset the settings started from (`tuning.preset`; `default` when none is written).
+    public var preset: TuningPreset
 
     public init(
         heartbeats: [String: HeartbeatSettings] = [:],
@@ -36,7 +38,8 @@ public struct Tuning: Sendable, Equatable {
         defaultDisk: HeartbeatSettings = HeartbeatSettings(interval: .milliseconds(150), missedBeats: 4),
         configTooLong: Duration = .seconds(360),
         tripInterval: Duration = .milliseconds(450),
-        releaseAllowance: Duration = .milliseconds(100)
+        releaseAllowance: Duration = .milliseconds(100),
+        preset: TuningPreset = .default
     ) {
         self.heartbeats = heartbeats
         self.defaultIP = defaultIP
@@ -45,6 +48,7 @@ public struct Tuning: Sendable, Equatable {
         self.configTooLong = configTooLong
         self.tripInterval = tripInterval
         self.releaseAllowance = releaseAllowance
+        self.preset = preset
     }
 
     /// The settings for a network of the given type.

@@ -110,8 +110,12 @@ public struct LivenessWatch: Sendable {
         case .none: return true
         case .majority: return config.hasMajority(live)
         case .disk:
-            let owner = config.tiebreaker.flatMap { simulator.tiebreakers[$0]?.owner }
-            return config.hasMajority(live) || (config.isHalf(live) && owner.map(live.contains) ?? false)
+            guard !config.hasMajority(live) else { return true }
+            guard config.isHalf(live), let disk = config.tiebreaker, let owner = simulator.tiebreakers[disk]?.owner,
+                live.contains(owner), let node = config.node(named: owner)
+            else { return false }
+            // The owner holds only while it still reaches the disk.
+            return node.adapters(on: disk).contains { simulator.faults.isUp($0, of: owner) }
         }
     }
 

@@ -23,6 +23,7 @@ struct VerifyCommandTests {
         let (lines, failed) = command.output()
         #expect(!failed)
         #expect(lines == [
+            "timing: preset default",
             "timing: ether heartbeat 200ms x 4 = detection 0.8s",
             "timing: token heartbeat 200ms x 4 = detection 0.8s",
             "timing: rs232_12 heartbeat 500ms x 4 = detection 2s",
@@ -42,7 +43,7 @@ struct VerifyCommandTests {
         let path = Self.examples.appendingPathComponent("spscream.yaml").path
         let (lines, failed) = try Self.command([path]).output()
         #expect(!failed)
-        #expect(lines.count == 2 + 5 + 1)
+        #expect(lines.count == 2 + 6 + 1)
         #expect(lines.first?.hasPrefix("\(path):16:18: warning: quorum policy none lets every side of a partition") == true)
         #expect(lines.dropFirst().first?.hasPrefix("\(path):19:1: warning: the cluster has no serial link or disk heartbeat") == true)
         #expect(lines.last == "verify: 0 errors, 2 warnings")
@@ -54,6 +55,7 @@ struct VerifyCommandTests {
         let (lines, failed) = try Self.command([path]).output()
         #expect(!failed)
         #expect(lines == [
+            "timing: preset default",
             "timing: lan heartbeat 200ms x 4 = detection 0.8s",
             "timing: heartbeat heartbeat 200ms x 4 = detection 0.8s",
             "timing: dhb heartbeat 200ms x 4 = detection 0.8s",

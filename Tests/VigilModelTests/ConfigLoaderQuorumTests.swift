@@ -89,6 +89,6 @@ struct ConfigLoaderQuorumTests {
         #expect(unit.message.contains("600ms or 600s"))
         #expect(unit.location.line == line(of: "dead_man_switch: 600", in: yaml))
         let key = try #require(single(problems, containing: "unknown key 'dead_man' in tuning"))
-        #expect(key.message.hasSuffix("allowed keys: heartbeat, config_too_long, dead_man_switch, release_allowance"))
+        #expect(key.message.hasSuffix("allowed keys: preset, heartbeat, config_too_long, dead_man_switch, release_allowance"))
     }
 }

@@ -24,6 +24,20 @@ import VigilSimulation
         }
     }
 
+    /// `tuning: {preset: fast}` (50 ms heartbeats, a 150 ms dead man switch) under every fault:
+    /// scream and the two-node pair with its disk tiebreaker.
+    @Test func thePresetFastBreaksNoInvariant() throws {
+        for name in ["scream.yaml", "pair.yaml"] {
+            var config = try Fixtures.config(name)
+            config.tuning = TuningPreset.fast.tuning
+            let fuzzer = Fuzzer(config: config)
+            for seed in UInt64(1)...10 {
+                let outcome = fuzzer.run(seed: seed)
+                for violation in outcome.violations { Issue.record("\(name) fast, seed \(seed): \(violation)") }
+            }
+        }
+    }
+
     @Test func theSameSeedReplaysTheSameRun() throws {
         let fuzzer = Fuzzer(config: try Fixtures.config("scream.yaml"))
         func traceOf(_ seed: UInt64) -> [String] {

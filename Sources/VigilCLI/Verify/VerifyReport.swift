@@ -30,12 +30,14 @@ struct VerifyReport {
         diagnostics.map(\.description) + timingLines() + ["verify: \(errorCount) errors, \(warningCount) warnings"]
     }
 
-    /// `timing: ether heartbeat 200ms x 4 = detection 0.8s` per network, then when a node is
-    /// declared down: one line if it is the same for every node, one per node otherwise; then the
-    /// dead man switch and the takeover wait.
+    /// `timing: preset default` (settings written beside it override it), then `timing: ether
+    /// heartbeat 200ms x 4 = detection 0.8s` per network, then when a node is declared down: one
+    /// line if it is the same for every node, one per node otherwise; then the dead man switch and
+    /// the takeover wait.
     func timingLines() -> [String] {
         guard let timing else { return [] }
-        var lines = timing.networks.map { network in
+        var lines = ["timing: preset \(timing.preset.rawValue)"]
+        lines += timing.networks.map { network in
             let beat = network.heartbeat
             return "timing: \(network.network) heartbeat \(DurationText.format(beat.interval)) x \(beat.missedBeats)"
                 + " = detection \(DetectionTimes.seconds(network.detection))"
@@ -111,6 +113,7 @@ struct JSONReport: Encodable {
             var detectionMilliseconds: Int64
         }
 
+        var preset: String
         var networks: [Network]
         var nodes: [Node]
         var deadManSwitchMilliseconds: Int64
@@ -119,6 +122,7 @@ struct JSONReport: Encodable {
         var takeoverWaitMilliseconds: Int64
 
         init(_ times: DetectionTimes) {
+            preset = times.preset.rawValue
             networks = times.networks.map {
                 Network(
                     network: $0.network, type: $0.type, intervalMilliseconds: $0.heartbeat.interval.milliseconds,

@@ -18,6 +18,8 @@ struct VigilFailoverBench {
     let cluster: TestbedCluster
     let report: BenchReport
     let runs: Int
+    /// Put before every figure's name (`fast.` for the `fast` part).
+    var figurePrefix = ""
     let group = "www"
     let serviceAddress = IPv4Address("198.51.100.100")!
     let endpoint = "198.51.100.100:7100"
@@ -50,8 +52,10 @@ struct VigilFailoverBench {
             }
             let note =
                 failures.isEmpty ? nil : "\(failures.count) runs failed: " + failures.prefix(3).joined(separator: "; ")
-            report.add(BenchFigure(name: fault.gapName, unit: "s", samples: gaps, note: note))
-            if fault != .move { report.add(BenchFigure(name: fault.detectName, unit: "s", samples: detections)) }
+            report.add(BenchFigure(name: figurePrefix + fault.gapName, unit: "s", samples: gaps, note: note))
+            if fault != .move {
+                report.add(BenchFigure(name: figurePrefix + fault.detectName, unit: "s", samples: detections))
+            }
         }
     }
 

@@ -40,11 +40,12 @@ extension ConfigReader {
         return hooks
     }
 
-    static let tuningKeys = ["heartbeat", "config_too_long", "dead_man_switch", "release_allowance"]
+    static let tuningKeys = ["preset", "heartbeat", "config_too_long", "dead_man_switch", "release_allowance"]
 
     mutating func readTuning(_ node: YAMLNode) -> Tuning? {
         guard let set = fields(node, path: "tuning", allowed: Self.tuningKeys) else { return nil }
-        var tuning = Tuning()
+        // The preset first: every other setting written overrides its part of it.
+        var tuning = (choice(set, "preset", of: TuningPreset.self) ?? .default).tuning
         if let value = duration(set, "config_too_long") { tuning.configTooLong = value }
         if let value = duration(set, "dead_man_switch") { tuning.tripInterval = value }
         if let value = duration(set, "release_allowance") { tuning.releaseAllowance = value }

@@ -1,0 +1,38 @@
+/// A named starting point for `tuning` (`tuning: {preset: fast}`): every heartbeat, the dead man
+/// switch and the release allowance at once, so that nobody has to work out a consistent set by
+/// hand. Settings written beside the preset override it one by one. `vigil verify` prints the
+/// detection and takeover times that follow.
+public enum TuningPreset: String, Sendable, Equatable, CaseIterable {
+    /// For a LAN of dedicated machines that must fail over faster than keepalived's fastest
+    /// VRRP: IP and disk heartbeats every 50 ms, a path lost after 4 missed (0.2 s), the dead man
+    /// switch at 150 ms, 50 ms to release: takeover 250 ms after a node was last heard. Starved
+    /// or heavily loaded machines trip their switch sooner than with `default`.
+    case fast
+    /// Vigil's defaults: heartbeats every 150 ms, a path lost after 0.6 s, the dead man switch
+    /// at 450 ms, 100 ms to release: takeover 0.7 s after a node was last heard.
+    case `default`
+    /// For nodes across a WAN or on busy, shared machines: heartbeats every second, a path lost
+    /// after 5 s, the dead man switch at 3 s, 1 s to release: takeover 5 s after a node was last
+    /// heard.
+    case wan
+
+    /// The tuning this preset stands for.
+    public var tuning: Tuning {
+        switch self {
+        case .fast:
+            Tuning(
+                defaultIP: HeartbeatSettings(interval: .milliseconds(50), missedBeats: 4),
+                defaultSerial: HeartbeatSettings(interval: .milliseconds(250), missedBeats: 4),
+                defaultDisk: HeartbeatSettings(interval: .milliseconds(50), missedBeats: 4),
+                tripInterval: .milliseconds(150), releaseAllowance: .milliseconds(50), preset: .fast)
+        case .default:
+            Tuning()
+        case .wan:
+            Tuning(
+                defaultIP: HeartbeatSettings(interval: .seconds(1), missedBeats: 5),
+                defaultSerial: HeartbeatSettings(interval: .seconds(2), missedBeats: 4),
+                defaultDisk: HeartbeatSettings(interval: .seconds(1), missedBeats: 5),
+                tripInterval: .seconds(3), releaseAllowance: .seconds(1), preset: .wan)
+        }
+    }
+}
