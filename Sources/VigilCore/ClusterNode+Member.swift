@@ -51,6 +51,7 @@ extension ClusterNode {
     /// report, send heartbeats, and ask to be woken for the next ones. Returns the step.
     mutating func settle(at now: Moment) -> Step {
         if phase == .running {
+            noteLateWakeUp(at: now)
             enforceLease(at: now)
             enforceConnectivity(at: now)
             checkLeftOut(at: now)
@@ -77,8 +78,21 @@ extension ClusterNode {
             let relayedDue = paths.nextRelayedBeat ?? beats.next
             let expiry = topology.nextPathExpiry(after: now) ?? beats.next
             output.wake = min(beats.next, tiebreakerDue ?? beats.next, relayedDue, expiry)
+            wakeAsked = output.wake
         }
         return drain()
+    }
+
+    /// The first input at or after the wake-up the last step asked for tells how late the daemon
+    /// ran: much later, it was starved or paused, and the node suspects itself first.
+    private mutating func noteLateWakeUp(at now: Moment) {
+        guard let expected = wakeAsked, now >= expected else { return }
+        wakeAsked = nil
+        guard let late = topology.woke(expected: expected, at: now) else { return }
+        log(
+            now, .event,
+            "\(me) ran \(DurationText.format(late)) late: it suspects itself first and waits "
+                + "\(topology.selfSuspicion * 25)% longer before declaring a path lost")
     }
 
     /// One pass of coordination, acting and reporting. Returns whether anything changed.

@@ -44,6 +44,8 @@ public struct ClusterNode: Sendable {
     var startedAt: Moment = .zero
     /// Whether cluster services ran here before: a start after a stop is a new incarnation.
     var hasRun = false
+    /// The wake-up the last step asked for: a tick much later shows the daemon was starved.
+    var wakeAsked: Moment?
     /// What the current input asks of the shell so far (see `drain`).
     var output = Step()
     /// The protection the shell was last given, and what it was computed from.

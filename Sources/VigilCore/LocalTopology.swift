@@ -45,6 +45,8 @@ public struct LocalTopology: Sendable {
     /// Heartbeats take turns between a peer's adapter pairs only while each of my adapters still
     /// hears at least this many peers every round (see `beats`).
     static let peersPerAdapterToTakeTurns = 4
+    /// Late wake-ups make this node suspect itself first (`LocalHealth`).
+    private var health = LocalHealth()
     /// Peers that asked for an echo at once (`Heartbeat.urgent`).
     private var urgentReplies: Set<String> = []
     /// When each peer last got an answer to an urgent heartbeat: at most one per half urgent
@@ -192,9 +194,20 @@ public struct LocalTopology: Sendable {
         if up { carrierLost.remove(adapter) } else { carrierLost.insert(adapter) }
     }
 
+    /// How long a path on `network` may be silent before it is lost: its configured detection time,
+    /// stretched while this node suspects itself (`health`).
     func detectionTime(of network: String) -> Duration {
         guard let net = config.network(named: network) else { return .seconds(1) }
-        return config.heartbeat(for: net).detectionTime
+        return health.stretched(config.heartbeat(for: net).detectionTime)
+    }
+
+    /// This node's suspicion of itself: late wake-ups stretch its detection times.
+    public var selfSuspicion: Int { health.score }
+
+    /// The daemon woke at `now` for a wake-up asked for `expected`. Returns how late it was when
+    /// that raised the node's suspicion of itself.
+    mutating func woke(expected: Moment, at now: Moment) -> Duration? {
+        health.woke(expected: expected, at: now, interval: config.largestIPHeartbeatInterval)
     }
 
     /// Whether `peer` was heard on `network` within its detection time.
