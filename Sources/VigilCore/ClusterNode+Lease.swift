@@ -72,7 +72,7 @@ extension ClusterNode {
         let age = now - until
         let trip = config.tuning.tripInterval
         guard age > trip / 3 else { return false }
-        if age > trip - LocalTopology.urgentInterval * 2 { return true }
+        if age > trip - topology.urgentInterval * 2 { return true }
         let interval = config.largestIPHeartbeatInterval
         var onSchedule: Set<String> = [me]
         for peer in config.nodes

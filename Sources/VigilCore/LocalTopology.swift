@@ -53,7 +53,9 @@ public struct LocalTopology: Sendable {
     /// interval, however many of its urgent heartbeats (one per adapter pair and network) arrive.
     private var lastUrgentReply: [String: Moment] = [:]
     /// How often heartbeats go out while this node's confirmation is getting old.
-    static let urgentInterval: Duration = .milliseconds(50)
+    /// 50 ms, or a third of the IP heartbeat interval when that is shorter (`preset: fast`), so
+    /// that urgency stays the exception there too.
+    let urgentInterval: Duration
     /// When cluster services started: an adapter with carrier that has heard nothing yet counts as
     /// hearing for one detection time, so that a joining node's boot adapter is not passed over
     /// only because a standby's first heartbeat happened to arrive first.
@@ -62,6 +64,7 @@ public struct LocalTopology: Sendable {
     public init(config: ClusterConfig, me: String) {
         self.config = config
         self.me = me
+        self.urgentInterval = min(.milliseconds(50), config.largestIPHeartbeatInterval / 3)
     }
 
     private var myNode: Node { config.node(named: me)! }
@@ -373,7 +376,7 @@ public struct LocalTopology: Sendable {
             // echoes within the trip interval, or its lease would lapse.
             if !network.isIP { interval = min(interval, config.largestIPHeartbeatInterval) }
             if urgent {
-                interval = min(interval, Self.urgentInterval)
+                interval = min(interval, urgentInterval)
                 nextBeat[name] = min(nextBeat[name] ?? now, now + interval)
             }
             if nextBeat[name].map({ $0 <= now }) ?? true {
@@ -404,7 +407,7 @@ public struct LocalTopology: Sendable {
         guard !urgentReplies.isEmpty else { return [] }
         let peers = config.nodes.filter { peer in
             urgentReplies.contains(peer.name)
-                && lastUrgentReply[peer.name].map { now - $0 >= Self.urgentInterval / 2 } ?? true
+                && lastUrgentReply[peer.name].map { now - $0 >= urgentInterval / 2 } ?? true
         }
         urgentReplies = []
         for peer in peers { lastUrgentReply[peer.name] = now }

@@ -13,15 +13,15 @@ import Testing
         #expect(tuning.preset == .default)
     }
 
-    @Test("preset fast: 50 ms heartbeats, 0.2 s detection, a 150 ms dead man switch, takeover after 0.25 s")
+    @Test("preset fast: 40 ms heartbeats, 0.16 s detection, a 120 ms dead man switch, takeover after 0.2 s")
     func fast() throws {
         let (loaded, _) = load(Fixture.twoNodes + "tuning: {preset: fast}\n")
         let config = try #require(loaded).config
         let times = DetectionTimes(config)
         #expect(times.preset == .fast)
-        #expect(times.networks.map(\.detection) == [.milliseconds(200), .milliseconds(200)])
-        #expect(times.tripInterval == .milliseconds(150))
-        #expect(times.takeoverWait == .milliseconds(250))
+        #expect(times.networks.map(\.detection) == [.milliseconds(160), .milliseconds(160)])
+        #expect(times.tripInterval == .milliseconds(120))
+        #expect(times.takeoverWait == .milliseconds(200))
     }
 
     @Test("preset wan: 1 s heartbeats, 5 s detection, a 3 s dead man switch")
@@ -46,9 +46,9 @@ import Testing
         let (loaded, _) = load(yaml)
         let config = try #require(loaded).config
         let ether = config.heartbeat(for: try #require(config.network(named: "ether")))
-        #expect(ether == HeartbeatSettings(interval: .milliseconds(50), missedBeats: 6))
+        #expect(ether == HeartbeatSettings(interval: .milliseconds(40), missedBeats: 6))
         #expect(config.tuning.tripInterval == .milliseconds(300))
-        #expect(config.tuning.releaseAllowance == .milliseconds(50))
+        #expect(config.tuning.releaseAllowance == .milliseconds(40))
         #expect(config.tuning.preset == .fast)
     }
 

@@ -24,7 +24,7 @@ import VigilSimulation
         }
     }
 
-    /// `tuning: {preset: fast}` (50 ms heartbeats, a 150 ms dead man switch) under every fault:
+    /// `tuning: {preset: fast}` (40 ms heartbeats, a 120 ms dead man switch) under every fault:
     /// scream and the two-node pair with its disk tiebreaker.
     @Test func thePresetFastBreaksNoInvariant() throws {
         for name in ["scream.yaml", "pair.yaml"] {
