@@ -31,11 +31,13 @@ extension ClusterNode {
     func nextHop(to target: String, avoiding: Set<String>, at now: Moment) -> String? {
         guard rules.membershipFollowsGraph else { return nil }
         let direct = topology.reachablePeers(at: now)
+        let sendable = topology.sendablePeers(at: now)
         let graph = knownGraph(direct: direct, at: now)
-        // Breadth first from this node, in configured order, remembering each node's first hop.
+        // Breadth first from this node, in configured order, remembering each node's first hop:
+        // a neighbour that hears this node.
         var firstHop: [String: String] = [:]
         var frontier: [String] = []
-        for node in config.nodes.map(\.name) where direct.contains(node) && !avoiding.contains(node) {
+        for node in config.nodes.map(\.name) where sendable.contains(node) && !avoiding.contains(node) {
             firstHop[node] = node
             frontier.append(node)
         }
@@ -52,7 +54,7 @@ extension ClusterNode {
             frontier = next
         }
         if let hop = firstHop[target] { return hop }
-        if let back = paths.wayBack(to: target), direct.contains(back), !avoiding.contains(back) { return back }
+        if let back = paths.wayBack(to: target), sendable.contains(back), !avoiding.contains(back) { return back }
         return nil
     }
 
@@ -131,7 +133,8 @@ extension ClusterNode {
         handle(inner, at: now)
     }
 
-    /// Heartbeats, every IP heartbeat interval, to the nodes this node reaches only through others:
+    /// Heartbeats, every IP heartbeat interval, to the nodes this node reaches only through others
+    /// (or that do not hear it directly):
     /// their stamps and echoes keep leases confirmed across a partial partition (a node whose
     /// neighbours alone are no quorum is still confirmed by the others, through them). Why this is
     /// as safe as a direct heartbeat: the node that echoes a relayed stamp records when it got it
@@ -139,8 +142,9 @@ extension ClusterNode {
     /// leaves the stamp's sender out waits `takeoverWait` after the latest such moment.
     mutating func relayedBeats(at now: Moment) -> [Envelope] {
         guard rules.membershipFollowsGraph, paths.nextRelayedBeat.map({ now >= $0 }) ?? true else { return [] }
-        let direct = topology.reachablePeers(at: now)
-        let indirect = reachable(at: now).subtracting(direct).subtracting([me])
+        // Also to a neighbour heard only one way: it does not hear this node's own heartbeats.
+        let sendable = topology.sendablePeers(at: now)
+        let indirect = reachable(at: now).subtracting(sendable).subtracting([me])
         guard !indirect.isEmpty else {
             paths.nextRelayedBeat = nil
             return []

@@ -318,7 +318,7 @@ public struct ClusterNode: Sendable {
     /// A message to `peer` on its usual route (the shell's own traffic too, such as `ConfigSync`'s):
     /// directly to a neighbour, else relayed through the neighbour on a path to it.
     public func message(to peer: String, _ body: Message, at now: Moment) -> Envelope {
-        if peer != me, !topology.reachablePeers(at: now).contains(peer),
+        if peer != me, !topology.sendablePeers(at: now).contains(peer),
             let hop = nextHop(to: peer, avoiding: [], at: now)
         {
             let inner = envelope(body, to: peer, on: networkTo(hop, at: now))

@@ -219,10 +219,9 @@ public struct LocalTopology: Sendable {
         return now - last <= detectionTime(of: network)
     }
 
-    /// Peers heard lately on any path: this node's neighbours, which messages reach directly. IP
-    /// networks and shared disks carry messages in every shell; a serial link carries them to its
-    /// other end where the shell drives it (the simulator does; `vigild` drives no serial lines, so
-    /// it never hears anyone there).
+    /// Peers heard lately on any path: this node's neighbours. IP networks and shared disks carry
+    /// messages in every shell; a serial link carries them to its other end where the shell drives
+    /// it (the simulator does; `vigild` drives no serial lines, so it never hears anyone there).
     ///
     /// A serial link beats at the IP networks' cadence (see `heartbeats`), and counts as a path for
     /// messages only while it was heard within the IP networks' detection time too: its own, longer
@@ -230,11 +229,25 @@ public struct LocalTopology: Sendable {
     public func reachablePeers(at now: Moment) -> Set<String> {
         var reachable: Set<String> = []
         for network in config.networks {
-            for peer in (lastHeard[network.name] ?? [:]).keys where canSend(to: peer, on: network, at: now) {
+            for (peer, last) in lastHeard[network.name] ?? [:] where now - last <= pathLimit(of: network) {
                 reachable.insert(peer)
             }
         }
         return reachable
+    }
+
+    /// The neighbours a message surely reaches directly: heard on a path that works both ways
+    /// (`canSend`). A neighbour heard only one way stays a neighbour for membership (one side's
+    /// silence alone must not make it a stranger: under loss, either side's detection would),
+    /// but messages to it go through others when they can (`ClusterNode.message`).
+    public func sendablePeers(at now: Moment) -> Set<String> {
+        var sendable: Set<String> = []
+        for network in config.networks {
+            for peer in (lastHeard[network.name] ?? [:]).keys where canSend(to: peer, on: network, at: now) {
+                sendable.insert(peer)
+            }
+        }
+        return sendable
     }
 
     /// The next moment after `now` at which a path heard now falls silent for good (its detection
