@@ -17,12 +17,7 @@ extension ClusterNode {
         // The usual case, and the cheap one: every node is a neighbour.
         if direct.count + 1 == config.nodes.count || !rules.membershipFollowsGraph { return direct.union([me]) }
         let graph = knownGraph(direct: direct, at: now)
-        var seen: Set<String> = [me]
-        var queue = [me]
-        while let node = queue.popLast() {
-            for next in graph[node] ?? [] where seen.insert(next).inserted { queue.append(next) }
-        }
-        return seen
+        return Reachability.component(from: me) { Array(graph[$0] ?? []) }
     }
 
     /// The neighbour to hand a message for `target` to: the first hop of a shortest known path

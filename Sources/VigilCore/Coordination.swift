@@ -465,12 +465,7 @@ struct Coordination: Sendable {
                 }
             }
         }
-        var seen: Set<String> = [start]
-        var queue = [start]
-        while let node = queue.popLast() {
-            for next in links[node] ?? [] where seen.insert(next).inserted { queue.append(next) }
-        }
-        return seen
+        return Reachability.component(from: start) { Array(links[$0] ?? []) }
     }
 
     /// A member that reports a group in error on it is not eligible for that group any more.

@@ -20,19 +20,26 @@ public enum TuningPreset: String, Sendable, Equatable, CaseIterable {
     public var tuning: Tuning {
         switch self {
         case .fast:
-            Tuning(
-                defaultIP: HeartbeatSettings(interval: .milliseconds(40), missedBeats: 4),
-                defaultSerial: HeartbeatSettings(interval: .milliseconds(250), missedBeats: 4),
-                defaultDisk: HeartbeatSettings(interval: .milliseconds(40), missedBeats: 4),
-                tripInterval: .milliseconds(120), releaseAllowance: .milliseconds(40), preset: .fast)
+            Self.tuning(
+                beat: .milliseconds(40), missedBeats: 4, serialBeat: .milliseconds(250), trip: .milliseconds(120),
+                release: .milliseconds(40), preset: .fast)
         case .default:
             Tuning()
         case .wan:
-            Tuning(
-                defaultIP: HeartbeatSettings(interval: .seconds(1), missedBeats: 5),
-                defaultSerial: HeartbeatSettings(interval: .seconds(2), missedBeats: 4),
-                defaultDisk: HeartbeatSettings(interval: .seconds(1), missedBeats: 5),
-                tripInterval: .seconds(3), releaseAllowance: .seconds(1), preset: .wan)
+            Self.tuning(
+                beat: .seconds(1), missedBeats: 5, serialBeat: .seconds(2), trip: .seconds(3), release: .seconds(1),
+                preset: .wan)
         }
+    }
+
+    /// IP and disk heartbeats alike; serial links with four missed beats.
+    private static func tuning(
+        beat: Duration, missedBeats: Int, serialBeat: Duration, trip: Duration, release: Duration,
+        preset: TuningPreset
+    ) -> Tuning {
+        let heartbeat = HeartbeatSettings(interval: beat, missedBeats: missedBeats)
+        return Tuning(
+            defaultIP: heartbeat, defaultSerial: HeartbeatSettings(interval: serialBeat, missedBeats: 4),
+            defaultDisk: heartbeat, tripInterval: trip, releaseAllowance: release, preset: preset)
     }
 }

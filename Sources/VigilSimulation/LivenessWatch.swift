@@ -94,15 +94,7 @@ public struct LivenessWatch: Sendable {
                     && simulator.faults.connects(b, nil, to: a, nil, on: network.name, config: config)
             }
         }
-        var seen: Set<String> = [start]
-        var queue = [start]
-        while let node = queue.popLast() {
-            for next in among where !seen.contains(next) && linked(node, next) {
-                seen.insert(next)
-                queue.append(next)
-            }
-        }
-        return seen
+        return Reachability.component(from: start) { node in among.filter { linked(node, $0) } }
     }
 
     private func hasQuorum(_ live: Set<String>, _ simulator: Simulator) -> Bool {

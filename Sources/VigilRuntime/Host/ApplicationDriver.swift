@@ -269,12 +269,6 @@ struct OwnProcesses: Sendable, CustomStringConvertible {
 
     /// Polls until none runs, for at most `limit`.
     func waitUntilGone(within limit: Duration) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + limit
-        while alive {
-            guard clock.now < deadline else { return false }
-            do { try await Task.sleep(for: .milliseconds(20)) } catch { return !alive }
-        }
-        return true
+        await poll(within: limit) { !alive }
     }
 }

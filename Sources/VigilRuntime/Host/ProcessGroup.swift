@@ -46,13 +46,7 @@ public struct ProcessGroup: Sendable, Hashable, CustomStringConvertible {
 
     /// Polls until no member runs, for at most `limit`.
     public func waitUntilGone(within limit: Duration) async -> Bool {
-        let clock = ContinuousClock()
-        let deadline = clock.now + limit
-        while isAlive {
-            guard clock.now < deadline else { return false }
-            do { try await Task.sleep(for: .milliseconds(20)) } catch { return !isAlive }
-        }
-        return true
+        await poll(within: limit) { !isAlive }
     }
 
     /// The state letter and process group of `pid`, from `/proc/PID/stat` (the fields after the
@@ -65,4 +59,16 @@ public struct ProcessGroup: Sendable, Hashable, CustomStringConvertible {
         guard fields.count > 3, let state = fields[0].first, let group = Int32(fields[2]) else { return nil }
         return (state, group)
     }
+}
+
+/// Checks `done` every 20 ms for at most `limit` (and once more if the wait is cancelled). Returns
+/// whether it became true.
+func poll(within limit: Duration, until done: () -> Bool) async -> Bool {
+    let clock = ContinuousClock()
+    let deadline = clock.now + limit
+    while !done() {
+        guard clock.now < deadline else { return false }
+        do { try await Task.sleep(for: .milliseconds(20)) } catch { return done() }
+    }
+    return true
 }
