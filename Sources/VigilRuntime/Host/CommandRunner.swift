@@ -12,6 +12,14 @@ import Darwin
 /// (so its process group is its own and can be killed whole), with the command's environment added to
 /// the daemon's, and a timeout after which the group gets SIGTERM and, after a grace, SIGKILL.
 ///
+/// The new session comes from `setsid(1)`, which calls setsid() and execs the shell in the same
+/// process (`sessionLeader`), not from Subprocess's `createSession`: that option makes Subprocess
+/// fork by itself with clone3 and reset signal handlers with signal() in the child, which is not
+/// async-signal-safe in glibc. A child cloned while another thread held glibc's abort lock (any
+/// posix_spawn of the process resetting SIGABRT, such as Foundation's Process) wedged before exec
+/// for good (swift-subprocess issue 374; seen here as an application start that never ran). Without
+/// that option Subprocess spawns with glibc's posix_spawn, which guards the lock.
+///
 /// A process that leaves the session (`setsid`) escapes the group kill; if it also keeps the output
 /// pipe open, `run` waits for it. Commands that daemonize belong in `launch`, in a cgroup
 /// (`ShellCommand.cgroup`), which no process leaves by forking or `setsid`.
@@ -22,7 +30,7 @@ public struct CommandRunner: CommandRunning {
         let collector = OutputCollector(limit: command.outputLimit)
         return await supervise(command) { started in
             try await Subprocess.run(
-                .path("/bin/sh"), arguments: Arguments(Self.arguments(command, admitted: false)),
+                .path(.init(Self.sessionLeader)), arguments: Arguments(Self.arguments(command, admitted: false)),
                 environment: Self.environment(command), platformOptions: Self.options(command),
                 input: .none, output: .sequence, error: .combinedWithOutput
             ) { execution in
@@ -60,7 +68,7 @@ public struct CommandRunner: CommandRunning {
         }
         return await supervise(command) { started in
             try await Subprocess.run(
-                .path("/bin/sh"), arguments: Arguments(Self.arguments(command, admitted: gate != nil)),
+                .path(.init(Self.sessionLeader)), arguments: Arguments(Self.arguments(command, admitted: gate != nil)),
                 environment: Self.environment(command), platformOptions: Self.options(command),
                 input: .fileDescriptor(.init(rawValue: input), closeAfterSpawningProcess: true),
                 output: .fileDescriptor(.init(rawValue: fd), closeAfterSpawningProcess: true),
@@ -137,11 +145,21 @@ public struct CommandRunner: CommandRunning {
         func withLock<T: Sendable>(_ body: (inout SupervisionState) -> T) -> T { state.withLock { body(&$0) } }
     }
 
+    /// `setsid(1)`'s arguments for `command`: `/bin/sh` and its own (`shellArguments`).
+    static func arguments(_ command: ShellCommand, admitted: Bool) -> [String] {
+        ["/bin/sh"] + shellArguments(command, admitted: admitted)
+    }
+
+    /// `setsid(1)`: started by posix_spawn in the daemon's process group (so not a group leader), it
+    /// calls setsid() and execs its arguments without forking: the shell keeps the pid, which is
+    /// its session's and its process group's id.
+    static let sessionLeader: String = CommandLookup().path(of: "setsid") ?? "/usr/bin/setsid"
+
     /// `/bin/sh`'s arguments for `command`: `-c LINE`; or, when the command enters a cgroup or
     /// waits to be admitted, a wrapper that does that first and then `exec`s `/bin/sh -c LINE`
     /// (the same pid, so the same process group). `echo` and `read` are built into the shell: no
     /// process is forked before the move, and nothing of the line runs unless both succeed.
-    static func arguments(_ command: ShellCommand, admitted: Bool) -> [String] {
+    static func shellArguments(_ command: ShellCommand, admitted: Bool) -> [String] {
         guard command.cgroup != nil || admitted else { return ["-c", command.line] }
         var steps: [String] = []
         if command.cgroup != nil {
@@ -170,9 +188,9 @@ public struct CommandRunner: CommandRunning {
     }
 
     static func options(_ command: ShellCommand) -> PlatformOptions {
+        // A new session (`setsid(1)`, see the type's note): the shell leads its own process group,
+        // detached from any terminal.
         var options = PlatformOptions()
-        // A new session: the shell leads its own process group, detached from any terminal.
-        options.createSession = true
         // If the calling task is cancelled: SIGTERM to the whole group, then SIGKILL.
         options.teardownSequence = [
             .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: command.killGrace)
