@@ -16,8 +16,7 @@ extension ClusterNode {
         let direct = topology.reachablePeers(at: now)
         // The usual case, and the cheap one: every node is a neighbour.
         if direct.count + 1 == config.nodes.count || !rules.membershipFollowsGraph { return direct.union([me]) }
-        let graph = knownGraph(direct: direct, at: now)
-        return Reachability.component(from: me) { Array(graph[$0] ?? []) }
+        return knownGraph(direct: direct, at: now).component(from: me)
     }
 
     /// The neighbour to hand a message for `target` to: the first hop of a shortest known path
@@ -25,32 +24,43 @@ extension ClusterNode {
     /// from `target`. `nil` when neither exists.
     func nextHop(to target: String, avoiding: Set<String>, at now: Moment) -> String? {
         guard rules.membershipFollowsGraph else { return nil }
-        let direct = topology.reachablePeers(at: now)
         let sendable = topology.sendablePeers(at: now)
-        let graph = knownGraph(direct: direct, at: now)
-        // Breadth first from this node, in configured order, remembering each node's first hop:
-        // a neighbour that hears this node.
+        if let hop = firstHops(avoiding: avoiding, sendable: sendable, at: now)[target] { return hop }
+        if let back = paths.wayBack(to: target), sendable.contains(back), !avoiding.contains(back) { return back }
+        return nil
+    }
+
+    /// For every node this node knows a path to, through none of `avoiding`: the neighbour that
+    /// hears this node (`sendable`) on a shortest such path. Breadth first, in configured order,
+    /// so that every node picks the same hops from the same knowledge; one pass serves every
+    /// target (relayed heartbeats go to many at once).
+    func firstHops(avoiding: Set<String>, sendable: Set<String>, at now: Moment) -> [String: String] {
+        let graph = knownGraph(direct: topology.reachablePeers(at: now), at: now)
+        let names = graph.names
+        let myRank = graph.rank(of: me)
         var firstHop: [String: String] = [:]
-        var frontier: [String] = []
-        for node in config.nodes.map(\.name) where sendable.contains(node) && !avoiding.contains(node) {
-            firstHop[node] = node
-            frontier.append(node)
+        var hopOf = Array(repeating: -1, count: names.count)
+        var blocked = Array(repeating: false, count: names.count)
+        for name in avoiding { if let rank = graph.rank(of: name) { blocked[rank] = true } }
+        if let myRank { blocked[myRank] = true }
+        var frontier: [Int] = []
+        for (rank, node) in names.enumerated() where sendable.contains(node) && !blocked[rank] {
+            hopOf[rank] = rank
+            frontier.append(rank)
         }
+        // A node that several nodes of one level reach takes the first hop of the lowest-ranked.
         while !frontier.isEmpty {
-            if let hop = firstHop[target] { return hop }
-            var next: [String] = []
+            var next: [Int] = []
             for node in frontier {
-                for peer in (graph[node] ?? []).sorted(by: { rank($0) < rank($1) })
-                where peer != me && firstHop[peer] == nil && !avoiding.contains(peer) {
-                    firstHop[peer] = firstHop[node]
+                for peer in graph.heard(by: node) where hopOf[peer] < 0 && !blocked[peer] {
+                    hopOf[peer] = hopOf[node]
                     next.append(peer)
                 }
             }
             frontier = next
         }
-        if let hop = firstHop[target] { return hop }
-        if let back = paths.wayBack(to: target), sendable.contains(back), !avoiding.contains(back) { return back }
-        return nil
+        for (rank, hop) in hopOf.enumerated() where hop >= 0 { firstHop[names[rank]] = names[hop] }
+        return firstHop
     }
 
     /// What this node knows of who hears whom: the nodes it hears itself, the nodes each neighbour
@@ -58,10 +68,11 @@ extension ClusterNode {
     /// report says it hears. A claim is followed only from a node already reached (`reachable`
     /// walks from this node): the last report of a member that crashed names peers it no longer
     /// hears, but nothing leads to it any more once its own peers stopped hearing it.
-    private func knownGraph(direct: Set<String>, at now: Moment) -> [String: Set<String>] {
-        var graph: [String: Set<String>] = [me: direct]
+    private func knownGraph(direct: Set<String>, at now: Moment) -> HearingGraph {
+        var graph = HearingGraph(config: config)
+        graph.add(me, hears: direct)
         for peer in direct {
-            graph[peer, default: []].formUnion(topology.links(of: peer, at: now).filter { $0 != peer })
+            if let mask = topology.linkMask(of: peer, at: now) { graph.add(peer, hears: mask) }
         }
         // Reports say what a member heard within each network's own detection time: a serial
         // link's is longer than its use for messages allows (`LocalTopology.reachablePeers`), so
@@ -73,7 +84,7 @@ extension ClusterNode {
                 let arrived = paths.reportArrivals[member], now - arrived <= Self.reportClaimLifetime
             else { continue }
             for (network, sight) in report.topology.networks where carriesReportedMessages(network) {
-                graph[member, default: []].formUnion(sight.heard.filter { $0 != member })
+                graph.add(member, hears: sight.heard.lazy.filter { $0 != member })
             }
         }
         return graph
@@ -145,9 +156,11 @@ extension ClusterNode {
             return []
         }
         paths.nextRelayedBeat = now + config.largestIPHeartbeatInterval
+        let hops = firstHops(avoiding: [], sendable: sendable, at: now)
         var envelopes: [Envelope] = []
         for peer in config.nodes.map(\.name) where indirect.contains(peer) {
-            guard let hop = nextHop(to: peer, avoiding: [], at: now) else { continue }
+            guard let hop = hops[peer] ?? paths.wayBack(to: peer).flatMap({ sendable.contains($0) ? $0 : nil })
+            else { continue }
             let beat = Heartbeat(
                 view: membership.committedView, installedEpoch: installed?.epoch ?? 0, stamp: now.sinceOrigin,
                 echo: topology.stamp(from: peer), hearsYou: false)

@@ -456,6 +456,12 @@ struct Coordination: Sendable {
     /// `among`, by what their reports say they hear (a path counts heard from either end).
     private func ipComponent(of start: String, among: Set<String>) -> Set<String> {
         let ipNetworks = Set(config.networks.filter(\.isIP).map(\.name))
+        // The usual case, and the cheap one (this runs on every step): `start` hears everyone.
+        var heardByStart: Set<String> = [start]
+        for (network, sight) in reports[start]?.topology.networks ?? [:] where ipNetworks.contains(network) {
+            heardByStart.formUnion(sight.heard)
+        }
+        if among.isSubset(of: heardByStart) { return among.union([start]) }
         var links: [String: Set<String>] = [:]
         for member in among {
             for (network, sight) in reports[member]?.topology.networks ?? [:] where ipNetworks.contains(network) {

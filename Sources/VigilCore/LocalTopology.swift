@@ -283,10 +283,15 @@ public struct LocalTopology: Sendable {
 
     /// The direct neighbours `peer` named in its latest heartbeat, while this node still hears it.
     public func links(of peer: String, at now: Moment) -> [String] {
+        linkMask(of: peer, at: now)?.nodes(in: config) ?? []
+    }
+
+    /// `links(of:at:)` as the mask the heartbeat carried.
+    func linkMask(of peer: String, at now: Moment) -> NodeMask? {
         guard let mask = peerLinks[peer], config.networks.contains(where: { hears(peer, on: $0.name, at: now) }) else {
-            return []
+            return nil
         }
-        return mask.nodes(in: config)
+        return mask
     }
 
     /// Whether `peer` was heard lately on an IP network (messages can reach it).
