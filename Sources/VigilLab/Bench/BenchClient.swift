@@ -118,16 +118,24 @@ struct ClusterLogWatch {
 
     /// Every `EVENT START:` line stamped at or after `wallMilliseconds`, oldest first.
     func events(since wallMilliseconds: Int64) -> [(time: Int64, text: String)] {
+        lines(since: wallMilliseconds) { $0.contains("EVENT START:") }
+    }
+
+    /// Every line of every node's cluster.log stamped at or after `wallMilliseconds` that `matching`
+    /// accepts, oldest first (a stable sort: one node's lines of one millisecond keep their order).
+    func lines(since wallMilliseconds: Int64, matching: (Substring) -> Bool = { _ in true }) -> [(
+        time: Int64, text: String
+    )] {
         var found: [(time: Int64, text: String)] = []
         for node in layout.config.nodes.map(\.name) {
             guard let text = try? String(contentsOfFile: "\(layout.stateDirectory(node))/cluster.log", encoding: .utf8)
             else { continue }
-            for line in text.split(separator: "\n") where line.contains("EVENT START:") {
+            for line in text.split(separator: "\n") where matching(line) {
                 guard let time = Self.time(of: line), time >= wallMilliseconds else { continue }
                 found.append((time, String(line)))
             }
         }
-        return found.sorted { $0.time < $1.time }
+        return found.enumerated().sorted { ($0.element.time, $0.offset) < ($1.element.time, $1.offset) }.map(\.element)
     }
 
     /// The wall-clock milliseconds of a line `2026-11-22T08:12:48.308Z NODE ...`.

@@ -18,12 +18,13 @@ struct BenchCommand: AsyncParsableCommand {
             them). Parts: vigil (client-observed gap and detection time per fault), fast (a node crash with \
             `tuning: {preset: fast}`), keepalived (the same \
             gaps with VRRP at its defaults and at its fastest setting), stress (events for nodes that did \
-            not fail, under CPU hogs, packet loss and a slow disk), cost (CPU, memory, heartbeat traffic \
-            per node at rest for clusters of several sizes, and convergence after starting them all). \
-            Exits 1 if a target is missed.
+            not fail, under CPU hogs, packet loss and a slow disk), starve (every node starved by \
+            CPU hogs above the daemons, then released: how long until the cluster is stable again), cost \
+            (CPU, memory, heartbeat traffic per node at rest for clusters of several sizes, and \
+            convergence after starting them all). Exits 1 if a target is missed.
             """)
 
-    enum Part: String, CaseIterable, ExpressibleByArgument { case vigil, fast, keepalived, stress, cost }
+    enum Part: String, CaseIterable, ExpressibleByArgument { case vigil, fast, keepalived, stress, starve, cost }
 
     @Option(help: "The cluster for the failover and stress parts.")
     var config: String = "examples/bench.yaml"
@@ -53,10 +54,16 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "How long the stress run lasts, with its unit.")
     var stress: String = "10m"
 
+    @Option(help: "A directory to keep each failover run's cluster logs in (FIGURE-RUN.log, from the fault on).")
+    var logs: String?
+
+    @Option(help: "How long the starve part starves every node, with its unit.")
+    var starvation: String = "30s"
+
     @Option(help: "Cluster sizes for the cost at rest, comma-separated.")
     var sizes: String = "4,16,32"
 
-    @Option(parsing: .upToNextOption, help: "Only these parts (vigil, fast, keepalived, stress, cost).")
+    @Option(parsing: .upToNextOption, help: "Only these parts (vigil, fast, keepalived, stress, starve, cost).")
     var only: [Part] = Part.allCases
 
     func validate() throws {
@@ -68,6 +75,9 @@ struct BenchCommand: AsyncParsableCommand {
         }
         guard let duration = DurationText.parse(stress), duration >= .seconds(10) else {
             throw ValidationError("--stress '\(stress)' is not a duration of at least 10s")
+        }
+        guard let starved = DurationText.parse(starvation), starved >= .seconds(1) else {
+            throw ValidationError("--starvation '\(starvation)' is not a duration of at least 1s")
         }
         guard !costSizes.isEmpty, costSizes.allSatisfy({ (2...64).contains($0) }) else {
             throw ValidationError("--sizes '\(sizes)' must be cluster sizes from 2 to 64")
@@ -91,8 +101,9 @@ struct BenchCommand: AsyncParsableCommand {
         report.say("bench: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(Self.machine())")
         if only.contains(.vigil) {
             report.say("== Vigil: client-observed gap per fault, \(runs) runs each (\(config), default timing)")
-            let bench = VigilFailoverBench(
+            var bench = VigilFailoverBench(
                 bed: bed, cluster: TestbedCluster(testbed: bed, vigild: vigild), report: report, runs: runs)
+            bench.logDirectory = logs
             do { try await bench.run(faults: BenchFault.allCases) } catch {
                 report.say("bench: vigil part failed: \(error)")
             }
@@ -128,6 +139,14 @@ struct BenchCommand: AsyncParsableCommand {
                 duration: DurationText.parse(stress)!)
             do { try await stressBench.run() } catch { report.say("bench: stress part failed: \(error)") }
         }
+        if only.contains(.starve) {
+            report.say("== recovery from starvation")
+            let starve = StarveBench(
+                failover: VigilFailoverBench(
+                    bed: bed, cluster: TestbedCluster(testbed: bed, vigild: vigild), report: report, runs: 1),
+                report: report, starvation: DurationText.parse(starvation)!)
+            do { try await starve.run() } catch { report.say("bench: starve part failed: \(error)") }
+        }
         if only.contains(.cost) {
             report.say("== cost at rest per node, and convergence after starting all nodes at once")
             let cost = CostBench(vigil: bed.vigil, vigild: vigild, directory: dir, report: report, shell: bed.shell)
@@ -156,6 +175,7 @@ struct BenchCommand: AsyncParsableCommand {
         var bench = VigilFailoverBench(
             bed: bed, cluster: TestbedCluster(testbed: bed, vigild: vigild), report: report, runs: runs)
         bench.figurePrefix = "fast."
+        bench.logDirectory = logs
         try await bench.run(faults: [.crash])
     }
 
@@ -211,6 +231,10 @@ enum BenchTargets {
         }
         if parts.contains(.stress) {
             targets.append(BenchTarget(figure: "stress.false_failovers", statistic: .max, atMost: 0, unit: "events"))
+        }
+        // Stable again within 10 s of the release.
+        if parts.contains(.starve) {
+            targets.append(BenchTarget(figure: "starve.stable", statistic: .max, atMost: 10, unit: "s"))
         }
         if parts.contains(.cost) {
             let largest = "n\(largestCost)"

@@ -20,6 +20,9 @@ struct VigilFailoverBench {
     let runs: Int
     /// Put before every figure's name (`fast.` for the `fast` part).
     var figurePrefix = ""
+    /// Where each run's cluster logs go (`--logs`): every node's lines from the fault on, in one file
+    /// per run, `FIGURE-RUN.log`, headed by the gap; none when nil.
+    var logDirectory: String?
     let group = "www"
     let serviceAddress = IPv4Address("198.51.100.100")!
     let endpoint = "198.51.100.100:7100"
@@ -41,7 +44,7 @@ struct VigilFailoverBench {
             var failures: [String] = []
             for index in 1...runs {
                 do {
-                    let (gap, detection) = try await measure(fault, client: client)
+                    let (gap, detection) = try await measure(fault, run: index, client: client)
                     gaps.append(gap)
                     if let detection { detections.append(detection) }
                 } catch {
@@ -60,7 +63,7 @@ struct VigilFailoverBench {
     }
 
     /// One run of `fault`: the client's gap in seconds, and the time to the first event.
-    private func measure(_ fault: BenchFault, client: BenchClient) async throws -> (Double, Double?) {
+    private func measure(_ fault: BenchFault, run: Int, client: BenchClient) async throws -> (Double, Double?) {
         let place = try owner()
         let owner = place.node
         let others = nodes.filter { $0 != owner }
@@ -106,10 +109,21 @@ struct VigilFailoverBench {
         try await Task.sleep(for: .milliseconds(200))
         let first = ClusterLogWatch(layout: bed.layout).firstEvent(since: wallStart)
         let detection = first.map { Double($0.time - wallStart) / 1000 }
+        keepLogs(of: fault, run: run, gap: Double(gap) / 1e9, since: wallStart)
         try await repair(fault, owner: owner, device: place.device)
         try await waitStable(client)
         client.forget(before: MonotonicClock.nanoseconds())
         return (Double(gap) / 1e9, detection)
+    }
+
+    /// Writes the run's cluster logs into `logDirectory`, if there is one.
+    private func keepLogs(of fault: BenchFault, run: Int, gap: Double, since wallStart: Int64) {
+        guard let logDirectory else { return }
+        try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        let lines = ClusterLogWatch(layout: bed.layout).lines(since: wallStart).map(\.text)
+        let header = "# \(figurePrefix + fault.gapName) run \(run): gap \(String(format: "%.3f", gap)) s\n"
+        let path = "\(logDirectory)/\(figurePrefix + fault.gapName)-\(run).log"
+        try? (header + lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     private func repair(_ fault: BenchFault, owner: String, device: String) async throws {
@@ -156,7 +170,9 @@ struct VigilFailoverBench {
         throw BenchError("the cluster did not become stable within 90s: \(why)")
     }
 
-    private func unstableReason(_ client: BenchClient) async -> String? {
+    /// Why the cluster is not stable yet (every node up and stable, the group online on one node that
+    /// holds its address and answers the client), or nil when it is.
+    func unstableReason(_ client: BenchClient) async -> String? {
         var holders: Set<String> = []
         for node in nodes {
             guard let status = await cluster.status(node) else { return "\(node) does not answer" }
