@@ -127,10 +127,13 @@ public struct HostTruth: Sendable {
         return running
     }
 
-    /// Connects from the client namespace and returns the line the service answered, or nil.
-    public func ask(_ address: String, port: String) -> String? {
+    /// Connects from the client namespace (or `namespace`) and returns the line the service
+    /// answered, or nil.
+    public func ask(_ address: String, port: String, from namespace: String = TestbedLayout.clientNamespace)
+        -> String?
+    {
         let outcome = shell.inside(
-            TestbedLayout.clientNamespace,
+            namespace,
             [vigil, "demo-service", "probe", "\(address):\(port)", "--timeout", "500ms"], allowFailure: true)
         guard outcome.succeeded else { return nil }
         return outcome.output.split(whereSeparator: \.isNewline).last.map(String.init)

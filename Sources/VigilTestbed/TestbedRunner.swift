@@ -38,6 +38,9 @@ public final class TestbedRunner: Sendable {
     private let violations = Mutex<[String]>([])
     /// Adapters failed by the plan and not yet repaired: `node/adapter`.
     private let failed = Mutex<Set<String>>([])
+    /// The IP networks the plan partitioned and has not healed, with their sides (the client is on
+    /// side 0, with the nodes no side names).
+    private let partitions = Mutex<[String: [[String]]]>([:])
 
     public init(cluster: TestbedCluster, truth: HostTruth, plan: TestPlan) {
         self.cluster = cluster
@@ -151,8 +154,10 @@ public final class TestbedRunner: Sendable {
                 try cluster.testbed.setNetwork(network, node: node, up: up)
             case .partition(let network, let sides):
                 try cluster.testbed.partition(network, sides: sides)
+                partitions.withLock { $0[network] = sides }
             case .heal(let network):
                 try cluster.testbed.heal(network)
+                partitions.withLock { if let network { $0[network] = nil } else { $0 = [:] } }
             case .pause(let node, let duration):
                 try await cluster.pause(node, for: duration)
             case .degrade(let network, let loss, let delay):
@@ -251,20 +256,42 @@ public final class TestbedRunner: Sendable {
         if listen.address == "0.0.0.0" {
             return holders.sorted().compactMap { node in
                 guard let address = truth.clientReachableAddress(of: node) else { return nil }
-                let answer = truth.ask(address, port: listen.port)
+                let asker = whereToAsk(for: node, address: address)
+                let answer = truth.ask(address, port: listen.port, from: asker.namespace)
                 return answer == node
-                    ? nil : "\(group.name): \(address):\(listen.port) answered \(answer ?? "nothing"), expected \(node)"
+                    ? nil
+                    : "\(group.name): \(address):\(listen.port) answered \(answer ?? "nothing") \(asker.who), "
+                        + "expected \(node)"
             }
         }
         guard holders.count <= 1 else { return [] }
-        let answer = truth.ask(listen.address, port: listen.port)
+        let asker = holders.first.map { whereToAsk(for: $0, address: listen.address) } ?? clientAsker
+        let answer = truth.ask(listen.address, port: listen.port, from: asker.namespace)
         if answer != holders.first {
             return [
-                "\(group.name): the client got \(answer ?? "no answer") from \(listen.address):\(listen.port) "
+                "\(group.name): \(answer ?? "no answer") from \(listen.address):\(listen.port) \(asker.who) "
                     + "(expected \(holders.first ?? "no answer"))"
             ]
         }
         return []
+    }
+
+    /// Where a service of `holder` at `address` is asked from, and how a problem says so.
+    private typealias Asker = (namespace: String, who: String)
+    private var clientAsker: Asker { (TestbedLayout.clientNamespace, "for the client") }
+
+    /// The client, unless a partition of the address's network put `holder` on another side than the
+    /// client's (side 0): then a node on the holder's side (the holder itself when it is alone
+    /// there), as a client on that side of the split would ask.
+    private func whereToAsk(for holder: String, address: String) -> Asker {
+        let network =
+            config.serviceAddresses.first { $0.address.description == address }?.network
+            ?? config.node(named: holder)?.interfaces.first { $0.address?.description == address }?.network
+        guard let network, let sides = partitions.withLock({ $0[network] }),
+            let side = sides.firstIndex(where: { $0.contains(holder) }), side > 0
+        else { return clientAsker }
+        let neighbour = config.nodes.map(\.name).first { $0 != holder && sides[side].contains($0) } ?? holder
+        return (layout.namespace(of: neighbour), "asked from \(neighbour), on \(holder)'s side of the \(network) split")
     }
 
     private func list(_ nodes: Set<String>) -> String {

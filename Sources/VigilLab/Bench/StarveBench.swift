@@ -7,9 +7,10 @@ import VigilTestbed
 /// by CPU hogs above them, then released: one real-time hog per core (`chrt -f 50`), and two per
 /// core at `nice -20`. The kernel's real-time throttling (`kernel.sched_rt_runtime_us`, 95% by
 /// default) leaves ordinary processes a twentieth of each second, and the nice hogs take nearly all
-/// of that: the daemons barely run. Leases lapse, dead man switches trip, views change. What is measured is how long after the release the
-/// cluster is stable again (every node up in one view, the group online on one node that answers the
-/// client) and stays so for `hold`, without the trip-leave-rejoin cycle feeding itself.
+/// of that: the daemons barely run. Leases lapse, dead man switches trip, views change. What is
+/// measured is how long after the release the cluster is stable again (every node up in one view,
+/// the group online on one node that answers the client) and stays so for `hold`, without the
+/// trip-leave-rejoin cycle feeding itself.
 struct StarveBench {
     let failover: VigilFailoverBench
     let report: BenchReport
@@ -50,8 +51,8 @@ struct StarveBench {
         }
         report.say(
             "starve: \(cores) real-time hogs (chrt -f 50) and \(cores * 2) at nice -20 for "
-                + "\(DurationText.format(starvation)); ordinary processes keep \(100 - runtime / 10_000)% of each second, "
-                + "shared with the nice ones")
+                + "\(DurationText.format(starvation)); ordinary processes keep \(100 - runtime / 10_000)% of each "
+                + "second, shared with the nice ones")
         try await Task.sleep(for: starvation)
         for hog in hogs where hog.isRunning { kill(hog.processIdentifier, SIGKILL) }
         let released = MonotonicClock.nanoseconds()
