@@ -27,6 +27,9 @@ public struct TestCase: Sendable, Equatable {
     public var addresses: [String: String]
     /// Lines that must appear in the cluster log during the case (as substrings).
     public var log: [String]
+    /// Lines that must not appear in the cluster log during the case, its `after` actions left out
+    /// (as substrings; `EVENT START` says that nothing at all happened).
+    public var notLog: [String]
     /// Actions run after the check, to leave the cluster as the next case expects it.
     public var after: [PlanAction]
     /// Where the case was written.
@@ -34,7 +37,8 @@ public struct TestCase: Sendable, Equatable {
 
     public init(
         number: Int, name: String, actions: [PlanAction], expect: [String: [String]],
-        addresses: [String: String] = [:], log: [String] = [], after: [PlanAction] = [], location: SourceLocation? = nil
+        addresses: [String: String] = [:], log: [String] = [], notLog: [String] = [], after: [PlanAction] = [],
+        location: SourceLocation? = nil
     ) {
         self.number = number
         self.name = name
@@ -42,6 +46,7 @@ public struct TestCase: Sendable, Equatable {
         self.expect = expect
         self.addresses = addresses
         self.log = log
+        self.notLog = notLog
         self.after = after
         self.location = location
     }
@@ -62,7 +67,10 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
     case repairNetwork(network: String, node: String?)
     /// Cut a network between sets of nodes.
     case partition(network: String, sides: [[String]])
-    /// Undo partitions on a network (or on all when `nil`).
+    /// Nothing goes from `from` to `to` on a network, and, `bothWays`, nothing back either: the
+    /// shapes a partition cannot make (A hears B, B hears C, A does not hear C; one-way loss).
+    case cut(network: String, from: String, to: String, bothWays: Bool)
+    /// Undo partitions and cuts on a network (or on all when `nil`).
     case heal(network: String?)
     case pause(node: String, duration: Duration)
     /// Lose a share of the packets (0...1) on a network and delay the rest.
@@ -86,6 +94,8 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
         case .repairNetwork(let network, let node): "repair network \(network)\(node.map { " on \($0)" } ?? "")"
         case .partition(let network, let sides):
             "partition \(network) " + sides.map { $0.joined(separator: " ") }.joined(separator: " | ")
+        case .cut(let network, let from, let to, let bothWays):
+            "cut \(network) \(from) \(bothWays ? "<->" : "->") \(to)"
         case .heal(let network): "heal \(network ?? "all networks")"
         case .pause(let node, let duration): "pause \(node) for \(DurationText.format(duration))"
         case .degrade(let network, let loss, let delay):

@@ -13,11 +13,13 @@ import Yams
 ///     expect: {ghost1: [CH1, IP4], ghost2: [CH1], ghost3: [SH2], ghost4: [SH3]}
 ///     addresses: {ghost3: ghost3/tr0}
 ///     log: ["EVENT COMPLETED: node_up ghost4"]
+///     not_log: ["left out of view"]
 ///     after: [{repair_interface: {node: ghost3, interface: tr0}}]
 /// ```
 /// Actions: `start`, `stop` (`{nodes, mode}`), `crash` (a node, a list or `all`),
 /// `fail_interface` / `repair_interface` (`{node, interface}`), `fail_network` / `repair_network`
-/// (`{network, node?}`), `partition` (`{network, sides}`), `heal` (a network or `all`),
+/// (`{network, node?}`), `partition` (`{network, sides}`), `cut` (`{network, from, to, one_way?}`:
+/// both ways unless `one_way: true`), `heal` (a network or `all`: partitions and cuts),
 /// `pause` (`{node, for}`), `degrade` (`{network, loss?, delay?}`: loss a share from 0 to 1),
 /// `restore` (a network or `all`), `move` (`{group, node}`), `online` (a group), `offline`
 /// (`{group, sticky?}`), `wait` (a duration).
@@ -96,7 +98,8 @@ private struct PlanReader {
     private mutating func testCase(_ node: Yams.Node, index: Int) -> TestCase? {
         guard
             let map = mapping(
-                node, "cases[\(index)]", allowed: ["case", "name", "do", "expect", "addresses", "log", "after"])
+                node, "cases[\(index)]",
+                allowed: ["case", "name", "do", "expect", "addresses", "log", "not_log", "after"])
         else { return nil }
         // Not Yams' `.int`: it reads `1:1:1:1:1:1:1:1:1:1:1` as a base-60 number and traps on the overflow.
         let number = map["case"]?.string.flatMap { Int($0) } ?? index + 1
@@ -124,10 +127,11 @@ private struct PlanReader {
             if let label = key.string, let place = value.string { addresses[label] = place }
         }
         let log = map["log"].map { strings($0, "cases[\(index)].log") } ?? []
+        let notLog = map["not_log"].map { strings($0, "cases[\(index)].not_log") } ?? []
         let after = map["after"].map { actionList($0, "cases[\(index)].after") } ?? []
         return TestCase(
             number: number, name: map["name"]?.string ?? "case \(number)", actions: actions, expect: expect,
-            addresses: addresses, log: log, after: after, location: at(node))
+            addresses: addresses, log: log, notLog: notLog, after: after, location: at(node))
     }
 
     private mutating func actionList(_ node: Yams.Node, _ path: String) -> [PlanAction] {
@@ -174,6 +178,18 @@ private struct PlanReader {
                 return nil
             }
             return .partition(network: network, sides: sides.map { strings($0, "\(path).sides") })
+        case "cut":
+            guard let map = mapping(value, path, allowed: ["network", "from", "to", "one_way"]),
+                let network = map["network"]?.string, let from = map["from"]?.string, let to = map["to"]?.string
+            else {
+                fail(value, "\(path).cut needs {network, from, to, one_way?}, e.g. {network: ether, from: a, to: b}")
+                return nil
+            }
+            guard from != to else {
+                fail(value, "\(path).cut: from and to are the same node (\(from))")
+                return nil
+            }
+            return .cut(network: network, from: from, to: to, bothWays: !(map["one_way"]?.bool ?? false))
         case "heal":
             let network = value.string
             return .heal(network: network == "all" ? nil : network)
@@ -211,7 +227,7 @@ private struct PlanReader {
             fail(
                 key,
                 "\(path): unknown action '\(verb)'; actions: start, stop, crash, fail_interface, repair_interface, "
-                    + "fail_network, repair_network, partition, heal, pause, degrade, restore, move, online, "
+                    + "fail_network, repair_network, partition, cut, heal, pause, degrade, restore, move, online, "
                     + "offline, wait"
             )
             return nil

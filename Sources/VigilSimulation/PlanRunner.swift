@@ -53,6 +53,10 @@ public struct PlanRunner {
         for line in testCase.log where !logged.contains(where: { $0.contains(line) }) {
             problems.append("expected '\(line)' in the cluster log")
         }
+        for line in testCase.notLog {
+            guard let found = logged.first(where: { $0.contains(line) }) else { continue }
+            problems.append("'\(line)' must not be in the cluster log: \(found)")
+        }
         problems += simulator.violations.dropFirst(violationsBefore).map { "invariant broken: \($0)" }
         for action in testCase.after {
             if let problem = PlanActions.apply(action, to: simulator) { problems.append(problem) }
@@ -130,8 +134,17 @@ public enum PlanActions {
             var map: [String: Int] = [:]
             for (index, side) in sides.enumerated() { for node in side { map[node] = index } }
             simulator.faults.partitions[network] = map
+        case .cut(let network, let from, let to, let bothWays):
+            simulator.faults.cuts.insert(NetworkFaults.Cut(from: from, to: to, network: network))
+            if bothWays { simulator.faults.cuts.insert(NetworkFaults.Cut(from: to, to: from, network: network)) }
         case .heal(let network):
-            if let network { simulator.faults.partitions[network] = nil } else { simulator.faults.partitions = [:] }
+            if let network {
+                simulator.faults.partitions[network] = nil
+                simulator.faults.cuts = simulator.faults.cuts.filter { $0.network != network }
+            } else {
+                simulator.faults.partitions = [:]
+                simulator.faults.cuts = []
+            }
         case .pause(let node, let duration):
             simulator.pause(node, for: duration)
         case .degrade(let network, let loss, let delay):

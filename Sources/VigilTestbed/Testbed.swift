@@ -24,6 +24,8 @@ import Glibc
 /// - partition: the switch ends of each side's adapters move to a bridge of their own (`bNET-K`);
 ///   the client stays with side 0; heal moves them back. On a disk network, the relay carries slots
 ///   only within a side.
+/// - cut: nft on the switch's ports drops IPv4 from one node's adapters to another's on an IP
+///   network, one way or both (`cut`); heal undoes it.
 /// - loss and delay: `tc netem` on the switch ends.
 /// - a node's disk path: a marker file that makes the relay (`DiskRelay`) leave the node out.
 public struct Testbed: Sendable {
@@ -367,8 +369,77 @@ public struct Testbed: Sendable {
         }
     }
 
-    /// Undoes partitions on a network, or on all.
+    /// Drops every IPv4 packet from `from`'s adapters to `to`'s on an IP network (and back,
+    /// `bothWays`): nft rules on the switch's bridge ports (table `bridge vigilcuts`), which hold
+    /// across partitions since they name ports, not bridges. ARP still passes: a one-way cut of
+    /// every frame would also stop the other way's unicast once its ARP entries expired (the
+    /// answers to the sender's ARP requests are lost), which is not one-way loss.
+    public func cut(_ name: String, from: String, to: String, bothWays: Bool) throws {
+        guard let network = config.network(named: name) else { throw TestbedError("no network \(name)") }
+        guard network.isIP else {
+            throw TestbedError(
+                "cut works on IP networks on the test bed; \(name) is not one (fail_interface cuts a disk path)")
+        }
+        for node in [from, to] where config.node(named: node) == nil { throw TestbedError("no node \(node)") }
+        var cuts = currentCuts()
+        cuts.insert(CutRule(network: name, from: from, to: to))
+        if bothWays { cuts.insert(CutRule(network: name, from: to, to: from)) }
+        try applyCuts(cuts)
+    }
+
+    /// One direction of a cut (`cut`), as the test bed's cut file keeps it: `NETWORK FROM TO`.
+    struct CutRule: Hashable, Comparable {
+        var network: String
+        var from: String
+        var to: String
+        var line: String { "\(network) \(from) \(to)" }
+        static func < (a: Self, b: Self) -> Bool { a.line < b.line }
+    }
+
+    private var cutsFile: String { "\(layout.directory)/cuts" }
+
+    private func currentCuts() -> Set<CutRule> {
+        let text = (try? String(contentsOfFile: cutsFile, encoding: .utf8)) ?? ""
+        return Set(
+            text.split(separator: "\n").compactMap { line in
+                let words = line.split(separator: " ").map(String.init)
+                return words.count == 3 ? CutRule(network: words[0], from: words[1], to: words[2]) : nil
+            })
+    }
+
+    /// Replaces the switch's cut rules with `cuts` (none: the table goes).
+    private func applyCuts(_ cuts: Set<CutRule>) throws {
+        let sw = TestbedLayout.switchNamespace
+        shell.run(["ip", "netns", "exec", sw, "nft", "delete", "table", "bridge", "vigilcuts"], allowFailure: true)
+        try Data(cuts.sorted().map { $0.line + "\n" }.joined().utf8).write(to: URL(fileURLWithPath: cutsFile))
+        guard !cuts.isEmpty else { return }
+        var rules: [String] = []
+        for cut in cuts.sorted() {
+            for out in layout.links where out.network == cut.network && out.node == cut.from {
+                for into in layout.links where into.network == cut.network && into.node == cut.to {
+                    rules.append("    iifname \"\(out.port)\" oifname \"\(into.port)\" ether type ip drop")
+                }
+            }
+        }
+        let ruleset = """
+            table bridge vigilcuts {
+              chain forward {
+                type filter hook forward priority -10; policy accept;
+            \(rules.joined(separator: "\n"))
+              }
+            }
+
+            """
+        let path = "\(layout.directory)/cuts.nft"
+        try Data(ruleset.utf8).write(to: URL(fileURLWithPath: path))
+        try must(shell.run(["ip", "netns", "exec", sw, "nft", "-f", path], allowFailure: true))
+    }
+
+    /// Undoes partitions and cuts on a network, or on all.
     public func heal(_ name: String?) throws {
+        let cuts = currentCuts()
+        let kept = cuts.filter { name != nil && $0.network != name }
+        if kept != cuts { try applyCuts(kept) }
         let sw = TestbedLayout.switchNamespace
         for network in config.networks where name == nil || network.name == name {
             if network.isSharedDisk {

@@ -155,6 +155,8 @@ public final class TestbedRunner: Sendable {
             case .partition(let network, let sides):
                 try cluster.testbed.partition(network, sides: sides)
                 partitions.withLock { $0[network] = sides }
+            case .cut(let network, let from, let to, let bothWays):
+                try cluster.testbed.cut(network, from: from, to: to, bothWays: bothWays)
             case .heal(let network):
                 try cluster.testbed.heal(network)
                 partitions.withLock { if let network { $0[network] = nil } else { $0 = [:] } }
@@ -222,6 +224,10 @@ public final class TestbedRunner: Sendable {
         let logged = newLogLines(since: logStart)
         for line in testCase.log where !logged.contains(where: { $0.contains(line) }) {
             problems.append("expected '\(line)' in the cluster log")
+        }
+        for line in testCase.notLog {
+            guard let found = logged.first(where: { $0.contains(line) }) else { continue }
+            problems.append("'\(line)' must not be in the cluster log: \(found)")
         }
         return problems
     }

@@ -27,6 +27,35 @@ import VigilModel
         #expect(only.after == [.stop(nodes, mode: "takeover")])
     }
 
+    @Test func cutsAndLinesThatMustNotBeLoggedAreRead() throws {
+        let plan = try TestPlanLoader.load(yaml: """
+            cases:
+              - case: 1
+                do:
+                  - cut: {network: ether, from: ghost1, to: ghost3}
+                  - cut: {network: token, from: ghost4, to: ghost2, one_way: true}
+                expect: {ghost1: [CH1]}
+                not_log: ["EVENT START", "left out of view"]
+            """, file: "p.yaml", nodes: nodes)
+        let only = try #require(plan.cases.first)
+        #expect(only.actions == [
+            .cut(network: "ether", from: "ghost1", to: "ghost3", bothWays: true),
+            .cut(network: "token", from: "ghost4", to: "ghost2", bothWays: false),
+        ])
+        #expect(only.notLog == ["EVENT START", "left out of view"])
+        #expect(only.actions[1].description == "cut token ghost4 -> ghost2")
+    }
+
+    @Test func aCutOfANodeFromItselfIsAnError() {
+        #expect {
+            _ = try TestPlanLoader.load(
+                yaml: "cases:\n  - do: [{cut: {network: ether, from: ghost1, to: ghost1}}]\n", file: "p.yaml",
+                nodes: nodes)
+        } throws: { error in
+            "\(error)".hasPrefix("p.yaml:2:") && "\(error)".contains("from and to are the same node")
+        }
+    }
+
     @Test func anUnknownActionIsAnErrorAtItsLine() {
         #expect {
             _ = try TestPlanLoader.load(yaml: "cases:\n  - do: [{explode: ghost1}]\n", file: "p.yaml", nodes: nodes)

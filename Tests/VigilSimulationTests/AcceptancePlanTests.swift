@@ -33,6 +33,30 @@ import VigilSimulation
         #expect(!results.isEmpty && results.allSatisfy { $0.passed })
     }
 
+    /// Non-transitive, one-way and partial cuts of the IP networks, with the ring still joining
+    /// every node: nothing starts or stops (`not_log`), with the disk ring and with rs232.
+    @Test(arguments: ["scream-testbed.yaml", "scream.yaml"])
+    func cutsThatLeaveTheClusterConnectedMoveNothing(configuration: String) throws {
+        let config = try Fixtures.config(configuration)
+        let plan = try Fixtures.plan("scream-cuts.yaml", for: config)
+        let runner = PlanRunner(config: config, plan: plan)
+        let results = runner.run()
+        for result in results where !result.passed { Issue.record("\(result)") }
+        #expect(results.count == 7 && results.allSatisfy(\.passed))
+        #expect(runner.simulator.violations.isEmpty)
+    }
+
+    @Test func aLineThatMustNotBeLoggedFailsTheCase() throws {
+        let config = try Fixtures.config("scream.yaml")
+        let plan = TestPlan(name: "quiet start", cases: [
+            TestCase(number: 1, name: "start", actions: [.start(config.nodes.map(\.name))],
+                     expect: ["ghost1": ["CH1", "IP4"], "ghost2": ["CH1"], "ghost3": ["SH2"], "ghost4": ["SH3"]],
+                     notLog: ["EVENT START: node_up ghost3"]),
+        ])
+        let result = try #require(PlanRunner(config: config, plan: plan).run().first)
+        #expect(result.problems == ["'EVENT START: node_up ghost3' must not be in the cluster log: EVENT START: node_up ghost3"])
+    }
+
     @Test func aWrongExpectationFailsWithExpectedAndGot() throws {
         let config = try Fixtures.config("scream.yaml")
         let plan = TestPlan(name: "wrong", cases: [
