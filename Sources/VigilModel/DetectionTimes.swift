@@ -76,6 +76,16 @@ extension ClusterConfig {
         networks.filter(\.isIP).map { heartbeat(for: $0).detectionTime }.max() ?? tuning.defaultIP.detectionTime
     }
 
+    /// How often a node reads the shared disks' slots for heartbeats and messages: every 50 ms, or
+    /// every half disk heartbeat interval when that is shorter (`preset: fast`), so that a record is
+    /// seen at most half an interval after it was written. When a node stops, its last record is
+    /// the last thing the others hear of it: a slower read would delay both the moment its disk
+    /// path is lost and the takeover wait, which counts from it.
+    public var diskPollInterval: Duration {
+        let halfBeats = networks.filter(\.isSharedDisk).map { heartbeat(for: $0).interval / 2 }
+        return min(.milliseconds(50), halfBeats.min() ?? .milliseconds(50))
+    }
+
     /// How long survivors wait, after they last heard a node, before they take over its
     /// non-concurrent groups: `tuning.tripInterval + largestIPHeartbeatInterval +
     /// tuning.releaseAllowance`.

@@ -354,9 +354,6 @@ public final class Simulator {
         }
     }
 
-    /// How often a daemon reads the shared disk's slots for heartbeats and messages.
-    public static let diskPollInterval: Duration = .milliseconds(50)
-
     private func send(_ envelope: Envelope) {
         onSend?(envelope)
         guard
@@ -368,7 +365,7 @@ public final class Simulator {
         guard !random.chance(conditions.loss) else { return }
         // A shared disk carries what a node writes to its slot until the reader's next poll.
         let polling: Duration =
-            config.network(named: envelope.network)?.isSharedDisk == true ? Self.diskPollInterval : .zero
+            config.network(named: envelope.network)?.isSharedDisk == true ? config.diskPollInterval : .zero
         schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay + polling))
         if random.chance(conditions.duplication) {
             schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay + polling))

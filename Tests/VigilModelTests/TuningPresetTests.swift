@@ -24,6 +24,16 @@ import Testing
         #expect(times.takeoverWait == .milliseconds(200))
     }
 
+    @Test("the shared disks are read every 50 ms, or every half disk heartbeat when that is shorter")
+    func diskPolling() throws {
+        let standard = try #require(load(Fixture.twoNodes).0).config
+        #expect(standard.diskPollInterval == .milliseconds(50))
+        let fast = try #require(load(Fixture.twoNodes + "tuning: {preset: fast}\n").0).config
+        #expect(fast.diskPollInterval == .milliseconds(20))
+        let wan = try #require(load(Fixture.twoNodes + "tuning: {preset: wan}\n").0).config
+        #expect(wan.diskPollInterval == .milliseconds(50))
+    }
+
     @Test("preset wan: 1 s heartbeats, 5 s detection, a 3 s dead man switch")
     func wan() throws {
         let (loaded, _) = load(Fixture.twoNodes + "tuning: {preset: wan}\n")

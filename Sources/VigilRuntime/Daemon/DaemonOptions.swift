@@ -23,7 +23,8 @@ public struct DaemonOptions: Sendable {
     public var socketPath: String
     /// Start cluster services at once (as `vigil start` would).
     public var startServices: Bool
-    /// How often the shared disk's slots are read for heartbeats and messages.
+    /// How often the shared disk's slots are read for heartbeats and messages at most: the
+    /// configuration's `diskPollInterval` when that is shorter.
     public var diskPollInterval: Duration
     /// Run this command when the dead man switch trips, after releasing (e.g. `reboot -f`).
     public var haltCommand: [String]?
