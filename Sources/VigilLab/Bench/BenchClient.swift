@@ -121,14 +121,15 @@ struct ClusterLogWatch {
         lines(since: wallMilliseconds) { $0.contains("EVENT START:") }
     }
 
-    /// Every line of every node's cluster.log stamped at or after `wallMilliseconds` that `matching`
-    /// accepts, oldest first (a stable sort: one node's lines of one millisecond keep their order).
-    func lines(since wallMilliseconds: Int64, matching: (Substring) -> Bool = { _ in true }) -> [(
-        time: Int64, text: String
-    )] {
+    /// Every line of every node's `log` (cluster.log, or vigil.log for everything) stamped at or
+    /// after `wallMilliseconds` that `matching` accepts, oldest first (a stable sort: one node's
+    /// lines of one millisecond keep their order).
+    func lines(
+        since wallMilliseconds: Int64, in log: String = "cluster.log", matching: (Substring) -> Bool = { _ in true }
+    ) -> [(time: Int64, text: String)] {
         var found: [(time: Int64, text: String)] = []
         for node in layout.config.nodes.map(\.name) {
-            guard let text = try? String(contentsOfFile: "\(layout.stateDirectory(node))/cluster.log", encoding: .utf8)
+            guard let text = try? String(contentsOfFile: "\(layout.stateDirectory(node))/\(log)", encoding: .utf8)
             else { continue }
             for line in text.split(separator: "\n") where matching(line) {
                 guard let time = Self.time(of: line), time >= wallMilliseconds else { continue }

@@ -54,7 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "How long the stress run lasts, with its unit.")
     var stress: String = "10m"
 
-    @Option(help: "A directory to keep each failover run's cluster logs in (FIGURE-RUN.log, from the fault on).")
+    @Option(help: "A directory to keep each failover run's logs in (FIGURE-RUN.log: vigil.log from the fault on).")
     var logs: String?
 
     @Option(help: "How long the starve part starves every node, with its unit.")

@@ -20,8 +20,8 @@ struct VigilFailoverBench {
     let runs: Int
     /// Put before every figure's name (`fast.` for the `fast` part).
     var figurePrefix = ""
-    /// Where each run's cluster logs go (`--logs`): every node's lines from the fault on, in one file
-    /// per run, `FIGURE-RUN.log`, headed by the gap; none when nil.
+    /// Where each run's logs go (`--logs`): every node's vigil.log lines from the fault on, in one
+    /// file per run, `FIGURE-RUN.log`, headed by the gap; none when nil.
     var logDirectory: String?
     let group = "www"
     let serviceAddress = IPv4Address("198.51.100.100")!
@@ -120,7 +120,7 @@ struct VigilFailoverBench {
     private func keepLogs(of fault: BenchFault, run: Int, gap: Double, since wallStart: Int64) {
         guard let logDirectory else { return }
         try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
-        let lines = ClusterLogWatch(layout: bed.layout).lines(since: wallStart).map(\.text)
+        let lines = ClusterLogWatch(layout: bed.layout).lines(since: wallStart, in: "vigil.log").map(\.text)
         let header = "# \(figurePrefix + fault.gapName) run \(run): gap \(String(format: "%.3f", gap)) s\n"
         let path = "\(logDirectory)/\(figurePrefix + fault.gapName)-\(run).log"
         try? (header + lines.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
