@@ -17,8 +17,8 @@ import Darwin
 /// fork by itself with clone3 and reset signal handlers with signal() in the child, which is not
 /// async-signal-safe in glibc. A child cloned while another thread held glibc's abort lock (any
 /// posix_spawn of the process resetting SIGABRT, such as Foundation's Process) wedged before exec
-/// for good (swift-subprocess issue 374; seen here as an application start that never ran). Without
-/// that option Subprocess spawns with glibc's posix_spawn, which guards the lock.
+/// for good (swift-subprocess issue 374, open in the version used here). Without that option
+/// Subprocess spawns with glibc's posix_spawn, which guards the lock.
 ///
 /// A process that leaves the session (`setsid`) escapes the group kill; if it also keeps the output
 /// pipe open, `run` waits for it. Commands that daemonize belong in `launch`, in a cgroup
