@@ -38,7 +38,16 @@ extension ClusterNode {
     func nextHop(to target: String, avoiding: Set<String>, at now: Moment) -> String? {
         guard rules.membershipFollowsGraph else { return nil }
         let sendable = topology.sendablePeers(at: now)
-        if let hop = firstHops(avoiding: avoiding, sendable: sendable, at: now)[target] { return hop }
+        let hops = firstHops(avoiding: avoiding, sendable: sendable, at: now)
+        return hop(to: target, in: hops, sendable: sendable, avoiding: avoiding)
+    }
+
+    /// The first hop to `target` in `hops` (`firstHops`), else the way back of the latest message
+    /// relayed from it, when that neighbour hears this node and is not to be avoided.
+    private func hop(to target: String, in hops: [String: String], sendable: Set<String>, avoiding: Set<String>)
+        -> String?
+    {
+        if let hop = hops[target] { return hop }
         if let back = paths.wayBack(to: target), sendable.contains(back), !avoiding.contains(back) { return back }
         return nil
     }
@@ -172,8 +181,7 @@ extension ClusterNode {
         let hops = firstHops(avoiding: [], sendable: sendable, at: now)
         var envelopes: [Envelope] = []
         for peer in config.nodes.map(\.name) where indirect.contains(peer) {
-            guard let hop = hops[peer] ?? paths.wayBack(to: peer).flatMap({ sendable.contains($0) ? $0 : nil })
-            else { continue }
+            guard let hop = hop(to: peer, in: hops, sendable: sendable, avoiding: []) else { continue }
             let beat = Heartbeat(
                 view: membership.committedView, installedEpoch: installed?.epoch ?? 0, stamp: now.sinceOrigin,
                 echo: topology.stamp(from: peer), hearsYou: false)

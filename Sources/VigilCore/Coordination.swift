@@ -462,16 +462,13 @@ struct Coordination: Sendable {
             heardByStart.formUnion(sight.heard)
         }
         if among.isSubset(of: heardByStart) { return among.union([start]) }
-        var links: [String: Set<String>] = [:]
+        var graph = HearingGraph(config: config)
         for member in among {
             for (network, sight) in reports[member]?.topology.networks ?? [:] where ipNetworks.contains(network) {
-                for peer in sight.heard where among.contains(peer) {
-                    links[member, default: []].insert(peer)
-                    links[peer, default: []].insert(member)
-                }
+                for peer in sight.heard where among.contains(peer) { graph.link(member, peer) }
             }
         }
-        return Reachability.component(from: start) { Array(links[$0] ?? []) }
+        return graph.component(from: start)
     }
 
     /// A member that reports a group in error on it is not eligible for that group any more.

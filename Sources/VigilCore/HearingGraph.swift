@@ -1,17 +1,19 @@
 import VigilModel
 
 /// Who hears whom among the cluster's nodes, as rows of bits in configured order: row `i` holds the
-/// nodes node `i` hears. Membership walks it on every step while some nodes reach others only
-/// through third ones (`ClusterNode.reachable`, `ClusterNode.firstHops`); bits keep that walk cheap
-/// at 64 nodes and more, where sets of names made it the simulator's and the daemon's hottest code.
-struct HearingGraph {
+/// nodes node `i` hears. The one graph walk of membership (`ClusterNode.reachable`,
+/// `ClusterNode.firstHops`), NETPAR (`Coordination`) and the simulator's liveness rule; bits keep it
+/// cheap at 64 nodes and more, where sets of names made it the simulator's and the daemon's hottest
+/// code.
+public struct HearingGraph: Sendable {
     /// The nodes' names in configured order (their ranks).
     let names: [String]
     private let ranks: [String: Int]
     private var rows: [[UInt64]]
     private let wordCount: Int
 
-    init(config: ClusterConfig) {
+    /// No node hears anyone yet.
+    public init(config: ClusterConfig) {
         names = config.nodes.map(\.name)
         var ranks: [String: Int] = [:]
         ranks.reserveCapacity(names.count)
@@ -24,12 +26,18 @@ struct HearingGraph {
     func rank(of name: String) -> Int? { ranks[name] }
 
     /// `node` hears every node in `heard` (names not in the cluster are left out).
-    mutating func add(_ node: String, hears heard: some Sequence<String>) {
+    public mutating func add(_ node: String, hears heard: some Sequence<String>) {
         guard let row = ranks[node] else { return }
         for name in heard {
             guard let bit = ranks[name] else { continue }
             rows[row][bit / 64] |= 1 << UInt64(bit % 64)
         }
+    }
+
+    /// `a` and `b` hear each other.
+    public mutating func link(_ a: String, _ b: String) {
+        add(a, hears: [b])
+        add(b, hears: [a])
     }
 
     /// `node` hears the nodes of `mask` (`Heartbeat.links`), itself left out.
@@ -56,7 +64,7 @@ struct HearingGraph {
 
     /// Every node `start` reaches by following who hears whom out of nodes already reached, `start`
     /// included (what an unreached node claims leads nowhere).
-    func component(from start: String) -> Set<String> {
+    public func component(from start: String) -> Set<String> {
         guard let first = ranks[start] else { return [start] }
         var seen = Array(repeating: false, count: names.count)
         seen[first] = true

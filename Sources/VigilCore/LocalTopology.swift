@@ -281,12 +281,8 @@ public struct LocalTopology: Sendable {
         return !network.isIP || heardBack[network.name]?[peer] == true
     }
 
-    /// The direct neighbours `peer` named in its latest heartbeat, while this node still hears it.
-    public func links(of peer: String, at now: Moment) -> [String] {
-        linkMask(of: peer, at: now)?.nodes(in: config) ?? []
-    }
-
-    /// `links(of:at:)` as the mask the heartbeat carried.
+    /// The direct neighbours `peer` named in its latest heartbeat (`Heartbeat.links`), while this
+    /// node still hears it.
     func linkMask(of peer: String, at now: Moment) -> NodeMask? {
         guard let mask = peerLinks[peer], config.networks.contains(where: { hears(peer, on: $0.name, at: now) }) else {
             return nil

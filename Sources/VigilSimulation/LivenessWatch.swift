@@ -94,7 +94,12 @@ public struct LivenessWatch: Sendable {
                     && simulator.faults.connects(b, nil, to: a, nil, on: network.name, config: config)
             }
         }
-        return Reachability.component(from: start) { node in among.filter { linked(node, $0) } }
+        let nodes = config.nodes.map(\.name).filter { among.contains($0) || $0 == start }
+        var graph = HearingGraph(config: config)
+        for (index, a) in nodes.enumerated() {
+            for b in nodes[(index + 1)...] where linked(a, b) { graph.link(a, b) }
+        }
+        return graph.component(from: start)
     }
 
     private func hasQuorum(_ live: Set<String>, _ simulator: Simulator) -> Bool {

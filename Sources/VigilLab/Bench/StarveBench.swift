@@ -30,12 +30,9 @@ struct StarveBench {
             throw BenchError(
                 "kernel.sched_rt_runtime_us is -1 (real-time throttling is off): the hogs would stop the machine")
         }
-        try bed.up()
         defer { bed.down(removeDirectory: true) }
-        for node in failover.nodes { try await failover.cluster.start(node) }
-        let client = try BenchClient(vigil: bed.vigil, endpoint: failover.endpoint)
+        let client = try await failover.startStable()
         defer { client.stop() }
-        try await failover.waitStable(client)
         let viewBefore = await agreedView()
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let wallStart = ClusterLogWatch.now()

@@ -22,12 +22,9 @@ struct StressBench {
         slow.relaySlowdown = .milliseconds(200)
         let failover = VigilFailoverBench(
             bed: slow, cluster: TestbedCluster(testbed: slow, vigild: cluster.vigild), report: report, runs: 1)
-        try slow.up()
         defer { slow.down(removeDirectory: true) }
-        for node in failover.nodes { try await failover.cluster.start(node) }
-        let client = try BenchClient(vigil: bed.vigil, endpoint: failover.endpoint)
+        let client = try await failover.startStable()
         defer { client.stop() }
-        try await failover.waitStable(client)
         var notes: [String] = []
         try lossOnEveryNetwork()
         notes.append("5% loss on every bridge (nft)")

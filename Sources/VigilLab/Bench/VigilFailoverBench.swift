@@ -33,11 +33,8 @@ struct VigilFailoverBench {
 
     /// Builds the test bed, starts every node, and measures each fault `runs` times.
     func run(faults: [BenchFault]) async throws {
-        try bed.up()
-        for node in nodes { try await cluster.start(node) }
-        let client = try BenchClient(vigil: bed.vigil, endpoint: endpoint)
+        let client = try await startStable()
         defer { client.stop() }
-        try await waitStable(client)
         for fault in faults {
             var gaps: [Double] = []
             var detections: [Double] = []
@@ -159,6 +156,19 @@ struct VigilFailoverBench {
 
     /// Waits (at most 90s) until every node runs cluster services in one stable view with all nodes
     /// and all interfaces up, the group online on one node, and the client answered by it.
+    /// Builds the test bed, starts every node and waits until the cluster is stable for a client of
+    /// the service, which it returns (the caller stops it, and takes the test bed down).
+    func startStable() async throws -> BenchClient {
+        try bed.up()
+        for node in nodes { try await cluster.start(node) }
+        let client = try BenchClient(vigil: bed.vigil, endpoint: endpoint)
+        do { try await waitStable(client) } catch {
+            client.stop()
+            throw error
+        }
+        return client
+    }
+
     func waitStable(_ client: BenchClient) async throws {
         let deadline = MonotonicClock.nanoseconds() + 90_000_000_000
         var why = "not checked"

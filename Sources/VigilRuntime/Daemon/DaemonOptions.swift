@@ -23,9 +23,6 @@ public struct DaemonOptions: Sendable {
     public var socketPath: String
     /// Start cluster services at once (as `vigil start` would).
     public var startServices: Bool
-    /// How often the shared disk's slots are read for heartbeats and messages at most: the
-    /// configuration's `diskPollInterval` when that is shorter.
-    public var diskPollInterval: Duration
     /// Run this command when the dead man switch trips, after releasing (e.g. `reboot -f`).
     public var haltCommand: [String]?
     /// A watchdog device to pet as well (`/dev/watchdog`), if any.
@@ -41,7 +38,7 @@ public struct DaemonOptions: Sendable {
         configPath: String, config: ClusterConfig, configVersion: UInt64 = 0, configNote: String? = nil, node: String,
         stateDirectory: String, keyPath: String,
         port: Int = UDPTransport.defaultPort, addressDriver: AddressDriverKind = .ip, socketPath: String,
-        startServices: Bool = false, diskPollInterval: Duration = .milliseconds(50), haltCommand: [String]? = nil,
+        startServices: Bool = false, haltCommand: [String]? = nil,
         watchdogDevice: String? = nil, watchdogExecutable: String? = nil,
         containment: ApplicationContainment.Choice = .automatic
     ) {
@@ -56,7 +53,6 @@ public struct DaemonOptions: Sendable {
         self.addressDriver = addressDriver
         self.socketPath = socketPath
         self.startServices = startServices
-        self.diskPollInterval = diskPollInterval
         self.haltCommand = haltCommand
         self.watchdogDevice = watchdogDevice
         self.watchdogExecutable = watchdogExecutable

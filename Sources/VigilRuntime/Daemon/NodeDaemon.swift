@@ -172,7 +172,7 @@ public final class NodeDaemon: Service, Sendable {
         }
         var loop = DaemonLoop(daemon: self, core: core, transport: transport, disks: disks)
 
-        disks.start(polling: min(options.diskPollInterval, config.diskPollInterval))
+        disks.start(polling: config.diskPollInterval)
         defer { disks.close() }
         // The loop, the packets it receives and its timers run on the sockets' event loop thread.
         let eventLoop = group.next()
