@@ -16,6 +16,8 @@ public enum ConfigLimits {
     public static let longestDurationText = "24h"
     /// `tuning.heartbeat.TYPE.missed_beats`: at least 2, or a single lost packet declares a path down.
     public static let missedBeats = 2...1_000
+    /// How many peers a node watches on each IP network (`tuning.observers`).
+    public static let observers = 2...64
     /// `applications[].restart_count`.
     public static let restartCount = 0...1_000
     /// `hooks.EVENT.recovery.retries`.

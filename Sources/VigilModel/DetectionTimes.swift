@@ -29,6 +29,15 @@ public struct DetectionTimes: Sendable, Equatable {
     public var releaseAllowance: Duration
     /// The tuning preset the settings started from.
     public var preset: TuningPreset
+    /// How many ring neighbours each node heartbeats on an IP network in a large view
+    /// (`tuning.observers`), and how many nodes the cluster has.
+    public var observers: Int
+    public var clusterSize: Int
+    /// Whether a view of every node beats in rings (more than `observers + 1` nodes).
+    public var monitorsInRings: Bool { clusterSize > observers + 1 }
+    /// In a ring, a member's lease is confirmed by its coordinator: a takeover from nodes cut off
+    /// together with the coordinator that confirmed them waits one trip interval more.
+    public var takeoverWaitBehindCoordinator: Duration { takeoverWait + tripInterval }
     /// How long after survivors last heard a node they wait before taking over its groups:
     /// `tripInterval + largestIPInterval + releaseAllowance` (see `ClusterConfig.takeoverWait`).
     public var takeoverWait: Duration { tripInterval + largestIPInterval + releaseAllowance }
@@ -46,6 +55,8 @@ public struct DetectionTimes: Sendable, Equatable {
         largestIPInterval = config.largestIPHeartbeatInterval
         releaseAllowance = config.tuning.releaseAllowance
         preset = config.tuning.preset
+        observers = config.tuning.observers
+        clusterSize = config.nodes.count
     }
 
     /// Seconds with up to three decimals and no trailing zeros: `0.8s`, `2s`, `1.25s`.

@@ -30,6 +30,11 @@ public struct Tuning: Sendable, Equatable {
     public var releaseAllowance: Duration
     /// The preset the settings started from (`tuning.preset`; `default` when none is written).
     public var preset: TuningPreset
+    /// How many peers each node watches on each IP network (`tuning.observers`): in a view of more
+    /// than `observers + 1` members, each member heartbeats only its ring neighbours (half of them
+    /// on each side, in configured order) and the coordinator, which heartbeats every member, so
+    /// that a member's cost does not grow with the cluster. Smaller views beat all-to-all.
+    public var observers: Int
 
     public init(
         heartbeats: [String: HeartbeatSettings] = [:],
@@ -39,7 +44,8 @@ public struct Tuning: Sendable, Equatable {
         configTooLong: Duration = .seconds(360),
         tripInterval: Duration = .milliseconds(450),
         releaseAllowance: Duration = .milliseconds(100),
-        preset: TuningPreset = .default
+        preset: TuningPreset = .default,
+        observers: Int = 4
     ) {
         self.heartbeats = heartbeats
         self.defaultIP = defaultIP
@@ -49,6 +55,7 @@ public struct Tuning: Sendable, Equatable {
         self.tripInterval = tripInterval
         self.releaseAllowance = releaseAllowance
         self.preset = preset
+        self.observers = observers
     }
 
     /// The settings for a network of the given type.

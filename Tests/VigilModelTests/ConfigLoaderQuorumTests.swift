@@ -89,6 +89,21 @@ struct ConfigLoaderQuorumTests {
         #expect(unit.message.contains("600ms or 600s"))
         #expect(unit.location.line == line(of: "dead_man_switch: 600", in: yaml))
         let key = try #require(single(problems, containing: "unknown key 'dead_man' in tuning"))
-        #expect(key.message.hasSuffix("allowed keys: preset, heartbeat, config_too_long, dead_man_switch, release_allowance"))
+        #expect(key.message.hasSuffix("allowed keys: preset, heartbeat, config_too_long, dead_man_switch, release_allowance, observers"))
+    }
+
+    @Test("observers is read as a whole number, 4 when left out; verify refuses fewer than 2, naming the line")
+    func observers() throws {
+        let (loaded, problems) = load(Fixture.twoNodes + "tuning:\n  observers: 6\n")
+        #expect(problems.isEmpty)
+        #expect(loaded?.config.tuning.observers == 6)
+        #expect(load(Fixture.twoNodes).0?.config.tuning.observers == 4)
+        let yaml = Fixture.twoNodes + "tuning:\n  observers: 1\n"
+        let one = try #require(load(yaml).0)
+        let errors = Verifier.verify(one).filter { $0.severity == .error }
+        let range = try #require(errors.first { $0.message.hasPrefix("observers is 1; it must be from 2 to 64") })
+        #expect(range.location.line == line(of: "observers: 1", in: yaml))
+        let (_, words) = load(Fixture.twoNodes + "tuning:\n  observers: many\n")
+        #expect(single(words, containing: "tuning.observers must be a whole number") != nil)
     }
 }

@@ -40,7 +40,9 @@ extension ConfigReader {
         return hooks
     }
 
-    static let tuningKeys = ["preset", "heartbeat", "config_too_long", "dead_man_switch", "release_allowance"]
+    static let tuningKeys = [
+        "preset", "heartbeat", "config_too_long", "dead_man_switch", "release_allowance", "observers",
+    ]
 
     mutating func readTuning(_ node: YAMLNode) -> Tuning? {
         guard let set = fields(node, path: "tuning", allowed: Self.tuningKeys) else { return nil }
@@ -49,6 +51,7 @@ extension ConfigReader {
         if let value = duration(set, "config_too_long") { tuning.configTooLong = value }
         if let value = duration(set, "dead_man_switch") { tuning.tripInterval = value }
         if let value = duration(set, "release_allowance") { tuning.releaseAllowance = value }
+        if let value = int(set, "observers", range: ConfigLimits.observers) { tuning.observers = value }
         if let heartbeat = set.value("heartbeat"),
             let types = fields(heartbeat, path: set.path("heartbeat"), allowed: nil),
             within(ConfigLimits.maximumNetworks, types.fields.count, types.path, heartbeat.mark)

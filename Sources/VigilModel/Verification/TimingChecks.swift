@@ -36,6 +36,17 @@ extension Verifier {
         if tuning.configTooLong <= .zero {
             found.append(context.error("tuning.config_too_long", "config_too_long must be more than 0, e.g. 360s"))
         }
+        let observers = ConfigLimits.observers
+        if !observers.contains(tuning.observers) {
+            found.append(
+                context.error(
+                    "tuning.observers",
+                    """
+                    observers is \(tuning.observers); it must be from \(observers.lowerBound) to \
+                    \(observers.upperBound): each node of a large view heartbeats that many ring neighbours, and \
+                    with one a single slow neighbour would leave it unwatched
+                    """))
+        }
         return found
     }
 
