@@ -74,6 +74,11 @@ extension ClusterNode {
         guard age > trip / 3 else { return false }
         if age > trip - topology.urgentInterval * 2 { return true }
         let interval = config.largestIPHeartbeatInterval
+        // A member of a ring hears too few peers for a quorum: its coordinator's grants confirm it.
+        if let installed, installed.coordinator != me, !monitorRing(at: now).isAllToAll {
+            return !topology.keepsSchedule(
+                installed.coordinator, views: views, interval: interval, slack: interval / 2, at: now)
+        }
         var onSchedule: Set<String> = [me]
         for peer in config.nodes
         where peer.name != me
@@ -82,6 +87,41 @@ extension ClusterNode {
             onSchedule.insert(peer.name)
         }
         return !isQuorum(onSchedule, at: now)
+    }
+
+    /// Whom this node heartbeats on its IP networks: its rings in a large installed view while it
+    /// reaches the view's coordinator, else every peer (`MonitorRing`). A member that lost its
+    /// coordinator beats everyone until a new view is installed: the members that remain must find
+    /// each other to form it, and their rings may have passed through the nodes that are gone.
+    func monitorRing(at now: Moment) -> MonitorRing {
+        guard let installed, installed.members[me] != nil, rules.membershipFollowsGraph,
+            installed.coordinator == me || topology.reachablePeers(at: now).contains(installed.coordinator)
+                || reachable(at: now).contains(installed.coordinator)
+        else { return MonitorRing() }
+        return MonitorRing(me: me, view: installed, observers: config.tuning.observers, config: config)
+    }
+
+    /// The members whose leases this node's echoes confirm on their own (`Heartbeat.grants`): all of
+    /// its view's while it coordinates the view it installed, a view large enough for rings
+    /// (`MonitorRing`), has promised no newer one, and holds its own lease.
+    ///
+    /// Why a grant is safe. A member confirmed by a grant echoing its stamp `s` holds until
+    /// `s + trip` on its clock; the coordinator heard `s` at some moment `h` no earlier, while its
+    /// own lease held, that is within `trip` of the newest of its stamps a quorum echoed. Any view
+    /// that leaves the member out has a quorum of members: if it leaves the coordinator out too, one
+    /// of its members echoed that stamp and heard the coordinator no earlier, so the member's lease
+    /// ends by `trip` after that node last heard the coordinator, plus `trip`, and the new
+    /// coordinator waits that long after it (`takeoverDeadlines`: an extra `trip` for every node
+    /// outside the view that coordinated a view one of its members belonged to). If the coordinator
+    /// is in the new view, it promised that view before it answered the proposal and grants nothing
+    /// in the old one after it, and it told the new coordinator when it last heard the member, no
+    /// earlier than `h`.
+    func grantees(at now: Moment) -> Set<String> {
+        guard config.quorum != .none, let installed, installed.coordinator == me,
+            installed.members.count > config.tuning.observers + 1, installed.epoch >= membership.promised,
+            hasLease(at: now)
+        else { return [] }
+        return Set(installed.members.keys.filter { $0 != me })
     }
 
     /// Whether this node may acquire groups now: a quorum confirmed it in the very view whose

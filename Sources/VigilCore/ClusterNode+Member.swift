@@ -71,7 +71,8 @@ extension ClusterNode {
             if membership.announcesNewView() { topology.beatNow() }
             let beats = topology.heartbeats(
                 at: now, incarnation: incarnation, view: membership.committedView,
-                installedEpoch: installed?.epoch ?? 0, urgent: confirmationIsAging(at: now))
+                installedEpoch: installed?.epoch ?? 0, urgent: confirmationIsAging(at: now), ring: monitorRing(at: now),
+                grantsTo: grantees(at: now))
             output.messages += beats.due
             output.messages += relayedBeats(at: now)
             let tiebreakerDue = tiebreaker?.nextDue.map { max($0, now + .milliseconds(1)) }

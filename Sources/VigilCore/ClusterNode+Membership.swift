@@ -45,7 +45,7 @@ extension ClusterNode {
         }
         guard isQuorum(Set(members.keys), at: now) else { return }
         let epoch = membership.nextEpoch
-        membership.promise(epoch, to: me)
+        membership.promise(epoch, to: me, size: members.count)
         let mine = acceptance(of: epoch, at: now)
         membership.proposal = Membership.PendingProposal(
             epoch: epoch, members: members, accepted: [me: mine], sentAt: now, lastResent: now)
@@ -84,7 +84,7 @@ extension ClusterNode {
             send(message(to: sender, .decline(decline), at: now))
             return
         }
-        membership.promise(proposal.epoch, to: sender)
+        membership.promise(proposal.epoch, to: sender, size: proposal.members.count)
         // The proposer takes over coordination; nothing more is acquired under the old view.
         coordination = nil
         executor.dropAcquisitions()
@@ -99,7 +99,9 @@ extension ClusterNode {
         for node in config.nodes where node.name != me {
             if let last = topology.lastHeard(node.name) { ages[node.name] = now - last }
         }
-        return Acceptance(epoch: epoch, report: currentReport(at: now), agreed: installed, lastHeardAgo: ages)
+        return Acceptance(
+            epoch: epoch, report: currentReport(at: now), agreed: installed, lastHeardAgo: ages,
+            coordinators: membership.granters(observers: config.tuning.observers).sorted())
     }
 
     mutating func onAccept(_ acceptance: Acceptance, from sender: String, at now: Moment) {
@@ -115,6 +117,7 @@ extension ClusterNode {
         for (node, age) in acceptance.lastHeardAgo {
             pending.lastHeard[node] = max(pending.lastHeard[node] ?? .zero, now - age)
         }
+        pending.granters.formUnion(acceptance.coordinators ?? [])
         membership.proposal = pending
         installIfAccepted(at: now)
     }
@@ -156,13 +159,26 @@ extension ClusterNode {
 
     /// For every node outside the new view, the moment after which it has certainly released what
     /// it held: `takeoverWait` after anyone in the view last heard it (after now if nobody did).
+    /// A node outside the view may have been confirmed by the grants of another node outside it
+    /// that coordinated a large view (`ClusterNode.grantees`), whose own lease ran out by `trip`
+    /// after anyone in the view last heard it: then also `takeoverWait + trip` after that.
     private func takeoverDeadlines(excluding pending: Membership.PendingProposal, at now: Moment) -> [String: Moment] {
         guard config.quorum != .none else { return [:] }
+        let outside = config.nodes.map(\.name).filter { pending.members[$0] == nil }
+        func lastHeard(_ node: String) -> Moment? {
+            [topology.lastHeard(node), pending.lastHeard[node]].compactMap { $0 }.max()
+        }
+        var granters = pending.granters.union(membership.granters(observers: config.tuning.observers))
+        if !rules.takeoverWaitsForGranters { granters = [] }
         var deadlines: [String: Moment] = [:]
-        for node in config.nodes.map(\.name) where pending.members[node] == nil {
-            let mine = topology.lastHeard(node)
-            let heard = [mine, pending.lastHeard[node]].compactMap { $0 }.max() ?? now
-            deadlines[node] = heard + config.takeoverWait
+        for node in outside {
+            var deadline = (lastHeard(node) ?? now) + config.takeoverWait
+            for granter in outside where granter != node && granters.contains(granter) {
+                if let heard = lastHeard(granter) {
+                    deadline = max(deadline, heard + config.tuning.tripInterval + config.takeoverWait)
+                }
+            }
+            deadlines[node] = deadline
         }
         return deadlines
     }
@@ -178,7 +194,7 @@ extension ClusterNode {
             reporter.reportSoon()
         }
         guard membership.accepts(state, incarnation: incarnation) else { return }
-        membership.promise(state.epoch, to: state.coordinator)
+        membership.promise(state.epoch, to: state.coordinator, size: state.members.count)
         if state.coordinator != me { coordination = nil }
         if membership.proposal.map({ $0.epoch <= state.epoch }) ?? false { membership.proposal = nil }
         adopt(state, at: now)

@@ -32,6 +32,9 @@ extension ClusterNode {
         }
     }
 
+    /// Whether this node reaches `node` now, directly or through others (`reachable`).
+    public func reaches(_ node: String, at now: Moment) -> Bool { reachable(at: now).contains(node) }
+
     /// The neighbour to hand a message for `target` to: the first hop of a shortest known path
     /// that passes through none of `avoiding`, else the way back of the latest message relayed
     /// from `target`. `nil` when neither exists.
@@ -172,19 +175,23 @@ extension ClusterNode {
         guard rules.membershipFollowsGraph, paths.nextRelayedBeat.map({ now >= $0 }) ?? true else { return [] }
         // Also to a neighbour heard only one way: it does not hear this node's own heartbeats.
         let sendable = topology.sendablePeers(at: now)
-        let indirect = reachable(at: now).subtracting(sendable).subtracting([me])
+        // In a ring, only to the peers this node watches (`MonitorRing`): its lease needs its
+        // coordinator's echoes, not everyone's.
+        let ring = monitorRing(at: now)
+        let indirect = reachable(at: now).subtracting(sendable).subtracting([me]).filter { ring.watches($0) }
         guard !indirect.isEmpty else {
             paths.nextRelayedBeat = nil
             return []
         }
         paths.nextRelayedBeat = now + config.largestIPHeartbeatInterval
         let hops = firstHops(avoiding: [], sendable: sendable, at: now)
+        let grantees = grantees(at: now)
         var envelopes: [Envelope] = []
         for peer in config.nodes.map(\.name) where indirect.contains(peer) {
             guard let hop = hop(to: peer, in: hops, sendable: sendable, avoiding: []) else { continue }
             let beat = Heartbeat(
                 view: membership.committedView, installedEpoch: installed?.epoch ?? 0, stamp: now.sinceOrigin,
-                echo: topology.stamp(from: peer), hearsYou: false)
+                echo: topology.stamp(from: peer), hearsYou: false, grants: grantees.contains(peer))
             let inner = envelope(.heartbeat(beat), to: peer, on: networkTo(hop, at: now))
             envelopes.append(envelope(.relay(Relay(inner: inner, trail: [me])), to: hop, on: networkTo(hop, at: now)))
         }

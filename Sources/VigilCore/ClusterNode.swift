@@ -165,8 +165,8 @@ public struct ClusterNode: Sendable {
         // but one that asks for an echo at once gets it.
         if heartbeat != nil && wasReachable {
             output.messages += topology.urgentReplyBeats(
-                incarnation: incarnation, view: membership.committedView, installedEpoch: installed?.epoch ?? 0, at: now
-            )
+                incarnation: incarnation, view: membership.committedView, installedEpoch: installed?.epoch ?? 0,
+                grantsTo: grantees(at: now), at: now)
             return drain()
         }
         handle(envelope, at: now)

@@ -29,6 +29,9 @@ public struct LocalTopology: Sendable {
     /// Counts the times echoes were forgotten (a peer restarted, or an old view made room for a
     /// new one): a confirmation computed before may no longer hold (see `ClusterNode.LeaseMemo`).
     private(set) var echoesForgotten: UInt64 = 0
+    /// The newest stamp of mine each view's coordinator echoed with `Heartbeat.grants`, by view: a
+    /// confirmation on its own (see `ClusterNode+Lease`). Kept for the latest `echoViewLimit` views.
+    private(set) var grants: [ViewID: Moment] = [:]
     /// Whether each peer's latest heartbeat on each IP network said it hears this node there
     /// (`Heartbeat.hearsYou`), by network then peer.
     private(set) var heardBack: [String: [String: Bool]] = [:]
@@ -126,6 +129,13 @@ public struct LocalTopology: Sendable {
                 echoesForgotten &+= 1
             }
             echoes[peer] = views
+            if heartbeat.grants, heartbeat.view.coordinator == peer {
+                grants[heartbeat.view] = max(grants[heartbeat.view] ?? .zero, Moment(echo))
+                if grants.count > Self.echoViewLimit, let oldest = grants.keys.min(by: { $0.epoch < $1.epoch }) {
+                    grants[oldest] = nil
+                    echoesForgotten &+= 1
+                }
+            }
         }
     }
 
@@ -147,8 +157,27 @@ public struct LocalTopology: Sendable {
     /// Why this is safe: any view that leaves me out has a quorum of members, which intersects the
     /// quorum that confirmed me; its coordinator learns when each of its members last heard me and
     /// waits `takeoverWait` after the latest, by which time my confirmation has run out.
+    ///
+    /// A coordinator's grant (`Heartbeat.grants`) in one of `views` confirms me on its own: the
+    /// result is the newer of the two.
     public func confirmedUntil(
         views: Set<ViewID>, at now: Moment, smallestQuorum: Int = 1, isQuorum: (Set<String>) -> Bool
+    ) -> Moment? {
+        let granted = grantedUntil(in: views)
+        let quorum = quorumConfirmedUntil(views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: isQuorum)
+        guard let quorum else { return granted }
+        return max(quorum, granted ?? quorum)
+    }
+
+    /// The newest stamp of mine that the coordinator of one of `views` echoed with a grant.
+    func grantedUntil(in views: Set<ViewID>) -> Moment? {
+        var newest: Moment?
+        for (view, stamp) in grants where views.contains(view) { newest = max(newest ?? stamp, stamp) }
+        return newest
+    }
+
+    private func quorumConfirmedUntil(
+        views: Set<ViewID>, at now: Moment, smallestQuorum: Int, isQuorum: (Set<String>) -> Bool
     ) -> Moment? {
         var confirmations: [(String, Moment)] = [(me, now)]
         confirmations.reserveCapacity(echoes.count + 1)
@@ -377,10 +406,14 @@ public struct LocalTopology: Sendable {
 
     /// The heartbeats due at `now`, and the moment the next ones are due. `urgent`: this node's
     /// confirmation is getting old; it beats every `urgentInterval` and asks for echoes at once.
+    /// On IP networks only the peers `ring` watches get heartbeats; each peer in `grantsTo` gets
+    /// its echo as a grant (`Heartbeat.grants`).
     public mutating func heartbeats(
-        at now: Moment, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool = false
+        at now: Moment, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool = false,
+        ring: MonitorRing = MonitorRing(), grantsTo: Set<String> = []
     ) -> (due: [Envelope], next: Moment) {
-        var due = urgentReplyBeats(incarnation: incarnation, view: view, installedEpoch: installedEpoch, at: now)
+        var due = urgentReplyBeats(
+            incarnation: incarnation, view: view, installedEpoch: installedEpoch, grantsTo: grantsTo, at: now)
         var next: Moment? = nil
         for name in myNode.networks {
             guard let network = config.network(named: name) else { continue }
@@ -394,9 +427,11 @@ public struct LocalTopology: Sendable {
                 nextBeat[name] = min(nextBeat[name] ?? now, now + interval)
             }
             if nextBeat[name].map({ $0 <= now }) ?? true {
+                let peers = config.nodes.filter { $0.name != me && ring.watches($0.name, on: name) }
                 due += beats(
-                    on: name, to: config.nodes.filter { $0.name != me }, incarnation: incarnation, view: view,
-                    installedEpoch: installedEpoch, urgent: urgent, round: beatRounds[name, default: 0], at: now)
+                    on: name, to: peers, incarnation: incarnation, view: view,
+                    installedEpoch: installedEpoch, urgent: urgent, grantsTo: grantsTo,
+                    round: beatRounds[name, default: 0], ringed: ring.peers[name] != nil, at: now)
                 beatRounds[name, default: 0] &+= 1
                 nextBeat[name] = now + interval
             }
@@ -415,9 +450,9 @@ public struct LocalTopology: Sendable {
     /// once; a peer answered within the last half urgent interval waits for its next request (the
     /// answer it got carries a fresh echo already). Under load, every late node asking every peer
     /// and every peer answering every copy of every request made the load worse.
-    public mutating func urgentReplyBeats(incarnation: UInt64, view: ViewID, installedEpoch: UInt64, at now: Moment)
-        -> [Envelope]
-    {
+    public mutating func urgentReplyBeats(
+        incarnation: UInt64, view: ViewID, installedEpoch: UInt64, grantsTo: Set<String> = [], at now: Moment
+    ) -> [Envelope] {
         guard !urgentReplies.isEmpty else { return [] }
         let peers = config.nodes.filter { peer in
             urgentReplies.contains(peer.name)
@@ -430,7 +465,7 @@ public struct LocalTopology: Sendable {
             // one of its adapters fails silently.
             beats(
                 on: network, to: peers, incarnation: incarnation, view: view, installedEpoch: installedEpoch,
-                urgent: false, at: now)
+                urgent: false, grantsTo: grantsTo, at: now)
         }
     }
 
@@ -455,19 +490,21 @@ public struct LocalTopology: Sendable {
     /// peer gets one heartbeat per round, from my adapters in turn, so that my adapters' traffic
     /// does not double with their number. Every peer still hears me and echoes me every round, and
     /// each adapter still hears many peers every round (`peersPerAdapterToTakeTurns`), which is all
-    /// that detection and the lease ask. A node with an adapter that hears nothing (a silent
-    /// fault), a small cluster, and answers to urgent heartbeats (`round == nil`) use every pair.
+    /// that detection and the lease ask. A member of a ring (`ringed`: `MonitorRing`) takes turns
+    /// too, so that its packets stay those of a small cluster's node. A node with an adapter that
+    /// hears nothing (a silent fault), a small cluster, and answers to urgent heartbeats
+    /// (`round == nil`) use every pair.
     private func beats(
         on network: String, to peers: [Node], incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool,
-        round: UInt64? = nil, at now: Moment
+        grantsTo: Set<String>, round: UInt64? = nil, ringed: Bool = false, at now: Moment
     ) -> [Envelope] {
         var envelopes: [Envelope] = []
         let myAdapters = myNode.adapters(on: network).filter { !carrierLost.contains($0) }
         let allHearing = myAdapters.allSatisfy { adapterHears($0, on: network, at: now) ?? false }
-        let peersOnNetwork = config.nodes.filter { $0.name != me && $0.networks.contains(network) }.count
+        let peersOnNetwork = peers.filter { $0.networks.contains(network) }.count
         let takeTurns =
             round != nil && allHearing && myAdapters.count > 1
-            && peersOnNetwork >= Self.peersPerAdapterToTakeTurns * myAdapters.count
+            && (ringed || peersOnNetwork >= Self.peersPerAdapterToTakeTurns * myAdapters.count)
         let ipPeers = peersHeardOnIP(at: now)
         let disconnected = isDisconnected(at: now)
         let links = NodeMask(reachablePeers(at: now), in: config)
@@ -481,7 +518,7 @@ public struct LocalTopology: Sendable {
             let beat = Heartbeat(
                 view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name],
                 ipPeers: named, disconnected: disconnected, urgent: urgent, links: links,
-                hearsYou: hears(peer.name, on: network, at: now))
+                hearsYou: hears(peer.name, on: network, at: now), grants: grantsTo.contains(peer.name))
             var pairs: [(mine: String, theirs: String)] = []
             for theirs in peer.adapters(on: network) {
                 for mine in myAdapters where beatsGo(from: mine, to: theirs, of: peer, on: network) {

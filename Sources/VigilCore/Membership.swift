@@ -12,6 +12,8 @@ struct Membership: Sendable {
     /// The latest views this node promised or installed (at most `memberViewLimit`): confirmations
     /// given in them count towards its lease.
     private(set) var memberViews: [ViewID] = []
+    /// How many members each of `memberViews` has.
+    private var viewSizes: [ViewID: Int] = [:]
     /// The highest epoch this node has seen anyone promise, propose or install.
     private(set) var highestEpochSeen: UInt64 = 0
     /// The proposal this node made and is collecting acceptances for.
@@ -35,6 +37,8 @@ struct Membership: Sendable {
         var lastResent: Moment
         /// The latest moment (this node's clock) any acceptor may have heard each node.
         var lastHeard: [String: Moment] = [:]
+        /// The nodes that may have confirmed a member's lease with grants (`Acceptance.coordinators`).
+        var granters: Set<String> = []
 
         /// Whether every proposed member accepted.
         var isAccepted: Bool { accepted.count == members.count }
@@ -56,12 +60,19 @@ struct Membership: Sendable {
     /// Notes an epoch someone else promised, proposed or installed.
     mutating func saw(epoch: UInt64) { highestEpochSeen = max(highestEpochSeen, epoch) }
 
-    /// Promises `epoch` to `coordinator`: no lower epoch is accepted from now on.
-    mutating func promise(_ epoch: UInt64, to coordinator: String) {
+    /// Promises `epoch`, a view of `size` members, to `coordinator`: no lower epoch is accepted
+    /// from now on.
+    mutating func promise(_ epoch: UInt64, to coordinator: String, size: Int) {
         promised = epoch
         promisedTo = coordinator
         saw(epoch: epoch)
-        joined(ViewID(epoch: epoch, coordinator: coordinator))
+        joined(ViewID(epoch: epoch, coordinator: coordinator), size: size)
+    }
+
+    /// The coordinators of this node's member views of more than `observers + 1` members: the
+    /// views whose coordinators confirm their members' leases (`ClusterNode.grantees`).
+    func granters(observers: Int) -> Set<String> {
+        Set(memberViews.filter { (viewSizes[$0] ?? 0) > observers + 1 }.map(\.coordinator))
     }
 
     /// Whether `proposal` from `sender` repeats the one this node promised (proposals travel on every
@@ -79,7 +90,7 @@ struct Membership: Sendable {
     /// Makes `state` the installed one.
     mutating func install(_ state: ClusterState) {
         installed = state
-        joined(state.viewID)
+        joined(state.viewID, size: state.members.count)
     }
 
     /// Whether `state`, sent by the coordinator, should be installed: newer than the installed one,
@@ -109,9 +120,10 @@ struct Membership: Sendable {
     }
 
     /// Remembers that this node is a member of a view (promised or installed).
-    private mutating func joined(_ view: ViewID) {
+    private mutating func joined(_ view: ViewID, size: Int) {
+        viewSizes[view] = size
         guard !memberViews.contains(view) else { return }
         memberViews.append(view)
-        if memberViews.count > Self.memberViewLimit { memberViews.removeFirst() }
+        if memberViews.count > Self.memberViewLimit { viewSizes[memberViews.removeFirst()] = nil }
     }
 }

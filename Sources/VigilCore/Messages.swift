@@ -99,10 +99,16 @@ public struct Heartbeat: Sendable, Hashable, Codable {
     /// path works both ways, so messages may go on it (a one-way cut shows as heartbeats that
     /// arrive with this false).
     public var hearsYou: Bool
+    /// The sender coordinates `view`, which it installed and has not promised away, and holds its
+    /// own lease: its echo alone confirms the addressee's lease in that view, as a quorum's echoes
+    /// would (how that stays safe: `ClusterNode+Lease`). This is what lets a member of a large
+    /// view heartbeat only its ring neighbours and the coordinator (`MonitorRing`).
+    public var grants: Bool
 
     public init(
         view: ViewID, installedEpoch: UInt64, stamp: Duration, echo: Duration?, ipPeers: [String] = [],
-        disconnected: Bool = false, urgent: Bool = false, links: NodeMask = NodeMask(), hearsYou: Bool = true
+        disconnected: Bool = false, urgent: Bool = false, links: NodeMask = NodeMask(), hearsYou: Bool = true,
+        grants: Bool = false
     ) {
         self.view = view
         self.installedEpoch = installedEpoch
@@ -113,6 +119,7 @@ public struct Heartbeat: Sendable, Hashable, Codable {
         self.urgent = urgent
         self.links = links
         self.hearsYou = hearsYou
+        self.grants = grants
     }
 }
 
@@ -147,6 +154,10 @@ public struct Acceptance: Sendable, Hashable, Codable {
     /// How long ago this member last heard each node it ever heard: the new coordinator waits
     /// `takeoverWait` after the latest of these before it takes over from a node left out.
     public var lastHeardAgo: [String: Duration]
+    /// The coordinators of the views this member belongs to (`Membership.memberViews`): any of
+    /// them may have confirmed the lease of a member it coordinated (`Heartbeat.grants`), so a new
+    /// coordinator that leaves one out waits longer before taking over from the nodes it leaves out.
+    public var coordinators: [String]?
 }
 
 /// A member's refusal of a proposal.

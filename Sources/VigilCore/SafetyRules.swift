@@ -15,13 +15,20 @@ public struct SafetyRules: Sendable, Hashable {
     /// groups offline, which the fuzzer's liveness rule notices. (A liveness rule, kept here with
     /// the others that tests turn off to prove the checker.)
     public var membershipFollowsGraph = true
+    /// A coordinator that leaves out a node and also a coordinator whose grants may have confirmed
+    /// it (`ClusterNode.grantees`) waits until that coordinator's lease has run out as well. Off, it
+    /// waits only after it last heard the node itself: a node that only its old coordinator still
+    /// heard keeps its groups while the new view takes them over.
+    public var takeoverWaitsForGranters = true
 
     public init(
-        releaseBeforeAcquire: Bool = true, protectBeforeActing: Bool = true, membershipFollowsGraph: Bool = true
+        releaseBeforeAcquire: Bool = true, protectBeforeActing: Bool = true, membershipFollowsGraph: Bool = true,
+        takeoverWaitsForGranters: Bool = true
     ) {
         self.releaseBeforeAcquire = releaseBeforeAcquire
         self.protectBeforeActing = protectBeforeActing
         self.membershipFollowsGraph = membershipFollowsGraph
+        self.takeoverWaitsForGranters = takeoverWaitsForGranters
     }
 
     /// The rules of a real cluster.

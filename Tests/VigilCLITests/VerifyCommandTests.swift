@@ -33,6 +33,7 @@ struct VerifyCommandTests {
             "timing: node failure detected after 2s",
             "timing: dead man switch trips after 450ms without quorum",
             "timing: takeover waits 0.75s after a node was last heard (dead man switch 450ms + heartbeat 200ms + release allowance 100ms)",
+            "timing: monitoring all-to-all: each node heartbeats every peer (4 nodes; rings from 6 with observers 4)",
             "verify: 0 errors, 0 warnings",
         ])
         try command.run()
@@ -43,7 +44,7 @@ struct VerifyCommandTests {
         let path = Self.examples.appendingPathComponent("spscream.yaml").path
         let (lines, failed) = try Self.command([path]).output()
         #expect(!failed)
-        #expect(lines.count == 2 + 6 + 1)
+        #expect(lines.count == 2 + 7 + 1)
         #expect(lines.first?.hasPrefix("\(path):16:18: warning: quorum policy none lets every side of a partition") == true)
         #expect(lines.dropFirst().first?.hasPrefix("\(path):19:1: warning: the cluster has no serial link or disk heartbeat") == true)
         #expect(lines.last == "verify: 0 errors, 2 warnings")
@@ -62,6 +63,7 @@ struct VerifyCommandTests {
             "timing: node failure detected after 0.8s",
             "timing: dead man switch trips after 600ms without quorum",
             "timing: takeover waits 1s after a node was last heard (dead man switch 600ms + heartbeat 200ms + release allowance 200ms)",
+            "timing: monitoring all-to-all: each node heartbeats every peer (2 nodes; rings from 6 with observers 4)",
             "verify: 0 errors, 0 warnings",
         ])
     }
@@ -92,6 +94,22 @@ struct VerifyCommandTests {
         #expect(timing["dead_man_switch_milliseconds"] as? Int == 1500)
         #expect(timing["release_allowance_milliseconds"] as? Int == 250)
         #expect(timing["takeover_wait_milliseconds"] as? Int == 2250)
+    }
+
+    @Test("a cluster larger than observers + 1 monitors in rings, and says what a takeover behind its coordinator waits")
+    func rings() throws {
+        let path = Self.examples.appendingPathComponent("sixteen.yaml").path
+        let (lines, failed) = try Self.command([path]).output()
+        #expect(!failed)
+        #expect(lines.contains(
+            "timing: monitoring in rings: each node heartbeats 4 ring neighbours and the coordinator on each IP network "
+                + "(16 nodes, observers 4); nodes cut off together with their coordinator are taken over 1.15s after "
+                + "it was last heard"))
+        let (json, _) = try Self.command([path, "--json"]).output()
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json.joined().utf8)) as? [String: Any])
+        let timing = try #require(object["timing"] as? [String: Any])
+        #expect(timing["observers"] as? Int == 4)
+        #expect(timing["monitors_in_rings"] as? Bool == true)
     }
 
     @Test("table 22 as printed fails with FILE:LINE:COLUMN: error: naming the address and both nodes")

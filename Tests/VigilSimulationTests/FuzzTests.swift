@@ -120,4 +120,38 @@ import VigilSimulation
         broken.simulator.rules = SafetyRules(membershipFollowsGraph: false)
         #expect(broken.run().contains { !$0.passed })
     }
+
+    /// A ring's member whose observers all lost it stays a member while its coordinator hears it,
+    /// confirmed by the coordinator's grants. When the two are then cut off together, the majority
+    /// must wait for the coordinator's lease to run out as well before it takes the member's group:
+    /// the member's observers last heard it seconds ago. Without that wait, two owners.
+    @Test func aCoordinatorsGrantsMakeTheMajorityWaitForItsLease() throws {
+        let config = try Fixtures.config("fivering.yaml")
+        func violations(_ rules: SafetyRules) -> [Violation] {
+            let simulator = Simulator(config: config, seed: 3)
+            simulator.rules = rules
+            for node in config.nodes { simulator.start(node.name) }
+            simulator.run(for: .seconds(5))
+            for network in ["ether", "token"] {
+                for peer in ["r2", "r4", "r5"] {
+                    simulator.faults.cuts.insert(NetworkFaults.Cut(from: "r3", to: peer, network: network))
+                    simulator.faults.cuts.insert(NetworkFaults.Cut(from: peer, to: "r3", network: network))
+                }
+            }
+            simulator.run(for: .seconds(5))
+            #expect(holders(of: "g3", in: simulator) == ["r3"], "r3 keeps g3 while r1 hears it")
+            for network in ["ether", "token"] {
+                simulator.faults.partitions[network] = ["r1": 0, "r3": 0, "r2": 1, "r4": 1, "r5": 1]
+            }
+            simulator.run(for: .seconds(5))
+            #expect(holders(of: "g3", in: simulator) == ["r4"], "the majority took g3 over")
+            return simulator.violations
+        }
+        func holders(of group: String, in simulator: Simulator) -> [String] {
+            simulator.onlineGroups().filter { $0.value.contains(group) }.map(\.key).sorted()
+        }
+        let standard = violations(.standard)
+        #expect(standard.isEmpty, "\(standard)")
+        #expect(violations(SafetyRules(takeoverWaitsForGranters: false)).contains { $0.text.hasPrefix("two owners") })
+    }
 }

@@ -60,11 +60,23 @@ struct VerifyReport {
         let parts =
             "dead man switch \(trip) + heartbeat \(DurationText.format(timing.largestIPInterval))"
             + " + release allowance \(DurationText.format(timing.releaseAllowance))"
-        return [
+        var lines = [
             "timing: dead man switch trips after \(trip) without quorum",
             "timing: takeover waits \(DetectionTimes.seconds(timing.takeoverWait)) after a node was last heard "
                 + "(\(parts))",
         ]
+        if timing.monitorsInRings {
+            lines.append(
+                "timing: monitoring in rings: each node heartbeats \(timing.observers) ring neighbours and the "
+                    + "coordinator on each IP network (\(timing.clusterSize) nodes, observers \(timing.observers)); "
+                    + "nodes cut off together with their coordinator are taken over "
+                    + "\(DetectionTimes.seconds(timing.takeoverWaitBehindCoordinator)) after it was last heard")
+        } else {
+            lines.append(
+                "timing: monitoring all-to-all: each node heartbeats every peer (\(timing.clusterSize) nodes; "
+                    + "rings from \(timing.observers + 2) with observers \(timing.observers))")
+        }
+        return lines
     }
 
     /// One JSON object: `file`, `diagnostics` (file, line, column, severity, message), `timing`,
@@ -120,6 +132,9 @@ struct JSONReport: Encodable {
         var releaseAllowanceMilliseconds: Int64
         /// `dead_man_switch + largest IP heartbeat interval + release_allowance`.
         var takeoverWaitMilliseconds: Int64
+        /// `tuning.observers`, and whether a view of every node monitors in rings.
+        var observers: Int
+        var monitorsInRings: Bool
 
         init(_ times: DetectionTimes) {
             preset = times.preset.rawValue
@@ -132,6 +147,8 @@ struct JSONReport: Encodable {
             deadManSwitchMilliseconds = times.tripInterval.milliseconds
             releaseAllowanceMilliseconds = times.releaseAllowance.milliseconds
             takeoverWaitMilliseconds = times.takeoverWait.milliseconds
+            observers = times.observers
+            monitorsInRings = times.monitorsInRings
         }
     }
 

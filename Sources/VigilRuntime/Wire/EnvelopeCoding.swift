@@ -40,7 +40,7 @@ enum EnvelopeCoding {
             let hasLinks = !beat.links.isEmpty
             buffer.writeInteger(
                 UInt8(beat.disconnected ? 1 : 0) | UInt8(beat.urgent ? 2 : 0) | UInt8(hasLinks ? 4 : 0)
-                    | UInt8(beat.hearsYou ? 0 : 8))
+                    | UInt8(beat.hearsYou ? 0 : 8) | UInt8(beat.grants ? 16 : 0))
             guard beat.ipPeers.count <= Int(UInt8.max) else { throw .unencodable("\(beat.ipPeers.count) IP peers") }
             buffer.writeInteger(UInt8(beat.ipPeers.count))
             for peer in beat.ipPeers { try buffer.writeName(peer) }
@@ -135,7 +135,7 @@ enum EnvelopeCoding {
             let stamp = try buffer.readDuration("stamp")
             let echo = try buffer.readOptionalDuration("echo")
             let flags = try buffer.readChecked(UInt8.self, "flags")
-            guard flags <= 15 else { throw ByteReadError("heartbeat flags \(flags)") }
+            guard flags <= 31 else { throw ByteReadError("heartbeat flags \(flags)") }
             var ipPeers: [String] = []
             for _ in 0..<Int(try buffer.readChecked(UInt8.self, "IP peer count")) {
                 ipPeers.append(try buffer.readName("IP peer"))
@@ -149,7 +149,7 @@ enum EnvelopeCoding {
                     view: ViewID(epoch: epoch, coordinator: coordinator), installedEpoch: installedEpoch, stamp: stamp,
                     echo: echo,
                     ipPeers: ipPeers, disconnected: flags & 1 != 0, urgent: flags & 2 != 0, links: links,
-                    hearsYou: flags & 8 == 0))
+                    hearsYou: flags & 8 == 0, grants: flags & 16 != 0))
         }
     }
 }
