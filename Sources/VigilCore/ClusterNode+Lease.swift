@@ -89,12 +89,18 @@ extension ClusterNode {
         return !isQuorum(onSchedule, at: now)
     }
 
-    /// Whom this node heartbeats on its IP networks: its rings in a large installed view while it
-    /// reaches the view's coordinator, else every peer (`MonitorRing`). A member that lost its
-    /// coordinator beats everyone until a new view is installed: the members that remain must find
-    /// each other to form it, and their rings may have passed through the nodes that are gone.
+    /// Whom this node heartbeats on its IP networks: its rings while the large view it installed
+    /// is at rest (no event or recovery round running) and it reaches the view's coordinator, else
+    /// every peer (`MonitorRing`).
+    ///
+    /// While an event runs, everyone beats everyone: a member's lease then rests on a quorum's
+    /// echoes again, not on the coordinator alone, which is busiest then (32 daemons starting at
+    /// once on two cores starved the coordinator past the trip interval, every member's lease
+    /// lapsed with its grants, and the view never settled). A member that lost its coordinator
+    /// beats everyone until a new view is installed: the members that remain must find each other
+    /// to form it, and their rings may have passed through the nodes that are gone.
     func monitorRing(at now: Moment) -> MonitorRing {
-        guard let installed, installed.members[me] != nil, rules.membershipFollowsGraph,
+        guard let installed, installed.members[me] != nil, installed.isStable, rules.membershipFollowsGraph,
             installed.coordinator == me || topology.reachablePeers(at: now).contains(installed.coordinator)
                 || reachable(at: now).contains(installed.coordinator)
         else { return MonitorRing() }

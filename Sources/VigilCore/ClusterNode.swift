@@ -327,6 +327,23 @@ public struct ClusterNode: Sendable {
         return envelope(body, to: peer, on: networkTo(peer, at: now))
     }
 
+    /// `body` straight to `peer`, never relayed: configuration synchronisation (`ConfigSync`), which
+    /// relays do not carry (its chunks are large, and a relay's hops would each have to hold them).
+    /// A member of a ring does not heartbeat most peers, but its packets still reach them.
+    public func directMessage(to peer: String, _ body: Message, at now: Moment) -> Envelope {
+        envelope(body, to: peer, on: networkTo(peer, at: now))
+    }
+
+    /// The peers to announce this node's configuration version to (`ConfigSync.tick`): those it
+    /// heartbeats on its IP networks (`MonitorRing`), so that the announcements, like the
+    /// heartbeats, do not grow with the cluster; `nil` for every peer. A lagging node is still
+    /// found: it announces to its ring and the coordinator, and the coordinator to everyone.
+    public func configAnnouncementTargets(at now: Moment) -> [String]? {
+        let ring = monitorRing(at: now)
+        guard !ring.isAllToAll else { return nil }
+        return config.nodes.map(\.name).filter { $0 != me && ring.watches($0) }
+    }
+
     func envelope(_ body: Message, to peer: String, on network: String) -> Envelope {
         Envelope(clusterID: config.id, from: me, incarnation: incarnation, to: peer, network: network, message: body)
     }

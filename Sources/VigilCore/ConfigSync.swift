@@ -120,11 +120,13 @@ public struct ConfigSync: Sendable {
         }
     }
 
-    /// Time passed: announce the newest version to every peer every `announceInterval`.
-    public mutating func tick(at now: Moment) -> [Output] {
+    /// Time passed: announce the newest version to `targets` (every peer when `nil`) every
+    /// `announceInterval`.
+    public mutating func tick(at now: Moment, announcingTo targets: [String]? = nil) -> [Output] {
         if let last = lastAnnounce, now < last + Self.announceInterval { return [] }
         lastAnnounce = now
-        return peers.map { .send(to: $0, .announce(version: version)) }
+        let chosen = targets.map { wanted in peers.filter { wanted.contains($0) } } ?? peers
+        return chosen.map { .send(to: $0, .announce(version: version)) }
     }
 
     /// A message from `peer` (the transport authenticated it).

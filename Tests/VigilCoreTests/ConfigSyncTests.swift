@@ -52,6 +52,15 @@ import Testing
         #expect(syncs["b"]!.nextVersion == 2)
     }
 
+    /// In a ring (`ClusterNode.configAnnouncementTargets`) a node announces only to the peers it
+    /// heartbeats; a name that is not a peer is ignored.
+    @Test func announcementsGoOnlyToTheTargetsGiven() {
+        var sync = ConfigSync(me: "a", peers: ["b", "c", "d"], version: 2, text: "x")
+        let some = sync.tick(at: Moment(.seconds(1)), announcingTo: ["d", "b", "zz"])
+        #expect(some == [.send(to: "b", .announce(version: 2)), .send(to: "d", .announce(version: 2))])
+        #expect(sync.tick(at: Moment(.seconds(4))).count == 3)
+    }
+
     @Test func aNodeThatWasDownGetsTheNewestWhenItAnnouncesAnOlderVersion() {
         let peers = ["a", "b"]
         var syncs = ["a": ConfigSync(me: "a", peers: peers, version: 3, text: "new"),

@@ -54,7 +54,10 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "How long the stress run lasts, with its unit.")
     var stress: String = "10m"
 
-    @Option(help: "A directory to keep each failover run's logs in (FIGURE-RUN.log: vigil.log from the fault on).")
+    @Option(
+        help: ArgumentHelp(
+            "A directory to keep each failover run's logs in (FIGURE-RUN.log: vigil.log from the fault on), "
+                + "and every node's logs of each cost run (cost-nSIZE-NODE-*.log)."))
     var logs: String?
 
     @Option(help: "How long the starve part starves every node, with its unit.")
@@ -149,7 +152,8 @@ struct BenchCommand: AsyncParsableCommand {
         }
         if only.contains(.cost) {
             report.say("== cost at rest per node, and convergence after starting all nodes at once")
-            let cost = CostBench(vigil: bed.vigil, vigild: vigild, directory: dir, report: report, shell: bed.shell)
+            var cost = CostBench(vigil: bed.vigil, vigild: vigild, directory: dir, report: report, shell: bed.shell)
+            cost.logDirectory = logs
             for size in costSizes {
                 do { try await cost.run(size: size) } catch {
                     report.say("bench: cost of \(size) nodes failed: \(error)")

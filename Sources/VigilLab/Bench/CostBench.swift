@@ -20,6 +20,8 @@ struct CostBench {
     /// How long the cluster rests before, and is measured after.
     var rest: Duration = .seconds(10)
     var window: Duration = .seconds(30)
+    /// Where to keep every node's logs (`vigil bench --logs`), whether the cluster converged or not.
+    var logDirectory: String?
 
     func run(size: Int) async throws {
         let path = "/tmp/vigil-bench-cost-\(size).yaml"
@@ -36,6 +38,7 @@ struct CostBench {
         let start = MonotonicClock.nanoseconds()
         for node in nodes { try cluster.launch(node) }
         guard let converged = await waitConverged(cluster, nodes: nodes, since: start) else {
+            keepLogs(of: nodes, bed: bed, size: size)
             throw BenchError("\(size) nodes did not agree on one stable view within 180s")
         }
         report.add(BenchFigure(name: "converge.n\(size)", unit: "s", samples: [converged]))
@@ -61,6 +64,21 @@ struct CostBench {
         report.add(BenchFigure(name: "rest.n\(size).rss", unit: "MiB", samples: rss))
         report.add(BenchFigure(name: "rest.n\(size).packets", unit: "pkt/s", samples: packets))
         report.add(BenchFigure(name: "rest.n\(size).bytes", unit: "B/s", samples: bytes))
+        keepLogs(of: nodes, bed: bed, size: size)
+    }
+
+    /// Copies each node's vigil.log and cluster.log to `logDirectory` as `cost-nSIZE-NODE-*.log`.
+    private func keepLogs(of nodes: [String], bed: Testbed, size: Int) {
+        guard let logDirectory else { return }
+        try? FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        for node in nodes {
+            for log in ["vigil.log", "cluster.log"] {
+                let target = "\(logDirectory)/cost-n\(size)-\(node)-\(log)"
+                try? FileManager.default.removeItem(atPath: target)
+                try? FileManager.default.copyItem(atPath: "\(directory)/\(node)/state/\(log)", toPath: target)
+            }
+        }
+        report.say("bench: logs of the \(size) nodes kept in \(logDirectory)")
     }
 
     /// Seconds from `since` until every node reports one stable view with every node up, or nil.

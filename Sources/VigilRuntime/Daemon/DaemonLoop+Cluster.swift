@@ -163,7 +163,7 @@ extension DaemonLoop {
         for output in outputs {
             switch output {
             case .send(let peer, let message):
-                send([core.message(to: peer, .config(message), at: now)])
+                send([core.directMessage(to: peer, .config(message), at: now)])
             case .verify(let version, let text, let peer):
                 switch ConfigStore.verify(
                     text, file: "configuration version \(version) from \(peer)", clusterID: daemon.config.id)

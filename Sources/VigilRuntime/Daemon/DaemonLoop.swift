@@ -113,7 +113,7 @@ struct DaemonLoop {
             startSync(text: text, continuation, at: now)
             return Step()
         case .housekeeping:
-            carryOut(configSync.tick(at: now), at: now)
+            carryOut(configSync.tick(at: now, announcingTo: core.configAnnouncementTargets(at: now)), at: now)
             return Step()
         case .tick:
             wakeAt = nil
