@@ -107,6 +107,22 @@ extension ClusterNode {
         return MonitorRing(me: me, view: installed, observers: config.tuning.observers, config: config)
     }
 
+    /// For a member of a ring: the moment its confirmation comes within two urgent intervals of the
+    /// trip interval if no grant arrives before, when it must ask every peer at once
+    /// (`confirmationIsAging`). Heartbeats that arrive take a fast path that schedules nothing, so
+    /// without this moment a stalled coordinator would be noticed only at the next regular beat,
+    /// too late. `nil` outside a ring, or when that moment has passed.
+    func ringLeaseCheck(after now: Moment) -> Moment? {
+        guard config.quorum != .none, let installed, installed.coordinator != me,
+            !monitorRing(at: now).isAllToAll,
+            let until = topology.confirmedUntil(
+                views: Set(membership.memberViews), at: now, smallestQuorum: smallestQuorum,
+                isQuorum: { isQuorum($0, at: now) })
+        else { return nil }
+        let moment = until + config.tuning.tripInterval - topology.urgentInterval * 2 + .milliseconds(1)
+        return moment > now ? moment : nil
+    }
+
     /// The members whose leases this node's echoes confirm on their own (`Heartbeat.grants`): all of
     /// its view's while it coordinates the view it installed, a view large enough for rings
     /// (`MonitorRing`), has promised no newer one, and holds its own lease.

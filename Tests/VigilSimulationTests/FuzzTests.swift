@@ -154,4 +154,25 @@ import VigilSimulation
         #expect(standard.isEmpty, "\(standard)")
         #expect(violations(SafetyRules(takeoverWaitsForGranters: false)).contains { $0.text.hasPrefix("two owners") })
     }
+
+    /// Sixteen nodes at rest beat in rings, their leases confirmed by the coordinator's grants. The
+    /// coordinator stalls for a second and a half: its grants stop, each member asks every peer
+    /// at once and keeps its lease on a quorum's echoes; only the coordinator's own group moves.
+    @Test func aStalledCoordinatorDoesNotMakeTheMembersRelease() throws {
+        let config = try Fixtures.config("sixteen.yaml")
+        let simulator = Simulator(config: config, seed: 5)
+        for node in config.nodes { simulator.start(node.name) }
+        simulator.run(for: .seconds(8))
+        let before = simulator.clusterLog.count
+        simulator.pause("c01", for: .milliseconds(1_500))
+        simulator.run(for: .seconds(6))
+        let released = simulator.clusterLog.dropFirst(before).filter { $0.node != "c01" && $0.text.contains("lost quorum") }
+        #expect(released.isEmpty, "\(released)")
+        let online = simulator.onlineGroups()
+        for index in 2...16 {
+            let node = String(format: "c%02d", index)
+            #expect(online[node]?.contains(String(format: "g%02d", index)) == true, "\(node): \(online[node] ?? [])")
+        }
+        #expect(simulator.violations.isEmpty, "\(simulator.violations)")
+    }
 }
