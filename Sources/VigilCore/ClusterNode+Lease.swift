@@ -101,9 +101,12 @@ extension ClusterNode {
     /// to form it, and their rings may have passed through the nodes that are gone.
     func monitorRing(at now: Moment) -> MonitorRing {
         guard let installed, installed.members[me] != nil, installed.isStable, rules.membershipFollowsGraph,
-            installed.coordinator == me || topology.reachablePeers(at: now).contains(installed.coordinator)
+            installed.coordinator == me || topology.isNeighbour(installed.coordinator, at: now)
                 || reachable(at: now).contains(installed.coordinator)
         else { return MonitorRing() }
+        if let installedRings, installedRings.view == installed.viewID, installedRings.seq == installed.seq {
+            return installedRings.rings
+        }
         return MonitorRing(me: me, view: installed, observers: config.tuning.observers, config: config)
     }
 

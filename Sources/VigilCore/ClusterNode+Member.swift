@@ -132,6 +132,10 @@ extension ClusterNode {
     mutating func adopt(_ state: ClusterState, at now: Moment) {
         let joining = installed == nil
         membership.install(state)
+        installedRings = (
+            state.viewID, state.seq,
+            MonitorRing(me: me, view: state, observers: config.tuning.observers, config: config)
+        )
         for entry in journal.news(in: state, joining: joining) {
             switch entry {
             case .started(let record):

@@ -176,9 +176,15 @@ extension ClusterNode {
         // Also to a neighbour heard only one way: it does not hear this node's own heartbeats.
         let sendable = topology.sendablePeers(at: now)
         // In a ring, only to the peers this node watches (`MonitorRing`): its lease needs its
-        // coordinator's echoes, not everyone's.
+        // coordinator's echoes, not everyone's. At rest it hears them all, and the graph walk
+        // (`reachable`) is skipped.
         let ring = monitorRing(at: now)
-        let indirect = reachable(at: now).subtracting(sendable).subtracting([me]).filter { ring.watches($0) }
+        let watchedUnheard =
+            ring.isAllToAll
+            || config.nodes.contains { $0.name != me && ring.watches($0.name) && !sendable.contains($0.name) }
+        let indirect =
+            watchedUnheard
+            ? reachable(at: now).subtracting(sendable).subtracting([me]).filter { ring.watches($0) } : []
         guard !indirect.isEmpty else {
             paths.nextRelayedBeat = nil
             return []

@@ -26,6 +26,8 @@ public struct ClusterNode: Sendable {
     /// What the last full lease computation proved, so that the checks on every message received
     /// need not repeat it (see `LeaseMemo`).
     var leaseMemo: LeaseMemo?
+    /// This node's rings in the installed state (`MonitorRing`), computed once per state adopted.
+    var installedRings: (view: ViewID, seq: UInt64, rings: MonitorRing)?
     /// The tiebreaker lease on the shared disk (`quorum: disk` and attached to its network).
     var tiebreaker: TiebreakerLease?
     /// The coordinator's work, while this node coordinates the installed view.

@@ -265,6 +265,13 @@ public struct LocalTopology: Sendable {
         return reachable
     }
 
+    /// Whether `peer` is one of `reachablePeers`, without building the set.
+    public func isNeighbour(_ peer: String, at now: Moment) -> Bool {
+        config.networks.contains { network in
+            lastHeard[network.name]?[peer].map { now - $0 <= pathLimit(of: network) } ?? false
+        }
+    }
+
     /// The neighbours a message surely reaches directly: heard on a path that works both ways
     /// (`canSend`). A neighbour heard only one way stays a neighbour for membership (one side's
     /// silence alone must not make it a stranger: under loss, either side's detection would),
