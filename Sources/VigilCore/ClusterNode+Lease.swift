@@ -45,12 +45,16 @@ extension ClusterNode {
         output.work.append(.disk(request))
     }
 
+    /// The newest moment of this node's clock that a quorum (or its coordinator's grant) confirmed
+    /// in one of `views` (`LocalTopology.confirmedUntil`).
+    func confirmedUntil(in views: Set<ViewID>, at now: Moment) -> Moment? {
+        topology.confirmedUntil(
+            views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) })
+    }
+
     /// Whether a quorum confirmed this node, in one of `views`, within the trip interval.
     func isConfirmed(in views: Set<ViewID>, at now: Moment) -> Bool {
-        guard
-            let until = topology.confirmedUntil(
-                views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) })
-        else { return false }
+        guard let until = confirmedUntil(in: views, at: now) else { return false }
         return now - until <= config.tuning.tripInterval
     }
 
@@ -65,10 +69,7 @@ extension ClusterNode {
     func confirmationIsAging(at now: Moment) -> Bool {
         guard config.quorum != .none, installed != nil else { return false }
         let views = Set(membership.memberViews)
-        guard
-            let until = topology.confirmedUntil(
-                views: views, at: now, smallestQuorum: smallestQuorum, isQuorum: { isQuorum($0, at: now) })
-        else { return true }
+        guard let until = confirmedUntil(in: views, at: now) else { return true }
         let age = now - until
         let trip = config.tuning.tripInterval
         guard age > trip / 3 else { return false }
@@ -117,10 +118,7 @@ extension ClusterNode {
     /// too late. `nil` outside a ring, or when that moment has passed.
     func ringLeaseCheck(after now: Moment) -> Moment? {
         guard config.quorum != .none, let installed, installed.coordinator != me,
-            !monitorRing(at: now).isAllToAll,
-            let until = topology.confirmedUntil(
-                views: Set(membership.memberViews), at: now, smallestQuorum: smallestQuorum,
-                isQuorum: { isQuorum($0, at: now) })
+            !monitorRing(at: now).isAllToAll, let until = confirmedUntil(in: Set(membership.memberViews), at: now)
         else { return nil }
         let moment = until + config.tuning.tripInterval - topology.urgentInterval * 2 + .milliseconds(1)
         return moment > now ? moment : nil
@@ -143,7 +141,7 @@ extension ClusterNode {
     /// earlier than `h`.
     func grantees(at now: Moment) -> Set<String> {
         guard config.quorum != .none, let installed, installed.coordinator == me,
-            installed.members.count > config.tuning.observers + 1, installed.epoch >= membership.promised,
+            config.tuning.monitorsInRings(members: installed.members.count), installed.epoch >= membership.promised,
             hasLease(at: now)
         else { return [] }
         return Set(installed.members.keys.filter { $0 != me })

@@ -69,14 +69,10 @@ extension ClusterNode {
         if phase == .running {
             pollTiebreaker(at: now)
             if membership.announcesNewView() { topology.beatNow() }
-            // A member of a ring whose coordinator's grants are late asks every peer at once: a
-            // quorum's echoes then confirm it, so that a stalled coordinator does not make every
-            // member release (`MonitorRing`).
-            let urgent = confirmationIsAging(at: now)
-            let ring = urgent ? MonitorRing() : monitorRing(at: now)
             let beats = topology.heartbeats(
                 at: now, incarnation: incarnation, view: membership.committedView,
-                installedEpoch: installed?.epoch ?? 0, urgent: urgent, ring: ring, grantsTo: grantees(at: now))
+                installedEpoch: installed?.epoch ?? 0, urgent: confirmationIsAging(at: now), ring: monitorRing(at: now),
+                grantsTo: grantees(at: now))
             output.messages += beats.due
             output.messages += relayedBeats(at: now)
             let tiebreakerDue = tiebreaker?.nextDue.map { max($0, now + .milliseconds(1)) }

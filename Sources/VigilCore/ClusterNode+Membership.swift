@@ -101,7 +101,7 @@ extension ClusterNode {
         }
         return Acceptance(
             epoch: epoch, report: currentReport(at: now), agreed: installed, lastHeardAgo: ages,
-            coordinators: membership.granters(observers: config.tuning.observers).sorted())
+            coordinators: membership.granters(under: config.tuning).sorted())
     }
 
     mutating func onAccept(_ acceptance: Acceptance, from sender: String, at now: Moment) {
@@ -168,7 +168,7 @@ extension ClusterNode {
         func lastHeard(_ node: String) -> Moment? {
             [topology.lastHeard(node), pending.lastHeard[node]].compactMap { $0 }.max()
         }
-        var granters = pending.granters.union(membership.granters(observers: config.tuning.observers))
+        var granters = pending.granters.union(membership.granters(under: config.tuning))
         if !rules.takeoverWaitsForGranters { granters = [] }
         var deadlines: [String: Moment] = [:]
         for node in outside {

@@ -32,8 +32,17 @@ extension ClusterNode {
         }
     }
 
-    /// Whether this node reaches `node` now, directly or through others (`reachable`).
-    public func reaches(_ node: String, at now: Moment) -> Bool { reachable(at: now).contains(node) }
+    /// The member state of `node` as this node sees it (the ASE's Host Status,
+    /// `LocalTopology.memberState`), where a member of the installed view that this node does not
+    /// hear itself but reaches through others is UP: in a large view a node heartbeats only its
+    /// ring (`MonitorRing`).
+    public func memberState(of node: String, at now: Moment) -> MemberState {
+        let seen = topology.memberState(of: node, at: now)
+        guard seen == .down, node != me, installed?.members[node] != nil, reachable(at: now).contains(node) else {
+            return seen
+        }
+        return .up
+    }
 
     /// The neighbour to hand a message for `target` to: the first hop of a shortest known path
     /// that passes through none of `avoiding`, else the way back of the latest message relayed

@@ -413,8 +413,10 @@ public struct LocalTopology: Sendable {
 
     /// The heartbeats due at `now`, and the moment the next ones are due. `urgent`: this node's
     /// confirmation is getting old; it beats every `urgentInterval` and asks for echoes at once.
-    /// On IP networks only the peers `ring` watches get heartbeats; each peer in `grantsTo` gets
-    /// its echo as a grant (`Heartbeat.grants`).
+    /// On IP networks only the peers `ring` watches get heartbeats, except urgent ones, which ask
+    /// every peer: a member of a ring whose coordinator's grants are late is then confirmed by a
+    /// quorum's echoes, so that a stalled coordinator does not make every member release. Each
+    /// peer in `grantsTo` gets its echo as a grant (`Heartbeat.grants`).
     public mutating func heartbeats(
         at now: Moment, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool = false,
         ring: MonitorRing = MonitorRing(), grantsTo: Set<String> = []
@@ -434,11 +436,11 @@ public struct LocalTopology: Sendable {
                 nextBeat[name] = min(nextBeat[name] ?? now, now + interval)
             }
             if nextBeat[name].map({ $0 <= now }) ?? true {
-                let peers = config.nodes.filter { $0.name != me && ring.watches($0.name, on: name) }
+                let peers = config.nodes.filter { $0.name != me && (urgent || ring.watches($0.name, on: name)) }
                 due += beats(
                     on: name, to: peers, incarnation: incarnation, view: view,
                     installedEpoch: installedEpoch, urgent: urgent, grantsTo: grantsTo,
-                    round: beatRounds[name, default: 0], ringed: ring.peers[name] != nil, at: now)
+                    round: beatRounds[name, default: 0], ringed: !urgent && ring.peers[name] != nil, at: now)
                 beatRounds[name, default: 0] &+= 1
                 nextBeat[name] = now + interval
             }

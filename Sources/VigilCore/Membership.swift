@@ -1,3 +1,5 @@
+import VigilModel
+
 /// One node's part in forming agreed views: the newest agreed state it installed, the epoch it
 /// promised and to whom, the views it belongs to (whose confirmations count towards its lease), and
 /// the proposal it makes as coordinator candidate. It owns this state and its rules; `ClusterNode`
@@ -69,10 +71,10 @@ struct Membership: Sendable {
         joined(ViewID(epoch: epoch, coordinator: coordinator), size: size)
     }
 
-    /// The coordinators of this node's member views of more than `observers + 1` members: the
+    /// The coordinators of this node's member views large enough for rings under `tuning`: the
     /// views whose coordinators confirm their members' leases (`ClusterNode.grantees`).
-    func granters(observers: Int) -> Set<String> {
-        Set(memberViews.filter { (viewSizes[$0] ?? 0) > observers + 1 }.map(\.coordinator))
+    func granters(under tuning: Tuning) -> Set<String> {
+        Set(memberViews.filter { tuning.monitorsInRings(members: viewSizes[$0] ?? 0) }.map(\.coordinator))
     }
 
     /// Whether `proposal` from `sender` repeats the one this node promised (proposals travel on every

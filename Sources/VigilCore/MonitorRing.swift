@@ -44,7 +44,7 @@ public struct MonitorRing: Sendable, Equatable {
         for network in myIPNetworks {
             let onNetwork = config.nodes.filter { $0.networks.contains(network.name) }.map(\.name)
             let ring = onNetwork.filter { view.members[$0] != nil && view.topology.isUp(network.name, on: $0) }
-            guard ring.count > observers + 1, observers >= 1, view.coordinator != me,
+            guard Tuning.monitorsInRings(members: ring.count, observers: observers), view.coordinator != me,
                 let position = ring.firstIndex(of: me)
             else { continue }
             let inRing = Set(ring)

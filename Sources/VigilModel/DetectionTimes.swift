@@ -34,7 +34,7 @@ public struct DetectionTimes: Sendable, Equatable {
     public var observers: Int
     public var clusterSize: Int
     /// Whether a view of every node beats in rings (more than `observers + 1` nodes).
-    public var monitorsInRings: Bool { clusterSize > observers + 1 }
+    public var monitorsInRings: Bool { Tuning.monitorsInRings(members: clusterSize, observers: observers) }
     /// In a ring, a member's lease is confirmed by its coordinator: a takeover from nodes cut off
     /// together with the coordinator that confirmed them waits one trip interval more.
     public var takeoverWaitBehindCoordinator: Duration { takeoverWait + tripInterval }

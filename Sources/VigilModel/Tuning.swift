@@ -58,6 +58,15 @@ public struct Tuning: Sendable, Equatable {
         self.observers = observers
     }
 
+    /// Whether a view of `members` nodes monitors in rings with `observers` ring neighbours each:
+    /// more than `observers + 1` members (`MonitorRing`, `ClusterNode.grantees`).
+    public static func monitorsInRings(members: Int, observers: Int) -> Bool {
+        observers >= 1 && members > observers + 1
+    }
+
+    /// Whether a view of `members` nodes monitors in rings with these settings.
+    public func monitorsInRings(members: Int) -> Bool { Self.monitorsInRings(members: members, observers: observers) }
+
     /// The settings for a network of the given type.
     public func heartbeat(forNetworkType type: String) -> HeartbeatSettings {
         if let own = heartbeats[type] { return own }

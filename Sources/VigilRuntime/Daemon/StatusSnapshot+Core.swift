@@ -77,10 +77,7 @@ extension StatusSnapshot {
         if node == core.me && core.phase == .stopped { return .stopped }
         if agreed?.disconnected.contains(node) == true { return .disconnected }
         if agreed?.netpar.contains(node) == true { return .netpar }
-        var seen = core.topology.memberState(of: node, at: now)
-        // In a large view a node heartbeats only its ring (`MonitorRing`): a member it does not
-        // hear itself is up when the graph reaches it.
-        if seen == .down, node != core.me, agreed?.members[node] != nil, core.reaches(node, at: now) { seen = .up }
+        let seen = core.memberState(of: node, at: now)
         switch seen {
         case .down where node == core.me: return .joining
         case .up where agreed?.up.contains(node) != true: return .joining
