@@ -128,4 +128,59 @@ import VigilFuzzKit
         beat.incarnation = UInt64.max
         #expect(try reason(beat) == .malformedPayload)
     }
+
+    /// The messages that check their own bounds (`WireBounded`) agree with the reflection walk on
+    /// every field: each number of every full message is pushed out of bounds in turn (a counter
+    /// above 2^62, a duration's high word beyond 2^40 s), and both checks must give the same
+    /// answer. A counter or duration added to one of these types and forgotten in its
+    /// conformance makes them differ here.
+    @Test func selfCheckedMessagesAgreeWithTheReflectionWalkOnEveryNumber() throws {
+        let outOfBounds = ["4611686018427387905", "18446744073709551615", "-9223372036854775808", "68719476736"]
+        var refused = 0
+        var compared = 0
+        for envelope in WireFixture.everyMessage() {
+            if case .heartbeat = envelope.message { continue }
+            let json = Array(try JSONEncoder().encode(envelope.message))
+            #expect(WireLimits.valuesAreBounded(envelope.message))
+            for number in Self.integerTokens(in: json) {
+                for replacement in outOfBounds {
+                    let mutated = Array(json[..<number.lowerBound]) + Array(replacement.utf8) + Array(json[number.upperBound...])
+                    guard let message = try? JSONDecoder().decode(Message.self, from: Data(mutated)) else { continue }
+                    let fast = WireLimits.valuesAreBounded(message)
+                    let reflected = WireLimits.reflectedValuesAreBounded(message)
+                    #expect(fast == reflected, "\(String(decoding: mutated, as: UTF8.self).prefix(300))")
+                    compared += 1
+                    if !reflected { refused += 1 }
+                }
+            }
+        }
+        #expect(compared > 100)
+        #expect(refused > 50, "the mutations reached counters and durations")
+    }
+
+    /// The byte ranges of the integers in a JSON text.
+    static func integerTokens(in json: [UInt8]) -> [Range<Int>] {
+        var tokens: [Range<Int>] = []
+        var index = 0
+        var inString = false
+        while index < json.count {
+            let byte = json[index]
+            if inString {
+                if byte == UInt8(ascii: "\\") { index += 2; continue }
+                if byte == UInt8(ascii: "\"") { inString = false }
+                index += 1
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+                index += 1
+            } else if byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
+                let start = index
+                index += 1
+                while index < json.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(json[index]) { index += 1 }
+                tokens.append(start..<index)
+            } else {
+                index += 1
+            }
+        }
+        return tokens
+    }
 }

@@ -20,10 +20,24 @@ public enum WireLimits {
 
     /// Whether every `Duration` inside `value`, at any depth (a `Moment`, a dictionary of ages),
     /// is within `longestDuration` of zero, and every `UInt64` at most `largestCounter`.
+    /// The large messages check themselves (`WireBounded`); everything else is walked by
+    /// reflection, names and flags answered before it.
     static func valuesAreBounded(_ value: Any) -> Bool {
+        switch value {
+        case is String, is Bool, is Int, is [String], is Set<String>: return true
+        case let duration as Duration: return isBounded(duration)
+        case let counter as UInt64: return counter <= largestCounter
+        case let checked as any WireBounded: return checked.wireValuesAreBounded
+        default: return Mirror(reflecting: value).children.allSatisfy { valuesAreBounded($0.value) }
+        }
+    }
+
+    /// `valuesAreBounded` by reflection alone, for every field at any depth: slow on a large
+    /// value, and the reference the `WireBounded` conformances are tested against.
+    static func reflectedValuesAreBounded(_ value: Any) -> Bool {
         if let duration = value as? Duration { return isBounded(duration) }
         if let counter = value as? UInt64 { return counter <= largestCounter }
-        return Mirror(reflecting: value).children.allSatisfy { valuesAreBounded($0.value) }
+        return Mirror(reflecting: value).children.allSatisfy { reflectedValuesAreBounded($0.value) }
     }
 
     static func isBounded(_ duration: Duration) -> Bool {
