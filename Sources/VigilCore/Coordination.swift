@@ -60,6 +60,15 @@ struct Coordination: Sendable {
         self.mayHoldGroups = mayHoldGroups
     }
 
+    /// Whether `report` only repeats what `member` last reported (a newer number, the same
+    /// content): the periodic report of a member at rest, which changes nothing here but its number.
+    func repeats(_ report: MemberReport, from member: String) -> Bool {
+        guard let known = reports[member], known.incarnation == report.incarnation, known.number < report.number,
+            state.members[member] == report.incarnation
+        else { return false }
+        return known.content == report.content
+    }
+
     /// Accepts a member's report unless an older one.
     mutating func receive(_ report: MemberReport, from member: String) {
         guard state.members[member] == report.incarnation else { return }
