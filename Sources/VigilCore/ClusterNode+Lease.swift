@@ -58,27 +58,34 @@ extension ClusterNode {
         return now - until <= config.tuning.tripInterval
     }
 
-    /// Whether this node, which holds or may acquire groups, has not been confirmed for a third of
-    /// the trip interval because heartbeats were lost: it then asks its peers to echo at once.
+    /// How urgently this node, which holds or may acquire groups, asks its peers to confirm it:
+    /// not at all while its confirmation is fresh; when it has not been confirmed for a third of
+    /// the trip interval because heartbeats were lost, it asks every peer to echo at once.
     ///
     /// At rest a confirmation is naturally up to two heartbeat intervals old (my beat waits up to
     /// an interval for the peer's next one, which carries its echo), more than a third of the
     /// default trip interval; so beyond that third the node asks only when a quorum does not keep
     /// its schedule (`LocalTopology.keepsSchedule`: a beat or an echo is overdue), or when the
     /// confirmation comes within two urgent intervals of the trip interval whatever the schedule.
-    func confirmationIsAging(at now: Moment) -> Bool {
-        guard config.quorum != .none, installed != nil else { return false }
+    ///
+    /// A member of a ring whose coordinator is late asks every peer at its regular pace, and only
+    /// in the last two urgent intervals every urgent interval: when a busy coordinator fell behind,
+    /// every member of 16 or 32 asking every peer every 50 ms (with every peer answering each at
+    /// once) was six times the load of all-to-all monitoring, and starved the hosts further.
+    func confirmationUrgency(at now: Moment) -> ConfirmationUrgency {
+        guard config.quorum != .none, installed != nil else { return .none }
         let views = Set(membership.memberViews)
-        guard let until = confirmedUntil(in: views, at: now) else { return true }
+        guard let until = confirmedUntil(in: views, at: now) else { return .askAtOnce }
         let age = now - until
         let trip = config.tuning.tripInterval
-        guard age > trip / 3 else { return false }
-        if age > trip - topology.urgentInterval * 2 { return true }
+        guard age > trip / 3 else { return .none }
+        if age > trip - topology.urgentInterval * 2 { return .askAtOnce }
         let interval = config.largestIPHeartbeatInterval
         // A member of a ring hears too few peers for a quorum: its coordinator's grants confirm it.
         if let installed, installed.coordinator != me, !monitorRing(at: now).isAllToAll {
-            return !topology.keepsSchedule(
+            let late = !topology.keepsSchedule(
                 installed.coordinator, views: views, interval: interval, slack: interval / 2, at: now)
+            return late ? .ask : .none
         }
         var onSchedule: Set<String> = [me]
         for peer in config.nodes
@@ -87,21 +94,22 @@ extension ClusterNode {
         {
             onSchedule.insert(peer.name)
         }
-        return !isQuorum(onSchedule, at: now)
+        return isQuorum(onSchedule, at: now) ? .none : .askAtOnce
     }
 
-    /// Whom this node heartbeats on its IP networks: its rings while the large view it installed
-    /// is at rest (no event or recovery round running) and it reaches the view's coordinator, else
-    /// every peer (`MonitorRing`).
+    /// Whom this node heartbeats on its IP networks: its rings while it is a member of the large
+    /// view it installed and reaches the view's coordinator, else every peer (`MonitorRing`).
     ///
-    /// While an event runs, everyone beats everyone: a member's lease then rests on a quorum's
-    /// echoes again, not on the coordinator alone, which is busiest then (32 daemons starting at
-    /// once on two cores starved the coordinator past the trip interval, every member's lease
-    /// lapsed with its grants, and the view never settled). A member that lost its coordinator
-    /// beats everyone until a new view is installed: the members that remain must find each other
-    /// to form it, and their rings may have passed through the nodes that are gone.
+    /// Rings stay while events and recovery rounds run. They were once left for all-to-all then,
+    /// so that a member's lease rested on a quorum's echoes while the coordinator was busiest; but
+    /// all-to-all at 32 nodes is what made the coordinator and everyone else busiest (32 daemons
+    /// on two cores, each acquisition round costing every host five times its cost at rest), and
+    /// a member whose grants come late now asks every peer at its regular pace
+    /// (`confirmationUrgency`). A member that lost its coordinator beats everyone until a new view
+    /// is installed: the members that remain must find each other to form it, and their rings may
+    /// have passed through the nodes that are gone.
     func monitorRing(at now: Moment) -> MonitorRing {
-        guard let installed, installed.members[me] != nil, installed.isStable, rules.membershipFollowsGraph,
+        guard let installed, installed.members[me] != nil, rules.membershipFollowsGraph,
             installed.coordinator == me || topology.isNeighbour(installed.coordinator, at: now)
                 || reachable(at: now).contains(installed.coordinator)
         else { return MonitorRing() }
@@ -155,8 +163,24 @@ extension ClusterNode {
         guard let installed, installed.epoch >= membership.promised, !topology.isDisconnected(at: now) else {
             return false
         }
+        guard !leaseBackoff.holds(at: now) else { return false }
         guard config.quorum != .none else { return true }
         return isConfirmed(in: [installed.viewID], at: now)
+    }
+
+    /// Whether this node takes no group now because its lease lapsed a moment ago (`LeaseLossBackoff`).
+    public func waitsAfterLeaseLoss(at now: Moment) -> Bool { leaseBackoff.holds(at: now) }
+
+    /// After a lost lease (or a dead man switch that tripped), the node takes no group for a while
+    /// (`LeaseLossBackoff`), longer with each loss in a row.
+    mutating func backOffAfterLeaseLoss(at now: Moment) {
+        let wait = leaseBackoff.lost(at: now, tripInterval: config.tuning.tripInterval)
+        let count = leaseBackoff.losses.count
+        let why =
+            count == 1
+            ? "its lease lapsed"
+            : "its lease lapsed \(count) times within \(DurationText.format(LeaseLossBackoff.memory))"
+        log(now, .cluster, "\(me) takes no group for \(DurationText.format(wait)) (\(why))")
     }
 
     /// Whether this node may keep holding groups now.
@@ -183,6 +207,7 @@ extension ClusterNode {
                 + "\(held)"
         )
         releaseEverything()
+        backOffAfterLeaseLoss(at: now)
     }
 
     /// A DISCONNECTED node (cut off from every IP network, still heard over a non-IP path) stops its

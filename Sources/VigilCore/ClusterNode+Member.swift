@@ -71,15 +71,16 @@ extension ClusterNode {
             if membership.announcesNewView() { topology.beatNow() }
             let beats = topology.heartbeats(
                 at: now, incarnation: incarnation, view: membership.committedView,
-                installedEpoch: installed?.epoch ?? 0, urgent: confirmationIsAging(at: now), ring: monitorRing(at: now),
-                grantsTo: grantees(at: now))
+                installedEpoch: installed?.epoch ?? 0, urgency: confirmationUrgency(at: now),
+                ring: monitorRing(at: now), grantsTo: grantees(at: now))
             output.messages += beats.due
             output.messages += relayedBeats(at: now)
             let tiebreakerDue = tiebreaker?.nextDue.map { max($0, now + .milliseconds(1)) }
             let relayedDue = paths.nextRelayedBeat ?? beats.next
             let expiry = topology.nextPathExpiry(after: now) ?? beats.next
             let leaseCheck = ringLeaseCheck(after: now) ?? beats.next
-            output.wake = min(beats.next, tiebreakerDue ?? beats.next, relayedDue, expiry, leaseCheck)
+            let backoffEnd = leaseBackoff.end(after: now) ?? beats.next
+            output.wake = min(beats.next, tiebreakerDue ?? beats.next, relayedDue, expiry, leaseCheck, backoffEnd)
             wakeAsked = output.wake
         }
         return drain()

@@ -46,6 +46,8 @@ public struct ClusterNode: Sendable {
     var startedAt: Moment = .zero
     /// Whether cluster services ran here before: a start after a stop is a new incarnation.
     var hasRun = false
+    /// How long after a lost lease this node takes no group (`LeaseLossBackoff`).
+    var leaseBackoff = LeaseLossBackoff()
     /// The wake-up the last step asked for: a tick much later shows the daemon was starved.
     var wakeAsked: Moment?
     /// What the current input asks of the shell so far (see `drain`).
@@ -197,6 +199,7 @@ public struct ClusterNode: Sendable {
     public mutating func deadManSwitchTripped(at now: Moment) -> Step {
         log(now, .cluster, "dead man switch tripped on \(me): everything was released while the daemon was not running")
         executor.forgetEverything()
+        backOffAfterLeaseLoss(at: now)
         return finish(at: now)
     }
 

@@ -411,16 +411,18 @@ public struct LocalTopology: Sendable {
         return TopologyReport(networks: networks)
     }
 
-    /// The heartbeats due at `now`, and the moment the next ones are due. `urgent`: this node's
-    /// confirmation is getting old; it beats every `urgentInterval` and asks for echoes at once.
-    /// On IP networks only the peers `ring` watches get heartbeats, except urgent ones, which ask
-    /// every peer: a member of a ring whose coordinator's grants are late is then confirmed by a
-    /// quorum's echoes, so that a stalled coordinator does not make every member release. Each
-    /// peer in `grantsTo` gets its echo as a grant (`Heartbeat.grants`).
+    /// The heartbeats due at `now`, and the moment the next ones are due. `urgency`: this node's
+    /// confirmation is getting old; it asks for echoes at once, at its regular pace (`ask`) or
+    /// every `urgentInterval` (`askAtOnce`). On IP networks only the peers `ring` watches get
+    /// heartbeats, except urgent ones, which ask every peer: a member of a ring whose
+    /// coordinator's grants are late is then confirmed by a quorum's echoes, so that a stalled
+    /// coordinator does not make every member release. Each peer in `grantsTo` gets its echo as a
+    /// grant (`Heartbeat.grants`).
     public mutating func heartbeats(
-        at now: Moment, incarnation: UInt64, view: ViewID, installedEpoch: UInt64, urgent: Bool = false,
-        ring: MonitorRing = MonitorRing(), grantsTo: Set<String> = []
+        at now: Moment, incarnation: UInt64, view: ViewID, installedEpoch: UInt64,
+        urgency: ConfirmationUrgency = .none, ring: MonitorRing = MonitorRing(), grantsTo: Set<String> = []
     ) -> (due: [Envelope], next: Moment) {
+        let urgent = urgency != .none
         var due = urgentReplyBeats(
             incarnation: incarnation, view: view, installedEpoch: installedEpoch, grantsTo: grantsTo, at: now)
         var next: Moment? = nil
@@ -431,7 +433,7 @@ public struct LocalTopology: Sendable {
             // configured): when the IP networks are cut, a peer reached only over it must get its
             // echoes within the trip interval, or its lease would lapse.
             if !network.isIP { interval = min(interval, config.largestIPHeartbeatInterval) }
-            if urgent {
+            if urgency == .askAtOnce {
                 interval = min(interval, urgentInterval)
                 nextBeat[name] = min(nextBeat[name] ?? now, now + interval)
             }

@@ -58,8 +58,9 @@ public struct InvariantChecker: Sendable {
         return first
     }
 
-    /// Checks a stable cluster: agreement, holdings matching placement, truth matching holdings,
-    /// and no group offline that an eligible node could hold. `networksWorking` says, from the
+    /// Checks a stable cluster: agreement, holdings matching placement (but on a node that waits
+    /// after a lost lease, `LeaseLossBackoff`), truth matching holdings, and no group offline that
+    /// an eligible node could hold. `networksWorking` says, from the
     /// simulator's truth, whether a node can use a network.
     public func checkStable(
         hosts: [String: SimHost], at now: Moment, networksWorking: (String, String) -> Bool,
@@ -86,7 +87,9 @@ public struct InvariantChecker: Sendable {
                 let holding = hosts[node]!.core!.holdings.state(of: group.name)
                 let truth = hosts[node]!.resources.holdsAll(of: group)
                 let wanted = placed.contains(node)
-                if wanted != (holding == .online) || (holding == .online) != truth {
+                // A node waiting after a lost lease takes what it was given only once the wait ends.
+                let waits = wanted && holding != .online && !truth && hosts[node]!.core!.waitsAfterLeaseLoss(at: now)
+                if !waits && (wanted != (holding == .online) || (holding == .online) != truth) {
                     violations.append(
                         Violation(
                             time: now,

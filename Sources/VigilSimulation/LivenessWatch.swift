@@ -5,9 +5,10 @@ import VigilModel
 /// members that the coordinator is really joined to, directly or through others, are a quorum), a
 /// group that one of those members could hold is online within `bound`. A member could hold a group when
 /// it is on the group's list, up and connected in the agreed state, not failed for the group,
-/// really running (not paused, not crashed) in the incarnation the view names, and can use every
-/// network the group needs; groups an administrator holds, and cascading groups waiting for their
-/// first node (inactive takeover), are left out. The clock restarts whenever the view changes.
+/// really running (not paused, not crashed) in the incarnation the view names, not waiting after a
+/// lost lease (`LeaseLossBackoff`), and can use every network the group needs; groups an
+/// administrator holds, and cascading groups waiting for their first node (inactive takeover), are
+/// left out. The clock restarts whenever the view changes.
 public struct LivenessWatch: Sendable {
     let config: ClusterConfig
     let bound: Duration
@@ -133,7 +134,8 @@ public struct LivenessWatch: Sendable {
                 !state.disconnected.contains(node),
                 !(state.failures[group.name]?.contains(node) ?? false),
                 let host = simulator.hosts[node], host.isUp, host.pausedUntil.map({ $0 <= simulator.now }) ?? true,
-                host.core?.incarnation == incarnation, host.core?.phase == .running
+                host.core?.incarnation == incarnation, host.core?.phase == .running,
+                !(host.core?.waitsAfterLeaseLoss(at: simulator.now) ?? false)
             else { return false }
             return config.requiredNetworks(of: group).allSatisfy { networkWorks(node, $0) }
         }

@@ -108,6 +108,28 @@ import VigilSimulation
         #expect(simulator.violations.isEmpty, "\(simulator.violations)")
     }
 
+    /// A node whose lease lapsed takes no group for a while, longer the second time; then it takes
+    /// its group back (`LeaseLossBackoff`).
+    @Test func aNodeWhoseLeaseLapsedWaitsLongerEachTimeBeforeTakingGroupsAgain() throws {
+        let simulator = started(try Fixtures.config("scream.yaml"))
+        for _ in 0..<2 {
+            simulator.pause("ghost3", for: .seconds(3))
+            simulator.run(for: .seconds(15))
+            #expect(holders(simulator)["ghost3"] == ["SH2"])
+        }
+        let log = simulator.hosts["ghost3"]!.log
+        let waits = log.filter { $0.text.contains("takes no group for") }
+        #expect(waits.count == 2, "\(waits)")
+        #expect(waits.first?.text.contains("takes no group for 900ms (its lease lapsed)") == true, "\(waits)")
+        #expect(waits.last?.text.contains("for 1.8s (its lease lapsed 2 times within 60s)") == true, "\(waits)")
+        // Each time, SH2 came back only after the wait.
+        for wait in waits {
+            let back = log.first { $0.time > wait.time && $0.text.hasPrefix("acquire SH2") }
+            #expect(back.map { $0.time - wait.time >= .milliseconds(900) } == true, "\(wait) \(String(describing: back))")
+        }
+        #expect(simulator.violations.isEmpty, "\(simulator.violations)")
+    }
+
     @Test func aShortPauseMovesNothing() throws {
         let simulator = started(try Fixtures.config("scream.yaml"))
         let before = holders(simulator)
