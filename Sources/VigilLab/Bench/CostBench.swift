@@ -43,12 +43,24 @@ struct CostBench {
         }
         report.add(BenchFigure(name: "converge.n\(size)", unit: "s", samples: [converged]))
         try await Task.sleep(for: rest)
+        let calmBefore = disturbances(bed, nodes: nodes)
         let before = nodes.map { sample(bed, $0) }
         let clock = ContinuousClock()
         let began = clock.now
         try await Task.sleep(for: window)
         let seconds = Double(began.duration(to: clock.now).nanoseconds) / 1e9
         let after = nodes.map { sample(bed, $0) }
+        // A cluster that agreed once and then churned is not at rest: its cost is not the figure.
+        let calmAfter = disturbances(bed, nodes: nodes)
+        let events = calmAfter.events - calmBefore.events
+        let losses = calmAfter.leaseLosses - calmBefore.leaseLosses
+        guard events == 0 && losses == 0 else {
+            keepLogs(of: nodes, bed: bed, size: size)
+            throw BenchError(
+                "\(size) nodes agreed after \(String(format: "%.1f", converged))s but did not stay at rest: "
+                    + "\(events) events and \(losses) lease losses or dead man switch trips in the "
+                    + "\(Int(seconds))s measured")
+        }
         let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
         var cpu: [Double] = []
         var rss: [Double] = []
@@ -79,6 +91,18 @@ struct CostBench {
             }
         }
         report.say("bench: logs of the \(size) nodes kept in \(logDirectory)")
+    }
+
+    /// The events the first node logged, and the lease losses and dead man switch trips every node
+    /// logged, so far.
+    private func disturbances(_ bed: Testbed, nodes: [String]) -> (events: Int, leaseLosses: Int) {
+        func count(_ node: String, _ texts: [String]) -> Int {
+            let log = (try? String(contentsOfFile: "\(directory)/\(node)/state/vigil.log", encoding: .utf8)) ?? ""
+            return log.split(separator: "\n").count { line in texts.contains { line.contains($0) } }
+        }
+        let events = nodes.first.map { count($0, ["EVENT START"]) } ?? 0
+        let losses = nodes.reduce(0) { $0 + count($1, ["lost quorum", "dead man switch tripped"]) }
+        return (events, losses)
     }
 
     /// Seconds from `since` until every node reports one stable view with every node up, or nil.
