@@ -58,6 +58,10 @@ extension ClusterNode {
         return now - until <= config.tuning.tripInterval
     }
 
+    /// How old a confirmation may get before the node asks every peer every urgent interval
+    /// whatever their schedule: two urgent intervals short of the trip interval.
+    var askAtOnceAge: Duration { config.tuning.tripInterval - topology.urgentInterval * 2 }
+
     /// How urgently this node, which holds or may acquire groups, asks its peers to confirm it:
     /// not at all while its confirmation is fresh; when it has not been confirmed for a third of
     /// the trip interval because heartbeats were lost, it asks every peer to echo at once.
@@ -77,9 +81,8 @@ extension ClusterNode {
         let views = Set(membership.memberViews)
         guard let until = confirmedUntil(in: views, at: now) else { return .askAtOnce }
         let age = now - until
-        let trip = config.tuning.tripInterval
-        guard age > trip / 3 else { return .none }
-        if age > trip - topology.urgentInterval * 2 { return .askAtOnce }
+        guard age > config.tuning.tripInterval / 3 else { return .none }
+        if age > askAtOnceAge { return .askAtOnce }
         let interval = config.largestIPHeartbeatInterval
         // A member of a ring hears too few peers for a quorum: its coordinator's grants confirm it.
         if let installed, installed.coordinator != me, !monitorRing(at: now).isAllToAll {
@@ -128,7 +131,7 @@ extension ClusterNode {
         guard config.quorum != .none, let installed, installed.coordinator != me,
             !monitorRing(at: now).isAllToAll, let until = confirmedUntil(in: Set(membership.memberViews), at: now)
         else { return nil }
-        let moment = until + config.tuning.tripInterval - topology.urgentInterval * 2 + .milliseconds(1)
+        let moment = until + askAtOnceAge + .milliseconds(1)
         return moment > now ? moment : nil
     }
 

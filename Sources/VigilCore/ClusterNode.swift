@@ -176,16 +176,15 @@ public struct ClusterNode: Sendable {
         // Nor does a member's periodic report that repeats its last one: every member sends one
         // a second, and settling after each cost a coordinator of 32 nodes most of its CPU.
         // (The member's claim to reach this node stays as it was: its last report renewed it.)
+        var repeatsItsReport = false
         if case .report(let report) = envelope.message, wasReachable,
             coordination?.repeats(report, from: envelope.from) == true,
             let arrived = paths.reportArrivals[envelope.from], now - arrived <= Self.reportClaimLifetime
         {
-            paths.reportArrived(from: envelope.from, at: now)
-            coordination!.receive(report, from: envelope.from)
-            return drain()
+            repeatsItsReport = true
         }
         handle(envelope, at: now)
-        return settle(at: now)
+        return repeatsItsReport ? drain() : settle(at: now)
     }
 
     /// Time passed: heartbeats, detection, timeouts.

@@ -17,15 +17,14 @@ struct LeaseLossBackoff: Sendable {
 
     /// How long a loss counts towards the next wait.
     static let memory: Duration = .seconds(60)
-    /// The longest wait, in trip intervals.
-    static let longestInTrips = 16
+    /// How many times the wait doubles at most: it ends at 2^4 = 16 trip intervals.
+    static let mostDoublings = 4
 
     /// A loss at `now`; returns the wait it starts.
     mutating func lost(at now: Moment, tripInterval: Duration) -> Duration {
         losses.removeAll { now - $0 >= Self.memory }
         losses.append(now)
-        let doublings = min(losses.count, 4)
-        let wait = min(tripInterval * (1 << doublings), tripInterval * Self.longestInTrips)
+        let wait = tripInterval * (1 << min(losses.count, Self.mostDoublings))
         holdUntil = now + wait
         return wait
     }

@@ -13,7 +13,6 @@ protocol WireBounded {
 }
 
 extension WireLimits {
-    static func isBounded(_ counter: UInt64) -> Bool { counter <= largestCounter }
     static func isBounded(_ moment: Moment) -> Bool { isBounded(moment.sinceOrigin) }
     static func areBounded(_ counters: [String: UInt64]) -> Bool { counters.values.allSatisfy(isBounded) }
 }

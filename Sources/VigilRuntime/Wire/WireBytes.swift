@@ -26,7 +26,7 @@ public enum WireLimits {
         switch value {
         case is String, is Bool, is Int, is [String], is Set<String>: return true
         case let duration as Duration: return isBounded(duration)
-        case let counter as UInt64: return counter <= largestCounter
+        case let counter as UInt64: return isBounded(counter)
         case let checked as any WireBounded: return checked.wireValuesAreBounded
         default: return Mirror(reflecting: value).children.allSatisfy { valuesAreBounded($0.value) }
         }
@@ -36,13 +36,15 @@ public enum WireLimits {
     /// value, and the reference the `WireBounded` conformances are tested against.
     static func reflectedValuesAreBounded(_ value: Any) -> Bool {
         if let duration = value as? Duration { return isBounded(duration) }
-        if let counter = value as? UInt64 { return counter <= largestCounter }
+        if let counter = value as? UInt64 { return isBounded(counter) }
         return Mirror(reflecting: value).children.allSatisfy { reflectedValuesAreBounded($0.value) }
     }
 
     static func isBounded(_ duration: Duration) -> Bool {
         duration <= longestDuration && duration >= .zero - longestDuration
     }
+
+    static func isBounded(_ counter: UInt64) -> Bool { counter <= largestCounter }
 }
 
 /// Bytes that end early or hold an impossible value. Readers never trap on any input; they throw this.
