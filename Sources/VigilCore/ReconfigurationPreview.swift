@@ -4,10 +4,10 @@ import VigilModel
 /// semantic difference, and for every group whether it stays, restarts, moves, starts or stops,
 /// with the placement's reason. Computed from the agreed state with the same placement function
 /// that decides, on the state as the new version would carry it (`ClusterState.adapted`).
-public struct ReconfigurationPreview: Sendable, Equatable, Codable {
+public struct ReconfigurationPreview: Sendable, Hashable, Codable {
     /// What happens to one group.
-    public struct GroupOutcome: Sendable, Equatable, Codable {
-        public enum Action: String, Sendable, Equatable, Codable {
+    public struct GroupOutcome: Sendable, Hashable, Codable {
+        public enum Action: String, Sendable, Hashable, Codable {
             /// Online on the same nodes, untouched (or offline before and after).
             case stay
             /// Online on the same nodes, stopped and started again because its resources changed.
@@ -111,10 +111,10 @@ public struct ReconfigurationPreview: Sendable, Equatable, Codable {
         let oldNodes = Set(old.nodes.map(\.name))
         let joining = new.nodes.map(\.name).filter { !oldNodes.contains($0) }
         if !joining.isEmpty {
+            let many = joining.count > 1
             notes.append(
-                "new node\(joining.count > 1 ? "s" : "") \(joining.joined(separator: ", ")) take"
-                    + "\(joining.count > 1 ? "" : "s") groups only once \(joining.count > 1 ? "they join" : "it joins") "
-                    + "(node_up), not at the reconfiguration")
+                "new node\(many ? "s" : "") \(joining.joined(separator: ", ")) take\(many ? "" : "s") groups only "
+                    + "once \(many ? "they join" : "it joins") (node_up), not at the reconfiguration")
         }
     }
 
@@ -138,7 +138,8 @@ public struct ReconfigurationPreview: Sendable, Equatable, Codable {
         let to = after.nodes
         if now.isEmpty && to.isEmpty {
             return GroupOutcome(
-                group: group, action: .stay, from: now, to: to, reason: (isNew ? "new, " : "") + "offline: \(after.reason)")
+                group: group, action: .stay, from: now, to: to,
+                reason: (isNew ? "new, " : "") + "offline: \(after.reason)")
         }
         if now.isEmpty { return GroupOutcome(group: group, action: .start, from: now, to: to, reason: after.reason) }
         if to.isEmpty { return GroupOutcome(group: group, action: .stop, from: now, to: to, reason: after.reason) }

@@ -143,7 +143,11 @@ struct Corpus {
         .stop(mode: .graceful, all: false), .stop(mode: .takeover, all: true), .stop(mode: .forced, all: false),
         .rgList, .rgMove(group: "SH2", node: "ghost4"), .rgOnline(group: "SH2"), .rgOffline(group: "SH3", sticky: true),
         .log(cluster: true, lines: 100, follow: false), .log(cluster: false, lines: 0, follow: true),
-        .sync, .acknowledge,
+        .sync(text: nil, file: nil, expectVersion: nil),
+        .sync(text: "cluster: {name: x, id: 1}\n", file: "x.yaml", expectVersion: 3),
+        .syncPreview(text: nil, file: nil), .syncPreview(text: "networks: []\n", file: "y.yaml"),
+        .configHistory, .configText(version: nil), .configText(version: 7),
+        .acknowledge,
     ]
 }
 

@@ -144,7 +144,7 @@ struct Routes: Sendable {
                 return .stop(mode: body.mode, all: body.all ?? false)
             }
         }
-        router.post("/v1/sync") { _, _ in await answer(.sync) }
+        router.post("/v1/sync") { _, _ in await answer(.sync(text: nil, file: nil, expectVersion: nil)) }
         router.post("/v1/acknowledge") { _, _ in await answer(.acknowledge) }
         router.get("/v1/log") { request, _ in
             let query = request.uri.queryParameters

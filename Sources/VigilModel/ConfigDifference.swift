@@ -51,7 +51,8 @@ public struct ConfigDifference: Sendable, Equatable {
         }
         changes += Self.settings("cluster", Self.clusterFields(old), Self.clusterFields(new))
         changes += Self.settings("tuning", Self.tuningFields(old), Self.tuningFields(new))
-        compare("network", old.networks.map { ($0.name, Self.fields($0)) }, new.networks.map { ($0.name, Self.fields($0)) })
+        compare(
+            "network", old.networks.map { ($0.name, Self.fields($0)) }, new.networks.map { ($0.name, Self.fields($0)) })
         compare("node", old.nodes.map { ($0.name, Self.fields($0)) }, new.nodes.map { ($0.name, Self.fields($0)) })
         compare("interface", Self.interfaces(of: old), Self.interfaces(of: new))
         compare(

@@ -144,7 +144,7 @@ struct Vigild: AsyncParsableCommand {
         let logger = Logger(label: "vigild.\(name)")
         let options = DaemonOptions(
             configPath: config, config: loaded.config, configVersion: choice.version, configNote: choice.note,
-            node: name, stateDirectory: stateDir, keyPath: key, port: port,
+            configText: choice.text, node: name, stateDirectory: stateDir, keyPath: key, port: port,
             addressDriver: driver, socketPath: socket, startServices: start,
             haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] }, watchdogDevice: watchdogDevice,
             containment: containment)

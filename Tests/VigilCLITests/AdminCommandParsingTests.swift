@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Testing
 import VigilRuntime
@@ -58,7 +59,31 @@ struct AdminCommandParsingTests {
 
     @Test("sync")
     func sync() throws {
-        #expect(try parse(["sync", "--json"], as: SyncCommand.self).command == .sync)
+        #expect(try parse(["sync", "--json"], as: SyncCommand.self).command() == .sync(text: nil, file: nil, expectVersion: nil))
+        #expect(try parse(["sync", "--expect-version", "7"], as: SyncCommand.self).command() == .sync(text: nil, file: nil, expectVersion: 7))
+        #expect(try parse(["sync", "--preview"], as: SyncCommand.self).command() == .syncPreview(text: nil, file: nil))
+        #expect(throws: (any Error).self) { try VigilCommand.parseAsRoot(["sync", "--preview", "--expect-version", "3"]) }
+        #expect(throws: (any Error).self) { try parse(["sync", "/nonexistent/cluster.yaml"], as: SyncCommand.self).command() }
+    }
+
+    @Test("sync FILE and sync --preview FILE send the file's text under its name")
+    func syncFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-sync-\(getpid()).yaml").path
+        try "cluster: {name: c, id: 1}\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try parse(["sync", path], as: SyncCommand.self).command() == .sync(text: "cluster: {name: c, id: 1}\n", file: path, expectVersion: nil))
+        #expect(try parse(["sync", "--preview", path], as: SyncCommand.self).command() == .syncPreview(text: "cluster: {name: c, id: 1}\n", file: path))
+    }
+
+    @Test("config history, show, diff and rollback parse; a version is a positive number or live")
+    func config() throws {
+        #expect(throws: Never.self) { try VigilCommand.parseAsRoot(["config", "history"]) }
+        #expect(try parse(["config", "show", "4"], as: ConfigShowCommand.self).version.number == 4)
+        #expect(try parse(["config", "show"], as: ConfigShowCommand.self).version.number == nil)
+        #expect(try parse(["config", "diff", "3", "live"], as: ConfigDiffCommand.self).to.number == nil)
+        #expect(try parse(["config", "rollback", "2", "--preview"], as: ConfigRollbackCommand.self).preview)
+        #expect(throws: (any Error).self) { try VigilCommand.parseAsRoot(["config", "show", "0"]) }
+        #expect(throws: (any Error).self) { try VigilCommand.parseAsRoot(["config", "diff", "x"]) }
     }
 
     @Test("vigil --help shows the operator's commands in a group of their own, before the lab's")

@@ -20,9 +20,16 @@ struct AdminCommandRoundTripTests {
             guard request.group == "WEB" else { throw AdminRefusal("no resource group \(request.group ?? "")") }
             return "\(request): done"
         }
-        func sync() async throws -> String {
+        func sync(text: String?, file: String?, expectVersion: UInt64?) async throws -> String {
             struct Failed: Error, CustomStringConvertible { var description: String { "disk full" } }
-            throw Failed()
+                throw Failed()
+        }
+        func syncPreview(text: String?, file: String?) async throws -> SyncPreview {
+            SyncPreview(source: file ?? "cluster.yaml", preview: nil, findings: [], errors: 0, warnings: 0, refusal: nil)
+        }
+        func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64) { ([], 0) }
+        func configText(version: UInt64?) async throws -> (version: UInt64, text: String) {
+            throw AdminRefusal("version \(version ?? 0) is not kept")
         }
         func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error> {
             AsyncThrowingStream { continuation in

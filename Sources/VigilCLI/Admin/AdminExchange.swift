@@ -12,10 +12,10 @@ enum AdminExchange {
     static let unreachable: Int32 = 2
 
     /// Sends `command`; renders each `.ok` payload with `render` (text mode) until the daemon
-    /// closes the connection. Returns the exit status.
+    /// closes the connection, and hands it to `observe` in either mode. Returns the exit status.
     static func run(
         _ command: AdminCommand, options: AdminOptions, print: (String) -> Void, printError: (String) -> Void,
-        render: (AdminPayload) -> [String] = AdminText.lines
+        render: (AdminPayload) -> [String] = AdminText.lines, observe: (AdminPayload) -> Void = { _ in }
     ) async -> Int32 {
         let client = AdminClient(socketPath: options.socketPath, answerTimeout: options.timeout.duration)
         var status: Int32 = 0
@@ -23,6 +23,7 @@ enum AdminExchange {
             let count = try await client.stream(command) { response in
                 switch response {
                 case .ok(let payload):
+                    observe(payload)
                     if options.json { print(Self.json(payload)) } else { render(payload).forEach(print) }
                     return true
                 case .refused(let reason):
@@ -56,6 +57,9 @@ enum AdminExchange {
         case .groups(let groups): json(groups)
         case .done(let message): json(["message": message])
         case .log(let lines): lines.map { json(["line": $0]) }.joined(separator: "\n")
+        case .preview(let preview): json(preview)
+        case .history(let entries, let running): json(ConfigHistoryRenderer.JSON(entries: entries, running: running))
+        case .config(let version, let text): json(ConfigHistoryRenderer.Text(version: version, text: text))
         }
     }
 

@@ -18,3 +18,13 @@ struct AdminOptions: ParsableArguments {
     @Flag(help: "Print each answer as one line of JSON.")
     var json = false
 }
+
+extension AdminOptions {
+    /// The same socket and timeout, answers not printed as JSON: for commands that ask the daemon
+    /// for something they then print themselves.
+    var quiet: AdminOptions {
+        var options = self
+        options.json = false
+        return options
+    }
+}

@@ -10,6 +10,9 @@ enum AdminText {
         case .log(let lines): lines
         case .status(let snapshot): StatusRenderer.lines(snapshot)
         case .groups(let list): StatusRenderer.groupLines(list.groups, nodes: list.nodes)
+        case .preview(let preview): SyncPreviewRenderer.lines(preview)
+        case .history(let entries, let running): ConfigHistoryRenderer.lines(entries, running: running)
+        case .config(_, let text): [text.hasSuffix("\n") ? String(text.dropLast()) : text]
         }
     }
 }

@@ -21,8 +21,18 @@ public enum AdminCommand: Codable, Sendable, Hashable {
     /// The last `lines` lines of this node's event log, or of the cluster log; `follow`: then every
     /// new line as it is written, until the client leaves.
     case log(cluster: Bool, lines: Int, follow: Bool)
-    /// Push this node's configuration to every node with a new version number.
-    case sync
+    /// Push a configuration to every node with a new version number: `text` (read from `file`, the
+    /// name its findings are reported under), or this node's `--config` file when `nil`.
+    /// `expectVersion`: refused unless the cluster's newest version is that one (compare-and-swap:
+    /// a sync prepared against an older version does not overwrite a newer one).
+    case sync(text: String?, file: String?, expectVersion: UInt64?)
+    /// What syncing `text` (read from `file`; this node's `--config` file when `nil`) would
+    /// change, without changing anything (`vigil sync --preview`).
+    case syncPreview(text: String?, file: String?)
+    /// The configuration versions this node keeps (`vigil config history`).
+    case configHistory
+    /// The text of a kept version; `nil`: the one this node runs (`vigil config show`).
+    case configText(version: UInt64?)
     /// Clear UNSTABLE after an event ran longer than config_too_long (the administrator acted).
     case acknowledge
 
@@ -42,6 +52,8 @@ public enum AdminCommand: Codable, Sendable, Hashable {
             "a resource group name is required"
         case .rgMove(_, let node) where node.isEmpty:
             "a node name is required"
+        case .sync(let text?, _, _) where text.isEmpty, .syncPreview(let text?, _) where text.isEmpty:
+            "the configuration text is empty"
         default:
             nil
         }

@@ -36,7 +36,16 @@ public struct AdminDispatcher: Sendable {
             case .rgList: return .ok(.groups(try await handler.groups()))
             case .start(let all): return .ok(.done(message: try await handler.start(all: all)))
             case .stop(let mode, let all): return .ok(.done(message: try await handler.stop(mode: mode, all: all)))
-            case .sync: return .ok(.done(message: try await handler.sync()))
+            case .sync(let text, let file, let expectVersion):
+                return .ok(.done(message: try await handler.sync(text: text, file: file, expectVersion: expectVersion)))
+            case .syncPreview(let text, let file):
+                return .ok(.preview(try await handler.syncPreview(text: text, file: file)))
+            case .configHistory:
+                let (entries, running) = try await handler.configHistory()
+                return .ok(.history(entries: entries, running: running))
+            case .configText(let version):
+                let (number, text) = try await handler.configText(version: version)
+                return .ok(.config(version: number, text: text))
             case .rgMove, .rgOnline, .rgOffline, .acknowledge:
                 return .ok(.done(message: try await handler.perform(command.groupRequest!)))
             case .log: preconditionFailure("log streams: \(command)")

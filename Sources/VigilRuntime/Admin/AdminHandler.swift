@@ -15,8 +15,16 @@ public protocol AdminHandler: Sendable {
     func stop(mode: StopMode, all: Bool) async throws -> String
     /// Carry out `rg move | online | offline` cluster-wide. Returns what was done.
     func perform(_ request: AdminRequest) async throws -> String
-    /// Push this node's configuration to every node with a new version. Returns what was done.
-    func sync() async throws -> String
+    /// Push a configuration (`text` read from `file`, or this node's `--config` file when `nil`) to
+    /// every node with a new version, unless the newest version is not `expectVersion`. Returns
+    /// what was done.
+    func sync(text: String?, file: String?, expectVersion: UInt64?) async throws -> String
+    /// What syncing a configuration would change, from the live cluster's state. Changes nothing.
+    func syncPreview(text: String?, file: String?) async throws -> SyncPreview
+    /// The configuration versions kept on this node, oldest first, and the version it runs.
+    func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64)
+    /// The text of a kept version, or of the running one (`nil`).
+    func configText(version: UInt64?) async throws -> (version: UInt64, text: String)
     /// The last `lines` lines of the event log (or the cluster log), then, with `follow`, every new
     /// line until the consumer stops iterating. The stream must end by itself when not following.
     func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error>

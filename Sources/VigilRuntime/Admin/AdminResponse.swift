@@ -22,6 +22,12 @@ public enum AdminPayload: Codable, Sendable, Hashable {
     case groups(StatusSnapshot.GroupList)
     /// Log lines, oldest first.
     case log(lines: [String])
+    /// What a sync would change (`vigil sync --preview`).
+    case preview(SyncPreview)
+    /// The configuration versions kept, oldest first.
+    case history(entries: [ConfigStore.HistoryEntry], running: UInt64)
+    /// One configuration's text.
+    case config(version: UInt64, text: String)
 }
 
 extension AdminResponse {
@@ -49,9 +55,17 @@ extension AdminResponse {
 }
 
 extension AdminPayload {
-    enum CodingKeys: String, CodingKey, CaseIterable { case done, status, groups, log }
+    enum CodingKeys: String, CodingKey, CaseIterable { case done, status, groups, log, preview, history, config }
     struct Message: Codable { var message: String }
     struct Lines: Codable { var lines: [String] }
+    struct History: Codable {
+        var entries: [ConfigStore.HistoryEntry]
+        var running: UInt64
+    }
+    struct Config: Codable {
+        var version: UInt64
+        var text: String
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -60,6 +74,13 @@ extension AdminPayload {
         case .status: self = .status(try container.decode(StatusSnapshot.self, forKey: .status))
         case .groups: self = .groups(try container.decode(StatusSnapshot.GroupList.self, forKey: .groups))
         case .log: self = .log(lines: try container.decode(Lines.self, forKey: .log).lines)
+        case .preview: self = .preview(try container.decode(SyncPreview.self, forKey: .preview))
+        case .history:
+            let history = try container.decode(History.self, forKey: .history)
+            self = .history(entries: history.entries, running: history.running)
+        case .config:
+            let config = try container.decode(Config.self, forKey: .config)
+            self = .config(version: config.version, text: config.text)
         }
     }
 
@@ -70,6 +91,10 @@ extension AdminPayload {
         case .status(let snapshot): try container.encode(snapshot, forKey: .status)
         case .groups(let groups): try container.encode(groups, forKey: .groups)
         case .log(let lines): try container.encode(Lines(lines: lines), forKey: .log)
+        case .preview(let preview): try container.encode(preview, forKey: .preview)
+        case .history(let entries, let running):
+            try container.encode(History(entries: entries, running: running), forKey: .history)
+        case .config(let version, let text): try container.encode(Config(version: version, text: text), forKey: .config)
         }
     }
 }

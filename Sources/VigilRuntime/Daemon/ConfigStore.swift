@@ -4,11 +4,20 @@ import VigilModel
 /// The newest synchronised configuration a node stores (`vigil sync`): `STATE/cluster.yaml`, whose
 /// first line carries its version. One file, replaced atomically (written aside, then renamed), so
 /// a crash never leaves a text with another version's number.
+///
+/// Every version stored is also kept in `STATE/config-history/VERSION.yaml` (the newest
+/// `historyLimit`), for `vigil config history | show | diff | rollback`.
 public struct ConfigStore: Sendable {
     public let path: String
+    /// The directory of kept versions.
+    public let historyDirectory: String
+
+    /// How many versions the history keeps: older ones are removed as new ones are stored.
+    public static let historyLimit = 100
 
     public init(stateDirectory: String) {
         path = stateDirectory + "/cluster.yaml"
+        historyDirectory = stateDirectory + "/config-history"
     }
 
     static let header = "# vigil: configuration version "
@@ -24,15 +33,65 @@ public struct ConfigStore: Sendable {
         return (version, String(whole[whole.index(after: newline)...]))
     }
 
-    /// Replaces the stored configuration.
+    /// Replaces the stored configuration, and keeps the version in the history.
     public func write(version: UInt64, text: String) throws {
+        try Self.replace(path, with: Self.header + "\(version)" + Self.headerEnd + text)
+        try keep(version: version, text: text)
+    }
+
+    /// Writes `contents` aside, then renames it over `path`.
+    private static func replace(_ path: String, with contents: String) throws {
         let aside = path + ".new"
-        try (Self.header + "\(version)" + Self.headerEnd + text).write(
-            toFile: aside, atomically: false, encoding: .utf8)
+        try contents.write(toFile: aside, atomically: false, encoding: .utf8)
         guard rename(aside, path) == 0 else {
             throw ConfigStoreError("cannot replace \(path): \(String(cString: strerror(errno)))")
         }
     }
+
+    // MARK: History
+
+    /// One kept version.
+    public struct HistoryEntry: Sendable, Hashable, Codable {
+        public var version: UInt64
+        /// When this node stored it (seconds since 1970).
+        public var storedAt: Double
+        public var bytes: Int
+
+        public init(version: UInt64, storedAt: Double, bytes: Int) {
+            self.version = version
+            self.storedAt = storedAt
+            self.bytes = bytes
+        }
+    }
+
+    /// Keeps `text` as `version` in the history, and removes the oldest past `historyLimit`.
+    public func keep(version: UInt64, text: String) throws {
+        try FileManager.default.createDirectory(atPath: historyDirectory, withIntermediateDirectories: true)
+        try Self.replace(historyPath(version), with: text)
+        for old in history().dropLast(Self.historyLimit) {
+            try? FileManager.default.removeItem(atPath: historyPath(old.version))
+        }
+    }
+
+    /// The kept versions, oldest first.
+    public func history() -> [HistoryEntry] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: historyDirectory)) ?? []
+        return names.compactMap { name -> HistoryEntry? in
+            guard name.hasSuffix(".yaml"), let version = UInt64(name.dropLast(5)), version > 0,
+                let attributes = try? FileManager.default.attributesOfItem(atPath: historyPath(version))
+            else { return nil }
+            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+            return HistoryEntry(version: version, storedAt: modified, bytes: size)
+        }.sorted { $0.version < $1.version }
+    }
+
+    /// The text of a kept version, `nil` when it is not kept.
+    public func text(of version: UInt64) -> String? {
+        try? String(contentsOfFile: historyPath(version), encoding: .utf8)
+    }
+
+    private func historyPath(_ version: UInt64) -> String { historyDirectory + "/\(version).yaml" }
 
     /// Reads and verifies a configuration's text: the configuration, or every error found (each
     /// naming `file`, line and field). `clusterID`: the configuration must keep the running

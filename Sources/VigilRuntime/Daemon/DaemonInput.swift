@@ -21,8 +21,11 @@ enum DaemonInput: Sendable {
     case stop(ClusterEvent.Departure, CheckedContinuation<String, any Error>)
     /// `vigil start|stop --all`: this node, and an order to every other node.
     case servicesAll(ServicesCommand, CheckedContinuation<String, any Error>)
-    /// `vigil sync`: a verified configuration text to store and push with a new version.
-    case sync(text: String, CheckedContinuation<String, any Error>)
+    /// `vigil sync`: a verified configuration text (from `source`) to store and push with a new
+    /// version, unless the newest version known is not `expectVersion`.
+    case sync(text: String, source: String, expectVersion: UInt64?, CheckedContinuation<String, any Error>)
+    /// `vigil sync --preview`: what syncing a configuration would change, from the live state.
+    case preview(SyncPreviewInput, CheckedContinuation<SyncPreview, Never>)
     /// Twice a second: announce the configuration version, resend and answer `--all` and `sync`.
     case housekeeping
     case request(AdminRequest, CheckedContinuation<String, any Error>)
@@ -31,4 +34,10 @@ enum DaemonInput: Sendable {
     case shutdown
     /// The daemon cannot keep a safety record (`Persistence`): stop cluster services gracefully.
     case stopAfterFailure
+}
+
+/// A configuration text to preview, and where it came from.
+struct SyncPreviewInput: Sendable {
+    var text: String
+    var source: String
 }

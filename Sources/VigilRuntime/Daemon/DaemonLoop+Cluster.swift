@@ -96,10 +96,22 @@ extension DaemonLoop {
     }
 
     /// Stores a verified configuration as the next version and pushes it to every node.
-    mutating func startSync(text: String, _ continuation: CheckedContinuation<String, any Error>, at now: Moment) {
+    mutating func startSync(
+        text: String, source: String, expectVersion: UInt64?, _ continuation: CheckedContinuation<String, any Error>,
+        at now: Moment
+    ) {
         guard syncWaiting == nil else {
             continuation.resume(
                 throwing: AdminRefusal("a sync is already under way on \(daemon.me); nothing was changed"))
+            return
+        }
+        let newest = configSync.nextVersion - 1
+        if let expectVersion, expectVersion != newest {
+            continuation.resume(
+                throwing: AdminRefusal(
+                    "the cluster's configuration is version \(newest), not \(expectVersion) as expected "
+                        + "(--expect-version): another sync came first; preview again against version \(newest); "
+                        + "nothing was changed"))
             return
         }
         let version = configSync.nextVersion
@@ -110,7 +122,7 @@ extension DaemonLoop {
             return
         }
         daemon.logs.event(
-            "configuration version \(version) (from \(daemon.options.configPath)) stored; pushing it to every node")
+            "configuration version \(version) (from \(source)) stored; pushing it to every node")
         carryOut(configSync.adopt(version: version, text: text, at: now), at: now)
         syncWaiting = SyncWait(
             version: version, continuation: continuation, deadline: now + Self.syncTimeout,
@@ -145,6 +157,41 @@ extension DaemonLoop {
         }
         lines.append("restart vigild on each node to run it (a running daemon keeps its configuration)")
         wait.continuation.resume(returning: lines.joined(separator: "\n"))
+    }
+
+    /// What syncing a configuration would change: its difference from the running one, what each
+    /// group would do from the agreed state, and what verify finds. Changes nothing.
+    func preview(_ input: SyncPreviewInput) -> SyncPreview {
+        let (loaded, loadFindings) = ConfigLoader.load(yaml: input.text, file: input.source)
+        var findings = loadFindings
+        if let loaded { findings += Verifier.verify(loaded) }
+        let errors = findings.filter { $0.severity == .error }.count
+        let warnings = findings.count - errors
+        var refusal: String?
+        if errors > 0 {
+            refusal = "\(input.source) has \(errors) error\(errors == 1 ? "" : "s")"
+        } else if let id = loaded?.config.id, id != daemon.config.id {
+            refusal =
+                "the cluster id is \(id), not \(daemon.config.id) as the running cluster's: it cannot change by sync"
+        } else if syncWaiting != nil {
+            refusal = "a sync is already under way on \(daemon.me)"
+        }
+        var preview = loaded.map {
+            ReconfigurationPreview(
+                from: core.config, to: $0.config, state: core.installed, fromVersion: daemon.options.configVersion,
+                toVersion: configSync.nextVersion)
+        }
+        if configSync.version > daemon.options.configVersion {
+            preview?.notes.append(
+                "version \(configSync.version) is stored here but not running yet: the difference is from the running "
+                    + "version \(daemon.options.configVersion)")
+        }
+        preview?.notes.append(
+            "a running vigild keeps its configuration: a sync stores version \(configSync.nextVersion) on every node, "
+                + "and each node runs it from its next start")
+        return SyncPreview(
+            source: input.source, preview: preview, findings: findings.map(\.description), errors: errors,
+            warnings: warnings, refusal: refusal)
     }
 
     /// A configuration message from a peer, in any phase of cluster services.

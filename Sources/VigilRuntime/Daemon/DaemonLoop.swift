@@ -109,8 +109,11 @@ struct DaemonLoop {
             for envelope in envelopes { step.append(apply(.received(envelope), at: now)) }
             return step
         case .servicesAll(let command, let continuation): return orderServices(command, continuation, at: now)
-        case .sync(let text, let continuation):
-            startSync(text: text, continuation, at: now)
+        case .sync(let text, let source, let expectVersion, let continuation):
+            startSync(text: text, source: source, expectVersion: expectVersion, continuation, at: now)
+            return Step()
+        case .preview(let input, let continuation):
+            continuation.resume(returning: preview(input))
             return Step()
         case .housekeeping:
             carryOut(configSync.tick(at: now, announcingTo: core.configAnnouncementTargets(at: now)), at: now)

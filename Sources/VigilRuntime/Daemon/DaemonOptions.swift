@@ -9,6 +9,9 @@ public struct DaemonOptions: Sendable {
     /// The version of `config` (0: a --config file never synchronised) and why it was chosen.
     public var configVersion: UInt64
     public var configNote: String?
+    /// The text `config` was read from (`vigil config show`); `nil` when the daemon was given a
+    /// configuration built in memory (tests).
+    public var configText: String?
     /// This node's name in the configuration.
     public var node: String
     /// Where the node keeps its logs, its incarnation and what its drivers recorded.
@@ -35,7 +38,8 @@ public struct DaemonOptions: Sendable {
     public var containment: ApplicationContainment.Choice
 
     public init(
-        configPath: String, config: ClusterConfig, configVersion: UInt64 = 0, configNote: String? = nil, node: String,
+        configPath: String, config: ClusterConfig, configVersion: UInt64 = 0, configNote: String? = nil,
+        configText: String? = nil, node: String,
         stateDirectory: String, keyPath: String,
         port: Int = UDPTransport.defaultPort, addressDriver: AddressDriverKind = .ip, socketPath: String,
         startServices: Bool = false, haltCommand: [String]? = nil,
@@ -46,6 +50,7 @@ public struct DaemonOptions: Sendable {
         self.config = config
         self.configVersion = configVersion
         self.configNote = configNote
+        self.configText = configText
         self.node = node
         self.stateDirectory = stateDirectory
         self.keyPath = keyPath

@@ -37,27 +37,60 @@ extension NodeDaemon: AdminHandler {
         try await withCheckedThrowingContinuation { send(.request(request, $0)) }
     }
 
-    /// Verifies this node's configuration file as it is now, then has the loop store it as the
-    /// next version and push it to every node. A file with errors is refused and nothing is sent.
-    public func sync() async throws -> String {
-        let path = options.configPath
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw AdminRefusal("cannot read \(path): \(error.localizedDescription); nothing was sent")
-        }
-        if case .failure(let errors) = ConfigStore.verify(text, file: path, clusterID: config.id) {
-            throw AdminRefusal("\(path) has errors; nothing was sent:\n\(errors)")
+    /// Verifies a configuration (`text`, or this node's configuration file as it is now), then has
+    /// the loop store it as the next version and push it to every node. A configuration with errors
+    /// is refused and nothing is sent.
+    public func sync(text: String?, file: String?, expectVersion: UInt64?) async throws -> String {
+        let (text, source) = try configuration(text: text, file: file, doing: "nothing was sent")
+        if case .failure(let errors) = ConfigStore.verify(text, file: source, clusterID: config.id) {
+            throw AdminRefusal("\(source) has errors; nothing was sent:\n\(errors)")
         }
         let chunks = ConfigSync.chunks(of: text).count
         guard chunks <= ConfigSync.maximumChunks else {
             throw AdminRefusal(
-                "\(path) is too large to synchronise (\(text.utf8.count) bytes in \(chunks) messages, at most "
+                "\(source) is too large to synchronise (\(text.utf8.count) bytes in \(chunks) messages, at most "
                     + "\(ConfigSync.maximumChunks)); nothing was sent"
             )
         }
-        return try await withCheckedThrowingContinuation { send(.sync(text: text, $0)) }
+        return try await withCheckedThrowingContinuation {
+            send(.sync(text: text, source: source, expectVersion: expectVersion, $0))
+        }
+    }
+
+    public func syncPreview(text: String?, file: String?) async throws -> SyncPreview {
+        let (text, source) = try configuration(text: text, file: file, doing: "nothing to preview")
+        return await withCheckedContinuation { send(.preview(SyncPreviewInput(text: text, source: source), $0)) }
+    }
+
+    /// The text to sync or preview and the name to report it under: the given text, or this
+    /// node's `--config` file read now.
+    private func configuration(text: String?, file: String?, doing: String) throws -> (String, String) {
+        if let text { return (text, file ?? "the given configuration") }
+        let path = options.configPath
+        do {
+            return (try String(contentsOfFile: path, encoding: .utf8), path)
+        } catch {
+            throw AdminRefusal("cannot read \(path): \(error.localizedDescription); \(doing)")
+        }
+    }
+
+    public func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64) {
+        (ConfigStore(stateDirectory: options.stateDirectory).history(), options.configVersion)
+    }
+
+    public func configText(version: UInt64?) async throws -> (version: UInt64, text: String) {
+        if version == nil || version == options.configVersion, let text = options.configText {
+            return (options.configVersion, text)
+        }
+        guard let version else { throw AdminRefusal("the running configuration's text is not kept on \(me)") }
+        let store = ConfigStore(stateDirectory: options.stateDirectory)
+        guard let text = store.text(of: version) else {
+            let kept = store.history().map { "\($0.version)" }
+            throw AdminRefusal(
+                "version \(version) is not kept on \(me)"
+                    + (kept.isEmpty ? " (no version is kept yet)" : " (kept: \(kept.joined(separator: ", ")))"))
+        }
+        return (version, text)
     }
 
     public func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error> {

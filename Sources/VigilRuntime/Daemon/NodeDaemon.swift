@@ -107,6 +107,18 @@ public final class NodeDaemon: Service, Sendable {
         .microseconds(min(10_000, 320 * max(0, nodes - 1)))
     }
 
+    /// Keeps the version this daemon runs in the history when it is not there yet (a version
+    /// stored before the history existed).
+    private func keepRunningVersion() {
+        let store = ConfigStore(stateDirectory: options.stateDirectory)
+        guard options.configVersion > 0, let text = options.configText, store.text(of: options.configVersion) == nil
+        else { return }
+        do { try store.keep(version: options.configVersion, text: text) } catch {
+            logs.event(
+                "cannot keep configuration version \(options.configVersion) in \(store.historyDirectory): \(error)")
+        }
+    }
+
     /// Runs until cluster services stop after a shutdown request (SIGTERM), or the task is cancelled.
     public func run() async throws {
         logs.event(
@@ -114,6 +126,7 @@ public final class NodeDaemon: Service, Sendable {
                 + "\(options.configPath) version \(options.configVersion)"
         )
         if let note = options.configNote { logs.event(note) }
+        keepRunningVersion()
         logs.event(host.applications.containment.description)
         // The plan names the applications' cgroup root before the watchdog process reads it and
         // before anything can start; a daemon that cannot write it does not start.

@@ -52,7 +52,7 @@ struct AdminServerTests {
     @Test("a handler failure is an error response")
     func failure() async throws {
         let response = try await withAdminServer(FakeAdminHandler()) { path in
-            try await AdminClient(socketPath: path).send(.sync)
+            try await AdminClient(socketPath: path).send(.sync(text: nil, file: nil, expectVersion: nil))
         }
         #expect(response == .error(message: "cannot write the configuration: disk full"))
     }
@@ -144,7 +144,16 @@ struct AdminClientTimeoutTests {
         }
         func stop(mode: StopMode, all: Bool) async throws -> String { "" }
         func perform(_ request: AdminRequest) async throws -> String { "" }
-        func sync() async throws -> String { "" }
+        func sync(text: String?, file: String?, expectVersion: UInt64?) async throws -> String {
+            ""
+        }
+        func syncPreview(text: String?, file: String?) async throws -> SyncPreview {
+            SyncPreview(source: file ?? "cluster.yaml", preview: nil, findings: [], errors: 0, warnings: 0, refusal: nil)
+        }
+        func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64) { ([], 0) }
+        func configText(version: UInt64?) async throws -> (version: UInt64, text: String) {
+            throw AdminRefusal("version \(version ?? 0) is not kept")
+        }
         func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error> {
             AsyncThrowingStream { $0.finish() }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import Testing
+import VigilCore
 @testable import VigilRuntime
 
 /// The control socket's lines: every command and response survives the trip, and a malformed
@@ -10,7 +11,10 @@ struct AdminWireTests {
     static let commands: [AdminCommand] = [
         .status(watchIntervalMilliseconds: nil), .status(watchIntervalMilliseconds: 500), .start(all: true),
         .stop(mode: .takeover, all: false), .rgList, .rgMove(group: "SH2", node: "ghost4"), .rgOnline(group: "SH2"),
-        .rgOffline(group: "SH2", sticky: true), .log(cluster: true, lines: 20, follow: true), .sync,
+        .rgOffline(group: "SH2", sticky: true), .log(cluster: true, lines: 20, follow: true), .sync(text: nil, file: nil, expectVersion: nil),
+        .sync(text: "cluster: {name: c, id: 1}\n", file: "/etc/vigil/new.yaml", expectVersion: 4),
+        .syncPreview(text: nil, file: nil), .syncPreview(text: "x: 1\n", file: "new.yaml"), .configHistory,
+        .configText(version: nil), .configText(version: 12),
     ]
 
     @Test("every command survives encoding as a request line", arguments: commands)
@@ -26,6 +30,15 @@ struct AdminWireTests {
         let responses: [AdminResponse] = [
             .ok(.status(FakeAdminHandler.sample)), .ok(.groups(FakeAdminHandler.sample.groupList)),
             .ok(.done(message: "done")), .ok(.log(lines: ["a", "b"])), .refused(reason: "cluster is UNSTABLE"),
+            .ok(.history(entries: [ConfigStore.HistoryEntry(version: 3, storedAt: 1.5e9, bytes: 812)], running: 3)),
+            .ok(.config(version: 3, text: "cluster: {name: c, id: 1}\n")),
+            .ok(.preview(SyncPreview(
+                source: "new.yaml",
+                preview: ReconfigurationPreview(
+                    fromVersion: 3, toVersion: 4, changes: ["+ group db2"],
+                    groups: [.init(group: "db2", action: .start, from: [], to: ["ghost2"], reason: "cascading: ghost2 ...")],
+                    notes: []),
+                findings: ["new.yaml:3:1: warning: x"], errors: 0, warnings: 1, refusal: nil))),
             .error(message: "bad"),
         ]
         for response in responses {
@@ -81,6 +94,7 @@ struct AdminWireTests {
     func coreMapping() {
         #expect(StopMode.allCases.map(\.departure.rawValue) == ["graceful", "takeover", "forced"])
         #expect(AdminCommand.rgOffline(group: "SH2", sticky: true).groupRequest?.description == "rg offline SH2 --sticky")
-        #expect(AdminCommand.sync.groupRequest == nil)
+        #expect(AdminCommand.sync(text: nil, file: nil, expectVersion: nil).groupRequest == nil)
+        #expect(AdminCommand.sync(text: "", file: nil, expectVersion: nil).problem == "the configuration text is empty")
     }
 }

@@ -56,9 +56,16 @@ final class FakeAdminHandler: AdminHandler {
         return "\(request.description): done"
     }
 
-    func sync() async throws -> String {
+    func sync(text: String?, file: String?, expectVersion: UInt64?) async throws -> String {
         struct DiskFull: Error, CustomStringConvertible { var description: String { "cannot write the configuration: disk full" } }
         throw DiskFull()
+    }
+    func syncPreview(text: String?, file: String?) async throws -> SyncPreview {
+        SyncPreview(source: file ?? "cluster.yaml", preview: nil, findings: [], errors: 0, warnings: 0, refusal: nil)
+    }
+    func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64) { ([], 0) }
+    func configText(version: UInt64?) async throws -> (version: UInt64, text: String) {
+        throw AdminRefusal("version \(version ?? 0) is not kept")
     }
 
     func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error> {

@@ -69,14 +69,14 @@ import VigilCore
 
         // A file with errors is refused, and nothing is stored anywhere.
         try (original + "\nnot_a_key: 1\n").write(toFile: file, atomically: true, encoding: .utf8)
-        let refused = try await AdminClient(socketPath: cluster.socket("n1")).send(.sync)
+        let refused = try await AdminClient(socketPath: cluster.socket("n1")).send(.sync(text: nil, file: nil, expectVersion: nil))
         guard case .refused(let reason) = refused else { Issue.record("expected a refusal, got \(refused)"); return }
         #expect(reason.contains("not_a_key") && reason.contains("nothing was sent"), "\(reason)")
         #expect(cluster.nodes.allSatisfy { !FileManager.default.fileExists(atPath: cluster.dir.file("\($0)/cluster.yaml")) })
 
         let first = original + "\n# version one\n"
         try first.write(toFile: file, atomically: true, encoding: .utf8)
-        let synced = try await AdminClient(socketPath: cluster.socket("n1")).send(.sync)
+        let synced = try await AdminClient(socketPath: cluster.socket("n1")).send(.sync(text: nil, file: nil, expectVersion: nil))
         let answer = try #require(Self.done(synced), "sync: \(synced)")
         #expect(answer.contains("configuration version 1 stored on n1, n2, n3"), "\(answer)")
         for node in cluster.nodes {
@@ -91,7 +91,7 @@ import VigilCore
         #expect(await eventually(within: .seconds(30)) { isDead(cluster.pids["n3"]!) })
         let second = original + "\n# version two\n"
         try second.write(toFile: file, atomically: true, encoding: .utf8)
-        let late = try #require(Self.done(try await AdminClient(socketPath: cluster.socket("n2")).send(.sync)))
+        let late = try #require(Self.done(try await AdminClient(socketPath: cluster.socket("n2")).send(.sync(text: nil, file: nil, expectVersion: nil))))
         #expect(late.contains("configuration version 2 stored on n2, n1") && late.contains("not reached yet: n3"), "\(late)")
         try cluster.start("n3", binary: binary)
         let caughtUp = await eventually(within: .seconds(30)) {
@@ -110,5 +110,63 @@ import VigilCore
             return status?.configVersion == 2 && status?.storedConfigVersion == nil
         }
         #expect(restarted, "n3 does not run version 2 after a restart\n\(cluster.logs())")
+    }
+
+    /// `vigil sync --preview` against live daemons: the difference and what the group would do,
+    /// nothing stored; `--expect-version` refuses a sync prepared against another version; every
+    /// node keeps each version in its history, and any kept text can be read back.
+    @Test func previewChangesNothingAndExpectedVersionGuardsTheSync() async throws {
+        let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        for node in cluster.nodes { try cluster.start(node, binary: binary) }
+        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] }
+        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        let original = cluster.dir.read("trio.yaml")
+        let reordered = original.replacingOccurrences(of: "nodes: [n1, n2, n3]", with: "nodes: [n2, n1, n3]")
+        try #require(reordered != original)
+
+        let answer = try await AdminClient(socketPath: cluster.socket("n3")).send(
+            .syncPreview(text: reordered, file: "new.yaml"))
+        guard case .ok(.preview(let preview)) = answer, let body = preview.preview else {
+            Issue.record("expected a preview, got \(answer)")
+            return
+        }
+        #expect(body.changes == ["~ group svc: nodes n1,n2,n3 -> n2,n1,n3"])
+        #expect(body.groups.map(\.description) == ["move     svc n1 -> n2: cascading: n2 is the highest-priority eligible node of [n2, n1, n3]"])
+        #expect(body.summary == "preview: version 0 -> 1: 1 groups move, 0 restart, 0 unchanged")
+        #expect(preview.errors == 0 && preview.refusal == nil)
+        #expect(cluster.nodes.allSatisfy { !FileManager.default.fileExists(atPath: cluster.dir.file("\($0)/cluster.yaml")) })
+
+        // A preview of a file with errors says so, and would be refused.
+        let broken = try await AdminClient(socketPath: cluster.socket("n3")).send(
+            .syncPreview(text: original + "\nnot_a_key: 1\n", file: "broken.yaml"))
+        guard case .ok(.preview(let refused)) = broken else { Issue.record("\(broken)"); return }
+        #expect(refused.errors > 0 && refused.refusal?.contains("broken.yaml has") == true, "\(refused)")
+        #expect(refused.findings.contains { $0.hasPrefix("broken.yaml:") && $0.contains("not_a_key") }, "\(refused.findings)")
+
+        // Compare-and-swap: version 0 is expected and is the newest: stored as 1. Then a sync that
+        // still expects 0 is refused and changes nothing.
+        let synced = try await AdminClient(socketPath: cluster.socket("n1")).send(
+            .sync(text: reordered, file: "new.yaml", expectVersion: 0))
+        let done = try #require(Self.done(synced), "sync: \(synced)")
+        #expect(done.contains("configuration version 1 (from new.yaml)") || done.contains("configuration version 1 stored"), "\(done)")
+        let stale = try await AdminClient(socketPath: cluster.socket("n2")).send(
+            .sync(text: original, file: "old.yaml", expectVersion: 0))
+        guard case .refused(let reason) = stale else { Issue.record("expected a refusal, got \(stale)"); return }
+        #expect(reason.contains("version 1, not 0"), "\(reason)")
+        for node in cluster.nodes {
+            #expect(ConfigStore(stateDirectory: cluster.dir.file(node)).read()?.version == 1, "\(node)")
+            let kept = ConfigStore(stateDirectory: cluster.dir.file(node)).history().map(\.version)
+            #expect(kept == [1], "\(node) keeps \(kept)")
+        }
+        let history = try await AdminClient(socketPath: cluster.socket("n2")).send(.configHistory)
+        guard case .ok(.history(let entries, let running)) = history else { Issue.record("\(history)"); return }
+        #expect(entries.map(\.version) == [1] && running == 0)
+        let text = try await AdminClient(socketPath: cluster.socket("n2")).send(.configText(version: 1))
+        #expect(text == .ok(.config(version: 1, text: reordered)))
+        let missing = try await AdminClient(socketPath: cluster.socket("n2")).send(.configText(version: 9))
+        guard case .refused(let why) = missing else { Issue.record("\(missing)"); return }
+        #expect(why == "version 9 is not kept on n2 (kept: 1)")
     }
 }

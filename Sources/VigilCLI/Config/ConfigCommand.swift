@@ -1,0 +1,179 @@
+import ArgumentParser
+import Foundation
+import VigilModel
+import VigilRuntime
+
+/// `vigil config`: the configuration versions the cluster has run (the seed's snapshots of the
+/// cluster definition, kept at every sync).
+struct ConfigCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "config",
+        abstract: "List, show, compare and roll back configuration versions.",
+        discussion: """
+            Every version `vigil sync` stores is kept on every node (the last 100, in \
+            STATE/config-history/).
+            """,
+        subcommands: [
+            ConfigHistoryCommand.self, ConfigShowCommand.self, ConfigDiffCommand.self, ConfigRollbackCommand.self,
+        ])
+}
+
+/// A version named on the command line: a number, or `live` (the version this node runs).
+struct ConfigVersionArgument: ExpressibleByArgument, Sendable {
+    /// `nil`: the running version.
+    var number: UInt64?
+
+    init?(argument: String) {
+        if argument == "live" || argument == "running" {
+            number = nil
+        } else if let number = UInt64(argument), number > 0 {
+            self.number = number
+        } else {
+            return nil
+        }
+    }
+
+    var name: String { number.map { "version \($0)" } ?? "the running version" }
+}
+
+/// `vigil config history`.
+struct ConfigHistoryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "List the configuration versions kept on this node, newest first.")
+
+    @OptionGroup var options: AdminOptions
+
+    func run() async throws {
+        let status = await AdminExchange.run(
+            .configHistory, options: options, print: { print($0) }, printError: printToStandardError)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `vigil config show VERSION`.
+struct ConfigShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print a kept configuration version's text (`live`: the running one).")
+
+    @Argument(help: "A version number, or `live`.")
+    var version: ConfigVersionArgument = ConfigVersionArgument(argument: "live")!
+
+    @OptionGroup var options: AdminOptions
+
+    func run() async throws {
+        let status = await AdminExchange.run(
+            .configText(version: version.number), options: options, print: { print($0) },
+            printError: printToStandardError)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `vigil config diff A [B]`: the semantic difference, as `sync --preview` prints it.
+struct ConfigDiffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "What changed from one configuration version to another (B: the running one by default).",
+        discussion: "Semantic: added (+), removed (-) and changed (~) things in the file's terms; comments and "
+            + "key order do not count. Exit status 0 when they run the same cluster, 1 when they differ.")
+
+    @Argument(help: "The older version (a number or `live`).")
+    var from: ConfigVersionArgument
+
+    @Argument(help: "The newer version (a number or `live`).")
+    var to: ConfigVersionArgument = ConfigVersionArgument(argument: "live")!
+
+    @OptionGroup var options: AdminOptions
+
+    func run() async throws {
+        let status = await execute(print: { print($0) }, printError: printToStandardError)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    func execute(print: (String) -> Void, printError: (String) -> Void) async -> Int32 {
+        var texts: [(version: UInt64, text: String)] = []
+        for version in [from, to] {
+            let status = await AdminExchange.run(
+                .configText(version: version.number), options: options.quiet, print: { _ in },
+                printError: printError,
+                observe: { payload in if case .config(let number, let text) = payload { texts.append((number, text)) } }
+            )
+            if status != 0 { return status }
+        }
+        guard texts.count == 2 else {
+            printError("vigil: no configuration text came back")
+            return 1
+        }
+        var configs: [ClusterConfig] = []
+        for (version, text) in texts {
+            let (loaded, problems) = ConfigLoader.load(yaml: text, file: "version \(version)")
+            guard let loaded else {
+                printError("vigil: version \(version) cannot be read:")
+                for problem in problems { printError(problem.description) }
+                return 1
+            }
+            configs.append(loaded.config)
+        }
+        let difference = ConfigDifference(from: configs[0], to: configs[1])
+        let lines = difference.changes.map(\.description)
+        if options.json {
+            print(AdminExchange.json(DiffJSON(from: texts[0].version, to: texts[1].version, changes: lines)))
+        } else {
+            print(
+                "version \(texts[0].version) -> \(texts[1].version): \(lines.isEmpty ? "no difference" : "\(lines.count) change\(lines.count == 1 ? "" : "s")")"
+            )
+            lines.forEach(print)
+        }
+        return difference.isEmpty ? 0 : 1
+    }
+}
+
+/// `vigil config diff --json`.
+private struct DiffJSON: Encodable {
+    var from: UInt64
+    var to: UInt64
+    var changes: [String]
+}
+
+/// `vigil config rollback VERSION`: a sync of that version's text, after its preview.
+struct ConfigRollbackCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rollback",
+        abstract: "Sync a kept configuration version again, as the next version.",
+        discussion: """
+            Prints the preview of VERSION's text against the running configuration, then syncs it as \
+            the next version (refused like any sync, and refused when another sync came in between). \
+            With --preview, only the preview.
+            """)
+
+    @Argument(help: "The version to return to.")
+    var version: UInt64
+
+    @Flag(help: "Print the preview only, and change nothing.")
+    var preview = false
+
+    @OptionGroup var options: AdminOptions
+
+    func run() async throws {
+        let status = await execute(print: { print($0) }, printError: printToStandardError)
+        if status != 0 { throw ExitCode(status) }
+    }
+
+    func execute(print: (String) -> Void, printError: (String) -> Void) async -> Int32 {
+        var text: String?
+        var status = await AdminExchange.run(
+            .configText(version: version), options: options.quiet, print: { _ in }, printError: printError,
+            observe: { payload in if case .config(_, let kept) = payload { text = kept } })
+        guard status == 0, let text else { return status == 0 ? 1 : status }
+        var answer: SyncPreview?
+        status = await AdminExchange.run(
+            .syncPreview(text: text, file: "version \(version)"), options: options, print: print,
+            printError: printError, observe: { payload in if case .preview(let preview) = payload { answer = preview } }
+        )
+        guard status == 0, let answer, let preview = answer.preview else { return status == 0 ? 1 : status }
+        guard answer.refusal == nil else { return 1 }
+        if self.preview { return 0 }
+        return await AdminExchange.run(
+            .sync(text: text, file: "version \(version)", expectVersion: preview.toVersion - 1), options: options,
+            print: print, printError: printError)
+    }
+}
