@@ -12,12 +12,17 @@ public enum AdminRequest: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The administrator has looked at the event that ran longer than `config_too_long`: the
     /// cluster is no longer marked UNSTABLE for it (the seed's "until an administrator acts").
     case acknowledge
+    /// `vigil sync`: take configuration version `version` for a new configuration, so that two
+    /// syncs never store different texts under one number. Granted only when `version` follows the
+    /// newest version the cluster has (the agreed one, and every member's stored one), and, with
+    /// `expecting`, only when that newest version is `expecting` (compare-and-swap).
+    case claimConfigVersion(version: UInt64, expecting: UInt64?)
 
     /// The group the request is about (`nil` for `acknowledge`).
     public var group: String? {
         switch self {
         case .move(let group, _), .online(let group), .offline(let group, _): group
-        case .acknowledge: nil
+        case .acknowledge, .claimConfigVersion: nil
         }
     }
 
@@ -27,6 +32,7 @@ public enum AdminRequest: Sendable, Hashable, Codable, CustomStringConvertible {
         case .online(let group): [group, "online"]
         case .offline(let group, let sticky): [group, sticky ? "offline --sticky" : "offline"]
         case .acknowledge: ["acknowledge"]
+        case .claimConfigVersion(let version, _): ["sync", "\(version)"]
         }
     }
 
@@ -37,6 +43,8 @@ public enum AdminRequest: Sendable, Hashable, Codable, CustomStringConvertible {
         case .online(let group): "rg online \(group)"
         case .offline(let group, let sticky): "rg offline \(group)\(sticky ? " --sticky" : "")"
         case .acknowledge: "acknowledge"
+        case .claimConfigVersion(let version, let expecting):
+            "sync version \(version)\(expecting.map { " (expecting version \($0))" } ?? "")"
         }
     }
 }

@@ -226,7 +226,7 @@ extension ClusterNode {
             topology: topology.report(at: now), holdings: executor.holdings,
             doneRoundEpoch: executor.finished.epoch, doneRound: executor.finished.number, leaving: leaving,
             hasLease: mayAcquire(at: now), disconnected: topology.isDisconnected(at: now),
-            holdsTiebreaker: tiebreaker?.holds(at: now) ?? false)
+            holdsTiebreaker: tiebreaker?.holds(at: now) ?? false, configVersion: storedConfigVersion)
     }
 
     /// Sends a report to the coordinator when something changed, or when the last one is old.

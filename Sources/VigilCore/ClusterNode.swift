@@ -43,6 +43,9 @@ public struct ClusterNode: Sendable {
     var paths = PathKnowledge()
     /// Set while cluster services stop, to how they stop.
     var leaving: ClusterEvent.Departure?
+    /// The newest configuration version this node stores (`vigil sync`), as the shell last said
+    /// (`configurationStored`): reported to the coordinator, which grants the next version.
+    public private(set) var storedConfigVersion: UInt64 = 0
     var startedAt: Moment = .zero
     /// Whether cluster services ran here before: a start after a stop is a new incarnation.
     var hasRun = false
@@ -92,6 +95,7 @@ public struct ClusterNode: Sendable {
         desk = previous.desk
         output = previous.output
         protected = previous.protected
+        storedConfigVersion = previous.storedConfigVersion
         hasRun = true
     }
 
@@ -277,6 +281,17 @@ public struct ClusterNode: Sendable {
 
     /// An administrator's request, made on this node. Returns its id: its answer appears in
     /// `answers` under that id (at once when it is refused here).
+    /// The shell stored configuration `version` (a sync of its own, or one a peer pushed).
+    public mutating func configurationStored(version: UInt64, at now: Moment) -> Step {
+        noteStoredConfiguration(version: version)
+        return finish(at: now)
+    }
+
+    /// The newest configuration version the shell stores, told before cluster services start.
+    public mutating func noteStoredConfiguration(version: UInt64) {
+        storedConfigVersion = max(storedConfigVersion, version)
+    }
+
     public mutating func request(_ request: AdminRequest, at now: Moment) -> (id: UInt64, step: Step) {
         let id = desk.open(request)
         guard phase == .running, let state = installed else {

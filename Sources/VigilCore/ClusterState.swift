@@ -42,6 +42,9 @@ public struct ClusterState: Sendable, Hashable, Codable {
     /// Members on either side of a network partition that only a non-IP path (the disk) bridges
     /// (NETPAR): while any, no group starts or stops anywhere until the partition heals.
     public var netpar: Set<String> = []
+    /// The newest configuration version a coordinator granted to a `vigil sync`
+    /// (`AdminRequest.claimConfigVersion`); 0 before any in this cluster's agreed history.
+    public var configVersion: UInt64 = 0
     /// What each member last reported holding (groups not offline, with their state), so that any
     /// node can show every group's state on every node (`vigil status`).
     public var holdings: [String: [String: GroupState]] = [:]

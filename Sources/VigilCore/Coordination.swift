@@ -264,6 +264,11 @@ struct Coordination: Sendable {
             }
             outcome.replies.append(
                 AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: nil))
+            if case .claimConfigVersion(let version, _) = request.request {
+                state.configVersion = version
+                outcome.notes.append("configuration version \(version) taken by a sync on \(request.origin)")
+                continue
+            }
             if case .acknowledge = request.request {
                 state.tooLong = false
                 state.acknowledgedEvent = state.currentEvent?.number

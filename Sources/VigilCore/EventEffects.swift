@@ -59,6 +59,24 @@ extension Coordination {
         }
     }
 
+    /// The newest configuration version the cluster has: the agreed one, or a member's stored one.
+    var newestConfigVersion: UInt64 {
+        reports.values.reduce(state.configVersion) { max($0, $1.configVersion) }
+    }
+
+    /// Why a sync may not take `version`, or `nil` when it may.
+    func refusal(ofConfigVersion version: UInt64, expecting: UInt64?) -> String? {
+        let newest = newestConfigVersion
+        if let expecting, expecting != newest {
+            return "the cluster's configuration is version \(newest), not \(expecting) as expected (--expect-version)"
+        }
+        guard version == newest + 1 else {
+            return "version \(version) is not the next one: the cluster's newest configuration is version \(newest) "
+                + "(another sync came first)"
+        }
+        return nil
+    }
+
     /// Non-sticky `rg offline` holds last until the next membership change.
     private mutating func clearLooseHolds() {
         state.admin.held = state.admin.held.filter { $0.value != .administrator(sticky: false) }
@@ -77,13 +95,16 @@ extension Coordination {
         case .offline(let group, let sticky):
             state.admin.sticky[group] = nil
             state.admin.held[group] = .administrator(sticky: sticky)
-        case .acknowledge:
+        case .acknowledge, .claimConfigVersion:
             break
         }
     }
 
     /// Why a request cannot be carried out now, or `nil` if it can. A refused request changes nothing.
     func refusal(of request: AdminRequest) -> String? {
+        if case .claimConfigVersion(let version, let expecting) = request {
+            return refusal(ofConfigVersion: version, expecting: expecting)
+        }
         guard let name = request.group else {
             return state.tooLong ? nil : "the cluster is not UNSTABLE: there is nothing to acknowledge"
         }

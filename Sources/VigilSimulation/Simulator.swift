@@ -117,6 +117,12 @@ public final class Simulator {
         deliverInput(node) { $0.request(request, at: self.now).step }
     }
 
+    /// The node's shell stored configuration `version` (a `vigil sync`, or a peer's push).
+    public func configurationStored(version: UInt64, on node: String) {
+        note("\(node): stores configuration version \(version)")
+        deliverInput(node) { $0.configurationStored(version: version, at: self.now) }
+    }
+
     /// Runs the simulation until the virtual clock reaches `end`.
     public func run(until end: Moment) {
         while let next = queue.min, next.time <= end {

@@ -14,6 +14,16 @@ extension DaemonLoop {
         var nextResend: Moment
     }
 
+    /// A sync whose version the coordinator has not granted yet (`AdminRequest.claimConfigVersion`).
+    struct SyncClaim {
+        var request: UInt64
+        var version: UInt64
+        var text: String
+        var source: String
+        var continuation: CheckedContinuation<String, any Error>
+        var deadline: Moment
+    }
+
     struct SyncWait {
         var version: UInt64
         var continuation: CheckedContinuation<String, any Error>
@@ -95,37 +105,58 @@ extension DaemonLoop {
         return lines.joined(separator: "\n")
     }
 
-    /// Stores a verified configuration as the next version and pushes it to every node.
+    /// Asks the coordinator for the next configuration version for a verified text; once granted
+    /// (`answerSyncClaim`), stores it and pushes it to every node. Two syncs started at once never
+    /// take one number: the coordinator grants each number once, in the agreed state.
     mutating func startSync(
         text: String, source: String, expectVersion: UInt64?, _ continuation: CheckedContinuation<String, any Error>,
         at now: Moment
-    ) {
-        guard syncWaiting == nil else {
+    ) -> Step {
+        guard syncWaiting == nil, syncClaim == nil else {
             continuation.resume(
                 throwing: AdminRefusal("a sync is already under way on \(daemon.me); nothing was changed"))
-            return
-        }
-        let newest = configSync.nextVersion - 1
-        if let expectVersion, expectVersion != newest {
-            continuation.resume(
-                throwing: AdminRefusal(
-                    "the cluster's configuration is version \(newest), not \(expectVersion) as expected "
-                        + "(--expect-version): another sync came first; preview again against version \(newest); "
-                        + "nothing was changed"))
-            return
+            return Step()
         }
         let version = configSync.nextVersion
+        let (id, step) = core.request(.claimConfigVersion(version: version, expecting: expectVersion), at: now)
+        syncClaim = SyncClaim(
+            request: id, version: version, text: text, source: source, continuation: continuation,
+            deadline: now + Self.requestTimeout)
+        return step
+    }
+
+    /// Stores and pushes the claimed version once the coordinator granted it; refuses the sync when
+    /// it did not, or did not answer in time. Nothing is stored before the grant.
+    mutating func answerSyncClaim(at now: Moment) {
+        guard let claim = syncClaim else { return }
+        if let reply = core.answers.first(where: { $0.id == claim.request }) {
+            syncClaim = nil
+            if let refusal = reply.refusal {
+                claim.continuation.resume(throwing: AdminRefusal("\(refusal); nothing was changed"))
+                return
+            }
+            storeAndPush(claim, at: now)
+        } else if now >= claim.deadline {
+            syncClaim = nil
+            claim.continuation.resume(
+                throwing: AdminRefusal(
+                    "the coordinator did not grant configuration version \(claim.version) within "
+                        + "\(DurationText.format(Self.requestTimeout)); nothing was stored"))
+        }
+    }
+
+    private mutating func storeAndPush(_ claim: SyncClaim, at now: Moment) {
         do {
-            try configStore.write(version: version, text: text)
+            try configStore.write(version: claim.version, text: claim.text)
         } catch {
-            continuation.resume(throwing: error)
+            claim.continuation.resume(throwing: error)
             return
         }
         daemon.logs.event(
-            "configuration version \(version) (from \(source)) stored; pushing it to every node")
-        carryOut(configSync.adopt(version: version, text: text, at: now), at: now)
+            "configuration version \(claim.version) (from \(claim.source)) stored; pushing it to every node")
+        carryOut(configSync.adopt(version: claim.version, text: claim.text, at: now), at: now)
         syncWaiting = SyncWait(
-            version: version, continuation: continuation, deadline: now + Self.syncTimeout,
+            version: claim.version, continuation: claim.continuation, deadline: now + Self.syncTimeout,
             nextResend: now + Self.syncResend)
     }
 

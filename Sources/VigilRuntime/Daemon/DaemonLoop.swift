@@ -30,6 +30,8 @@ struct DaemonLoop {
     let configStore: ConfigStore
     /// `--all` orders waiting for every node's answer, by order id.
     var servicesWaiting: [UInt64: ServicesWait] = [:]
+    /// A `vigil sync` waiting for the coordinator to grant its version.
+    var syncClaim: SyncClaim?
     /// A `vigil sync` waiting for every node to store its version.
     var syncWaiting: SyncWait?
 
@@ -47,6 +49,7 @@ struct DaemonLoop {
         let stored = configStore.read()
         configSync = ConfigSync(
             me: daemon.me, peers: daemon.config.nodes.map(\.name), version: stored?.version ?? 0, text: stored?.text)
+        self.core.noteStoredConfiguration(version: configSync.version)
     }
 
     /// Applies inputs until cluster services stopped after a shutdown request, or the inputs end.
@@ -57,8 +60,12 @@ struct DaemonLoop {
             while let item = await inputs.next() {
                 let now = daemon.now
                 perform(apply(item, at: now), at: now)
+                if configSync.version > core.storedConfigVersion {
+                    perform(core.configurationStored(version: configSync.version, at: now), at: now)
+                }
                 answerRequests(at: now)
                 answerServices(at: now)
+                answerSyncClaim(at: now)
                 answerSync(at: now)
                 daemon.publish(core: core, at: now)
                 if core.phase == .stopped && shuttingDown {
@@ -110,8 +117,7 @@ struct DaemonLoop {
             return step
         case .servicesAll(let command, let continuation): return orderServices(command, continuation, at: now)
         case .sync(let text, let source, let expectVersion, let continuation):
-            startSync(text: text, source: source, expectVersion: expectVersion, continuation, at: now)
-            return Step()
+            return startSync(text: text, source: source, expectVersion: expectVersion, continuation, at: now)
         case .preview(let input, let continuation):
             continuation.resume(returning: preview(input))
             return Step()

@@ -26,6 +26,7 @@ extension ClusterState: WireBounded {
             && events.allSatisfy(\.wireValuesAreBounded) && WireLimits.isBounded(nextEventNumber)
             && WireLimits.isBounded(firstEventOfView) && (round.map { WireLimits.isBounded($0.number) } ?? true)
             && WireLimits.isBounded(nextRoundNumber) && (acknowledgedEvent.map(WireLimits.isBounded) ?? true)
+            && WireLimits.isBounded(configVersion)
     }
 }
 
@@ -41,7 +42,7 @@ extension MemberReport: WireBounded {
         // `topology`, `holdings`: names, flags and states only.
         WireLimits.isBounded(number) && WireLimits.isBounded(incarnation) && WireLimits.isBounded(installedEpoch)
             && WireLimits.isBounded(installedSeq) && WireLimits.isBounded(doneRoundEpoch)
-            && WireLimits.isBounded(doneRound)
+            && WireLimits.isBounded(doneRound) && WireLimits.isBounded(configVersion)
     }
 }
 

@@ -169,4 +169,44 @@ import VigilCore
         guard case .refused(let why) = missing else { Issue.record("\(missing)"); return }
         #expect(why == "version 9 is not kept on n2 (kept: 1)")
     }
+
+    /// Two syncs of different texts started at once on two nodes: one wins, the other is refused,
+    /// and every node stores the winner's text under the version (before, both took the same
+    /// number and the nodes ended with different texts under it).
+    @Test func twoSyncsAtOnceNeverBothWin() async throws {
+        let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        for node in cluster.nodes { try cluster.start(node, binary: binary) }
+        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] }
+        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        let original = cluster.dir.read("trio.yaml")
+        let texts = ["n1": original + "\n# from n1\n", "n2": original + "\n# from n2\n"]
+        let (first, second) = (cluster.socket("n1"), cluster.socket("n2"))
+        async let fromN1 = AdminClient(socketPath: first).send(.sync(text: texts["n1"], file: "n1.yaml", expectVersion: nil))
+        async let fromN2 = AdminClient(socketPath: second).send(.sync(text: texts["n2"], file: "n2.yaml", expectVersion: nil))
+        let answers = ["n1": try await fromN1, "n2": try await fromN2]
+        // Each sync that won names its version; a later one (if the first had finished before it
+        // asked) takes the next number, never the same.
+        var versions: [String: UInt64] = [:]
+        for (node, answer) in answers {
+            if let done = Self.done(answer) {
+                let number = done.split(separator: " ").dropFirst(2).first.flatMap { UInt64($0) }
+                versions[node] = try #require(number, "\(done)")
+            } else if case .refused(let reason) = answer {
+                #expect(reason.contains("another sync came first") || reason.contains("already under way"), "\(reason)")
+            } else {
+                Issue.record("\(node): \(answer)")
+            }
+        }
+        #expect(!versions.isEmpty && Set(versions.values).count == versions.count, "\(answers)")
+        guard let (winner, newest) = versions.max(by: { $0.value < $1.value }) else { return }
+        let agreed = await eventually(within: .seconds(15)) {
+            cluster.nodes.allSatisfy {
+                let stored = ConfigStore(stateDirectory: cluster.dir.file($0)).read()
+                return stored?.version == newest && stored?.text == texts[winner]
+            }
+        }
+        #expect(agreed, "not every node stores \(winner)'s text as version \(newest)\n\(cluster.logs())")
+    }
 }
