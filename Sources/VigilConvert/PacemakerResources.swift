@@ -10,6 +10,10 @@ extension PacemakerBuilder {
                 name: name, policy: unit.concurrent ? .concurrent : .cascading, nodes: [], inactiveTakeover: true)
             group.nodes = orderedNodes(unit)
             for primitive in unit.primitives { add(primitive, unit: unit, to: &group) }
+            let resources = group.serviceAddresses.count + group.volumeGroups.count + group.filesystems.count
+                + group.nfsExports.count + group.applications.count
+            // A group of resources none of which converted is left out (each one has its note).
+            guard resources > 0 else { continue }
             if !unit.concurrent { group.policy = policy(unit) }
             config.resourceGroups.append(group)
         }

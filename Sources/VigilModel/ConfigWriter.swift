@@ -15,9 +15,10 @@ public enum ConfigWriter {
         lines.append("cluster: {name: \(scalar(config.name)), id: \(config.id)}")
         lines += quorumLines(config)
         lines += tuningLines(config.tuning)
-        lines.append("networks:")
+        // Required keys, so written even when empty (`[]`: the loader reads an empty list).
+        lines.append(config.networks.isEmpty ? "networks: []" : "networks:")
         lines += config.networks.map { "  - \(flow(networkFields($0)))" }
-        lines.append("nodes:")
+        lines.append(config.nodes.isEmpty ? "nodes: []" : "nodes:")
         for node in config.nodes { lines += nodeLines(node) }
         lines += section("service_addresses", config.serviceAddresses) {
             [("label", scalar($0.label)), ("address", "\($0.address)"), ("network", scalar($0.network))]

@@ -4,7 +4,7 @@ import VigilModel
 
 /// Loads a converted configuration's YAML as `vigil verify` would: the loader's and the verifier's
 /// diagnostics (the loader must accept what the writer wrote).
-func verified(_ result: ConversionResult, sourceLocation: SourceLocation = #_sourceLocation) -> [Diagnostic] {
+func verified(_ result: ConversionResult, sourceLocation: Testing.SourceLocation = #_sourceLocation) -> [Diagnostic] {
     let yaml = result.yaml(from: ["test"])
     let (loaded, problems) = ConfigLoader.load(yaml: yaml, file: "converted.yaml")
     #expect(problems.isEmpty, "the converted YAML does not load: \(problems)\n\(yaml)", sourceLocation: sourceLocation)

@@ -84,9 +84,15 @@ struct ConvertCommand: ParsableCommand {
                 return Outcome(yaml: nil, messages: ["\(file): cannot read: \(error.localizedDescription)"], status: 2)
             }
         }
+        let addresses: [(node: String, address: IPv4Address)]
+        do {
+            addresses = try parsedAddresses()
+        } catch {
+            return Outcome(yaml: nil, messages: ["\(error)"], status: 2)
+        }
         let options = ConversionOptions(
-            clusterName: clusterName, clusterID: clusterId, nodeNames: nodeNames,
-            addresses: (try? parsedAddresses()) ?? [], diskHeartbeat: diskHeartbeat)
+            clusterName: clusterName, clusterID: clusterId, nodeNames: nodeNames, addresses: addresses,
+            diskHeartbeat: diskHeartbeat)
         let result: ConversionResult
         do {
             switch from {
