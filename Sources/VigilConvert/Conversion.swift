@@ -60,7 +60,9 @@ public struct ConversionResult: Sendable {
         for note in notes where !files.contains(note.file) { files.append(note.file) }
         self.notes = notes.enumerated().sorted { lhs, rhs in
             let (a, b) = (lhs.element, rhs.element)
-            let key = { (note: ConversionNote) in (files.firstIndex(of: note.file) ?? 0, note.line == 0 ? Int.max : note.line) }
+            let key = { (note: ConversionNote) in
+                (files.firstIndex(of: note.file) ?? 0, note.line == 0 ? Int.max : note.line)
+            }
             return key(a) != key(b) ? key(a) < key(b) : lhs.offset < rhs.offset
         }.map(\.element)
     }

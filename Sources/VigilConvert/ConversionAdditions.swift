@@ -17,8 +17,11 @@ enum ConversionAdditions {
             config.id = id
         } else {
             config.id = 1
-            notes.append(ConversionNote(.assumed, file: file, line: 0, "cluster id 1: every packet carries it, so "
-                + "give each cluster on a network its own (--cluster-id)"))
+            notes.append(
+                ConversionNote(
+                    .assumed, file: file, line: 0,
+                    "cluster id 1: every packet carries it, so "
+                        + "give each cluster on a network its own (--cluster-id)"))
         }
         if let device = options.diskHeartbeat { addDiskHeartbeat(device, to: &config) }
         chooseQuorum(&config, file: file, notes: &notes)
@@ -29,7 +32,8 @@ enum ConversionAdditions {
         for index in config.nodes.indices {
             let name = config.nodes[index].name
             config.nodes[index].interfaces.append(
-                Interface(name: diskNetwork, label: "\(name)_\(diskNetwork)", role: .boot, device: device,
+                Interface(
+                    name: diskNetwork, label: "\(name)_\(diskNetwork)", role: .boot, device: device,
                     network: diskNetwork))
         }
     }
@@ -43,9 +47,13 @@ enum ConversionAdditions {
             config.tiebreaker = disk.name
         } else if config.nodes.count == 2 {
             config.quorum = .none
-            notes.append(ConversionNote(.mustAdd, file: file, line: 0, "a disk heartbeat: with two nodes and only "
-                + "IP networks, a cut network gives both nodes the groups (quorum: none, as before); add a shared "
-                + "disk with --disk-heartbeat DEVICE for quorum: disk"))
+            notes.append(
+                ConversionNote(
+                    .mustAdd, file: file, line: 0,
+                    "a disk heartbeat: with two nodes and only "
+                        + "IP networks, a cut network gives both nodes the groups (quorum: none, as before); "
+                        + "add a shared "
+                        + "disk with --disk-heartbeat DEVICE for quorum: disk"))
         }
     }
 
@@ -57,22 +65,32 @@ enum ConversionAdditions {
     ) {
         for (name, address) in options.addresses {
             guard let network = network(holding: address, in: config) else {
-                notes.append(ConversionNote(.mustAdd, file: file, line: 0, "--address \(name)=\(address): the "
-                    + "configuration has no IP network; add one"))
+                notes.append(
+                    ConversionNote(
+                        .mustAdd, file: file, line: 0,
+                        "--address \(name)=\(address): the "
+                            + "configuration has no IP network; add one"))
                 continue
             }
             if config.node(named: name) == nil {
                 addNode(name, to: &config)
-                notes.append(ConversionNote(.assumed, file: file, line: 0, "node \(name) (--address) has the "
-                    + "adapters of \(config.nodes[0].name) and comes after the nodes of the files in every group"))
+                notes.append(
+                    ConversionNote(
+                        .assumed, file: file, line: 0,
+                        "node \(name) (--address) has the "
+                            + "adapters of \(config.nodes[0].name) and comes after the nodes of the files "
+                            + "in every group"
+                    ))
             }
             guard let index = config.nodes.firstIndex(where: { $0.name == name }) else { continue }
             if let at = config.nodes[index].interfaces.firstIndex(where: { $0.network == network.name }) {
                 config.nodes[index].interfaces[at].address = address
             } else {
                 let adapter = config.nodes.flatMap(\.interfaces).first { $0.network == network.name }?.name ?? "eth0"
-                config.nodes[index].interfaces.append(Interface(
-                    name: adapter, label: "\(name)_\(adapter)", role: .boot, address: address, network: network.name))
+                config.nodes[index].interfaces.append(
+                    Interface(
+                        name: adapter, label: "\(name)_\(adapter)", role: .boot, address: address, network: network.name
+                    ))
             }
         }
     }
@@ -81,7 +99,8 @@ enum ConversionAdditions {
         let networks = config.networks.filter(\.isIP)
         let holding = networks.first { network in
             guard let mask = network.netmask else { return false }
-            let known = config.nodes.flatMap(\.interfaces).filter { $0.network == network.name }.compactMap(\.address)
+            let known =
+                config.nodes.flatMap(\.interfaces).filter { $0.network == network.name }.compactMap(\.address)
                 + config.serviceAddresses.filter { $0.network == network.name }.map(\.address)
             return known.contains { $0.masked(by: mask) == address.masked(by: mask) }
         }

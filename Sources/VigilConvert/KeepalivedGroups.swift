@@ -15,15 +15,17 @@ extension KeepalivedBuilder {
         var grouped = Set<String>()
         for machine in machines {
             for sync in machine.syncGroups where !planned.contains(where: { $0.name == sync.name }) {
-                planned.append(PlannedGroup(name: sync.name, instances: sync.members, file: machine.file, line: sync.line))
+                planned.append(
+                    PlannedGroup(name: sync.name, instances: sync.members, file: machine.file, line: sync.line))
                 grouped.formUnion(sync.members)
             }
         }
         for machine in machines {
             for instance in machine.instances where !grouped.contains(instance.name) {
                 grouped.insert(instance.name)
-                planned.append(PlannedGroup(
-                    name: instance.name, instances: [instance.name], file: machine.file, line: instance.line))
+                planned.append(
+                    PlannedGroup(
+                        name: instance.name, instances: [instance.name], file: machine.file, line: instance.line))
             }
         }
         return planned
@@ -41,8 +43,10 @@ extension KeepalivedBuilder {
             let name = ConvertedNames.unique(ConvertedNames.identifier(plan.name, fallback: "group"), in: &groupNames)
             let nodes = orderedNodes(plan)
             guard !nodes.isEmpty else {
-                note(.notConverted, plan.file, plan.line, "vrrp_sync_group \(plan.name) has no instance of this "
-                    + "configuration; not converted")
+                note(
+                    .notConverted, plan.file, plan.line,
+                    "vrrp_sync_group \(plan.name) has no instance of this "
+                        + "configuration; not converted")
                 continue
             }
             let noPreempt = machines.contains { machine in
@@ -66,8 +70,10 @@ extension KeepalivedBuilder {
         }
         ranked.sort { ($0.priority, -$0.order) > ($1.priority, -$1.order) }
         for (lhs, rhs) in zip(ranked, ranked.dropFirst()) where lhs.priority == rhs.priority {
-            note(.assumed, plan.file, plan.line, "\(plan.name): \(lhs.name) and \(rhs.name) have the same priority "
-                + "\(lhs.priority); \(lhs.name) (given first) comes first")
+            note(
+                .assumed, plan.file, plan.line,
+                "\(plan.name): \(lhs.name) and \(rhs.name) have the same priority "
+                    + "\(lhs.priority); \(lhs.name) (given first) comes first")
         }
         // Nodes named only on the command line (--address) come after those of the files.
         return ranked.map(\.name) + config.nodes.dropFirst(machines.count).map(\.name)
@@ -84,13 +90,16 @@ extension KeepalivedBuilder {
                 for virtual in instance.addresses {
                     if let existing = config.serviceAddresses.first(where: { $0.address == virtual.address }) {
                         if !result.contains(existing.label) && machine.file == plan.file {
-                            note(.notConverted, machine.file, virtual.line, "\(virtual.address) is already a service "
-                                + "address of another group (\(existing.label)); a resource belongs to one group")
+                            note(
+                                .notConverted, machine.file, virtual.line,
+                                "\(virtual.address) is already a service "
+                                    + "address of another group (\(existing.label)); a resource belongs to one group")
                         }
                         continue
                     }
                     let label = ConvertedNames.unique(
-                        ConvertedNames.identifier("\(instanceName)_\(count + 1)",
+                        ConvertedNames.identifier(
+                            "\(instanceName)_\(count + 1)",
                             fallback: "vip"), in: &labels)
                     config.serviceAddresses.append(
                         ServiceAddress(label: label, address: virtual.address, network: network))
@@ -125,20 +134,26 @@ extension KeepalivedBuilder {
                 guard let at = machines.firstIndex(where: { $0.checks[tracked.name] != nil }),
                     let check = machines[at].checks[tracked.name]
                 else {
-                    note(.notConverted, tracked.file, tracked.line, "\(tracked.name) names no vrrp_script or "
-                        + "vrrp_track_process; not converted")
+                    note(
+                        .notConverted, tracked.file, tracked.line,
+                        "\(tracked.name) names no vrrp_script or "
+                            + "vrrp_track_process; not converted")
                     continue
                 }
                 machines[at].checks[tracked.name]?.used = true
                 let base = (shared[tracked.name] ?? 0) > 1 ? "\(group)_\(tracked.name)" : tracked.name
                 let name = ConvertedNames.identifier(base, fallback: "check")
                 guard config.application(named: name) == nil, !result.contains(name) else { continue }
-                config.applications.append(Application(
-                    name: name, start: "true", stop: "true", monitor: check.command,
-                    monitorTimeout: check.timeout ?? check.interval, monitorInterval: check.interval, restartCount: 0))
-                note(.assumed, machines[at].file, check.line, "application \(name) monitors '\(check.command)' and "
-                    + "moves \(group) when it fails; keepalived did not start it, so start and stop are 'true': "
-                    + "give them if Vigil should run it")
+                config.applications.append(
+                    Application(
+                        name: name, start: "true", stop: "true", monitor: check.command,
+                        monitorTimeout: check.timeout ?? check.interval, monitorInterval: check.interval,
+                        restartCount: 0))
+                note(
+                    .assumed, machines[at].file, check.line,
+                    "application \(name) monitors '\(check.command)' and "
+                        + "moves \(group) when it fails; keepalived did not start it, so start and stop are 'true': "
+                        + "give them if Vigil should run it")
                 result.append(name)
             }
         }
@@ -159,26 +174,34 @@ extension KeepalivedBuilder {
     mutating func reportMissing() {
         let file = machines.first?.file ?? "keepalived"
         if machines.allSatisfy({ $0.instances.isEmpty }) {
-            note(.mustAdd, file, 0, "there is no vrrp_instance: nothing moves between nodes; add the networks, "
-                + "the nodes' addresses and the resource groups")
+            note(
+                .mustAdd, file, 0,
+                "there is no vrrp_instance: nothing moves between nodes; add the networks, "
+                    + "the nodes' addresses and the resource groups")
         }
         for network in config.networks.map(\.name) {
             for peer in unclaimedPeers(on: network) {
-                note(.mustAdd, peer.file, peer.line, "the node at \(peer.address) (unicast_peer) is described by no "
-                    + "file: pass its keepalived.conf too, or name it with --address NODE=\(peer.address)")
+                note(
+                    .mustAdd, peer.file, peer.line,
+                    "the node at \(peer.address) (unicast_peer) is described by no "
+                        + "file: pass its keepalived.conf too, or name it with --address NODE=\(peer.address)")
             }
         }
         for node in config.nodes {
             for interface in node.interfaces where interface.address == nil {
-                note(.mustAdd, file, 0, "node \(node.name) has no address on network \(interface.network) "
-                    + "(multicast VRRP does not need one): add it to its \(interface.name) interface, or pass "
-                    + "--address \(node.name)=ADDRESS")
+                note(
+                    .mustAdd, file, 0,
+                    "node \(node.name) has no address on network \(interface.network) "
+                        + "(multicast VRRP does not need one): add it to its \(interface.name) interface, or pass "
+                        + "--address \(node.name)=ADDRESS")
             }
         }
         if config.nodes.count == 1 {
-            note(.mustAdd, file, 0, "a keepalived.conf describes one machine, so the cluster has one node: pass "
-                + "the file of every node (vigil convert --from keepalived node1.conf node2.conf), or name the "
-                + "others with --address NODE=ADDRESS")
+            note(
+                .mustAdd, file, 0,
+                "a keepalived.conf describes one machine, so the cluster has one node: pass "
+                    + "the file of every node (vigil convert --from keepalived node1.conf node2.conf), or name the "
+                    + "others with --address NODE=ADDRESS")
         }
     }
 }

@@ -76,11 +76,15 @@ struct KeepalivedMachine {
         case "virtual_server", "virtual_server_group":
             note(statement.line, "\(statement.keyword) is not converted: Vigil does not balance load")
         case "static_ipaddress", "static_routes", "static_rules":
-            note(statement.line, "\(statement.keyword) is not converted: Vigil does not manage addresses and routes "
-                + "that stay on a node; configure them in the system's network configuration")
+            note(
+                statement.line,
+                "\(statement.keyword) is not converted: Vigil does not manage addresses and routes "
+                    + "that stay on a node; configure them in the system's network configuration")
         case "include":
-            note(statement.line, "include \(name) is not followed: convert that file's statements too "
-                + "(paste them in, or convert it as well)", .mustAdd)
+            note(
+                statement.line,
+                "include \(name) is not followed: convert that file's statements too "
+                    + "(paste them in, or convert it as well)", .mustAdd)
         default:
             note(statement.line, Self.notConverted(statement.keyword))
         }
@@ -89,14 +93,23 @@ struct KeepalivedMachine {
     /// The reason a keyword is not converted, for those with a Vigil counterpart that works otherwise.
     static func notConverted(_ keyword: String) -> String {
         let reasons: [(prefixes: [String], reason: String)] = [
-            (["notify", "smtp_alert"], "Vigil runs hooks on cluster events: add the command under hooks "
-                + "(e.g. rg_move_complete: {post: [...]})"),
+            (
+                ["notify", "smtp_alert"],
+                "Vigil runs hooks on cluster events: add the command under hooks "
+                    + "(e.g. rg_move_complete: {post: [...]})"
+            ),
             (["auth"], "Vigil authenticates cluster traffic with the cluster key"),
-            (["advert_int"], "Vigil's heartbeats replace VRRP adverts (tuning.heartbeat; a node is found down "
-                + "after 0.6s by default)"),
+            (
+                ["advert_int"],
+                "Vigil's heartbeats replace VRRP adverts (tuning.heartbeat; a node is found down "
+                    + "after 0.6s by default)"
+            ),
             (["garp_", "gna_"], "Vigil repeats gratuitous ARP itself whenever it acquires an address"),
-            (["track_interface"], "Vigil watches the adapters of its networks itself; add the interface as a "
-                + "network if its loss should move the group"),
+            (
+                ["track_interface"],
+                "Vigil watches the adapters of its networks itself; add the interface as a "
+                    + "network if its loss should move the group"
+            ),
             (["use_vmac", "vmac_"], "Vigil moves addresses, not MAC addresses"),
             (["preempt_delay"], "a cascading group falls back as soon as its first node is up"),
             (["virtual_routes", "virtual_rules"], "Vigil moves addresses, not routes; add a post hook"),
@@ -112,8 +125,10 @@ struct KeepalivedMachine {
             if child.keyword == "router_id", let value = child.arguments.first {
                 routerID = value
             } else if child.keyword.hasPrefix("notification_email") || child.keyword.hasPrefix("smtp") {
-                note(child.line, "global_defs \(child.keyword) is not converted: Vigil sends no mail; "
-                    + "add a notify hook")
+                note(
+                    child.line,
+                    "global_defs \(child.keyword) is not converted: Vigil sends no mail; "
+                        + "add a notify hook")
             } else {
                 note(child.line, "global_defs " + Self.notConverted(child.keyword))
             }
@@ -168,8 +183,10 @@ struct KeepalivedMachine {
         for entry in block.children {
             guard let name = entry.words.first else { continue }
             if entry.words.contains("weight") {
-                note(entry.line, "\(name)'s weight is not converted: in Vigil a failing monitor moves the group "
-                    + "to the next node, it does not lower a priority")
+                note(
+                    entry.line,
+                    "\(name)'s weight is not converted: in Vigil a failing monitor moves the group "
+                        + "to the next node, it does not lower a priority")
             }
             names.append((name, entry.line))
         }
@@ -203,8 +220,10 @@ struct KeepalivedMachine {
         }
         let extra = entry.words.dropFirst().filter { $0 != "dev" && $0 != device }
         if !extra.isEmpty {
-            note(entry.line, "'\(extra.joined(separator: " "))' of \(address) is not converted: Vigil adds service "
-                + "addresses with the network's netmask and no label or scope")
+            note(
+                entry.line,
+                "'\(extra.joined(separator: " "))' of \(address) is not converted: Vigil adds service "
+                    + "addresses with the network's netmask and no label or scope")
         }
         instance.addresses.append(VirtualAddress(address: address, prefix: prefix, device: device, line: entry.line))
     }
@@ -230,8 +249,10 @@ struct KeepalivedMachine {
             case "interval": check.interval = seconds(value, child) ?? check.interval
             case "timeout": check.timeout = seconds(value, child)
             case "weight", "rise", "fall", "user", "init_fail":
-                note(child.line, "vrrp_script \(name) \(child.keyword) is not converted: a Vigil monitor fails the "
-                    + "application at its first failure, runs as root, and moves the group after restart_count")
+                note(
+                    child.line,
+                    "vrrp_script \(name) \(child.keyword) is not converted: a Vigil monitor fails the "
+                        + "application at its first failure, runs as root, and moves the group after restart_count")
             default: note(child.line, Self.notConverted(child.keyword))
             }
         }
@@ -253,8 +274,10 @@ struct KeepalivedMachine {
             case "delay": check.interval = seconds(child.arguments.first ?? "", child) ?? check.interval
             default:
                 if child.keyword == "weight" || child.keyword == "quorum" || child.keyword.hasPrefix("quorum") {
-                    note(child.line, "vrrp_track_process \(name) \(child.keyword) is not converted: the monitor "
-                        + "checks that one such process runs")
+                    note(
+                        child.line,
+                        "vrrp_track_process \(name) \(child.keyword) is not converted: the monitor "
+                            + "checks that one such process runs")
                 } else if child.keyword == "parameters" {
                     parameters = child.arguments.joined(separator: " ")
                 } else {
@@ -266,7 +289,8 @@ struct KeepalivedMachine {
             note(statement.line, "vrrp_track_process \(name) has no process; not converted")
             return
         }
-        check.command = parameters.map { "pgrep -f -- \(Self.shellQuoted(process + " " + $0))" }
+        check.command =
+            parameters.map { "pgrep -f -- \(Self.shellQuoted(process + " " + $0))" }
             ?? "pgrep -x -- \(Self.shellQuoted(process))"
         checks[name] = check
     }

@@ -89,8 +89,12 @@ struct KeepalivedBuilder {
                 let network = ConvertedNames.identifier(adapter, fallback: "lan")
                 networkOf[instance.name] = network
                 if config.network(named: network) == nil {
-                    config.networks.append(Network(name: network, type: "ether", kind: .ip(
-                        attribute: .public, netmask: netmask(of: network, line: instance.line, file: machine.file))))
+                    config.networks.append(
+                        Network(
+                            name: network, type: "ether",
+                            kind: .ip(
+                                attribute: .public,
+                                netmask: netmask(of: network, line: instance.line, file: machine.file))))
                 }
             }
         }
@@ -102,7 +106,7 @@ struct KeepalivedBuilder {
         var best: (prefix: Int, address: KeepalivedMachine.VirtualAddress, file: String)?
         for machine in machines {
             for instance in machine.instances
-                where ConvertedNames.identifier(instance.interface ?? "eth0", fallback: "lan") == network {
+            where ConvertedNames.identifier(instance.interface ?? "eth0", fallback: "lan") == network {
                 for address in instance.addresses {
                     guard let prefix = address.prefix, (8..<32).contains(prefix) else { continue }
                     if best == nil || prefix < best?.prefix ?? 33 { best = (prefix, address, machine.file) }
@@ -110,13 +114,17 @@ struct KeepalivedBuilder {
             }
         }
         guard let best else {
-            note(.assumed, file, line, "network \(network) has netmask 255.255.255.0: keepalived.conf does not "
-                + "state it; correct it in networks if it differs")
+            note(
+                .assumed, file, line,
+                "network \(network) has netmask 255.255.255.0: keepalived.conf does not "
+                    + "state it; correct it in networks if it differs")
             return IPv4Address(0xFFFF_FF00)
         }
         let mask = IPv4Address(UInt32.max << UInt32(32 - best.prefix))
-        note(.assumed, best.file, best.address.line, "network \(network) has netmask \(mask), the prefix of "
-            + "\(best.address.address)/\(best.prefix); correct it in networks if the network's own differs")
+        note(
+            .assumed, best.file, best.address.line,
+            "network \(network) has netmask \(mask), the prefix of "
+                + "\(best.address.address)/\(best.prefix); correct it in networks if the network's own differs")
         return mask
     }
 
@@ -132,8 +140,9 @@ struct KeepalivedBuilder {
                 }
                 let label = ConvertedNames.unique(
                     ConvertedNames.identifier("\(node.name)_\(adapter)", fallback: "\(node.name)_if"), in: &labels)
-                node.interfaces.append(Interface(
-                    name: adapter, label: label, role: .boot, address: instance.sourceAddress, network: network))
+                node.interfaces.append(
+                    Interface(
+                        name: adapter, label: label, role: .boot, address: instance.sourceAddress, network: network))
             }
             config.nodes.append(node)
         }
@@ -145,7 +154,8 @@ struct KeepalivedBuilder {
         var peers: [(address: IPv4Address, file: String, line: Int)] = []
         for machine in machines {
             for instance in machine.instances where networkOf[instance.name] == network {
-                for peer in instance.peers where !known.contains(peer) && !peers.contains(where: { $0.address == peer }) {
+                for peer in instance.peers where !known.contains(peer) && !peers.contains(where: { $0.address == peer })
+                {
                     peers.append((peer, machine.file, instance.line))
                 }
             }
@@ -165,8 +175,10 @@ struct KeepalivedBuilder {
                 let at = config.nodes[index].interfaces.firstIndex(where: { $0.network == network })
             else { continue }
             config.nodes[index].interfaces[at].address = peer.address
-            note(.assumed, peer.file, peer.line, "node \(config.nodes[index].name) has address \(peer.address) on "
-                + "\(network): the unicast_peer no other file claims")
+            note(
+                .assumed, peer.file, peer.line,
+                "node \(config.nodes[index].name) has address \(peer.address) on "
+                    + "\(network): the unicast_peer no other file claims")
         }
     }
 }

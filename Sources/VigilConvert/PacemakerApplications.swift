@@ -13,31 +13,43 @@ extension PacemakerBuilder {
         let commands: (start: String, stop: String, monitor: String)
         switch kind {
         case "systemd", "service":
-            commands = ("systemctl start \(quoted)", "systemctl stop \(quoted)", "systemctl is-active --quiet \(quoted)")
+            commands = (
+                "systemctl start \(quoted)", "systemctl stop \(quoted)", "systemctl is-active --quiet \(quoted)"
+            )
         case "lsb":
             let script = KeepalivedMachine.shellQuoted("/etc/init.d/\(type)")
             commands = ("\(script) start", "\(script) stop", "\(script) status")
         default:
             let provider = primitive["provider"] ?? "heartbeat"
-            let environment = (["OCF_ROOT=/usr/lib/ocf", "OCF_RESOURCE_INSTANCE=\(KeepalivedMachine.shellQuoted(id))"]
-                + attributes.keys.sorted().map { "OCF_RESKEY_\($0)=\(KeepalivedMachine.shellQuoted(attributes[$0] ?? ""))" })
+            let environment =
+                (["OCF_ROOT=/usr/lib/ocf", "OCF_RESOURCE_INSTANCE=\(KeepalivedMachine.shellQuoted(id))"]
+                + attributes.keys.sorted().map {
+                    "OCF_RESKEY_\($0)=\(KeepalivedMachine.shellQuoted(attributes[$0] ?? ""))"
+                })
                 .joined(separator: " ")
             let agent = KeepalivedMachine.shellQuoted("/usr/lib/ocf/resource.d/\(provider)/\(type)")
-            commands = ("\(environment) \(agent) start", "\(environment) \(agent) stop", "\(environment) \(agent) monitor")
-            note(.assumed, primitive.line, "\(id) (ocf:\(provider):\(type)) runs its resource agent as an application; "
-                + "the agent must be installed on every node")
+            commands = (
+                "\(environment) \(agent) start", "\(environment) \(agent) stop", "\(environment) \(agent) monitor"
+            )
+            note(
+                .assumed, primitive.line,
+                "\(id) (ocf:\(provider):\(type)) runs its resource agent as an application; "
+                    + "the agent must be installed on every node")
         }
         var application = Application(name: "", start: commands.start, stop: commands.stop, monitor: commands.monitor)
         var names = Set(config.applications.map(\.name))
         application.name = ConvertedNames.unique(ConvertedNames.identifier(id, fallback: "application"), in: &names)
         readOperations(primitive, id: id, into: &application)
-        let threshold = PacemakerCIB.pairs(of: primitive, set: "meta_attributes").values["migration-threshold"]
+        let threshold =
+            PacemakerCIB.pairs(of: primitive, set: "meta_attributes").values["migration-threshold"]
             ?? unit.meta["migration-threshold"] ?? defaults["migration-threshold"]
         if let threshold, let value = PacemakerCIB.score(threshold), value >= 1 {
             application.restartCount = min(1000, value - 1)
         } else {
-            note(.assumed, primitive.line, "\(id) has no migration-threshold (Pacemaker restarts it on its node "
-                + "for ever): Vigil restarts it \(application.restartCount) times, then moves the group")
+            note(
+                .assumed, primitive.line,
+                "\(id) has no migration-threshold (Pacemaker restarts it on its node "
+                    + "for ever): Vigil restarts it \(application.restartCount) times, then moves the group")
         }
         config.applications.append(application)
         group.applications.append(application.name)
@@ -69,8 +81,10 @@ extension PacemakerBuilder {
         let attributes = PacemakerCIB.pairs(of: primitive, set: "instance_attributes").values
         guard type.hasPrefix("fence_"), type.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
         else {
-            note(.notConverted, primitive.line, "stonith \(id) (\(type)) is not converted: only fence_* agents are; "
-                + "give each node a fence command")
+            note(
+                .notConverted, primitive.line,
+                "stonith \(id) (\(type)) is not converted: only fence_* agents are; "
+                    + "give each node a fence command")
             return
         }
         let renamed = ["ipaddr": "ip", "login": "username", "passwd": "password"]
@@ -91,8 +105,10 @@ extension PacemakerBuilder {
             }
         }
         guard !targets.isEmpty else {
-            note(.mustAdd, primitive.line, "stonith \(id) does not say which nodes it fences (pcmk_host_list): "
-                + "add each node's fence command")
+            note(
+                .mustAdd, primitive.line,
+                "stonith \(id) does not say which nodes it fences (pcmk_host_list): "
+                    + "add each node's fence command")
             return
         }
         for target in targets {
@@ -110,13 +126,17 @@ extension PacemakerBuilder {
             note(.mustAdd, 0, "the CIB lists no nodes (<nodes>): add the cluster's nodes")
         }
         if !config.networks.contains(where: \.isIP) {
-            note(.mustAdd, 0, "no IPaddr2 resource says which network the nodes share: add a network and each "
-                + "node's interface on it")
+            note(
+                .mustAdd, 0,
+                "no IPaddr2 resource says which network the nodes share: add a network and each "
+                    + "node's interface on it")
         }
         for node in config.nodes {
             for interface in node.interfaces where interface.address == nil {
-                note(.mustAdd, 0, "node \(node.name) has no address on network \(interface.network) (the CIB does "
-                    + "not hold it; corosync.conf does): pass --address \(node.name)=ADDRESS")
+                note(
+                    .mustAdd, 0,
+                    "node \(node.name) has no address on network \(interface.network) (the CIB does "
+                        + "not hold it; corosync.conf does): pass --address \(node.name)=ADDRESS")
             }
         }
     }

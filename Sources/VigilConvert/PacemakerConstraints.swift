@@ -12,7 +12,9 @@ extension PacemakerBuilder {
             case "rsc_colocation": readColocation(constraint, id: id)
             case "rsc_order": readOrder(constraint, id: id)
             default:
-                note(.notConverted, constraint.line, "\(constraint.name) \(id) is not converted: it has no Vigil meaning")
+                note(
+                    .notConverted, constraint.line, "\(constraint.name) \(id) is not converted: it has no Vigil meaning"
+                )
             }
         }
     }
@@ -23,8 +25,10 @@ extension PacemakerBuilder {
             let resource = constraint["rsc"], let node = constraint["node"],
             let score = PacemakerCIB.score(constraint["score"])
         else {
-            note(.notConverted, constraint.line, "rsc_location \(id) is not converted: only a resource's score for "
-                + "a named node is (no rules, patterns or roles); order the group's nodes by hand")
+            note(
+                .notConverted, constraint.line,
+                "rsc_location \(id) is not converted: only a resource's score for "
+                    + "a named node is (no rules, patterns or roles); order the group's nodes by hand")
             return
         }
         guard let index = unit(of: resource) else {
@@ -45,7 +49,9 @@ extension PacemakerBuilder {
             return
         }
         guard score == PacemakerCIB.infinity, constraint["rsc-role"] == nil, constraint["with-rsc-role"] == nil else {
-            let why = score < 0 ? "Vigil places groups apart only by their node order (put different first nodes)"
+            let why =
+                score < 0
+                ? "Vigil places groups apart only by their node order (put different first nodes)"
                 : "only a mandatory (INFINITY) colocation without roles has a Vigil meaning: one group"
             note(.notConverted, constraint.line, "rsc_colocation \(id) is not converted: \(why)")
             return
@@ -56,8 +62,10 @@ extension PacemakerBuilder {
         }
         guard from != into else { return }
         guard units[from].concurrent == units[into].concurrent else {
-            note(.notConverted, constraint.line, "rsc_colocation \(id) is not converted: it joins a clone and a "
-                + "resource that runs on one node")
+            note(
+                .notConverted, constraint.line,
+                "rsc_colocation \(id) is not converted: it joins a clone and a "
+                    + "resource that runs on one node")
             return
         }
         units[into].primitives += units[from].primitives
@@ -73,11 +81,15 @@ extension PacemakerBuilder {
         guard let first = constraint["first"], let then = constraint["then"],
             let a = unit(of: first), let b = unit(of: then), a == b
         else {
-            note(.notConverted, constraint.line, "rsc_order \(id) is not converted: Vigil starts each group by itself, "
-                + "in its own order (storage, filesystems, addresses, applications)")
+            note(
+                .notConverted, constraint.line,
+                "rsc_order \(id) is not converted: Vigil starts each group by itself, "
+                    + "in its own order (storage, filesystems, addresses, applications)")
             return
         }
-        note(.assumed, constraint.line, "rsc_order \(id): within group \(units[a].name), Vigil's order applies "
-            + "(storage, filesystems, addresses, applications in their listed order)")
+        note(
+            .assumed, constraint.line,
+            "rsc_order \(id): within group \(units[a].name), Vigil's order applies "
+                + "(storage, filesystems, addresses, applications in their listed order)")
     }
 }

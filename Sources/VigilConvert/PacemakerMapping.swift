@@ -99,9 +99,13 @@ struct PacemakerBuilder {
         let lines = Dictionary(
             section.children.flatMap { $0.children("nvpair") }.map { ($0["name"] ?? "", $0.line) },
             uniquingKeysWith: { first, _ in first })
-        for name in values.keys.sorted() where !Self.bookkeeping.contains(name)
-            && name != "cluster-name" && name != "symmetric-cluster" {
-            note(.notConverted, lines[name] ?? section.line, "property \(name) is not converted: it has no Vigil meaning")
+        for name in values.keys.sorted()
+        where !Self.bookkeeping.contains(name)
+            && name != "cluster-name" && name != "symmetric-cluster"
+        {
+            note(
+                .notConverted, lines[name] ?? section.line, "property \(name) is not converted: it has no Vigil meaning"
+            )
         }
     }
 
@@ -135,19 +139,26 @@ struct PacemakerBuilder {
             case "primitive" where element["class"] == "stonith":
                 readFencing(element)
             case "primitive":
-                units.append(PacemakerUnit(
-                    name: id, line: element.line, ids: [id], primitives: [element], meta: meta, concurrent: false))
+                units.append(
+                    PacemakerUnit(
+                        name: id, line: element.line, ids: [id], primitives: [element], meta: meta, concurrent: false))
             case "group":
                 let members = element.children("primitive")
-                units.append(PacemakerUnit(
-                    name: id, line: element.line, ids: Set([id] + members.compactMap { $0["id"] }),
-                    primitives: members, meta: meta, concurrent: false))
+                units.append(
+                    PacemakerUnit(
+                        name: id, line: element.line, ids: Set([id] + members.compactMap { $0["id"] }),
+                        primitives: members, meta: meta, concurrent: false))
             case "clone":
                 readClone(element, meta: meta)
             default:
-                note(.notConverted, element.line, "<\(element.name) id=\"\(id)\"> is not converted: Vigil has no "
-                    + (element.name == "bundle" ? "containers" : element.name == "master" ? "promotable clones"
-                        : "such resource"))
+                note(
+                    .notConverted, element.line,
+                    "<\(element.name) id=\"\(id)\"> is not converted: Vigil has no "
+                        + (element.name == "bundle"
+                            ? "containers"
+                            : element.name == "master"
+                                ? "promotable clones"
+                                : "such resource"))
             }
         }
     }
@@ -160,17 +171,21 @@ struct PacemakerBuilder {
         let special = limits.filter { key in meta[key].map { $0.lowercased() != "false" } ?? false }
         let inner = clone.children.filter { $0.name == "primitive" || $0.name == "group" }
         guard special.isEmpty, inner.count == 1, let child = inner.first else {
-            let why = special.isEmpty ? "it holds no single primitive or group" : "it sets \(special.joined(separator: ", "))"
-            note(.notConverted, clone.line, "clone \(id) is not converted: \(why); Vigil's concurrent groups run "
-                + "one copy on every node of the group")
+            let why =
+                special.isEmpty ? "it holds no single primitive or group" : "it sets \(special.joined(separator: ", "))"
+            note(
+                .notConverted, clone.line,
+                "clone \(id) is not converted: \(why); Vigil's concurrent groups run "
+                    + "one copy on every node of the group")
             return
         }
         let primitives = child.name == "group" ? child.children("primitive") : [child]
         let ids = [id, child["id"] ?? ""] + primitives.compactMap { $0["id"] }
-        units.append(PacemakerUnit(
-            name: id, line: clone.line, ids: Set(ids), primitives: primitives,
-            meta: meta.merging(PacemakerCIB.pairs(of: child, set: "meta_attributes").values) { clone, _ in clone },
-            concurrent: true))
+        units.append(
+            PacemakerUnit(
+                name: id, line: clone.line, ids: Set(ids), primitives: primitives,
+                meta: meta.merging(PacemakerCIB.pairs(of: child, set: "meta_attributes").values) { clone, _ in clone },
+                concurrent: true))
     }
 
     /// The unit a resource id belongs to, following merges.

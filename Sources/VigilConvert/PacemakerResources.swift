@@ -10,7 +10,8 @@ extension PacemakerBuilder {
                 name: name, policy: unit.concurrent ? .concurrent : .cascading, nodes: [], inactiveTakeover: true)
             group.nodes = orderedNodes(unit)
             for primitive in unit.primitives { add(primitive, unit: unit, to: &group) }
-            let resources = group.serviceAddresses.count + group.volumeGroups.count + group.filesystems.count
+            let resources =
+                group.serviceAddresses.count + group.volumeGroups.count + group.filesystems.count
                 + group.nfsExports.count + group.applications.count
             // A group of resources none of which converted is left out (each one has its note).
             guard resources > 0 else { continue }
@@ -46,8 +47,12 @@ extension PacemakerBuilder {
         let stickiness = PacemakerCIB.score(text) ?? 0
         let preference = unit.scores.values.max() ?? 0
         let rotating = stickiness > 0 && stickiness >= preference
-        note(.assumed, unit.line, "group \(unit.name) is \(rotating ? "rotating" : "cascading"): stickiness "
-            + "\(text ?? "0") \(rotating ? "is at least" : "is below") its highest location preference \(preference)")
+        note(
+            .assumed, unit.line,
+            "group \(unit.name) is \(rotating ? "rotating" : "cascading"): stickiness "
+                + "\(text ?? "0") \(rotating ? "is at least" : "is below") its highest location preference "
+                + "\(preference)"
+        )
         return rotating ? .rotating : .cascading
     }
 
@@ -74,14 +79,18 @@ extension PacemakerBuilder {
                 note(.notConverted, primitive.line, "\(id) names no directory; not converted")
                 return
             }
-            config.nfsExports.append(NFSExport(
-                path: directory, clients: attributes["clientspec"] ?? "*", options: attributes["options"] ?? "rw,sync"))
+            config.nfsExports.append(
+                NFSExport(
+                    path: directory, clients: attributes["clientspec"] ?? "*",
+                    options: attributes["options"] ?? "rw,sync"))
             group.nfsExports.append(directory)
         case ("systemd", _), ("service", _), ("lsb", _), ("ocf", _):
             addApplication(primitive, id: id, attributes: attributes, unit: unit, to: &group)
         default:
-            note(.notConverted, primitive.line, "\(id) (\(kind):\(type)) is not converted: Vigil has no such "
-                + "resource agent class; make it an application with start, stop and monitor commands")
+            note(
+                .notConverted, primitive.line,
+                "\(id) (\(kind):\(type)) is not converted: Vigil has no such "
+                    + "resource agent class; make it an application with start, stop and monitor commands")
         }
         let metaKnown: Set = ["resource-stickiness", "migration-threshold"]
         let meta = PacemakerCIB.pairs(of: primitive, set: "meta_attributes").values
@@ -102,8 +111,10 @@ extension PacemakerBuilder {
         if config.network(named: network) == nil {
             let prefix = attributes["cidr_netmask"].flatMap { Int($0) }.flatMap { (8...30).contains($0) ? $0 : nil }
             if prefix == nil {
-                note(.assumed, primitive.line, "network \(network) has netmask 255.255.255.0 (\(id) has no "
-                    + "cidr_netmask); correct it if it differs")
+                note(
+                    .assumed, primitive.line,
+                    "network \(network) has netmask 255.255.255.0 (\(id) has no "
+                        + "cidr_netmask); correct it if it differs")
             }
             let mask = IPv4Address(UInt32.max << UInt32(32 - (prefix ?? 24)))
             config.networks.append(Network(name: network, type: "ether", kind: .ip(attribute: .public, netmask: mask)))
@@ -133,8 +144,9 @@ extension PacemakerBuilder {
         let volumeGroup = group.volumeGroups.first { vg in
             (parts.count == 3 && parts[1] == vg) || device.hasPrefix("/dev/mapper/\(vg.replacingDashes)-")
         }
-        config.filesystems.append(Filesystem(
-            mountPoint: directory, device: device, volumeGroup: volumeGroup, type: attributes["fstype"] ?? "ext4"))
+        config.filesystems.append(
+            Filesystem(
+                mountPoint: directory, device: device, volumeGroup: volumeGroup, type: attributes["fstype"] ?? "ext4"))
         // A group that configures its address before its first filesystem keeps that order.
         if group.filesystems.isEmpty && !group.serviceAddresses.isEmpty { group.filesystemsBeforeAddresses = false }
         group.filesystems.append(directory)

@@ -71,7 +71,8 @@ struct XMLCursor {
 
     func looking(at text: String) -> Bool {
         let expected = Array(text.utf8)
-        return position + expected.count <= bytes.count && Array(bytes[position..<position + expected.count]) == expected
+        return position + expected.count <= bytes.count
+            && Array(bytes[position..<position + expected.count]) == expected
     }
 
     mutating func advance(_ count: Int = 1) {

@@ -143,7 +143,8 @@ public enum ConfigWriter {
 
     static func groupLines(_ group: ResourceGroup) -> [String] {
         var lines = [
-            "  - name: \(scalar(group.name))", "    policy: \(group.policy.rawValue)", "    nodes: \(list(group.nodes))",
+            "  - name: \(scalar(group.name))", "    policy: \(group.policy.rawValue)",
+            "    nodes: \(list(group.nodes))",
         ]
         let lists: [(String, [String])] = [
             ("service_addresses", group.serviceAddresses), ("volume_groups", group.volumeGroups),

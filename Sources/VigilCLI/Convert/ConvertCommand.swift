@@ -109,7 +109,7 @@ struct ConvertCommand: ParsableCommand {
         let failed = report.errorCount > 0 || mustAdd > 0
         messages.append(
             "convert: \(result.notes.count) notes, \(mustAdd) of them things to add; "
-                + (failed ? "add them and run vigil verify again" : "the configuration verifies"))
+                + (failed ? "add what they and verify say, then run vigil verify again" : "the configuration verifies"))
         return Outcome(yaml: yaml, messages: messages, status: failed ? 1 : 0)
     }
 
@@ -120,7 +120,8 @@ struct ConvertCommand: ParsableCommand {
                 do {
                     try yaml.write(toFile: output, atomically: true, encoding: .utf8)
                 } catch {
-                    FileHandle.standardError.write(Data("\(output): cannot write: \(error.localizedDescription)\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("\(output): cannot write: \(error.localizedDescription)\n".utf8))
                     throw ExitCode(2)
                 }
             } else {
