@@ -1,6 +1,7 @@
 // swift-tools-version:6.1
 // Vigil: a high-availability cluster manager. Layers point down only:
-//   the product:  VigilModel <- VigilCore <- VigilRuntime <- VigilHTTP <- vigild; VigilRuntime <- VigilCLI
+//   the product:  VigilModel <- VigilCore <- VigilRuntime <- VigilHTTP <- vigild; VigilRuntime <- VigilCLI;
+//                 VigilModel <- VigilConvert <- VigilCLI (vigild does not link VigilConvert)
 //   the lab:      VigilCore <- VigilSimulation; VigilRuntime <- VigilTestbed; both <- VigilLab
 //   the command:  VigilCLI (operator commands), VigilLab (lab commands) <- VigilRoot <- vigil
 //   the fuzzer:   VigilFuzzKit, VigilRuntime, VigilSimulation <- VigilFuzz (vigil-fuzz, docs/fuzzing.md)
@@ -64,10 +65,13 @@ let package = Package(
         .target(name: "VigilTestbed", dependencies: [
             "VigilRuntime", "VigilModel",
         ]),
-        // The operator's commands of `vigil` (start, stop, status, rg, log, sync, acknowledge, verify),
-        // as a library so that tests can parse and run commands.
+        // `vigil convert`: keepalived.conf and Pacemaker CIBs to Vigil's configuration, as pure functions
+        // of the files' text (issue 14). The operator's tool only: vigild does not link it.
+        .target(name: "VigilConvert", dependencies: ["VigilModel"]),
+        // The operator's commands of `vigil` (start, stop, status, rg, log, sync, acknowledge, verify,
+        // convert), as a library so that tests can parse and run commands.
         .target(name: "VigilCLI", dependencies: [
-            "VigilModel", "VigilCore", "VigilRuntime",
+            "VigilModel", "VigilCore", "VigilRuntime", "VigilConvert",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The lab's commands of `vigil`: sim, test and testbed, demo and demo-service, bench.
@@ -95,6 +99,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilFuzzKit"]),
+        .testTarget(name: "VigilConvertTests", dependencies: ["VigilConvert", "VigilModel", "VigilFuzzKit"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilModel"]),
         // Traces/*.trace are the golden directive traces, read from the source tree by TraceTests.
         .testTarget(

@@ -1,11 +1,11 @@
 import ArgumentParser
 
 /// The operator's commands: those that act on the local `vigild` (start, stop, status, rg, log, sync,
-/// acknowledge) and `verify`. The root command (`VigilCommand`, in VigilRoot) shows them as one group
-/// of `vigil --help`, apart from the lab's (VigilLab).
+/// config, acknowledge), `verify` and `convert`. The root command (`VigilCommand`, in VigilRoot)
+/// shows them as one group of `vigil --help`, apart from the lab's (VigilLab).
 public enum OperatorCommands {
     public static let all: [any ParsableCommand.Type] = [
         StartCommand.self, StopCommand.self, StatusCommand.self, RGCommand.self, LogCommand.self,
-        SyncCommand.self, ConfigCommand.self, AcknowledgeCommand.self, VerifyCommand.self,
+        SyncCommand.self, ConfigCommand.self, AcknowledgeCommand.self, VerifyCommand.self, ConvertCommand.self,
     ]
 }

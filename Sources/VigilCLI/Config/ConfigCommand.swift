@@ -118,10 +118,9 @@ struct ConfigDiffCommand: AsyncParsableCommand {
         if options.json {
             print(AdminExchange.json(DiffJSON(from: texts[0].version, to: texts[1].version, changes: lines)))
         } else {
-            print(
-                "version \(texts[0].version) -> \(texts[1].version): \(lines.isEmpty ? "no difference" : "\(lines.count) change\(lines.count == 1 ? "" : "s")")"
-            )
-            lines.forEach(print)
+            let count = lines.isEmpty ? "no difference" : "\(lines.count) change\(lines.count == 1 ? "" : "s")"
+            print("version \(texts[0].version) -> \(texts[1].version): \(count)")
+            for line in lines { print(line) }
         }
         return difference.isEmpty ? 0 : 1
     }

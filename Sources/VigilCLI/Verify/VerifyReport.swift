@@ -22,6 +22,18 @@ struct VerifyReport {
         }
     }
 
+    /// Reads and verifies configuration text, as if it were the file `file` (`vigil convert` checks
+    /// what it wrote before it is saved).
+    init(yaml: String, file: String) {
+        self.file = file
+        let (loaded, problems) = ConfigLoader.load(yaml: yaml, file: file)
+        diagnostics = problems
+        if let loaded {
+            diagnostics += Verifier.verify(loaded)
+            timing = DetectionTimes(loaded.config)
+        }
+    }
+
     var errorCount: Int { diagnostics.filter { $0.severity == .error }.count }
     var warningCount: Int { diagnostics.filter { $0.severity == .warning }.count }
 
