@@ -14,9 +14,9 @@ public struct ReconfigurationPreview: Sendable, Hashable, Codable {
             case restart
             /// Online elsewhere (or on other nodes, for a concurrent group).
             case move
-            /// Offline now (or new), online after.
+            /// Offline now (or new), online after; or a concurrent group that gains nodes.
             case start
-            /// Online now, offline after (or removed).
+            /// Online now, offline after (or removed); or a concurrent group that loses nodes.
             case stop
         }
 
@@ -42,8 +42,14 @@ public struct ReconfigurationPreview: Sendable, Hashable, Codable {
             case .stay: return "stay     \(group) on \(list(to))"
             case .restart: return "restart  \(group) on \(list(to)): \(reason)"
             case .move: return "move     \(group) \(list(from)) -> \(list(to)): \(reason)"
-            case .start: return "start    \(group) on \(list(to)): \(reason)"
-            case .stop: return "stop     \(group) on \(list(from)): \(reason)"
+            case .start:
+                let new = to.filter { !from.contains($0) }
+                let staying = from.isEmpty ? "" : " (stays on \(list(from)))"
+                return "start    \(group) on \(list(new))\(staying): \(reason)"
+            case .stop:
+                let gone = from.filter { !to.contains($0) }
+                let staying = to.isEmpty ? "" : " (stays on \(list(to)))"
+                return "stop     \(group) on \(list(gone))\(staying): \(reason)"
             }
         }
     }
@@ -148,6 +154,14 @@ public struct ReconfigurationPreview: Sendable, Hashable, Codable {
                 return GroupOutcome(group: group, action: .restart, from: now, to: to, reason: restartBecause)
             }
             return GroupOutcome(group: group, action: .stay, from: now, to: to, reason: after.reason)
+        }
+        // A concurrent group that only gains nodes starts there, one that only loses nodes stops
+        // there: where it stays, it runs on untouched.
+        if Set(now).isSubset(of: to) {
+            return GroupOutcome(group: group, action: .start, from: now, to: to, reason: after.reason)
+        }
+        if Set(to).isSubset(of: now) {
+            return GroupOutcome(group: group, action: .stop, from: now, to: to, reason: after.reason)
         }
         return GroupOutcome(group: group, action: .move, from: now, to: to, reason: after.reason)
     }

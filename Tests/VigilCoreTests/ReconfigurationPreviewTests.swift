@@ -145,3 +145,20 @@ import VigilModel
         }
     }
 }
+
+extension ReconfigurationPreviewTests {
+    @Test func aConcurrentGroupThatGainsANodeStartsThereAndRunsOnWhereItIs() {
+        let concurrent = ResourceGroup(name: "cc", policy: .concurrent, nodes: ["n1", "n2"])
+        let old = PlacementTests.config([concurrent])
+        var gains = old
+        gains.resourceGroups[0].nodes = ["n1", "n2", "n3"]
+        let started = Self.outcome(Self.preview(gains, from: old), "cc")
+        #expect(started?.action == .start)
+        #expect(started?.description.hasPrefix("start    cc on n3 (stays on n1,n2): concurrent") == true)
+        var loses = old
+        loses.resourceGroups[0].nodes = ["n1"]
+        let stopped = Self.outcome(Self.preview(loses, from: old), "cc")
+        #expect(stopped?.action == .stop)
+        #expect(stopped?.description.hasPrefix("stop     cc on n2 (stays on n1)") == true)
+    }
+}
