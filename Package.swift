@@ -98,7 +98,7 @@ let package = Package(
             "VigilFuzzKit", "VigilRuntime", "VigilCore", "VigilModel", "VigilSimulation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilFuzzKit"]),
+        .testTarget(name: "VigilModelTests", dependencies: ["VigilModel", "VigilFuzzKit"], exclude: ["Formats"]),
         .testTarget(name: "VigilConvertTests", dependencies: ["VigilConvert", "VigilModel", "VigilFuzzKit"]),
         .testTarget(name: "VigilCoreTests", dependencies: ["VigilCore", "VigilModel"]),
         // Traces/*.trace are the golden directive traces, read from the source tree by TraceTests.

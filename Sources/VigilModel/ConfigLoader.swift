@@ -5,10 +5,13 @@ import Yams
 public struct LoadedConfig: Sendable {
     public var config: ClusterConfig
     public var sourceMap: SourceMap
+    /// The file's format (`ConfigFormat`): its `format` key, or `ConfigFormat.unversioned`.
+    public var format: Int
 
-    public init(config: ClusterConfig, sourceMap: SourceMap) {
+    public init(config: ClusterConfig, sourceMap: SourceMap, format: Int = ConfigFormat.current) {
         self.config = config
         self.sourceMap = sourceMap
+        self.format = format
     }
 }
 
@@ -53,7 +56,7 @@ public enum ConfigLoader {
         let config = reader.readConfig(root)
         let diagnostics = Diagnostic.sortedByPosition(reader.diagnostics)
         guard let config, !reader.hasErrors else { return (nil, diagnostics) }
-        return (LoadedConfig(config: config, sourceMap: reader.sourceMap), diagnostics)
+        return (LoadedConfig(config: config, sourceMap: reader.sourceMap, format: reader.format), diagnostics)
     }
 
     /// Reads a file; throws ConfigLoadError (carrying the diagnostics, with a description listing them)

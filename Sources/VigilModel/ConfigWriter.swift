@@ -12,6 +12,7 @@ public enum ConfigWriter {
     public static func yaml(_ config: ClusterConfig, header: [String] = []) -> String {
         var lines = header.map { $0.isEmpty ? "#" : "# \($0)" }
         if !lines.isEmpty { lines.append("") }
+        lines.append("format: \(ConfigFormat.current)")
         lines.append("cluster: {name: \(scalar(config.name)), id: \(config.id)}")
         lines += quorumLines(config)
         lines += tuningLines(config.tuning)

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Testing
 @testable import VigilCLI
@@ -38,9 +39,11 @@ struct ConvertCommandTests {
 
     enum CocoaLikeError: Error { case missing(String) }
 
-    @Test("--from is required, and an address must be NODE=IPV4")
-    func parsing() {
-        #expect(throws: (any Error).self) { try VigilCommand.parseAsRoot(["convert", "a.conf"]) }
+    @Test("--from is vigil by default (one file), and an address must be NODE=IPV4")
+    func parsing() throws {
+        let parsed = try VigilCommand.parseAsRoot(["convert", "a.yaml"]) as? ConvertCommand
+        #expect(parsed?.from == .vigil)
+        #expect(throws: (any Error).self) { try VigilCommand.parseAsRoot(["convert", "a.yaml", "b.yaml"]) }
         #expect(throws: (any Error).self) {
             try VigilCommand.parseAsRoot(["convert", "--from", "keepalived", "--address", "b", "a.conf"])
         }
@@ -67,5 +70,23 @@ struct ConvertCommandTests {
         #expect(bad.status == 2 && bad.yaml == nil && bad.messages.first == "bad.conf:1: this '{' is never closed by a '}'")
         let missing = try Self.command(["--from", "pacemaker", "cib.xml"]).outcome(read: Self.read)
         #expect(missing.status == 2 && missing.messages.first?.hasPrefix("cib.xml: cannot read") == true)
+    }
+
+    static func repo(_ path: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(path).path
+    }
+
+    @Test("an unversioned Vigil file is rewritten as the current format and verifies; a later format is refused")
+    func vigilFormat() throws {
+        let pair = try String(contentsOfFile: Self.repo("examples/pair.yaml"), encoding: .utf8)
+        let command = try #require(try VigilCommand.parseAsRoot(["convert", "pair.yaml"]) as? ConvertCommand)
+        let outcome = command.outcome { _ in pair }
+        #expect(outcome.status == 0, "\(outcome.messages)")
+        #expect(outcome.yaml?.contains("\nformat: 1\ncluster: {name: pair, id: 2}\n") == true)
+        #expect(outcome.messages.last == "convert: format 1 -> 1; the configuration verifies")
+        let later = command.outcome { _ in "format: 3\ncluster: {name: x, id: 1}\nnetworks: []\nnodes: []\n" }
+        #expect(later.status == 2 && later.yaml == nil)
+        #expect(later.messages.first?.contains("format is 3, newer than this vigil reads") == true)
     }
 }

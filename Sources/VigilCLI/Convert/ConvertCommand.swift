@@ -12,8 +12,10 @@ import VigilModel
 struct ConvertCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "convert",
-        abstract: "Convert a keepalived or Pacemaker configuration to Vigil's.",
+        abstract: "Convert a keepalived or Pacemaker configuration, or an older Vigil one, to Vigil's.",
         discussion: """
+            vigil (the default): a Vigil configuration of any format this vigil reads, rewritten in \
+            the current format (`format: \(ConfigFormat.current)`); comments and key order are not kept. \
             keepalived: give the keepalived.conf of every node (each file is one node). Pacemaker: give \
             the CIB (cibadmin --query). Notes go to standard error as FILE:LINE: lines, then what vigil \
             verify finds in the result. Exits 0 when the result verifies, 1 when something must be \
@@ -23,11 +25,11 @@ struct ConvertCommand: ParsableCommand {
 
     /// The configuration formats `convert` reads.
     enum Source: String, ExpressibleByArgument, CaseIterable {
-        case keepalived, pacemaker
+        case vigil, keepalived, pacemaker
     }
 
-    @Option(help: "The format of the input: keepalived or pacemaker.")
-    var from: Source
+    @Option(help: "The format of the input: vigil (an older Vigil format), keepalived or pacemaker.")
+    var from: Source = .vigil
 
     @Argument(help: "keepalived: one keepalived.conf per node; pacemaker: the CIB XML.")
     var files: [String]
@@ -53,6 +55,7 @@ struct ConvertCommand: ParsableCommand {
     func validate() throws {
         guard !files.isEmpty else { throw ValidationError("give at least one file to convert") }
         if from == .pacemaker && files.count != 1 { throw ValidationError("give one CIB file") }
+        if from == .vigil && files.count != 1 { throw ValidationError("give one Vigil configuration file") }
         _ = try parsedAddresses()
     }
 
@@ -96,6 +99,7 @@ struct ConvertCommand: ParsableCommand {
         let result: ConversionResult
         do {
             switch from {
+            case .vigil: return rewritten(inputs[0])
             case .keepalived: result = try KeepalivedMapping.convert(inputs, options: options)
             case .pacemaker: result = try PacemakerMapping.convert(inputs[0], options: options)
             }
@@ -110,6 +114,28 @@ struct ConvertCommand: ParsableCommand {
         messages.append(
             "convert: \(result.notes.count) notes, \(mustAdd) of them things to add; "
                 + (failed ? "add what they and verify say, then run vigil verify again" : "the configuration verifies"))
+        return Outcome(yaml: yaml, messages: messages, status: failed ? 1 : 0)
+    }
+
+    /// A Vigil configuration of a readable format, written in the current one.
+    func rewritten(_ input: ConversionInput) -> Outcome {
+        let (loaded, problems) = ConfigLoader.load(yaml: input.text, file: input.file)
+        guard let loaded else {
+            return Outcome(
+                yaml: nil, messages: problems.map(\.description) + ["convert: \(input.file) cannot be read"], status: 2)
+        }
+        var config = loaded.config
+        let notes = ConfigFormat.upgrade(&config, from: loaded.format)
+        let yaml = ConfigWriter.yaml(
+            config, header: ["Written by vigil convert from \(input.file) (format \(loaded.format))."])
+        let report = VerifyReport(yaml: yaml, file: output ?? "converted.yaml")
+        var messages = notes.map { "\(input.file): \($0)" }
+        messages.append("\(input.file): comments and the order of keys are not kept")
+        messages += report.textLines()
+        let failed = report.errorCount > 0
+        messages.append(
+            "convert: format \(loaded.format) -> \(ConfigFormat.current); "
+                + (failed ? "fix what verify says, then run vigil verify again" : "the configuration verifies"))
         return Outcome(yaml: yaml, messages: messages, status: failed ? 1 : 0)
     }
 

@@ -10,6 +10,8 @@ struct ConfigReader {
     let file: String
     private(set) var diagnostics: [Diagnostic] = []
     private(set) var sourceMap: SourceMap
+    /// The file's `format` (`ConfigFormat`), once read.
+    var format = ConfigFormat.unversioned
 
     init(file: String) {
         self.file = file

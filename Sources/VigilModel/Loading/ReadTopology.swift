@@ -4,13 +4,26 @@ import Yams
 extension ConfigReader {
     static let topLevelKeys = [
         "cluster", "tuning", "networks", "nodes", "service_addresses", "applications", "volume_groups",
-        "filesystems", "nfs_exports", "resource_groups", "hooks", "quorum",
+        "filesystems", "nfs_exports", "resource_groups", "hooks", "quorum", "format",
     ]
 
     /// The whole configuration; `nil` only when the top level is not a mapping.
     mutating func readConfig(_ root: YAMLNode) -> ClusterConfig? {
         let required = ["cluster", "networks", "nodes"]
         guard let top = fields(root, path: "", allowed: Self.topLevelKeys, required: required) else { return nil }
+        if top.value("format") != nil {
+            // A later format may mean anything: nothing else is read from such a file.
+            guard let format = int(top, "format", range: 1...Int(Int32.max)) else { return nil }
+            guard ConfigFormat.readable.contains(format) else {
+                error(
+                    top.value("format")?.mark,
+                    "format is \(format), newer than this vigil reads (formats \(ConfigFormat.readable.lowerBound) to "
+                        + "\(ConfigFormat.readable.upperBound)): upgrade vigil on this node, or write the file in "
+                        + "format \(ConfigFormat.current)")
+                return nil
+            }
+            self.format = format
+        }
         let identity = top.value("cluster").flatMap { readIdentity($0) }
         var config = ClusterConfig(name: identity?.name ?? "", id: identity?.id ?? 0)
         if let tuning = top.value("tuning") { config.tuning = readTuning(tuning) ?? Tuning() }
