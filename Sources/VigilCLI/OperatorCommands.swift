@@ -6,6 +6,7 @@ import ArgumentParser
 public enum OperatorCommands {
     public static let all: [any ParsableCommand.Type] = [
         StartCommand.self, StopCommand.self, StatusCommand.self, RGCommand.self, LogCommand.self,
-        SyncCommand.self, ConfigCommand.self, AcknowledgeCommand.self, VerifyCommand.self, ConvertCommand.self,
+        SyncCommand.self, ConfigCommand.self, SnapshotCommand.self, AcknowledgeCommand.self, VerifyCommand.self,
+        ConvertCommand.self,
     ]
 }

@@ -1,4 +1,5 @@
-/// What nodes say to each other about the synchronised configuration (`vigil sync`).
+/// What nodes say to each other about the synchronised configuration (`vigil sync`), and the
+/// status they gather for a snapshot (`vigil snapshot save`).
 public enum ConfigMessage: Sendable, Hashable, Codable, CustomStringConvertible {
     /// "The newest configuration I store is `version`" (0: none), sent to every peer every
     /// `ConfigSync.announceInterval`: a peer with a newer one pushes it.
@@ -9,12 +10,17 @@ public enum ConfigMessage: Sendable, Hashable, Codable, CustomStringConvertible 
     case stored(version: UInt64)
     /// The addressee found errors in `version` and kept what it had.
     case rejected(version: UInt64, reason: String)
+    /// "Send me your status" for the snapshot `id` (`vigil snapshot save`).
+    case statusRequest(id: UInt64)
+    /// One piece of the sender's status (JSON), answering `statusRequest` `chunk.version` (the id).
+    case statusPart(ConfigChunk)
 
-    /// The version the message is about.
+    /// The version the message is about (0 for the snapshot's messages).
     public var version: UInt64 {
         switch self {
         case .announce(let version), .stored(let version), .rejected(let version, _): version
         case .chunk(let chunk): chunk.version
+        case .statusRequest, .statusPart: 0
         }
     }
 
@@ -25,6 +31,8 @@ public enum ConfigMessage: Sendable, Hashable, Codable, CustomStringConvertible 
         case .chunk(let chunk): "chunk \(chunk.index &+ 1)/\(chunk.count) of version \(chunk.version)"
         case .stored(let version): "stored \(version)"
         case .rejected(let version, let reason): "rejected \(version): \(reason)"
+        case .statusRequest(let id): "status request \(id)"
+        case .statusPart(let part): "status part \(part.index &+ 1)/\(part.count) of snapshot \(part.version)"
         }
     }
 }
@@ -141,7 +149,7 @@ public struct ConfigSync: Sendable {
         case .stored(let theirs):
             peerVersions[peer] = max(peerVersions[peer] ?? 0, theirs)
             return []
-        case .rejected:
+        case .rejected, .statusRequest, .statusPart:
             return []
         case .chunk(let chunk):
             return receive(chunk, from: peer)

@@ -147,6 +147,7 @@ struct Corpus {
         .sync(text: "cluster: {name: x, id: 1}\n", file: "x.yaml", expectVersion: 3),
         .syncPreview(text: nil, file: nil), .syncPreview(text: "networks: []\n", file: "y.yaml"),
         .configHistory, .configText(version: nil), .configText(version: 7),
+        .snapshotSave(name: "before"), .snapshotList, .snapshotText(name: "before"),
         .acknowledge,
     ]
 }

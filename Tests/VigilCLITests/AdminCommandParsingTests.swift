@@ -86,6 +86,18 @@ struct AdminCommandParsingTests {
         #expect(throws: (any Error).self) { try VigilCommand.parseAsRoot(["config", "diff", "x"]) }
     }
 
+    @Test("snapshot save, list, show, diff and restore parse")
+    func snapshot() throws {
+        for arguments in [
+            ["snapshot", "save", "base"], ["snapshot", "list"], ["snapshot", "show", "base", "--raw"],
+            ["snapshot", "diff", "base"], ["snapshot", "diff", "base", "other"], ["snapshot", "restore", "base", "--preview"],
+        ] {
+            #expect(throws: Never.self) { try VigilCommand.parseAsRoot(arguments) }
+        }
+        #expect(try parse(["snapshot", "diff", "base"], as: SnapshotDiffCommand.self).other == "live")
+        #expect(throws: (any Error).self) { try VigilCommand.parseAsRoot(["snapshot", "save"]) }
+    }
+
     @Test("vigil --help shows the operator's commands in a group of their own, before the lab's")
     func helpGroups() throws {
         let help = VigilCommand.helpMessage()

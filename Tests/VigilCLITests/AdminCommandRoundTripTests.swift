@@ -28,6 +28,9 @@ struct AdminCommandRoundTripTests {
             SyncPreview(source: file ?? "cluster.yaml", preview: nil, findings: [], errors: 0, warnings: 0, refusal: nil)
         }
         func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64) { ([], 0) }
+        func snapshotSave(name: String) async throws -> String { "snapshot \(name) saved" }
+        func snapshotList() async throws -> [SnapshotEntry] { [] }
+        func snapshotText(name: String) async throws -> String { throw AdminRefusal("no snapshot \(name)") }
         func configText(version: UInt64?) async throws -> (version: UInt64, text: String) {
             throw AdminRefusal("version \(version ?? 0) is not kept")
         }

@@ -60,6 +60,8 @@ enum AdminExchange {
         case .preview(let preview): json(preview)
         case .history(let entries, let running): json(ConfigHistoryRenderer.JSON(entries: entries, running: running))
         case .config(let version, let text): json(ConfigHistoryRenderer.Text(version: version, text: text))
+        case .snapshots(let entries): json(entries)
+        case .snapshot(let name, let text): json(["name": name, "text": text])
         }
     }
 

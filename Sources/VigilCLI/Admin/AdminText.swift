@@ -12,7 +12,8 @@ enum AdminText {
         case .groups(let list): StatusRenderer.groupLines(list.groups, nodes: list.nodes)
         case .preview(let preview): SyncPreviewRenderer.lines(preview)
         case .history(let entries, let running): ConfigHistoryRenderer.lines(entries, running: running)
-        case .config(_, let text): [text.hasSuffix("\n") ? String(text.dropLast()) : text]
+        case .config(_, let text), .snapshot(_, let text): [text.hasSuffix("\n") ? String(text.dropLast()) : text]
+        case .snapshots(let entries): SnapshotRenderer.list(entries)
         }
     }
 }

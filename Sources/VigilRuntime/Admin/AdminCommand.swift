@@ -33,6 +33,12 @@ public enum AdminCommand: Codable, Sendable, Hashable {
     case configHistory
     /// The text of a kept version; `nil`: the one this node runs (`vigil config show`).
     case configText(version: UInt64?)
+    /// Gather every node's status and the configuration into the snapshot `name` (`vigil snapshot save`).
+    case snapshotSave(name: String)
+    /// The snapshots kept on this node (`vigil snapshot list`).
+    case snapshotList
+    /// One snapshot's text (`vigil snapshot show`).
+    case snapshotText(name: String)
     /// Clear UNSTABLE after an event ran longer than config_too_long (the administrator acted).
     case acknowledge
 
@@ -52,6 +58,9 @@ public enum AdminCommand: Codable, Sendable, Hashable {
             "a resource group name is required"
         case .rgMove(_, let node) where node.isEmpty:
             "a node name is required"
+        case .snapshotSave(let name) where !SnapshotFile.isValidName(name),
+            .snapshotText(let name) where !SnapshotFile.isValidName(name):
+            "a snapshot's name is 1 to 64 letters, digits, '_', '-' and '.', starting with a letter or digit"
         case .sync(let text?, _, _) where text.isEmpty, .syncPreview(let text?, _) where text.isEmpty:
             "the configuration text is empty"
         default:

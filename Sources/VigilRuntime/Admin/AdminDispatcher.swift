@@ -43,6 +43,10 @@ public struct AdminDispatcher: Sendable {
             case .configHistory:
                 let (entries, running) = try await handler.configHistory()
                 return .ok(.history(entries: entries, running: running))
+            case .snapshotSave(let name): return .ok(.done(message: try await handler.snapshotSave(name: name)))
+            case .snapshotList: return .ok(.snapshots(entries: try await handler.snapshotList()))
+            case .snapshotText(let name):
+                return .ok(.snapshot(name: name, text: try await handler.snapshotText(name: name)))
             case .configText(let version):
                 let (number, text) = try await handler.configText(version: version)
                 return .ok(.config(version: number, text: text))

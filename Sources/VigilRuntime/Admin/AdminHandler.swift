@@ -25,6 +25,12 @@ public protocol AdminHandler: Sendable {
     func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64)
     /// The text of a kept version, or of the running one (`nil`).
     func configText(version: UInt64?) async throws -> (version: UInt64, text: String)
+    /// Gathers every node's status with the configuration into snapshot `name`. Returns what was done.
+    func snapshotSave(name: String) async throws -> String
+    /// The snapshots kept on this node, oldest first.
+    func snapshotList() async throws -> [SnapshotEntry]
+    /// One snapshot's text.
+    func snapshotText(name: String) async throws -> String
     /// The last `lines` lines of the event log (or the cluster log), then, with `follow`, every new
     /// line until the consumer stops iterating. The stream must end by itself when not following.
     func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error>

@@ -28,6 +28,24 @@ public enum AdminPayload: Codable, Sendable, Hashable {
     case history(entries: [ConfigStore.HistoryEntry], running: UInt64)
     /// One configuration's text.
     case config(version: UInt64, text: String)
+    /// The snapshots kept, oldest first.
+    case snapshots(entries: [SnapshotEntry])
+    /// One snapshot's text.
+    case snapshot(name: String, text: String)
+}
+
+/// A snapshot kept on a node (`STATE/snapshots/NAME.snapshot`).
+public struct SnapshotEntry: Sendable, Hashable, Codable {
+    public var name: String
+    /// When the file was written (seconds since 1970).
+    public var savedAt: Double
+    public var bytes: Int
+
+    public init(name: String, savedAt: Double, bytes: Int) {
+        self.name = name
+        self.savedAt = savedAt
+        self.bytes = bytes
+    }
 }
 
 extension AdminResponse {
@@ -55,7 +73,14 @@ extension AdminResponse {
 }
 
 extension AdminPayload {
-    enum CodingKeys: String, CodingKey, CaseIterable { case done, status, groups, log, preview, history, config }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case done, status, groups, log, preview, history, config, snapshots, snapshot
+    }
+    struct Snapshots: Codable { var entries: [SnapshotEntry] }
+    struct Snapshot: Codable {
+        var name: String
+        var text: String
+    }
     struct Message: Codable { var message: String }
     struct Lines: Codable { var lines: [String] }
     struct History: Codable {
@@ -81,6 +106,10 @@ extension AdminPayload {
         case .config:
             let config = try container.decode(Config.self, forKey: .config)
             self = .config(version: config.version, text: config.text)
+        case .snapshots: self = .snapshots(entries: try container.decode(Snapshots.self, forKey: .snapshots).entries)
+        case .snapshot:
+            let snapshot = try container.decode(Snapshot.self, forKey: .snapshot)
+            self = .snapshot(name: snapshot.name, text: snapshot.text)
         }
     }
 
@@ -95,6 +124,8 @@ extension AdminPayload {
         case .history(let entries, let running):
             try container.encode(History(entries: entries, running: running), forKey: .history)
         case .config(let version, let text): try container.encode(Config(version: version, text: text), forKey: .config)
+        case .snapshots(let entries): try container.encode(Snapshots(entries: entries), forKey: .snapshots)
+        case .snapshot(let name, let text): try container.encode(Snapshot(name: name, text: text), forKey: .snapshot)
         }
     }
 }

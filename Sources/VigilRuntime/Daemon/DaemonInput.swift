@@ -30,6 +30,8 @@ enum DaemonInput: Sendable {
     case housekeeping
     case request(AdminRequest, CheckedContinuation<String, any Error>)
     case status(CheckedContinuation<StatusSnapshot, Never>)
+    /// `vigil snapshot save`: every node's status, asked over the cluster's channel.
+    case gatherStatus(CheckedContinuation<GatheredStatus, Never>)
     /// SIGTERM or SIGINT: stop cluster services gracefully and end.
     case shutdown
     /// The daemon cannot keep a safety record (`Persistence`): stop cluster services gracefully.
@@ -40,4 +42,10 @@ enum DaemonInput: Sendable {
 struct SyncPreviewInput: Sendable {
     var text: String
     var source: String
+}
+
+/// Every configured node's status as JSON (`StatusSnapshot`), in configured order; `nil` for a node
+/// that did not answer in time.
+struct GatheredStatus: Sendable {
+    var statuses: [(node: String, json: String?)]
 }

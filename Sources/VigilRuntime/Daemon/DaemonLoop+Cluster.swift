@@ -230,6 +230,16 @@ extension DaemonLoop {
         guard envelope.clusterID == daemon.config.id, envelope.to == daemon.me,
             envelope.protocolVersion == vigilProtocolVersion
         else { return }
+        switch message {
+        case .statusRequest(let id):
+            answerStatusRequest(id, from: envelope.from, at: now)
+            return
+        case .statusPart(let part):
+            receiveStatusPart(part, from: envelope.from)
+            return
+        default:
+            break
+        }
         if case .rejected(let version, let reason) = message, syncWaiting?.version == version {
             syncWaiting!.rejected[envelope.from] = reason
         }

@@ -30,6 +30,8 @@ struct DaemonLoop {
     let configStore: ConfigStore
     /// `--all` orders waiting for every node's answer, by order id.
     var servicesWaiting: [UInt64: ServicesWait] = [:]
+    /// A `vigil snapshot save` gathering every node's status.
+    var gathering: StatusGathering?
     /// A `vigil sync` waiting for the coordinator to grant its version.
     var syncClaim: SyncClaim?
     /// A `vigil sync` waiting for every node to store its version.
@@ -66,6 +68,7 @@ struct DaemonLoop {
                 answerRequests(at: now)
                 answerServices(at: now)
                 answerSyncClaim(at: now)
+                answerGathering(at: now)
                 answerSync(at: now)
                 daemon.publish(core: core, at: now)
                 if core.phase == .stopped && shuttingDown {
@@ -153,13 +156,10 @@ struct DaemonLoop {
             waiting[id] = (continuation, now + Self.requestTimeout)
             return step
         case .status(let continuation):
-            var snapshot = StatusSnapshot(
-                core: core, at: now, counters: transport.counters.snapshot, configVersion: daemon.options.configVersion)
-            snapshot.counters["inputs_dropped"] = daemon.inbox.droppedPackets
-            snapshot.counters["hooks_dropped"] = hostWork.droppedHooks
-            snapshot.counters["jobs_refused"] = daemon.jobs.refused
-            if configSync.version > daemon.options.configVersion { snapshot.storedConfigVersion = configSync.version }
-            continuation.resume(returning: snapshot)
+            continuation.resume(returning: statusSnapshot(at: now))
+            return Step()
+        case .gatherStatus(let continuation):
+            startGathering(continuation, at: now)
             return Step()
         case .shutdown:
             shuttingDown = true
@@ -173,6 +173,17 @@ struct DaemonLoop {
         case .stopAfterFailure:
             return core.stop(.graceful, at: now)
         }
+    }
+
+    /// This node's status, as `vigil status` shows it.
+    func statusSnapshot(at now: Moment) -> StatusSnapshot {
+        var snapshot = StatusSnapshot(
+            core: core, at: now, counters: transport.counters.snapshot, configVersion: daemon.options.configVersion)
+        snapshot.counters["inputs_dropped"] = daemon.inbox.droppedPackets
+        snapshot.counters["hooks_dropped"] = hostWork.droppedHooks
+        snapshot.counters["jobs_refused"] = daemon.jobs.refused
+        if configSync.version > daemon.options.configVersion { snapshot.storedConfigVersion = configSync.version }
+        return snapshot
     }
 
     /// Answers the administrators' requests the coordinator answered, and those that waited too long.

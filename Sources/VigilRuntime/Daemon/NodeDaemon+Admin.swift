@@ -93,6 +93,59 @@ extension NodeDaemon: AdminHandler {
         return (version, text)
     }
 
+    /// Where this node keeps its snapshots.
+    var snapshotDirectory: String { options.stateDirectory + "/snapshots" }
+
+    public func snapshotSave(name: String) async throws -> String {
+        guard let configuration = options.configText else {
+            throw AdminRefusal("the running configuration's text is not kept on \(me); nothing was saved")
+        }
+        let gathered = await withCheckedContinuation { send(.gatherStatus($0)) }
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime]
+        let snapshot = SnapshotFile(
+            name: name, taken: formatter.string(from: Date()), node: me, cluster: config.name,
+            configVersion: options.configVersion, configuration: configuration, statuses: gathered.statuses)
+        let path = snapshotDirectory + "/\(name).snapshot"
+        do {
+            try FileManager.default.createDirectory(atPath: snapshotDirectory, withIntermediateDirectories: true)
+            try snapshot.text.write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw AdminRefusal("cannot write \(path): \(error.localizedDescription)")
+        }
+        let answered = snapshot.statuses.filter { $0.json != nil }.map(\.node)
+        var message =
+            "snapshot \(name) saved in \(path): configuration version \(options.configVersion), status of "
+            + answered.joined(separator: ", ")
+        if !snapshot.unreachable.isEmpty {
+            message += "; unreachable (marked in the snapshot): \(snapshot.unreachable.joined(separator: ", "))"
+        }
+        return message
+    }
+
+    public func snapshotList() async throws -> [SnapshotEntry] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshotDirectory)) ?? []
+        return names.filter { $0.hasSuffix(".snapshot") }.compactMap { file -> SnapshotEntry? in
+            let path = snapshotDirectory + "/" + file
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
+            return SnapshotEntry(
+                name: String(file.dropLast(".snapshot".count)),
+                savedAt: (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0,
+                bytes: (attributes[.size] as? NSNumber)?.intValue ?? 0)
+        }.sorted { ($0.savedAt, $0.name) < ($1.savedAt, $1.name) }
+    }
+
+    public func snapshotText(name: String) async throws -> String {
+        let path = snapshotDirectory + "/\(name).snapshot"
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            let kept = try await snapshotList().map(\.name)
+            throw AdminRefusal(
+                "no snapshot \(name) on \(me)"
+                    + (kept.isEmpty ? " (none saved)" : " (saved: \(kept.joined(separator: ", ")))"))
+        }
+        return text
+    }
+
     public func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error> {
         let path = options.stateDirectory + (cluster ? "/cluster.log" : "/vigil.log")
         return AsyncThrowingStream { continuation in

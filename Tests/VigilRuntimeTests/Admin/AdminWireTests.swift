@@ -14,7 +14,8 @@ struct AdminWireTests {
         .rgOffline(group: "SH2", sticky: true), .log(cluster: true, lines: 20, follow: true), .sync(text: nil, file: nil, expectVersion: nil),
         .sync(text: "cluster: {name: c, id: 1}\n", file: "/etc/vigil/new.yaml", expectVersion: 4),
         .syncPreview(text: nil, file: nil), .syncPreview(text: "x: 1\n", file: "new.yaml"), .configHistory,
-        .configText(version: nil), .configText(version: 12),
+        .configText(version: nil), .configText(version: 12), .snapshotSave(name: "base"), .snapshotList,
+        .snapshotText(name: "base"),
     ]
 
     @Test("every command survives encoding as a request line", arguments: commands)
@@ -32,6 +33,8 @@ struct AdminWireTests {
             .ok(.done(message: "done")), .ok(.log(lines: ["a", "b"])), .refused(reason: "cluster is UNSTABLE"),
             .ok(.history(entries: [ConfigStore.HistoryEntry(version: 3, storedAt: 1.5e9, bytes: 812)], running: 3)),
             .ok(.config(version: 3, text: "cluster: {name: c, id: 1}\n")),
+            .ok(.snapshots(entries: [SnapshotEntry(name: "base", savedAt: 1.7e9, bytes: 4000)])),
+            .ok(.snapshot(name: "base", text: SnapshotFileTests.sample.text)),
             .ok(.preview(SyncPreview(
                 source: "new.yaml",
                 preview: ReconfigurationPreview(
