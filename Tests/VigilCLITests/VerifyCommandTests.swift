@@ -16,7 +16,7 @@ struct VerifyCommandTests {
     }
 
     @Test("scream verifies clean and prints its detection times")
-    func scream() throws {
+    func scream() async throws {
         let path = Self.examples.appendingPathComponent("scream.yaml").path
         let command = try Self.command([path])
         #expect(command.file == path && !command.json)
@@ -36,7 +36,7 @@ struct VerifyCommandTests {
             "timing: monitoring all-to-all: each node heartbeats every peer (4 nodes; rings from 6 with observers 4)",
             "verify: 0 errors, 0 warnings",
         ])
-        try command.run()
+        try await command.run()
     }
 
     @Test("spscream passes with two warnings: quorum none and no non-IP path")
@@ -113,7 +113,7 @@ struct VerifyCommandTests {
     }
 
     @Test("table 22 as printed fails with FILE:LINE:COLUMN: error: naming the address and both nodes")
-    func table22() throws {
+    func table22() async throws {
         let path = Self.examples.appendingPathComponent("scream-table22-as-printed.yaml").path
         let command = try Self.command([path])
         let (lines, failed) = command.output()
@@ -123,7 +123,7 @@ struct VerifyCommandTests {
         #expect(error.contains(": error: address 192.168.1.186 of ghost4_boot_en0 on ghost4"))
         #expect(error.contains("ghost2_boot_en0 on ghost2"))
         #expect(lines.last == "verify: 1 errors, 0 warnings")
-        #expect(throws: ExitCode.self) { try command.run() }
+        await #expect(throws: ExitCode.self) { try await command.run() }
     }
 
     @Test("an unreadable file is one error line")

@@ -43,3 +43,22 @@ import VigilModel
         #expect(problems.first?.description.hasPrefix("bad.yaml:1:9: error: format") == true, "\(problems)")
     }
 }
+
+/// The files a configuration's commands name, which `vigil verify --cluster` compares across nodes.
+@Suite struct NamedFilesTests {
+    @Test func programsWrittenAsPathsAndEverythingUnderEtcVigil() {
+        var config = ClusterConfig(name: "c", id: 1)
+        config.applications = [
+            Application(
+                name: "web", start: "/etc/vigil/web.start --fast", stop: "pkill -f web; /etc/vigil/web.cleanup",
+                monitor: "'/usr/local/bin/check web'")
+        ]
+        config.hooks[.nodeDown] = EventHooks(
+            pre: ["/etc/vigil/page.sh node_down"], post: ["bash -e /opt/hooks/after.sh"], notify: ["logger down"])
+        config.nodes = [Node(name: "a", fenceCommand: "/usr/sbin/fence_ipmilan -a 10.0.0.1")]
+        #expect(config.namedFiles == [
+            "/etc/vigil/page.sh", "/etc/vigil/web.cleanup", "/etc/vigil/web.start", "/opt/hooks/after.sh", "/usr/local/bin/check",
+            "/usr/sbin/fence_ipmilan",
+        ])
+    }
+}

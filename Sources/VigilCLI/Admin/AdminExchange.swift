@@ -61,6 +61,7 @@ enum AdminExchange {
         case .history(let entries, let running): json(ConfigHistoryRenderer.JSON(entries: entries, running: running))
         case .config(let version, let text): json(ConfigHistoryRenderer.Text(version: version, text: text))
         case .snapshots(let entries): json(entries)
+        case .statuses(let nodes): json(nodes)
         case .snapshot(let name, let text): json(["name": name, "text": text])
         }
     }

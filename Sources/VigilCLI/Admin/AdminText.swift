@@ -14,6 +14,7 @@ enum AdminText {
         case .history(let entries, let running): ConfigHistoryRenderer.lines(entries, running: running)
         case .config(_, let text), .snapshot(_, let text): [text.hasSuffix("\n") ? String(text.dropLast()) : text]
         case .snapshots(let entries): SnapshotRenderer.list(entries)
+        case .statuses(let nodes): ClusterDrift(nodes).lines
         }
     }
 }

@@ -35,6 +35,9 @@ public enum AdminCommand: Codable, Sendable, Hashable {
     case configText(version: UInt64?)
     /// Gather every node's status and the configuration into the snapshot `name` (`vigil snapshot save`).
     case snapshotSave(name: String)
+    /// Every node's status with the files the configuration names, gathered over the cluster
+    /// channel (`vigil verify --cluster`).
+    case clusterStatus
     /// The snapshots kept on this node (`vigil snapshot list`).
     case snapshotList
     /// One snapshot's text (`vigil snapshot show`).

@@ -45,6 +45,7 @@ public struct AdminDispatcher: Sendable {
                 return .ok(.history(entries: entries, running: running))
             case .snapshotSave(let name): return .ok(.done(message: try await handler.snapshotSave(name: name)))
             case .snapshotList: return .ok(.snapshots(entries: try await handler.snapshotList()))
+            case .clusterStatus: return .ok(.statuses(nodes: try await handler.clusterStatus()))
             case .snapshotText(let name):
                 return .ok(.snapshot(name: name, text: try await handler.snapshotText(name: name)))
             case .configText(let version):

@@ -27,6 +27,8 @@ public protocol AdminHandler: Sendable {
     func configText(version: UInt64?) async throws -> (version: UInt64, text: String)
     /// Gathers every node's status with the configuration into snapshot `name`. Returns what was done.
     func snapshotSave(name: String) async throws -> String
+    /// Every configured node's status with its named files, gathered over the cluster channel.
+    func clusterStatus() async throws -> [NodeStatus]
     /// The snapshots kept on this node, oldest first.
     func snapshotList() async throws -> [SnapshotEntry]
     /// One snapshot's text.

@@ -28,10 +28,23 @@ public enum AdminPayload: Codable, Sendable, Hashable {
     case history(entries: [ConfigStore.HistoryEntry], running: UInt64)
     /// One configuration's text.
     case config(version: UInt64, text: String)
+    /// Every configured node's status as it answered (`nil`: it did not), in configured order.
+    case statuses(nodes: [NodeStatus])
     /// The snapshots kept, oldest first.
     case snapshots(entries: [SnapshotEntry])
     /// One snapshot's text.
     case snapshot(name: String, text: String)
+}
+
+/// One node's status as gathered from it, or `nil` when it did not answer.
+public struct NodeStatus: Sendable, Hashable, Codable {
+    public var node: String
+    public var status: StatusSnapshot?
+
+    public init(node: String, status: StatusSnapshot?) {
+        self.node = node
+        self.status = status
+    }
 }
 
 /// A snapshot kept on a node (`STATE/snapshots/NAME.snapshot`).
@@ -74,8 +87,9 @@ extension AdminResponse {
 
 extension AdminPayload {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case done, status, groups, log, preview, history, config, snapshots, snapshot
+        case done, status, groups, log, preview, history, config, snapshots, snapshot, statuses
     }
+    struct Statuses: Codable { var nodes: [NodeStatus] }
     struct Snapshots: Codable { var entries: [SnapshotEntry] }
     struct Snapshot: Codable {
         var name: String
@@ -107,6 +121,7 @@ extension AdminPayload {
             let config = try container.decode(Config.self, forKey: .config)
             self = .config(version: config.version, text: config.text)
         case .snapshots: self = .snapshots(entries: try container.decode(Snapshots.self, forKey: .snapshots).entries)
+        case .statuses: self = .statuses(nodes: try container.decode(Statuses.self, forKey: .statuses).nodes)
         case .snapshot:
             let snapshot = try container.decode(Snapshot.self, forKey: .snapshot)
             self = .snapshot(name: snapshot.name, text: snapshot.text)
@@ -125,6 +140,7 @@ extension AdminPayload {
             try container.encode(History(entries: entries, running: running), forKey: .history)
         case .config(let version, let text): try container.encode(Config(version: version, text: text), forKey: .config)
         case .snapshots(let entries): try container.encode(Snapshots(entries: entries), forKey: .snapshots)
+        case .statuses(let nodes): try container.encode(Statuses(nodes: nodes), forKey: .statuses)
         case .snapshot(let name, let text): try container.encode(Snapshot(name: name, text: text), forKey: .snapshot)
         }
     }

@@ -31,6 +31,10 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
     public var event: Event?
     /// Packet and error counters by name (`packets_received`, `packets_bad_auth`, ...).
     public var counters: [String: UInt64]
+    /// The files the configuration names (`ClusterConfig.namedFiles`) as this node has them
+    /// (`FileDigest`): only in statuses gathered from every node (`vigil verify --cluster`,
+    /// `vigil snapshot save`), `nil` in `vigil status`.
+    public var files: [String: String]?
 
     public init(
         cluster: String, clusterID: Int, state: RunState, substate: Substate, unstableReason: String? = nil,

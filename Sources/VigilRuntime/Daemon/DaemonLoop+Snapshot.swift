@@ -32,7 +32,7 @@ extension DaemonLoop {
             UInt64(now.sinceOrigin.components.seconds) << 20 ^ UInt64(truncatingIfNeeded: Int.random(in: 0..<(1 << 20)))
         gathering = StatusGathering(
             id: id, continuation: continuation, deadline: now + Self.gatheringTimeout,
-            nextAsk: now + Self.gatheringResend, mine: Self.json(statusSnapshot(at: now)))
+            nextAsk: now + Self.gatheringResend, mine: Self.json(gatheredStatus(at: now)))
         askForStatus(at: now)
     }
 
@@ -46,7 +46,7 @@ extension DaemonLoop {
     /// Another node's snapshot asks for this node's status: sent in pieces, each well under a datagram.
     mutating func answerStatusRequest(_ id: UInt64, from peer: String, at now: Moment) {
         guard configSync.peers.contains(peer) else { return }
-        let pieces = ConfigSync.chunks(of: Self.json(statusSnapshot(at: now)))
+        let pieces = ConfigSync.chunks(of: Self.json(gatheredStatus(at: now)))
         guard pieces.count <= ConfigSync.maximumChunks else { return }
         for (index, piece) in pieces.enumerated() {
             let part = ConfigChunk(version: id, index: index, count: pieces.count, text: piece)
@@ -91,6 +91,13 @@ extension DaemonLoop {
             statuses: daemon.config.nodes.map { node in
                 (node.name, node.name == daemon.me ? gathering.mine : gathering.answers[node.name])
             })
+    }
+
+    /// This node's status with the files its configuration names, for a gathering.
+    private func gatheredStatus(at now: Moment) -> StatusSnapshot {
+        var status = statusSnapshot(at: now)
+        status.files = FileDigest.describe(core.config.namedFiles)
+        return status
     }
 
     static func json(_ snapshot: StatusSnapshot) -> String {

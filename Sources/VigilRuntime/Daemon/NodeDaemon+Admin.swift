@@ -123,6 +123,15 @@ extension NodeDaemon: AdminHandler {
         return message
     }
 
+    public func clusterStatus() async throws -> [NodeStatus] {
+        let gathered = await withCheckedContinuation { send(.gatherStatus($0)) }
+        return gathered.statuses.map { node, json in
+            NodeStatus(
+                node: node, status: json.flatMap { try? JSONDecoder().decode(StatusSnapshot.self, from: Data($0.utf8)) }
+            )
+        }
+    }
+
     public func snapshotList() async throws -> [SnapshotEntry] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshotDirectory)) ?? []
         return names.filter { $0.hasSuffix(".snapshot") }.compactMap { file -> SnapshotEntry? in

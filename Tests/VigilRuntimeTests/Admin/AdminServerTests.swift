@@ -152,6 +152,7 @@ struct AdminClientTimeoutTests {
         }
         func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64) { ([], 0) }
         func snapshotSave(name: String) async throws -> String { "snapshot \(name) saved" }
+        func clusterStatus() async throws -> [NodeStatus] { [] }
         func snapshotList() async throws -> [SnapshotEntry] { [] }
         func snapshotText(name: String) async throws -> String { throw AdminRefusal("no snapshot \(name)") }
         func configText(version: UInt64?) async throws -> (version: UInt64, text: String) {

@@ -99,4 +99,36 @@ import VigilModel
         let back = await eventually(within: .seconds(30)) { await cluster.holders(from: "n3") == ["n1"] }
         #expect(back, "svc is not back on n1, its first node in the restored configuration\n\(cluster.logs())")
     }
+
+    /// `vigil verify --cluster`'s gathering: every node answers with the digest of each file the
+    /// configuration names, and a file changed between two gatherings shows in both nodes' answers.
+    @Test func everyNodeReportsTheFilesTheConfigurationNames() async throws {
+        let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster(start: { dir in
+            try! "#!/bin/sh\nsleep 600 & echo $! > \(dir.path)/svc-$VIGIL_NODE.pid\n".write(
+                toFile: dir.file("svc.start"), atomically: true, encoding: .utf8)
+            return "/bin/sh \(dir.file("svc.start"))"
+        })
+        defer { cluster.cleanUp() }
+        for node in cluster.nodes { try cluster.start(node, binary: binary) }
+        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] }
+        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        let response = try await Self.answer("n3", cluster, .clusterStatus)
+        guard case .ok(.statuses(let nodes)) = response else { Issue.record("\(response)"); return }
+        #expect(nodes.map(\.node) == cluster.nodes)
+        let digests = nodes.map { $0.status?.files?["/bin/sh"] }
+        #expect(digests.allSatisfy { $0?.hasPrefix("sha256:") == true }, "\(digests)")
+        #expect(Set(digests).count == 1)
+        let script = nodes.map { $0.status?.files?[cluster.dir.file("svc.start")] }
+        #expect(script.allSatisfy { $0?.hasPrefix("sha256:") == true } && Set(script).count == 1, "\(script)")
+
+        // The script changes: every node now reports the new content (one file system here; on
+        // real nodes, only those whose copy changed would).
+        try "#!/bin/sh\n# changed\nsleep 600 & echo $! > \(cluster.dir.path)/svc-$VIGIL_NODE.pid\n".write(
+            toFile: cluster.dir.file("svc.start"), atomically: true, encoding: .utf8)
+        let again = try await Self.answer("n1", cluster, .clusterStatus)
+        guard case .ok(.statuses(let later)) = again else { Issue.record("\(again)"); return }
+        let changed = later.map { $0.status?.files?[cluster.dir.file("svc.start")] }
+        #expect(Set(changed).count == 1 && changed.first != script.first, "\(changed)")
+    }
 }
