@@ -33,7 +33,7 @@ struct ConfigVersionArgument: ExpressibleByArgument, Sendable {
         }
     }
 
-    var name: String { number.map { "version \($0)" } ?? "the running version" }
+    var name: String { number.map { "version \($0)" } ?? "the newest version" }
 }
 
 /// `vigil config history`.
@@ -55,7 +55,7 @@ struct ConfigShowCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Print a kept configuration version's text (`live`: the running one).")
 
-    @Argument(help: "A version number, or `live`.")
+    @Argument(help: "A version number, or `live` (the newest this node has).")
     var version: ConfigVersionArgument = ConfigVersionArgument(argument: "live")!
 
     @OptionGroup var options: AdminOptions

@@ -34,6 +34,11 @@ enum SnapshotRenderer {
             lines.append("== \(node)")
             if let status = try? JSONDecoder().decode(StatusSnapshot.self, from: Data(json.utf8)) {
                 lines += StatusRenderer.lines(status)
+                if let events = status.recentEvents, !events.isEmpty {
+                    lines.append("")
+                    lines.append("events:")
+                    lines += events.map { "  \($0)" }
+                }
             } else {
                 lines.append("(its status cannot be read by this vigil)")
             }

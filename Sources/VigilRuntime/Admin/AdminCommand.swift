@@ -31,7 +31,8 @@ public enum AdminCommand: Codable, Sendable, Hashable {
     case syncPreview(text: String?, file: String?)
     /// The configuration versions this node keeps (`vigil config history`).
     case configHistory
-    /// The text of a kept version; `nil`: the one this node runs (`vigil config show`).
+    /// The text of a kept version; `nil`: the newest this node has (`vigil config show`), the one
+    /// it runs or a newer one synced since.
     case configText(version: UInt64?)
     /// Gather every node's status and the configuration into the snapshot `name` (`vigil snapshot save`).
     case snapshotSave(name: String)

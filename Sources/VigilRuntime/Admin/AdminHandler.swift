@@ -23,7 +23,8 @@ public protocol AdminHandler: Sendable {
     func syncPreview(text: String?, file: String?) async throws -> SyncPreview
     /// The configuration versions kept on this node, oldest first, and the version it runs.
     func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64)
-    /// The text of a kept version, or of the running one (`nil`).
+    /// The text of a kept version, or (`nil`) the newest this node has: the one it runs, or a
+    /// newer one synced since and not running yet.
     func configText(version: UInt64?) async throws -> (version: UInt64, text: String)
     /// Gathers every node's status with the configuration into snapshot `name`. Returns what was done.
     func snapshotSave(name: String) async throws -> String

@@ -35,6 +35,8 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
     /// (`FileDigest`): only in statuses gathered from every node (`vigil verify --cluster`,
     /// `vigil snapshot save`), `nil` in `vigil status`.
     public var files: [String: String]?
+    /// The agreed events this node knows, oldest first (`vigil snapshot save`); `nil` in `vigil status`.
+    public var recentEvents: [String]?
 
     public init(
         cluster: String, clusterID: Int, state: RunState, substate: Substate, unstableReason: String? = nil,

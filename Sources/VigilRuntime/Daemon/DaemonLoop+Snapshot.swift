@@ -97,6 +97,9 @@ extension DaemonLoop {
     private func gatheredStatus(at now: Moment) -> StatusSnapshot {
         var status = statusSnapshot(at: now)
         status.files = FileDigest.describe(core.config.namedFiles)
+        status.recentEvents = (core.installed?.events ?? []).map { record in
+            "event \(record.number): \(record.event)\(record.completed == nil ? " (running)" : "")"
+        }
         return status
     }
 

@@ -79,6 +79,12 @@ extension NodeDaemon: AdminHandler {
     }
 
     public func configText(version: UInt64?) async throws -> (version: UInt64, text: String) {
+        // `live`: the newest this node has, the one it runs or a newer one synced since.
+        if version == nil, let stored = ConfigStore(stateDirectory: options.stateDirectory).read(),
+            stored.version > options.configVersion
+        {
+            return stored
+        }
         if version == nil || version == options.configVersion, let text = options.configText {
             return (options.configVersion, text)
         }
