@@ -7,8 +7,10 @@ import NIOCore
 public enum AdminWire {
     /// The protocol version this build speaks. A request of another version is answered with an error.
     public static let version = 1
-    /// The longest line either side accepts, in bytes (a status snapshot of a large cluster fits).
-    public static let maxLineLength = 1 << 20
+    /// The longest line either side accepts, in bytes: a configuration of the largest size
+    /// (`ConfigLimits.largestFileBytes`, 4 MiB) JSON-escaped in a `sync` or `sync --preview`
+    /// request, or a snapshot of a large cluster in an answer, fits.
+    public static let maxLineLength = 16 << 20
 
     /// A request as it travels.
     public struct Request: Codable, Sendable, Hashable {

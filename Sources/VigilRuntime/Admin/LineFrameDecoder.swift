@@ -6,6 +6,13 @@ struct LineFrameDecoder: ByteToMessageDecoder {
     typealias InboundOut = ByteBuffer
 
     let maxLength: Int
+    /// How many bytes from the reader index are known to hold no newline: each read is searched
+    /// once, so a long line costs its length, not its length times the number of reads.
+    private var searched = 0
+
+    init(maxLength: Int) {
+        self.maxLength = maxLength
+    }
 
     /// A peer sent a line longer than the limit.
     struct LineTooLong: Error, CustomStringConvertible {
@@ -14,10 +21,13 @@ struct LineFrameDecoder: ByteToMessageDecoder {
     }
 
     mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let index = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
+        let view = buffer.readableBytesView
+        guard let index = view[(view.startIndex + searched)...].firstIndex(of: UInt8(ascii: "\n")) else {
+            searched = view.count
             if buffer.readableBytes > maxLength { throw LineTooLong(limit: maxLength) }
             return .needMoreData
         }
+        searched = 0
         let length = index - buffer.readerIndex
         if length > maxLength { throw LineTooLong(limit: maxLength) }
         let line = buffer.readSlice(length: length)!

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import Testing
 import VigilCore
+import VigilModel
 @testable import VigilRuntime
 
 /// The control socket's lines: every command and response survives the trip, and a malformed
@@ -24,6 +25,13 @@ struct AdminWireTests {
         #expect(line.readableBytesView.last == UInt8(ascii: "\n"))
         line.moveWriterIndex(to: line.writerIndex - 1)
         #expect(try AdminWire.request(from: line) == command)
+    }
+
+    @Test("a configuration of the largest size, with every character escaped, fits in one request line")
+    func largestConfigurationFits() throws {
+        let text = String(repeating: "\"\\\n", count: ConfigLimits.largestFileBytes / 3)
+        let line = AdminWire.line(AdminWire.Request(command: .syncPreview(text: text, file: "big.yaml")))
+        #expect(line.readableBytes <= AdminWire.maxLineLength)
     }
 
     @Test("responses survive the trip, the status snapshot included")
