@@ -42,8 +42,9 @@ public struct ClusterState: Sendable, Hashable, Codable {
     /// Members on either side of a network partition that only a non-IP path (the disk) bridges
     /// (NETPAR): while any, no group starts or stops anywhere until the partition heals.
     public var netpar: Set<String> = []
-    /// The newest configuration version a coordinator granted to a `vigil sync`
-    /// (`AdminRequest.claimConfigVersion`); 0 before any in this cluster's agreed history.
+    /// The newest configuration version of the cluster: granted to a `vigil sync`
+    /// (`AdminRequest.claimConfigVersion`) or stored by a member (`MemberReport.configVersion`);
+    /// 0 before any. A sync proposes the version after it.
     public var configVersion: UInt64 = 0
     /// What each member last reported holding (groups not offline, with their state), so that any
     /// node can show every group's state on every node (`vigil status`).

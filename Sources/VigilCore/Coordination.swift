@@ -119,6 +119,9 @@ struct Coordination: Sendable {
     mutating func advance(at now: Moment) -> Outcome {
         let before = state
         checkTooLong(at: now)
+        // The agreed newest configuration version includes every member's stored one, so that every
+        // member learns it from the state and a sync proposes the right next number.
+        state.configVersion = newestConfigVersion
         var moves = 0
         while step(at: now) {
             moves += 1

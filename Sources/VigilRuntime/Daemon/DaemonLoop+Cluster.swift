@@ -105,6 +105,10 @@ extension DaemonLoop {
         return lines.joined(separator: "\n")
     }
 
+    /// The version a sync proposes: after the newest this node stores or heard of, and the newest
+    /// the agreed state records for the whole cluster.
+    var nextConfigVersion: UInt64 { max(configSync.nextVersion, (core.installed?.configVersion ?? 0) + 1) }
+
     /// Asks the coordinator for the next configuration version for a verified text; once granted
     /// (`answerSyncClaim`), stores it and pushes it to every node. Two syncs started at once never
     /// take one number: the coordinator grants each number once, in the agreed state.
@@ -117,7 +121,7 @@ extension DaemonLoop {
                 throwing: AdminRefusal("a sync is already under way on \(daemon.me); nothing was changed"))
             return Step()
         }
-        let version = configSync.nextVersion
+        let version = nextConfigVersion
         let (id, step) = core.request(.claimConfigVersion(version: version, expecting: expectVersion), at: now)
         syncClaim = SyncClaim(
             request: id, version: version, text: text, source: source, continuation: continuation,
@@ -204,13 +208,15 @@ extension DaemonLoop {
         } else if let id = loaded?.config.id, id != daemon.config.id {
             refusal =
                 "the cluster id is \(id), not \(daemon.config.id) as the running cluster's: it cannot change by sync"
-        } else if syncWaiting != nil {
+        } else if syncWaiting != nil || syncClaim != nil {
             refusal = "a sync is already under way on \(daemon.me)"
+        } else if core.phase != .running || core.installed == nil {
+            refusal = "\(daemon.me) is in no view: a sync needs the coordinator to grant its version"
         }
         var preview = loaded.map {
             ReconfigurationPreview(
                 from: core.config, to: $0.config, state: core.installed, fromVersion: daemon.options.configVersion,
-                toVersion: configSync.nextVersion)
+                toVersion: nextConfigVersion)
         }
         if configSync.version > daemon.options.configVersion {
             preview?.notes.append(
@@ -218,7 +224,7 @@ extension DaemonLoop {
                     + "version \(daemon.options.configVersion)")
         }
         preview?.notes.append(
-            "a running vigild keeps its configuration: a sync stores version \(configSync.nextVersion) on every node, "
+            "a running vigild keeps its configuration: a sync stores version \(nextConfigVersion) on every node, "
                 + "and each node runs it from its next start")
         return SyncPreview(
             source: input.source, preview: preview, findings: findings.map(\.description), errors: errors,
