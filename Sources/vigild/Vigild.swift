@@ -57,6 +57,12 @@ struct Vigild: AsyncParsableCommand {
     @Option(help: "A command run after the dead man switch released everything, e.g. \"reboot -f\" (default: none).")
     var haltCommand: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "The directory whose files named by the configuration (scripts) vigil sync carries to every node.",
+            valueName: "dir"))
+    var filesDir = "/etc/vigil"
+
     @Option(help: "A watchdog device to pet while the daemon runs (e.g. /dev/watchdog; default: none).")
     var watchdogDevice: String?
 
@@ -82,6 +88,9 @@ struct Vigild: AsyncParsableCommand {
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535, not \(port)") }
         guard (1...86_400_000).contains(tripMs) else { throw ValidationError("--trip-ms must be from 1 to 86400000") }
+        guard filesDir.hasPrefix("/"), filesDir.count > 1, !filesDir.split(separator: "/").contains("..") else {
+            throw ValidationError("--files-dir must be an absolute directory other than /, not \(filesDir)")
+        }
         if let haltCommand, let problem = NameRules.commandProblem(haltCommand) {
             throw ValidationError("--halt-command \(problem); give the command to run, e.g. \"reboot -f\"")
         }
@@ -147,7 +156,7 @@ struct Vigild: AsyncParsableCommand {
             configText: choice.text, node: name, stateDirectory: stateDir, keyPath: key, port: port,
             addressDriver: driver, socketPath: socket, startServices: start,
             haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] }, watchdogDevice: watchdogDevice,
-            containment: containment)
+            containment: containment, filesDirectory: filesDir)
         let http = try httpSettings()
         let daemon = try NodeDaemon(options: options, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

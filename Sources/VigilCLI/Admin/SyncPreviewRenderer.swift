@@ -18,6 +18,10 @@ enum SyncPreviewRenderer {
             lines.append("groups:")
             lines += preview.groups.map { "  \($0.description)" }
         }
+        if !answer.carried.isEmpty {
+            lines.append("files carried to every node:")
+            lines += answer.carried.map { "  \($0)" }
+        }
         if !preview.notes.isEmpty {
             lines.append("notes:")
             lines += preview.notes.map { "  \($0)" }

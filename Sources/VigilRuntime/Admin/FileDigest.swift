@@ -15,7 +15,12 @@ enum FileDigest {
         guard info.st_mode & S_IFMT == S_IFREG else { return "not a regular file" }
         guard info.st_size <= largestHashed else { return "larger than 1 MiB: \(info.st_size) bytes" }
         guard let data = FileManager.default.contents(atPath: path) else { return "unreadable" }
-        return "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return sha256(data)
+    }
+
+    /// `sha256:HEX` of `data`.
+    static func sha256(_ data: Data) -> String {
+        "sha256:" + SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
     }
 
     /// Every named file of `paths`, described.

@@ -14,11 +14,14 @@ public struct SyncPreview: Sendable, Hashable, Codable {
     public var warnings: Int
     /// Why `vigil sync` of this text would be refused now, if it would.
     public var refusal: String?
+    /// The files a sync would carry to every node (`path sha256:HEX`).
+    public var carried: [String]
 
     public init(
         source: String, preview: ReconfigurationPreview?, findings: [String], errors: Int, warnings: Int,
-        refusal: String?
+        refusal: String?, carried: [String] = []
     ) {
+        self.carried = carried
         self.source = source
         self.preview = preview
         self.findings = findings

@@ -23,7 +23,7 @@ enum DaemonInput: Sendable {
     case servicesAll(ServicesCommand, CheckedContinuation<String, any Error>)
     /// `vigil sync`: a verified configuration text (from `source`) to store and push with a new
     /// version, unless the newest version known is not `expectVersion`.
-    case sync(text: String, source: String, expectVersion: UInt64?, CheckedContinuation<String, any Error>)
+    case sync(bundle: ConfigBundle, source: String, expectVersion: UInt64?, CheckedContinuation<String, any Error>)
     /// `vigil sync --preview`: what syncing a configuration would change, from the live state.
     case preview(SyncPreviewInput, CheckedContinuation<SyncPreview, Never>)
     /// Twice a second: announce the configuration version, resend and answer `--all` and `sync`.
@@ -38,10 +38,12 @@ enum DaemonInput: Sendable {
     case stopAfterFailure
 }
 
-/// A configuration text to preview, and where it came from.
+/// A configuration text to preview, where it came from, and the files a sync of it would carry
+/// (`path sha256:HEX`) or why it could not.
 struct SyncPreviewInput: Sendable {
     var text: String
     var source: String
+    var carried: Result<[String], ConfigBundleError>
 }
 
 /// Every configured node's status as JSON (`StatusSnapshot`), in configured order; `nil` for a node

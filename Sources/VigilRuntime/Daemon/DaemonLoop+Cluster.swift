@@ -18,7 +18,7 @@ extension DaemonLoop {
     struct SyncClaim {
         var request: UInt64
         var version: UInt64
-        var text: String
+        var bundle: ConfigBundle
         var source: String
         var continuation: CheckedContinuation<String, any Error>
         var deadline: Moment
@@ -113,8 +113,8 @@ extension DaemonLoop {
     /// (`answerSyncClaim`), stores it and pushes it to every node. Two syncs started at once never
     /// take one number: the coordinator grants each number once, in the agreed state.
     mutating func startSync(
-        text: String, source: String, expectVersion: UInt64?, _ continuation: CheckedContinuation<String, any Error>,
-        at now: Moment
+        bundle: ConfigBundle, source: String, expectVersion: UInt64?,
+        _ continuation: CheckedContinuation<String, any Error>, at now: Moment
     ) -> Step {
         guard syncWaiting == nil, syncClaim == nil else {
             continuation.resume(
@@ -124,7 +124,7 @@ extension DaemonLoop {
         let version = nextConfigVersion
         let (id, step) = core.request(.claimConfigVersion(version: version, expecting: expectVersion), at: now)
         syncClaim = SyncClaim(
-            request: id, version: version, text: text, source: source, continuation: continuation,
+            request: id, version: version, bundle: bundle, source: source, continuation: continuation,
             deadline: now + Self.requestTimeout)
         return step
     }
@@ -151,14 +151,16 @@ extension DaemonLoop {
 
     private mutating func storeAndPush(_ claim: SyncClaim, at now: Moment) {
         do {
-            try configStore.write(version: claim.version, text: claim.text)
+            try configStore.write(version: claim.version, text: claim.bundle.configuration)
         } catch {
             claim.continuation.resume(throwing: error)
             return
         }
+        let files = claim.bundle.files.map(\.path)
         daemon.logs.event(
-            "configuration version \(claim.version) (from \(claim.source)) stored; pushing it to every node")
-        carryOut(configSync.adopt(version: claim.version, text: claim.text, at: now), at: now)
+            "configuration version \(claim.version) (from \(claim.source)) stored; pushing it to every node"
+                + (files.isEmpty ? "" : " with \(files.joined(separator: ", "))"))
+        carryOut(configSync.adopt(version: claim.version, text: claim.bundle.text, at: now), at: now)
         syncWaiting = SyncWait(
             version: claim.version, continuation: claim.continuation, deadline: now + Self.syncTimeout,
             nextResend: now + Self.syncResend)
@@ -208,6 +210,8 @@ extension DaemonLoop {
         } else if let id = loaded?.config.id, id != daemon.config.id {
             refusal =
                 "the cluster id is \(id), not \(daemon.config.id) as the running cluster's: it cannot change by sync"
+        } else if case .failure(let problem) = input.carried {
+            refusal = "\(problem)"
         } else if syncWaiting != nil || syncClaim != nil {
             refusal = "a sync is already under way on \(daemon.me)"
         } else if core.phase != .running || core.installed == nil {
@@ -228,7 +232,7 @@ extension DaemonLoop {
                 + "and each node runs it from its next start")
         return SyncPreview(
             source: input.source, preview: preview, findings: findings.map(\.description), errors: errors,
-            warnings: warnings, refusal: refusal)
+            warnings: warnings, refusal: refusal, carried: (try? input.carried.get()) ?? [])
     }
 
     /// A configuration message from a peer, in any phase of cluster services.
@@ -259,12 +263,22 @@ extension DaemonLoop {
             case .send(let peer, let message):
                 send([core.directMessage(to: peer, .config(message), at: now)])
             case .verify(let version, let text, let peer):
+                let bundle = ConfigBundle(reading: text)
                 switch ConfigStore.verify(
-                    text, file: "configuration version \(version) from \(peer)", clusterID: daemon.config.id)
+                    bundle.configuration, file: "configuration version \(version) from \(peer)",
+                    clusterID: daemon.config.id)
                 {
                 case .success:
                     do {
-                        try configStore.write(version: version, text: text)
+                        if let problem = bundle.problem(under: daemon.options.filesDirectory) {
+                            throw ConfigBundleError(problem)
+                        }
+                        let written = try bundle.write()
+                        if !written.isEmpty {
+                            let paths = written.joined(separator: ", ")
+                            daemon.logs.event("configuration version \(version) from \(peer): wrote \(paths)")
+                        }
+                        try configStore.write(version: version, text: bundle.configuration)
                     } catch {
                         daemon.logs.event("configuration version \(version) from \(peer) not stored: \(error)")
                         carryOut(configSync.rejected(version: version, reason: "\(error)", from: peer), at: now)

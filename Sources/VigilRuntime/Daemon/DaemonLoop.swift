@@ -50,7 +50,8 @@ struct DaemonLoop {
         configStore = ConfigStore(stateDirectory: daemon.options.stateDirectory)
         let stored = configStore.read()
         configSync = ConfigSync(
-            me: daemon.me, peers: daemon.config.nodes.map(\.name), version: stored?.version ?? 0, text: stored?.text)
+            me: daemon.me, peers: daemon.config.nodes.map(\.name), version: stored?.version ?? 0,
+            text: stored.map { Self.bundleText(of: $0.text, daemon: daemon) })
         self.core.noteStoredConfiguration(version: configSync.version)
     }
 
@@ -119,8 +120,8 @@ struct DaemonLoop {
             for envelope in envelopes { step.append(apply(.received(envelope), at: now)) }
             return step
         case .servicesAll(let command, let continuation): return orderServices(command, continuation, at: now)
-        case .sync(let text, let source, let expectVersion, let continuation):
-            return startSync(text: text, source: source, expectVersion: expectVersion, continuation, at: now)
+        case .sync(let bundle, let source, let expectVersion, let continuation):
+            return startSync(bundle: bundle, source: source, expectVersion: expectVersion, continuation, at: now)
         case .preview(let input, let continuation):
             continuation.resume(returning: preview(input))
             return Step()
@@ -173,6 +174,17 @@ struct DaemonLoop {
         case .stopAfterFailure:
             return core.stop(.graceful, at: now)
         }
+    }
+
+    /// The text a stored configuration is pushed as: with the files it names, as this node has
+    /// them now (what it received with it, or what an administrator put there since); the bare
+    /// configuration when one of them cannot be read here.
+    static func bundleText(of configuration: String, daemon: NodeDaemon) -> String {
+        guard let loaded = ConfigLoader.load(yaml: configuration, file: "stored").0,
+            let bundle = try? ConfigBundle.gather(
+                configuration: configuration, config: loaded.config, directory: daemon.options.filesDirectory)
+        else { return configuration }
+        return bundle.text
     }
 
     /// This node's status, as `vigil status` shows it.

@@ -36,6 +36,9 @@ public struct DaemonOptions: Sendable {
     public var watchdogExecutable: String?
     /// Whether applications run in cgroups where they can (`ApplicationContainment`).
     public var containment: ApplicationContainment.Choice
+    /// The directory whose files named by the configuration `vigil sync` carries to every node
+    /// (`ConfigBundle`): the hook and application scripts.
+    public var filesDirectory: String
 
     public init(
         configPath: String, config: ClusterConfig, configVersion: UInt64 = 0, configNote: String? = nil,
@@ -44,7 +47,7 @@ public struct DaemonOptions: Sendable {
         port: Int = UDPTransport.defaultPort, addressDriver: AddressDriverKind = .ip, socketPath: String,
         startServices: Bool = false, haltCommand: [String]? = nil,
         watchdogDevice: String? = nil, watchdogExecutable: String? = nil,
-        containment: ApplicationContainment.Choice = .automatic
+        containment: ApplicationContainment.Choice = .automatic, filesDirectory: String = "/etc/vigil"
     ) {
         self.configPath = configPath
         self.config = config
@@ -62,5 +65,6 @@ public struct DaemonOptions: Sendable {
         self.watchdogDevice = watchdogDevice
         self.watchdogExecutable = watchdogExecutable
         self.containment = containment
+        self.filesDirectory = filesDirectory
     }
 }

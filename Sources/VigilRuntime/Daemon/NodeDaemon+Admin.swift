@@ -42,24 +42,44 @@ extension NodeDaemon: AdminHandler {
     /// is refused and nothing is sent.
     public func sync(text: String?, file: String?, expectVersion: UInt64?) async throws -> String {
         let (text, source) = try configuration(text: text, file: file, doing: "nothing was sent")
-        if case .failure(let errors) = ConfigStore.verify(text, file: source, clusterID: config.id) {
-            throw AdminRefusal("\(source) has errors; nothing was sent:\n\(errors)")
+        let verified: ClusterConfig
+        switch ConfigStore.verify(text, file: source, clusterID: config.id) {
+        case .success(let config): verified = config
+        case .failure(let errors): throw AdminRefusal("\(source) has errors; nothing was sent:\n\(errors)")
         }
-        let chunks = ConfigSync.chunks(of: text).count
+        let bundle: ConfigBundle
+        do {
+            bundle = try ConfigBundle.gather(configuration: text, config: verified, directory: options.filesDirectory)
+        } catch {
+            throw AdminRefusal("\(error); nothing was sent")
+        }
+        let chunks = ConfigSync.chunks(of: bundle.text).count
         guard chunks <= ConfigSync.maximumChunks else {
             throw AdminRefusal(
-                "\(source) is too large to synchronise (\(text.utf8.count) bytes in \(chunks) messages, at most "
-                    + "\(ConfigSync.maximumChunks)); nothing was sent"
+                "\(source) with the files it names is too large to synchronise (\(bundle.text.utf8.count) bytes in "
+                    + "\(chunks) messages, at most \(ConfigSync.maximumChunks)); nothing was sent"
             )
         }
         return try await withCheckedThrowingContinuation {
-            send(.sync(text: text, source: source, expectVersion: expectVersion, $0))
+            send(.sync(bundle: bundle, source: source, expectVersion: expectVersion, $0))
         }
     }
 
     public func syncPreview(text: String?, file: String?) async throws -> SyncPreview {
         let (text, source) = try configuration(text: text, file: file, doing: "nothing to preview")
-        return await withCheckedContinuation { send(.preview(SyncPreviewInput(text: text, source: source), $0)) }
+        // The files a sync would carry, read now; why it could not, if it could not.
+        var carried: Result<[String], ConfigBundleError> = .success([])
+        if let loaded = ConfigLoader.load(yaml: text, file: source).0 {
+            do {
+                let bundle = try ConfigBundle.gather(
+                    configuration: text, config: loaded.config, directory: options.filesDirectory)
+                carried = .success(bundle.files.map { "\($0.path) \($0.digest)" })
+            } catch {
+                carried = .failure(error)
+            }
+        }
+        let input = SyncPreviewInput(text: text, source: source, carried: carried)
+        return await withCheckedContinuation { send(.preview(input, $0)) }
     }
 
     /// The text to sync or preview and the name to report it under: the given text, or this

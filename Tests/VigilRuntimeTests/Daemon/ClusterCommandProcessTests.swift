@@ -209,4 +209,57 @@ import VigilCore
         }
         #expect(agreed, "not every node stores \(winner)'s text as version \(newest)\n\(cluster.logs())")
     }
+
+    /// `vigil sync` carries the scripts the configuration names under the files directory: a node
+    /// that was down while the sync ran gets the configuration and the scripts when it returns,
+    /// and a copy that drifted meanwhile is written back with the synchronised content and mode.
+    @Test func syncCarriesTheScriptsTheConfigurationNames() async throws {
+        let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster(start: { dir in
+            try! FileManager.default.createDirectory(atPath: dir.file("etc"), withIntermediateDirectories: true)
+            try! "#!/bin/sh\nsleep 600 & echo $! > \(dir.path)/svc-$VIGIL_NODE.pid\n".write(
+                toFile: dir.file("etc/svc.start"), atomically: true, encoding: .utf8)
+            chmod(dir.file("etc/svc.start"), 0o750)
+            return "/bin/sh \(dir.file("etc/svc.start"))"
+        })
+        defer { cluster.cleanUp() }
+        let files = ["--files-dir", cluster.dir.file("etc")]
+        for node in cluster.nodes { try cluster.start(node, binary: binary, extra: files) }
+        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] }
+        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        let script = cluster.dir.file("etc/svc.start")
+        let synchronised = cluster.dir.read("etc/svc.start")
+
+        // The preview names the script; n3 is down while the sync runs.
+        let preview = try await AdminClient(socketPath: cluster.socket("n1")).send(.syncPreview(text: nil, file: nil))
+        guard case .ok(.preview(let answer)) = preview else { Issue.record("\(preview)"); return }
+        #expect(answer.carried == ["\(script) \(FileDigest.describe(script))"], "\(answer.carried)")
+        kill(cluster.pids["n3"]!, SIGTERM)
+        #expect(await eventually(within: .seconds(30)) { isDead(cluster.pids["n3"]!) })
+        let synced = try await AdminClient(socketPath: cluster.socket("n1")).send(.sync(text: nil, file: nil, expectVersion: nil))
+        let done = try #require(Self.done(synced), "sync: \(synced)")
+        #expect(done.contains("configuration version 1 stored on n1, n2"), "\(done)")
+        #expect(cluster.dir.read("n1/vigil.log").contains("with \(script)"))
+
+        // n3's copy drifts while it is down (this test's nodes share one file system), then n3
+        // returns: a peer pushes version 1 with the script, and n3 writes it back.
+        try "#!/bin/sh\necho drifted\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o644)
+        try cluster.start("n3", binary: binary, extra: files)
+        let restored = await eventually(within: .seconds(30)) {
+            ConfigStore(stateDirectory: cluster.dir.file("n3")).read()?.version == 1
+                && (try? String(contentsOfFile: script, encoding: .utf8)) == synchronised
+        }
+        #expect(restored, "n3 did not get version 1 with its script\n\(cluster.logs())")
+        var info = stat()
+        stat(script, &info)
+        #expect(info.st_mode & 0o7777 == 0o750)
+        #expect(cluster.dir.read("n3/vigil.log").contains("wrote \(script)"))
+
+        // A script the configuration names that is missing refuses the sync, and nothing is sent.
+        try FileManager.default.removeItem(atPath: script)
+        let refused = try await AdminClient(socketPath: cluster.socket("n2")).send(.sync(text: nil, file: nil, expectVersion: nil))
+        guard case .refused(let reason) = refused else { Issue.record("expected a refusal, got \(refused)"); return }
+        #expect(reason == "\(script) is named by the configuration but does not exist on this node; nothing was sent")
+    }
 }
