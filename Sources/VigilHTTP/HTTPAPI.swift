@@ -22,12 +22,19 @@ import VigilRuntime
 /// | POST /v1/groups/{group}/offline `{"sticky":B}` | rg offline |
 /// | POST /v1/services/start `{"all":B}` | start |
 /// | POST /v1/services/stop `{"mode":M,"all":B}` | stop |
-/// | POST /v1/sync | sync |
+/// | POST /v1/sync | sync (body: text, file, expect_version, each optional) |
+/// | POST /v1/sync/preview | sync --preview (body: text, file, each optional) |
+/// | GET /v1/config/history | config history |
+/// | GET /v1/config/{version or live} | config show |
+/// | GET /v1/cluster/status | every node's status with its named files (verify --cluster) |
+/// | GET /v1/snapshots, POST /v1/snapshots/{name}, GET /v1/snapshots/{name} | snapshot list, save, show |
 /// | POST /v1/acknowledge | acknowledge |
 /// | GET /v1/log?lines=N&cluster=B | log (without follow) |
 public enum HTTPAPI {
     /// The largest request body read (a few small JSON fields).
     static let maximumBody = 64 * 1024
+    /// The largest body of a sync or preview: a configuration of the largest size, escaped.
+    static let maximumConfigurationBody = 16 << 20
 
     /// The application serving the API at `host:port` for `handler`. `onRunning` gets the port
     /// really bound (useful with port 0).
@@ -109,6 +116,11 @@ struct Routes: Sendable {
     let dispatcher: AdminDispatcher
 
     struct MoveBody: Decodable { var node: String }
+    struct SyncBody: Decodable {
+        var text: String?
+        var file: String?
+        var expect_version: UInt64?
+    }
     struct OfflineBody: Decodable { var sticky: Bool? }
     struct StartBody: Decodable { var all: Bool? }
     struct StopBody: Decodable {
@@ -144,7 +156,32 @@ struct Routes: Sendable {
                 return .stop(mode: body.mode, all: body.all ?? false)
             }
         }
-        router.post("/v1/sync") { _, _ in await answer(.sync(text: nil, file: nil, expectVersion: nil)) }
+        router.post("/v1/sync") { request, context in
+            await answer(request, context, SyncBody.self, optional: true, limit: HTTPAPI.maximumConfigurationBody) {
+                .sync(text: $0?.text, file: $0?.file, expectVersion: $0?.expect_version)
+            }
+        }
+        router.post("/v1/sync/preview") { request, context in
+            await answer(request, context, SyncBody.self, optional: true, limit: HTTPAPI.maximumConfigurationBody) {
+                .syncPreview(text: $0?.text, file: $0?.file)
+            }
+        }
+        router.get("/v1/config/history") { _, _ in await answer(.configHistory) }
+        router.get("/v1/config/:version") { _, context in
+            let version = context.parameters.get("version") ?? ""
+            guard version == "live" || (UInt64(version) ?? 0) > 0 else {
+                return Self.json(.error(message: "a version is a number from 1, or live"), status: .badRequest)
+            }
+            return await answer(.configText(version: UInt64(version)))
+        }
+        router.get("/v1/cluster/status") { _, _ in await answer(.clusterStatus) }
+        router.get("/v1/snapshots") { _, _ in await answer(.snapshotList) }
+        router.post("/v1/snapshots/:name") { _, context in
+            await answer(.snapshotSave(name: context.parameters.get("name") ?? ""))
+        }
+        router.get("/v1/snapshots/:name") { _, context in
+            await answer(.snapshotText(name: context.parameters.get("name") ?? ""))
+        }
         router.post("/v1/acknowledge") { _, _ in await answer(.acknowledge) }
         router.get("/v1/log") { request, _ in
             let query = request.uri.queryParameters
@@ -169,12 +206,12 @@ struct Routes: Sendable {
     /// Decodes the body as `Body` (absent or empty allowed with `optional`), then answers the command made of it.
     func answer<Body: Decodable>(
         _ request: Request, _ context: BasicRequestContext, _ type: Body.Type, optional: Bool = false,
-        command: (Body?) throws -> AdminCommand
+        limit: Int = HTTPAPI.maximumBody, command: (Body?) throws -> AdminCommand
     ) async -> Response {
         var request = request
         let made: AdminCommand
         do {
-            let buffer = try await request.collectBody(upTo: HTTPAPI.maximumBody)
+            let buffer = try await request.collectBody(upTo: limit)
             // Checked first: JSONDecoder traps on some documents nested deeper than 512 (`JSONInput`).
             if let problem = JSONInput.problem(buffer.readableBytesView) { throw HTTPAPIError(problem) }
             let body: Body? =

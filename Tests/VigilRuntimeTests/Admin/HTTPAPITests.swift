@@ -119,6 +119,26 @@ import VigilHTTP
         }
     }
 
+    @Test func configurationAndSnapshotRoutesMapToTheirCommands() async throws {
+        let handler = FakeAdminHandler()
+        try await Self.withServer(handler) { port in
+            let preview = try await Self.request(
+                "POST", "/v1/sync/preview", port: port, body: #"{"text":"cluster: {name: c, id: 1}\n","file":"new.yaml"}"#)
+            guard case .ok(.preview(let answer))? = preview.response else { Issue.record("\(preview.body)"); return }
+            #expect(answer.source == "new.yaml")
+            #expect(try await Self.request("GET", "/v1/config/history", port: port).response == .ok(.history(entries: [], running: 0)))
+            #expect(try await Self.request("GET", "/v1/config/7", port: port).status == 409)
+            #expect(try await Self.request("GET", "/v1/config/zero", port: port).status == 400)
+            #expect(try await Self.request("GET", "/v1/cluster/status", port: port).response == .ok(.statuses(nodes: [])))
+            #expect(try await Self.request("GET", "/v1/snapshots", port: port).response == .ok(.snapshots(entries: [])))
+            let saved = try await Self.request("POST", "/v1/snapshots/base", port: port)
+            #expect(saved.response == .ok(.done(message: "snapshot base saved")))
+            #expect(try await Self.request("POST", "/v1/snapshots/..", port: port).status == 400)
+            let synced = try await Self.request("POST", "/v1/sync", port: port, body: #"{"text":"x: 1\n","expect_version":3}"#)
+            #expect(synced.status == 500 && synced.body.contains("disk full"), "the fake's sync fails: \(synced.body)")
+        }
+    }
+
     @Test func refusalsAreConflictsAndBadRequestsAreSaidSo() async throws {
         let handler = FakeAdminHandler()
         try await Self.withServer(handler) { port in
