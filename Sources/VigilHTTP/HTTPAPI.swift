@@ -119,7 +119,12 @@ struct Routes: Sendable {
     struct SyncBody: Decodable {
         var text: String?
         var file: String?
-        var expect_version: UInt64?
+        var expectVersion: UInt64?
+
+        enum CodingKeys: String, CodingKey {
+            case text, file
+            case expectVersion = "expect_version"
+        }
     }
     struct OfflineBody: Decodable { var sticky: Bool? }
     struct StartBody: Decodable { var all: Bool? }
@@ -158,7 +163,7 @@ struct Routes: Sendable {
         }
         router.post("/v1/sync") { request, context in
             await answer(request, context, SyncBody.self, optional: true, limit: HTTPAPI.maximumConfigurationBody) {
-                .sync(text: $0?.text, file: $0?.file, expectVersion: $0?.expect_version)
+                .sync(text: $0?.text, file: $0?.file, expectVersion: $0?.expectVersion)
             }
         }
         router.post("/v1/sync/preview") { request, context in
