@@ -129,16 +129,21 @@ extension DaemonLoop {
         return step
     }
 
-    /// Stores and pushes the claimed version once the coordinator granted it; refuses the sync when
-    /// it did not, or did not answer in time. Nothing is stored before the grant.
+    /// Stores and pushes the claimed version once the coordinator granted it and this node installed
+    /// the agreed state that records the grant; refuses the sync when it did not, or not in time.
+    /// Nothing is stored before.
     mutating func answerSyncClaim(at now: Moment) {
         guard let claim = syncClaim else { return }
-        if let reply = core.answers.first(where: { $0.id == claim.request }) {
+        let reply = core.answers.first(where: { $0.id == claim.request })
+        if let refusal = reply?.refusal {
             syncClaim = nil
-            if let refusal = reply.refusal {
-                claim.continuation.resume(throwing: AdminRefusal("\(refusal); nothing was changed"))
-                return
-            }
+            claim.continuation.resume(throwing: AdminRefusal("\(refusal); nothing was changed"))
+            return
+        }
+        // Granted, and the grant is in the agreed state this node installed: a grant whose state
+        // was lost with its coordinator may be given again by the next one, so it is not used.
+        if reply != nil, (core.installed?.configVersion ?? 0) >= claim.version {
+            syncClaim = nil
             storeAndPush(claim, at: now)
         } else if now >= claim.deadline {
             syncClaim = nil
