@@ -46,6 +46,13 @@ public struct ClusterState: Sendable, Hashable, Codable {
     /// (`AdminRequest.claimConfigVersion`) or stored by a member (`MemberReport.configVersion`);
     /// 0 before any. A sync proposes the version after it.
     public var configVersion: UInt64 = 0
+    /// The latest versions granted (at most `recentGrantLimit`), each with the request it went to:
+    /// the syncing node uses its grant only once a state it installed names it (a grant whose state
+    /// was lost with its coordinator may be given to another sync by the next one). Several, since
+    /// a member may install only the newest of several states sent one after another.
+    public var configGrants: [ConfigGrant] = []
+
+    public static let recentGrantLimit = 16
     /// What each member last reported holding (groups not offline, with their state), so that any
     /// node can show every group's state on every node (`vigil status`).
     public var holdings: [String: [String: GroupState]] = [:]
@@ -84,6 +91,19 @@ public struct ClusterState: Sendable, Hashable, Codable {
 }
 
 /// Where a group should be online, and the reason, as computed by `Placement`.
+/// A configuration version granted to one sync: the node that asked and its request's id.
+public struct ConfigGrant: Sendable, Hashable, Codable {
+    public var version: UInt64
+    public var origin: String
+    public var request: UInt64
+
+    public init(version: UInt64, origin: String, request: UInt64) {
+        self.version = version
+        self.origin = origin
+        self.request = request
+    }
+}
+
 public struct GroupPlacement: Sendable, Hashable, Codable {
     public var nodes: [String]
     public var reason: String

@@ -269,6 +269,8 @@ struct Coordination: Sendable {
                 AdminReply(id: request.id, origin: request.origin, request: request.request, refusal: nil))
             if case .claimConfigVersion(let version, _) = request.request {
                 state.configVersion = version
+                state.configGrants.append(ConfigGrant(version: version, origin: request.origin, request: request.id))
+                state.configGrants = Array(state.configGrants.suffix(ClusterState.recentGrantLimit))
                 outcome.notes.append("configuration version \(version) taken by a sync on \(request.origin)")
                 continue
             }

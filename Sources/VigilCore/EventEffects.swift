@@ -66,6 +66,7 @@ extension Coordination {
 
     /// Why a sync may not take `version`, or `nil` when it may.
     func refusal(ofConfigVersion version: UInt64, expecting: UInt64?) -> String? {
+        guard rules.configVersionsFollowTheNewest else { return nil }
         let newest = newestConfigVersion
         if let expecting, expecting != newest {
             return "the cluster's configuration is version \(newest), not \(expecting) as expected (--expect-version)"

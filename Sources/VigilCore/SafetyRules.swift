@@ -20,15 +20,20 @@ public struct SafetyRules: Sendable, Hashable {
     /// waits only after it last heard the node itself: a node that only its old coordinator still
     /// heard keeps its groups while the new view takes them over.
     public var takeoverWaitsForGranters = true
+    /// A sync's configuration version is granted only when it follows the cluster's newest
+    /// (`AdminRequest.claimConfigVersion`). Off, every claim is granted: two syncs at once take one
+    /// number, which the fuzzer's `ConfigVersionWatch` notices.
+    public var configVersionsFollowTheNewest = true
 
     public init(
         releaseBeforeAcquire: Bool = true, protectBeforeActing: Bool = true, membershipFollowsGraph: Bool = true,
-        takeoverWaitsForGranters: Bool = true
+        takeoverWaitsForGranters: Bool = true, configVersionsFollowTheNewest: Bool = true
     ) {
         self.releaseBeforeAcquire = releaseBeforeAcquire
         self.protectBeforeActing = protectBeforeActing
         self.membershipFollowsGraph = membershipFollowsGraph
         self.takeoverWaitsForGranters = takeoverWaitsForGranters
+        self.configVersionsFollowTheNewest = configVersionsFollowTheNewest
     }
 
     /// The rules of a real cluster.

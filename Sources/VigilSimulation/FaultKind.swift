@@ -26,6 +26,9 @@ public enum FaultKind: String, Sendable, Hashable, CaseIterable {
     case delay
     /// Messages on a network are delivered twice.
     case duplication
+    /// An administrator runs `vigil sync` on a node (sometimes on two at once, sometimes with
+    /// `--expect-version`): a configuration version is claimed from the coordinator.
+    case sync
 
     /// Parses a comma-separated list (`crash,loss`), or `all`.
     public static func parseList(_ text: String) -> Set<FaultKind>? {

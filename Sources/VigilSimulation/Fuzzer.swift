@@ -60,6 +60,7 @@ public struct Fuzzer: Sendable {
         var quiet = QuietWatch(quietTime: quietTime)
         var liveness = LivenessWatch(config: config, bound: livenessBound)
         let checker = InvariantChecker(config: config)
+        var versions = ConfigVersionWatch()
         while simulator.now < end {
             var next = simulator.now + .milliseconds(250)
             if let first = times.first, first < next { next = first }
@@ -73,12 +74,14 @@ public struct Fuzzer: Sendable {
                 simulator, lastChange: schedule.lastChange, checker: checker, connected: schedule.isConnectedEnough(),
                 working: schedule.networkWorks)
             liveness.observe(simulator, networkWorks: schedule.networkWorks)
+            versions.observe(simulator)
         }
         schedule.healEverything()
         let healed = simulator.now
         var recovery: Duration? = nil
         while simulator.now - healed < healBound {
             simulator.run(for: .milliseconds(100))
+            versions.observe(simulator)
             if Convergence.problems(in: simulator).isEmpty {
                 recovery = simulator.now - healed
                 break
@@ -98,7 +101,9 @@ public struct Fuzzer: Sendable {
             violations.forEach(simulator.record)
         }
         return Outcome(
-            seed: seed, violations: deduplicated(simulator.violations + quiet.violations + liveness.violations),
+            seed: seed,
+            violations: deduplicated(
+                simulator.violations + quiet.violations + liveness.violations + versions.violations),
             recovery: recovery,
             faultsInjected: schedule.injected)
     }

@@ -95,6 +95,27 @@ struct ScheduleState {
                 ? "partial partition: \(a) and \(b) do not hear each other" : "one-way loss: \(a) -> \(b)"
             simulator.trace?("\(simulator.now) \(what) on \(ip.joined(separator: ", "))")
             repairs.append((later(.seconds(1), .seconds(15)), .cuts(fresh)))
+        case .sync:
+            // One sync, or two on two nodes at once; some with --expect-version (right or stale).
+            let nodes = running.filter { simulator.hosts[$0]?.core?.installed != nil }
+            guard let first = pick(nodes) else { return }
+            var syncing = [first]
+            if Int.random(in: 0..<100, using: &simulator.random) < 40, let second = pick(nodes.filter({ $0 != first })) {
+                syncing.append(second)
+            }
+            for node in syncing {
+                let core = simulator.hosts[node]!.core!
+                let newest = max(core.storedConfigVersion, core.installed?.configVersion ?? 0)
+                let expecting: UInt64? =
+                    switch Int.random(in: 0..<10, using: &simulator.random) {
+                    case 0..<6: nil
+                    case 6..<9: newest
+                    default: newest == 0 ? 1 : newest - 1
+                    }
+                simulator.request(.claimConfigVersion(version: newest + 1, expecting: expecting), on: node)
+            }
+            injected += 1
+            return
         case .loss, .delay, .duplication:
             guard let network = pick(config.networks) else { return }
             var conditions = simulator.faults.conditions(of: network.name)

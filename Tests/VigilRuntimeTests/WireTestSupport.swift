@@ -57,7 +57,7 @@ enum WireFixture {
         holdings.groups["failed"] = GroupHolding(state: .error, failure: GroupFailure(.acquire, "mount /data failed: exit 32"))
         return MemberReport(
             number: 41, incarnation: 7, installedEpoch: 12, installedSeq: 30, topology: TopologyReport(networks: sights),
-            holdings: holdings, doneRoundEpoch: 12, doneRound: 3, leaving: .takeover, hasLease: true)
+            holdings: holdings, doneRoundEpoch: 12, doneRound: 3, leaving: .takeover, hasLease: true, configVersion: 40)
     }
 
     /// A busy agreed state: every node up, its topology, every group placed, a full event log and
@@ -99,6 +99,8 @@ enum WireFixture {
         state.round = RecoveryRound(number: 4, kind: .acquire, work: [nodes[1]: groups, nodes[0]: [groups[0]]])
         state.nextRoundNumber = 5
         state.tooLong = true
+        state.configVersion = 41
+        state.configGrants = [ConfigGrant(version: 41, origin: nodes[1], request: 77)]
         return state
     }
 

@@ -61,6 +61,27 @@ import VigilSimulation
         #expect(found != nil)
     }
 
+    /// Syncs among crashes, partitions and loss never give one configuration version to two syncs;
+    /// with the coordinator granting every claim (the rule off), the watch finds two that did.
+    @Test func configurationVersionsAreNeverTakenTwiceAndTheWatchCanFail() throws {
+        var fuzzer = Fuzzer(config: try Fixtures.config("scream.yaml"), faults: [.sync, .crash, .partition, .loss])
+        fuzzer.maxFaults = 20
+        var injected = 0
+        for seed in UInt64(1)...15 {
+            let outcome = fuzzer.run(seed: seed)
+            for violation in outcome.violations { Issue.record("seed \(seed): \(violation)") }
+            injected += outcome.faultsInjected
+        }
+        #expect(injected > 0)
+        fuzzer.faults = [.sync]
+        fuzzer.rules = SafetyRules(configVersionsFollowTheNewest: false)
+        var found: String? = nil
+        for seed in UInt64(1)...50 where found == nil {
+            found = fuzzer.run(seed: seed).violations.first { $0.text.contains("taken by two syncs") }?.text
+        }
+        #expect(found != nil, "the watch never saw a version taken twice with the rule off")
+    }
+
     @Test func withoutReleaseBeforeAcquireTable12Fails() throws {
         let config = try Fixtures.config("scream.yaml")
         let runner = PlanRunner(config: config, plan: try Fixtures.plan("scream-table12.yaml", for: config))

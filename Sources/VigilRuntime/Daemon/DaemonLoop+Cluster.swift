@@ -142,7 +142,8 @@ extension DaemonLoop {
         }
         // Granted, and the grant is in the agreed state this node installed: a grant whose state
         // was lost with its coordinator may be given again by the next one, so it is not used.
-        if reply != nil, (core.installed?.configVersion ?? 0) >= claim.version {
+        let grant = ConfigGrant(version: claim.version, origin: daemon.me, request: claim.request)
+        if reply != nil, core.installed?.configGrants.contains(grant) == true {
             syncClaim = nil
             storeAndPush(claim, at: now)
         } else if now >= claim.deadline {

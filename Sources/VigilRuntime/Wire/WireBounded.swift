@@ -27,6 +27,7 @@ extension ClusterState: WireBounded {
             && WireLimits.isBounded(firstEventOfView) && (round.map { WireLimits.isBounded($0.number) } ?? true)
             && WireLimits.isBounded(nextRoundNumber) && (acknowledgedEvent.map(WireLimits.isBounded) ?? true)
             && WireLimits.isBounded(configVersion)
+            && configGrants.allSatisfy { WireLimits.isBounded($0.version) && WireLimits.isBounded($0.request) }
     }
 }
 
