@@ -100,7 +100,8 @@ struct ScheduleState {
             let nodes = running.filter { simulator.hosts[$0]?.core?.installed != nil }
             guard let first = pick(nodes) else { return }
             var syncing = [first]
-            if Int.random(in: 0..<100, using: &simulator.random) < 40, let second = pick(nodes.filter({ $0 != first })) {
+            if Int.random(in: 0..<100, using: &simulator.random) < 40, let second = pick(nodes.filter({ $0 != first }))
+            {
                 syncing.append(second)
             }
             for node in syncing {
