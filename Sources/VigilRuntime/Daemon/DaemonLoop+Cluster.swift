@@ -145,6 +145,15 @@ extension DaemonLoop {
         let grant = ConfigGrant(version: claim.version, origin: daemon.me, request: claim.request)
         if reply != nil, core.installed?.configGrants.contains(grant) == true {
             syncClaim = nil
+            // A later sync's version, granted after this one, may have reached this node first:
+            // the newer configuration stays, and this one is not stored.
+            guard configSync.version < claim.version else {
+                claim.continuation.resume(
+                    throwing: AdminRefusal(
+                        "configuration version \(claim.version) was granted, but another sync came first: version "
+                            + "\(configSync.version) is stored here; nothing was changed"))
+                return
+            }
             storeAndPush(claim, at: now)
         } else if now >= claim.deadline {
             syncClaim = nil
