@@ -81,7 +81,8 @@ public struct ReconfigurationPreview: Sendable, Hashable, Codable {
     ) {
         self.fromVersion = fromVersion
         self.toVersion = toVersion
-        changes = ConfigDifference(from: old, to: new).changes.map(\.description)
+        let difference = ConfigDifference(from: old, to: new).changes
+        changes = difference.map(\.description)
         notes = []
         guard let state else {
             groups = []
@@ -97,7 +98,7 @@ public struct ReconfigurationPreview: Sendable, Hashable, Codable {
             outcomes.append(
                 Self.outcome(
                     group.name, from: now, to: after, isNew: old.group(named: group.name) == nil,
-                    restartBecause: Self.restartReason(of: group, old: old, new: new)))
+                    restartBecause: Self.restartReason(of: group, old: old, changes: difference)))
         }
         for group in old.resourceGroups where new.group(named: group.name) == nil {
             let now = state.placement[group.name]?.nodes ?? []
@@ -166,47 +167,35 @@ public struct ReconfigurationPreview: Sendable, Hashable, Codable {
         return GroupOutcome(group: group, action: .move, from: now, to: to, reason: after.reason)
     }
 
-    /// Why a group that keeps its nodes must be stopped and started again: its resources, or the
-    /// definition of one of them, changed. `nil`: it runs on untouched.
-    static func restartReason(of group: ResourceGroup, old: ClusterConfig, new: ClusterConfig) -> String? {
+    /// Why a group that keeps its nodes must be stopped and started again: one of its resource
+    /// lists changed, or the definition of a resource it keeps (the `changes` of the
+    /// configuration's difference name both). `nil`: it runs on untouched.
+    static func restartReason(of group: ResourceGroup, old: ClusterConfig, changes: [ConfigDifference.Change])
+        -> String?
+    {
         guard let before = old.group(named: group.name) else { return nil }
-        var reasons: [String] = []
-        let lists: [(String, [String], [String])] = [
-            ("service_addresses", before.serviceAddresses, group.serviceAddresses),
-            ("volume_groups", before.volumeGroups, group.volumeGroups),
-            ("filesystems", before.filesystems, group.filesystems),
-            ("nfs_exports", before.nfsExports, group.nfsExports),
-            ("applications", before.applications, group.applications),
+        let changed = changes.filter { $0.kind == .changed }
+        let fields = Set(changed.filter { $0.subject == "group \(group.name)" }.compactMap(\.field))
+        var reasons = Self.resourceFields.filter(fields.contains).map { "its \($0) changed" }
+        let subjects = Set(changed.map(\.subject))
+        let kept: [(kind: String, before: [String], now: [String])] = [
+            ("service address", before.serviceAddresses, group.serviceAddresses),
+            ("application", before.applications, group.applications),
+            ("volume group", before.volumeGroups, group.volumeGroups),
+            ("filesystem", before.filesystems, group.filesystems),
+            ("nfs export", before.nfsExports, group.nfsExports),
         ]
-        for (field, was, now) in lists where was != now { reasons.append("its \(field) changed") }
-        if before.filesystemsBeforeAddresses != group.filesystemsBeforeAddresses {
-            reasons.append("its filesystems_before_addresses changed")
-        }
-        for label in group.serviceAddresses where before.serviceAddresses.contains(label) {
-            if old.serviceAddress(labelled: label) != new.serviceAddress(labelled: label) {
-                reasons.append("service address \(label) changed")
-            }
-        }
-        for name in group.applications where before.applications.contains(name) {
-            if old.application(named: name) != new.application(named: name) {
-                reasons.append("application \(name) changed")
-            }
-        }
-        for name in group.volumeGroups where before.volumeGroups.contains(name) {
-            if old.volumeGroup(named: name) != new.volumeGroup(named: name) {
-                reasons.append("volume group \(name) changed")
-            }
-        }
-        for mountPoint in group.filesystems where before.filesystems.contains(mountPoint) {
-            if old.filesystem(at: mountPoint) != new.filesystem(at: mountPoint) {
-                reasons.append("filesystem \(mountPoint) changed")
-            }
-        }
-        for path in group.nfsExports where before.nfsExports.contains(path) {
-            if old.nfsExports.first(where: { $0.path == path }) != new.nfsExports.first(where: { $0.path == path }) {
-                reasons.append("nfs export \(path) changed")
+        for (kind, was, now) in kept {
+            for name in now where was.contains(name) && subjects.contains("\(kind) \(name)") {
+                reasons.append("\(kind) \(name) changed")
             }
         }
         return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
+
+    /// The fields of a group whose change restarts it where it runs.
+    static let resourceFields = [
+        "service_addresses", "volume_groups", "filesystems", "nfs_exports", "applications",
+        "filesystems_before_addresses",
+    ]
 }

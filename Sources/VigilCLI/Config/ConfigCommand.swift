@@ -92,45 +92,16 @@ struct ConfigDiffCommand: AsyncParsableCommand {
     func execute(print: (String) -> Void, printError: (String) -> Void) async -> Int32 {
         var texts: [(version: UInt64, text: String)] = []
         for version in [from, to] {
-            let status = await AdminExchange.run(
-                .configText(version: version.number), options: options.quiet, print: { _ in },
-                printError: printError,
-                observe: { payload in if case .config(let number, let text) = payload { texts.append((number, text)) } }
-            )
-            if status != 0 { return status }
-        }
-        guard texts.count == 2 else {
-            printError("vigil: no configuration text came back")
-            return 1
-        }
-        var configs: [ClusterConfig] = []
-        for (version, text) in texts {
-            let (loaded, problems) = ConfigLoader.load(yaml: text, file: "version \(version)")
-            guard let loaded else {
-                printError("vigil: version \(version) cannot be read:")
-                for problem in problems { printError(problem.description) }
-                return 1
+            switch await ConfigurationChange.text(of: version.number, options: options, printError: printError) {
+            case .success(let text): texts.append(text)
+            case .failure(let code): return code.rawValue
             }
-            configs.append(loaded.config)
         }
-        let difference = ConfigDifference(from: configs[0], to: configs[1])
-        let lines = difference.changes.map(\.description)
-        if options.json {
-            print(AdminExchange.json(DiffJSON(from: texts[0].version, to: texts[1].version, changes: lines)))
-        } else {
-            let count = lines.isEmpty ? "no difference" : "\(lines.count) change\(lines.count == 1 ? "" : "s")"
-            print("version \(texts[0].version) -> \(texts[1].version): \(count)")
-            for line in lines { print(line) }
-        }
-        return difference.isEmpty ? 0 : 1
+        return ConfigurationChange.printDifference(
+            from: ("version \(texts[0].version)", texts[0].text), to: ("version \(texts[1].version)", texts[1].text),
+            title: "version \(texts[0].version) -> \(texts[1].version)", options: options, print: print,
+            printError: printError)
     }
-}
-
-/// `vigil config diff --json`.
-private struct DiffJSON: Encodable {
-    var from: UInt64
-    var to: UInt64
-    var changes: [String]
 }
 
 /// `vigil config rollback VERSION`: a sync of that version's text, after its preview.
@@ -158,21 +129,13 @@ struct ConfigRollbackCommand: AsyncParsableCommand {
     }
 
     func execute(print: (String) -> Void, printError: (String) -> Void) async -> Int32 {
-        var text: String?
-        var status = await AdminExchange.run(
-            .configText(version: version), options: options.quiet, print: { _ in }, printError: printError,
-            observe: { payload in if case .config(_, let kept) = payload { text = kept } })
-        guard status == 0, let text else { return status == 0 ? 1 : status }
-        var answer: SyncPreview?
-        status = await AdminExchange.run(
-            .syncPreview(text: text, file: "version \(version)"), options: options, print: print,
-            printError: printError, observe: { payload in if case .preview(let preview) = payload { answer = preview } }
-        )
-        guard status == 0, let answer, let preview = answer.preview else { return status == 0 ? 1 : status }
-        guard answer.refusal == nil else { return 1 }
-        if self.preview { return 0 }
-        return await AdminExchange.run(
-            .sync(text: text, file: "version \(version)", expectVersion: preview.toVersion - 1), options: options,
-            print: print, printError: printError)
+        switch await ConfigurationChange.text(of: version, options: options, printError: printError) {
+        case .success(let kept):
+            return await ConfigurationChange.previewThenSync(
+                kept.text, label: "version \(version)", previewOnly: preview, options: options, print: print,
+                printError: printError)
+        case .failure(let code):
+            return code.rawValue
+        }
     }
 }

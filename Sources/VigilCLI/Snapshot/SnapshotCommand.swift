@@ -123,40 +123,22 @@ struct SnapshotDiffCommand: AsyncParsableCommand {
         case .success(let snapshot): first = snapshot
         case .failure(let code): return code.rawValue
         }
-        var texts = [(label: "snapshot \(name)", text: first.configuration)]
+        let second: (label: String, text: String)
         if other == "live" {
-            var live: (UInt64, String)?
-            let status = await AdminExchange.run(
-                .configText(version: nil), options: options.quiet, print: { _ in }, printError: printError,
-                observe: { payload in if case .config(let version, let text) = payload { live = (version, text) } })
-            guard status == 0, let live else { return status == 0 ? 1 : status }
-            texts.append(("live (version \(live.0))", live.1))
+            switch await ConfigurationChange.text(of: UInt64?.none, options: options, printError: printError) {
+            case .success(let live): second = ("live (version \(live.version))", live.text)
+            case .failure(let code): return code.rawValue
+            }
         } else {
             switch await SnapshotCommand.read(other, options: options, printError: printError) {
-            case .success(let snapshot): texts.append(("snapshot \(other)", snapshot.configuration))
+            case .success(let snapshot): second = ("snapshot \(other)", snapshot.configuration)
             case .failure(let code): return code.rawValue
             }
         }
-        var configs: [ClusterConfig] = []
-        for (label, text) in texts {
-            let (loaded, problems) = ConfigLoader.load(yaml: text, file: label)
-            guard let loaded else {
-                printError("vigil: the configuration of \(label) cannot be read:")
-                for problem in problems { printError(problem.description) }
-                return 1
-            }
-            configs.append(loaded.config)
-        }
-        let lines = ConfigDifference(from: configs[0], to: configs[1]).changes.map(\.description)
-        if options.json {
-            print(AdminExchange.json(["from": texts[0].label, "to": texts[1].label]))
-            for line in lines { print(AdminExchange.json(["change": line])) }
-        } else {
-            let count = lines.isEmpty ? "no difference" : "\(lines.count) change\(lines.count == 1 ? "" : "s")"
-            print("\(texts[0].label) -> \(texts[1].label): \(count)")
-            for line in lines { print(line) }
-        }
-        return lines.isEmpty ? 0 : 1
+        let label = "snapshot \(name)"
+        return ConfigurationChange.printDifference(
+            from: (label, first.configuration), to: second, title: "\(label) -> \(second.label)", options: options,
+            print: print, printError: printError)
     }
 }
 
@@ -185,23 +167,13 @@ struct SnapshotRestoreCommand: AsyncParsableCommand {
     }
 
     func execute(print: (String) -> Void, printError: (String) -> Void) async -> Int32 {
-        let snapshot: SnapshotFile
         switch await SnapshotCommand.read(name, options: options, printError: printError) {
-        case .success(let read): snapshot = read
-        case .failure(let code): return code.rawValue
+        case .success(let snapshot):
+            return await ConfigurationChange.previewThenSync(
+                snapshot.configuration, label: "snapshot \(name)", previewOnly: preview, options: options,
+                print: print, printError: printError)
+        case .failure(let code):
+            return code.rawValue
         }
-        let label = "snapshot \(name)"
-        var answer: SyncPreview?
-        var status = await AdminExchange.run(
-            .syncPreview(text: snapshot.configuration, file: label), options: options, print: print,
-            printError: printError, observe: { payload in if case .preview(let preview) = payload { answer = preview } }
-        )
-        guard status == 0, let answer, let body = answer.preview else { return status == 0 ? 1 : status }
-        guard answer.refusal == nil else { return 1 }
-        if preview { return 0 }
-        status = await AdminExchange.run(
-            .sync(text: snapshot.configuration, file: label, expectVersion: body.toVersion - 1), options: options,
-            print: print, printError: printError)
-        return status
     }
 }

@@ -75,14 +75,9 @@ public struct ConfigStore: Sendable {
 
     /// The kept versions, oldest first.
     public func history() -> [HistoryEntry] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: historyDirectory)) ?? []
-        return names.compactMap { name -> HistoryEntry? in
-            guard name.hasSuffix(".yaml"), let version = UInt64(name.dropLast(5)), version > 0,
-                let attributes = try? FileManager.default.attributesOfItem(atPath: historyPath(version))
-            else { return nil }
-            let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-            return HistoryEntry(version: version, storedAt: modified, bytes: size)
+        KeptFiles.list(in: historyDirectory, suffix: ".yaml").compactMap { file -> HistoryEntry? in
+            guard let version = UInt64(file.name), version > 0 else { return nil }
+            return HistoryEntry(version: version, storedAt: file.modified, bytes: file.bytes)
         }.sorted { $0.version < $1.version }
     }
 

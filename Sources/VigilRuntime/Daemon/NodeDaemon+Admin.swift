@@ -159,14 +159,8 @@ extension NodeDaemon: AdminHandler {
     }
 
     public func snapshotList() async throws -> [SnapshotEntry] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: snapshotDirectory)) ?? []
-        return names.filter { $0.hasSuffix(".snapshot") }.compactMap { file -> SnapshotEntry? in
-            let path = snapshotDirectory + "/" + file
-            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
-            return SnapshotEntry(
-                name: String(file.dropLast(".snapshot".count)),
-                savedAt: (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0,
-                bytes: (attributes[.size] as? NSNumber)?.intValue ?? 0)
+        KeptFiles.list(in: snapshotDirectory, suffix: ".snapshot").map { file in
+            SnapshotEntry(name: file.name, savedAt: file.modified, bytes: file.bytes)
         }.sorted { ($0.savedAt, $0.name) < ($1.savedAt, $1.name) }
     }
 

@@ -61,9 +61,7 @@ import VigilCore
         let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] }
-        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
         let file = cluster.dir.file("trio.yaml")
         let original = cluster.dir.read("trio.yaml")
 
@@ -119,9 +117,7 @@ import VigilCore
         let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] }
-        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
         let original = cluster.dir.read("trio.yaml")
         let reordered = original.replacingOccurrences(of: "nodes: [n1, n2, n3]", with: "nodes: [n2, n1, n3]")
         try #require(reordered != original)
@@ -177,9 +173,7 @@ import VigilCore
         let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] }
-        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
         let original = cluster.dir.read("trio.yaml")
         let texts = ["n1": original + "\n# from n1\n", "n2": original + "\n# from n2\n"]
         let (first, second) = (cluster.socket("n1"), cluster.socket("n2"))

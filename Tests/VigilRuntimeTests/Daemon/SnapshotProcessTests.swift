@@ -36,9 +36,7 @@ import VigilModel
         let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
         var cluster = Cluster()
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] }
-        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
         let original = cluster.dir.read("trio.yaml")
 
         let saved = try await Self.answer("n2", cluster, .snapshotSave(name: "base"))
@@ -110,9 +108,7 @@ import VigilModel
             return "/bin/sh \(dir.file("svc.start"))"
         })
         defer { cluster.cleanUp() }
-        for node in cluster.nodes { try cluster.start(node, binary: binary) }
-        let placed = await eventually(within: .seconds(30)) { await cluster.holders(from: "n2") == ["n1"] }
-        try #require(placed, "svc never came online on n1\n\(cluster.logs())")
+        try await cluster.startAll(binary: binary)
         let response = try await Self.answer("n3", cluster, .clusterStatus)
         guard case .ok(.statuses(let nodes)) = response else { Issue.record("\(response)"); return }
         #expect(nodes.map(\.node) == cluster.nodes)
