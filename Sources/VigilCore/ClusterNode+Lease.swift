@@ -122,14 +122,15 @@ extension ClusterNode {
         return MonitorRing(me: me, view: installed, observers: config.tuning.observers, config: config)
     }
 
-    /// For a member of a ring: the moment its confirmation comes within two urgent intervals of the
-    /// trip interval if no grant arrives before, when it must ask every peer at once
-    /// (`confirmationIsAging`). Heartbeats that arrive take a fast path that schedules nothing, so
-    /// without this moment a stalled coordinator would be noticed only at the next regular beat,
-    /// too late. `nil` outside a ring, or when that moment has passed.
-    func ringLeaseCheck(after now: Moment) -> Moment? {
-        guard config.quorum != .none, let installed, installed.coordinator != me,
-            !monitorRing(at: now).isAllToAll, let until = confirmedUntil(in: Set(membership.memberViews), at: now)
+    /// The moment this node's confirmation comes within two urgent intervals of the trip interval
+    /// if nothing confirms it before, when it must ask every peer at once (`confirmationUrgency`).
+    /// Heartbeats that arrive take a fast path that schedules nothing, so without this moment a
+    /// member of a ring whose coordinator stalled, or a node whose peers were cut from it a moment
+    /// ago (their paths still believed until their detection time runs out), would ask only at its
+    /// next regular beat, too late. `nil` when no lease is kept, or when that moment has passed.
+    func leaseCheck(after now: Moment) -> Moment? {
+        guard config.quorum != .none, installed != nil,
+            let until = confirmedUntil(in: Set(membership.memberViews), at: now)
         else { return nil }
         let moment = until + askAtOnceAge + .milliseconds(1)
         return moment > now ? moment : nil
@@ -207,10 +208,25 @@ extension ClusterNode {
         log(
             now, .cluster,
             "\(me) lost quorum (no confirmation for \(DurationText.format(config.tuning.tripInterval))): releasing "
-                + "\(held)"
+                + "\(held) (\(confirmationAges(at: now)))"
         )
         releaseEverything()
         backOffAfterLeaseLoss(at: now)
+    }
+
+    /// How old each peer's newest echo of this node's stamps is, and how the peer was last heard,
+    /// for the log line of a lapsed lease: `echoes: ghost2 520ms (heard on rs232_23), ghost4 120ms (heard on
+    /// ether, token), ghost1 none (not heard directly)`.
+    func confirmationAges(at now: Moment) -> String {
+        let views = Set(membership.memberViews)
+        let granted = topology.grantedUntil(in: views).map { ", granted \(DurationText.format(now - $0)) ago" } ?? ""
+        let peers = config.nodes.map(\.name).filter { $0 != me }.map { peer -> String in
+            let heardOn = config.networks.map(\.name).filter { topology.hears(peer, on: $0, at: now) }
+            let path = heardOn.isEmpty ? "not heard directly" : "heard on " + heardOn.joined(separator: ", ")
+            guard let echo = topology.newestEcho(from: peer, in: views) else { return "\(peer) none (\(path))" }
+            return "\(peer) \(DurationText.format(now - echo)) (\(path))"
+        }
+        return "echoes: " + peers.joined(separator: ", ") + granted
     }
 
     /// A DISCONNECTED node (cut off from every IP network, still heard over a non-IP path) stops its

@@ -69,16 +69,17 @@ extension ClusterNode {
         if phase == .running {
             pollTiebreaker(at: now)
             if membership.announcesNewView() { topology.beatNow() }
+            let urgency = confirmationUrgency(at: now)
             let beats = topology.heartbeats(
                 at: now, incarnation: incarnation, view: membership.committedView,
-                installedEpoch: installed?.epoch ?? 0, urgency: confirmationUrgency(at: now),
+                installedEpoch: installed?.epoch ?? 0, urgency: urgency,
                 ring: monitorRing(at: now), grantsTo: grantees(at: now))
             output.messages += beats.due
-            output.messages += relayedBeats(at: now)
+            output.messages += relayedBeats(at: now, urgency: urgency)
             let tiebreakerDue = tiebreaker?.nextDue.map { max($0, now + .milliseconds(1)) }
             let relayedDue = paths.nextRelayedBeat ?? beats.next
             let expiry = topology.nextPathExpiry(after: now) ?? beats.next
-            let leaseCheck = ringLeaseCheck(after: now) ?? beats.next
+            let leaseCheck = leaseCheck(after: now) ?? beats.next
             let backoffEnd = leaseBackoff.end(after: now) ?? beats.next
             output.wake = min(beats.next, tiebreakerDue ?? beats.next, relayedDue, expiry, leaseCheck, backoffEnd)
             wakeAsked = output.wake

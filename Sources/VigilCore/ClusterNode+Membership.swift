@@ -109,7 +109,10 @@ extension ClusterNode {
             pending.members[sender] != nil
         else { return }
         pending.accepted[sender] = acceptance
-        paths.reportArrived(from: sender, at: now)
+        // Its report speaks for whom it hears now, not the report an older coordination of this
+        // node kept: counting that one as just arrived (its arrival renewed by every acceptance)
+        // kept a crashed node reachable, and proposed, for as long as proposals failed.
+        paths.accepted(acceptance.report, from: sender, at: now)
         // A member proposed without knowing its incarnation (reached only through others) is in
         // the view with the incarnation that accepted.
         if pending.members[sender] == 0 { pending.members[sender] = acceptance.report.incarnation }

@@ -117,11 +117,21 @@ extension ClusterNode {
             guard report.incarnation == knownIncarnation(of: member),
                 let arrived = paths.reportArrivals[member], now - arrived <= Self.reportClaimLifetime
             else { continue }
-            for (network, sight) in report.topology.networks where carriesReportedMessages(network) {
-                graph.add(member, hears: sight.heard.lazy.filter { $0 != member })
-            }
+            addClaims(of: member, report.topology, to: &graph)
+        }
+        // So do the reports in acceptances of this node's proposals, while as recent.
+        for (member, sight) in paths.acceptedSights where member != me {
+            guard sight.incarnation == knownIncarnation(of: member), now - sight.at <= Self.reportClaimLifetime
+            else { continue }
+            addClaims(of: member, sight.topology, to: &graph)
         }
         return graph
+    }
+
+    private func addClaims(of member: String, _ topology: TopologyReport, to graph: inout HearingGraph) {
+        for (network, sight) in topology.networks where carriesReportedMessages(network) {
+            graph.add(member, hears: sight.heard.lazy.filter { $0 != member })
+        }
     }
 
     /// How long a member's report speaks for whom it hears: two report intervals (a member reports
@@ -168,6 +178,7 @@ extension ClusterNode {
         paths.learn(trail: trail, incarnation: inner.incarnation)
         if case .heartbeat(let beat) = inner.message {
             topology.heardRelayed(from: inner.from, incarnation: inner.incarnation, heartbeat: beat, at: now)
+            if beat.urgent { answerUrgentRelayedBeat(from: inner.from, cameThrough: sender, at: now) }
             return
         }
         handle(inner, at: now)
@@ -180,8 +191,19 @@ extension ClusterNode {
     /// as safe as a direct heartbeat: the node that echoes a relayed stamp records when it got it
     /// (`LocalTopology.heardRelayed`), no earlier than the stamp was made, and a coordinator that
     /// leaves the stamp's sender out waits `takeoverWait` after the latest such moment.
-    mutating func relayedBeats(at now: Moment) -> [Envelope] {
-        guard rules.membershipFollowsGraph, paths.nextRelayedBeat.map({ now >= $0 }) ?? true else { return [] }
+    ///
+    /// A node whose confirmation is getting old (`urgency`) asks through the relays too, as it does
+    /// directly: its relayed heartbeats ask for an answer at once, and with `askAtOnce` they go
+    /// every urgent interval, also to the neighbours whose echoes are late, through the others. A
+    /// path cut a moment ago is still believed until its detection time runs out, longer than the
+    /// trip interval: a node cut on IP from two of three peers lost its lease in that window,
+    /// waiting for echoes that could only come through the others (seen on the test bed).
+    mutating func relayedBeats(at now: Moment, urgency: ConfirmationUrgency = .none) -> [Envelope] {
+        guard rules.membershipFollowsGraph else { return [] }
+        if urgency == .askAtOnce, let next = paths.nextRelayedBeat {
+            paths.nextRelayedBeat = min(next, paths.lastRelayedBeat.map { $0 + topology.urgentInterval } ?? now)
+        }
+        guard paths.nextRelayedBeat.map({ now >= $0 }) ?? true else { return [] }
         // Also to a neighbour heard only one way: it does not hear this node's own heartbeats.
         let sendable = topology.sendablePeers(at: now)
         // In a ring, only to the peers this node watches (`MonitorRing`): its lease needs its
@@ -194,23 +216,76 @@ extension ClusterNode {
         let indirect =
             watchedUnheard
             ? reachable(at: now).subtracting(sendable).subtracting([me]).filter { ring.watches($0) } : []
-        guard !indirect.isEmpty else {
+        var targets: [String: String] = [:]
+        if !indirect.isEmpty {
+            let hops = firstHops(avoiding: [], sendable: sendable, at: now)
+            for peer in indirect {
+                if let hop = hop(to: peer, in: hops, sendable: sendable, avoiding: []) { targets[peer] = hop }
+            }
+        }
+        if urgency == .askAtOnce {
+            // Through the neighbours that keep their schedule: a late one may be cut from here too.
+            let late = lateNeighbours(sendable: sendable, ring: ring, at: now)
+            if !late.isEmpty {
+                let around = firstHops(avoiding: [], sendable: sendable.subtracting(late), at: now)
+                for peer in late where targets[peer] == nil { targets[peer] = around[peer] }
+            }
+        }
+        guard !targets.isEmpty else {
             paths.nextRelayedBeat = nil
             return []
         }
-        paths.nextRelayedBeat = now + config.largestIPHeartbeatInterval
-        let hops = firstHops(avoiding: [], sendable: sendable, at: now)
+        let interval = urgency == .askAtOnce ? topology.urgentInterval : config.largestIPHeartbeatInterval
+        paths.nextRelayedBeat = now + interval
+        paths.lastRelayedBeat = now
         let grantees = grantees(at: now)
         var envelopes: [Envelope] = []
-        for peer in config.nodes.map(\.name) where indirect.contains(peer) {
-            guard let hop = hop(to: peer, in: hops, sendable: sendable, avoiding: []) else { continue }
-            let beat = Heartbeat(
-                view: membership.committedView, installedEpoch: installed?.epoch ?? 0, stamp: now.sinceOrigin,
-                echo: topology.stamp(from: peer), hearsYou: false, grants: grantees.contains(peer))
-            let inner = envelope(.heartbeat(beat), to: peer, on: networkTo(hop, at: now))
-            envelopes.append(envelope(.relay(Relay(inner: inner, trail: [me])), to: hop, on: networkTo(hop, at: now)))
+        for peer in config.nodes.map(\.name) {
+            guard let hop = targets[peer] else { continue }
+            envelopes.append(
+                relayedBeat(to: peer, via: hop, urgent: urgency != .none, grants: grantees.contains(peer), at: now))
         }
         return envelopes
+    }
+
+    /// The neighbours (that this node's ring watches) that look cut although still believed: none
+    /// of their echoes is newer than the confirmation a quorum gives this node now, and none of
+    /// their heartbeats came directly within an IP heartbeat interval (a neighbour that answers
+    /// is only behind, as every peer is for a moment after a new view). The others' echoes, newer,
+    /// show paths that work.
+    private func lateNeighbours(sendable: Set<String>, ring: MonitorRing, at now: Moment) -> Set<String> {
+        let views = Set(membership.memberViews)
+        let until = confirmedUntil(in: views, at: now)
+        let interval = config.largestIPHeartbeatInterval
+        return sendable.filter { peer in
+            guard ring.watches(peer), topology.lastHeardDirectly(peer).map({ now - $0 > interval }) ?? true else {
+                return false
+            }
+            guard let until, let echo = topology.newestEcho(from: peer, in: views) else { return true }
+            return echo <= until
+        }
+    }
+
+    /// A peer asked through others for an echo at once: one heartbeat goes back to it now, through
+    /// the neighbour that handed its request over (the way that just worked; this node may still
+    /// believe a direct path the peer found cut), at most one per half urgent interval (as direct
+    /// answers, `LocalTopology.urgentReplyBeats`).
+    private mutating func answerUrgentRelayedBeat(from peer: String, cameThrough neighbour: String, at now: Moment) {
+        guard rules.membershipFollowsGraph, paths.mayAnswerUrgently(peer, every: topology.urgentInterval / 2, at: now)
+        else { return }
+        let cameBack = topology.sendablePeers(at: now).contains(neighbour)
+        guard let hop = cameBack ? neighbour : nextHop(to: peer, avoiding: [], at: now) else { return }
+        send(relayedBeat(to: peer, via: hop, urgent: false, grants: grantees(at: now).contains(peer), at: now))
+    }
+
+    /// A heartbeat to `peer`, handed to the neighbour `hop` to pass on.
+    private func relayedBeat(to peer: String, via hop: String, urgent: Bool, grants: Bool, at now: Moment) -> Envelope {
+        let beat = Heartbeat(
+            view: membership.committedView, installedEpoch: installed?.epoch ?? 0, stamp: now.sinceOrigin,
+            echo: topology.stamp(from: peer), urgent: urgent, hearsYou: false, grants: grants)
+        let network = networkTo(hop, at: now)
+        let inner = envelope(.heartbeat(beat), to: peer, on: network)
+        return envelope(.relay(Relay(inner: inner, trail: [me])), to: hop, on: network)
     }
 
     /// The network to send on to a neighbour.

@@ -144,6 +144,11 @@ public struct LocalTopology: Sendable {
         (lastHeard.values.compactMap { $0[peer] } + [lastHeardRelayed[peer]].compactMap { $0 }).max()
     }
 
+    /// When this node last heard `peer` on a path of its own (not through others), if ever.
+    public func lastHeardDirectly(_ peer: String) -> Moment? {
+        lastHeard.values.compactMap { $0[peer] }.max()
+    }
+
     /// The stamp of `peer`'s that this node echoes back to it.
     public func stamp(from peer: String) -> Duration? { stampsFrom[peer] }
 

@@ -15,8 +15,29 @@ struct PathKnowledge: Sendable {
     /// When heartbeats through others are next due (`ClusterNode.relayedBeats`), while any node is
     /// reached only through others.
     var nextRelayedBeat: Moment?
+    /// When heartbeats through others last went.
+    var lastRelayedBeat: Moment?
+    /// When each peer that reaches this node only through others last got an answer at once.
+    private var lastUrgentAnswers: [String: Moment] = [:]
+
+    /// Whether `peer`, which asked through the relays for an echo at once, gets its answer now: not
+    /// when it got one within `every` (the answer it got carries a fresh echo already). Notes it.
+    mutating func mayAnswerUrgently(_ peer: String, every: Duration, at now: Moment) -> Bool {
+        if let last = lastUrgentAnswers[peer], now - last < every { return false }
+        lastUrgentAnswers[peer] = now
+        return true
+    }
 
     mutating func reportArrived(from member: String, at now: Moment) { reportArrivals[member] = now }
+
+    /// What each member that accepted a proposal of this node's said it hears, with its
+    /// incarnation and when the acceptance arrived: a proposer that coordinates no view (or an
+    /// older one, whose reports are stale) learns whom the members reach from these.
+    private(set) var acceptedSights: [String: (incarnation: UInt64, topology: TopologyReport, at: Moment)] = [:]
+
+    mutating func accepted(_ report: MemberReport, from member: String, at now: Moment) {
+        acceptedSights[member] = (report.incarnation, report.topology, now)
+    }
 
     /// Notes a message relayed from `trail.first` with `incarnation`, handed over by `trail.last`.
     mutating func learn(trail: [String], incarnation: UInt64) {
