@@ -225,6 +225,8 @@ extension DaemonLoop {
         } else if let id = loaded?.config.id, id != daemon.config.id {
             refusal =
                 "the cluster id is \(id), not \(daemon.config.id) as the running cluster's: it cannot change by sync"
+        } else if let loaded, let broken = HeartbeatContinuity.refusal(from: core.config, to: loaded.config) {
+            refusal = broken
         } else if case .failure(let problem) = input.carried {
             refusal = "\(problem)"
         } else if syncWaiting != nil || syncClaim != nil {

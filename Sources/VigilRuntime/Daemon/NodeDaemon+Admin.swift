@@ -47,6 +47,9 @@ extension NodeDaemon: AdminHandler {
         case .success(let config): verified = config
         case .failure(let errors): throw AdminRefusal("\(source) has errors; nothing was sent:\n\(errors)")
         }
+        if let broken = HeartbeatContinuity.refusal(from: config, to: verified) {
+            throw AdminRefusal("\(broken); nothing was sent")
+        }
         let bundle: ConfigBundle
         do {
             bundle = try ConfigBundle.gather(configuration: text, config: verified, directory: options.filesDirectory)

@@ -141,6 +141,21 @@ import VigilCore
         #expect(refused.errors > 0 && refused.refusal?.contains("broken.yaml has") == true, "\(refused)")
         #expect(refused.findings.contains { $0.hasPrefix("broken.yaml:") && $0.contains("not_a_key") }, "\(refused.findings)")
 
+        // A change that leaves n1 no heartbeat path as it was (its address renumbered, the disk
+        // moved): nodes running the two versions would not hear each other. Preview and sync refuse.
+        let split = original.replacingOccurrences(
+            of: "address: 127.\(cluster.subnet).0.1,", with: "address: 127.\(cluster.subnet).0.9,"
+        ).replacingOccurrences(of: "/dhb}", with: "/dhb2}")
+        try #require(split.contains("127.\(cluster.subnet).0.9,") && split.contains("/dhb2}"))
+        let splitPreview = try await AdminClient(socketPath: cluster.socket("n3")).send(
+            .syncPreview(text: split, file: "split.yaml"))
+        guard case .ok(.preview(let unsafe)) = splitPreview else { Issue.record("\(splitPreview)"); return }
+        #expect(unsafe.refusal?.hasPrefix("no heartbeat path between n1 and n2, n1 and n3 stays as it is") == true, "\(unsafe)")
+        let splitSync = try await AdminClient(socketPath: cluster.socket("n3")).send(
+            .sync(text: split, file: "split.yaml", expectVersion: nil))
+        guard case .refused(let reason) = splitSync else { Issue.record("expected a refusal, got \(splitSync)"); return }
+        #expect(reason.contains("no heartbeat path between n1 and n2") && reason.hasSuffix("nothing was sent"), "\(reason)")
+
         // Compare-and-swap: version 0 is expected and is the newest: stored as 1. Then a sync that
         // still expects 0 is refused and changes nothing.
         let synced = try await AdminClient(socketPath: cluster.socket("n1")).send(
