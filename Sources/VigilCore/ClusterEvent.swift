@@ -16,6 +16,10 @@ public enum ClusterEvent: Sendable, Hashable, Codable, CustomStringConvertible {
     case joinStandby(node: String, adapter: String)
     /// An administrator's request on a resource group.
     case rgMove(AdminRequest)
+    /// Configuration `version`, stored on every member, becomes the one the cluster runs (DARE):
+    /// the groups it stops, restarts or moves are released first under the running version, then
+    /// every member runs the new one, then groups start where it places them.
+    case reconfig(version: UInt64)
 
     /// How a node left the cluster.
     public enum Departure: String, Sendable, Hashable {
@@ -40,6 +44,7 @@ public enum ClusterEvent: Sendable, Hashable, Codable, CustomStringConvertible {
         case .failStandby: .failStandby
         case .joinStandby: .joinStandby
         case .rgMove: .rgMove
+        case .reconfig: .reconfig
         }
     }
 
@@ -52,6 +57,7 @@ public enum ClusterEvent: Sendable, Hashable, Codable, CustomStringConvertible {
         case .swapAdapter(let node, let network, let from, let to): [node, network, from, to]
         case .failStandby(let node, let adapter), .joinStandby(let node, let adapter): [node, adapter]
         case .rgMove(let request): request.arguments
+        case .reconfig(let version): ["\(version)"]
         }
     }
 

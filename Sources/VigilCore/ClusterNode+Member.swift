@@ -126,14 +126,11 @@ extension ClusterNode {
         return changed
     }
 
-    /// Makes `state` the installed one, and logs and hooks its new events.
+    /// Makes `state` the installed one, and logs and hooks its new events. The configuration
+    /// version it names runs before anything of it is acted on: a `reconfig`'s swap is logged
+    /// between its EVENT START and EVENT COMPLETED.
     mutating func adopt(_ state: ClusterState, at now: Moment) {
         let joining = installed == nil
-        membership.install(state)
-        installedRings = (
-            state.viewID, state.seq,
-            MonitorRing(me: me, view: state, observers: config.tuning.observers, config: config)
-        )
         for entry in journal.news(in: state, joining: joining) {
             switch entry {
             case .started(let record):
@@ -141,11 +138,18 @@ extension ClusterNode {
                 output.work.append(.runHooks(HookInvocation(event: record.event, phase: .pre)))
                 output.work.append(.runHooks(HookInvocation(event: record.event, phase: .notify)))
             case .completed(let record, let at):
+                if case .reconfig = record.event { followActiveConfiguration(of: state, at: now) }
                 output.work.append(.runHooks(HookInvocation(event: record.event, phase: .post)))
                 output.work.append(.runHooks(HookInvocation(event: record.event, phase: .notify)))
                 log(at, .cluster, "EVENT COMPLETED: \(record.event)")
             }
         }
+        followActiveConfiguration(of: state, at: now)
+        membership.install(state)
+        installedRings = (
+            state.viewID, state.seq,
+            MonitorRing(me: me, view: state, observers: config.tuning.observers, config: config)
+        )
     }
 
     /// Takes on this node's part of the agreed state. Returns whether work was queued.
@@ -227,7 +231,8 @@ extension ClusterNode {
             topology: topology.report(at: now), holdings: executor.holdings,
             doneRoundEpoch: executor.finished.epoch, doneRound: executor.finished.number, leaving: leaving,
             hasLease: mayAcquire(at: now), disconnected: topology.isDisconnected(at: now),
-            holdsTiebreaker: tiebreaker?.holds(at: now) ?? false, configVersion: storedConfigVersion)
+            holdsTiebreaker: tiebreaker?.holds(at: now) ?? false, configVersion: storedConfigVersion,
+            runningConfigVersion: versions.running)
     }
 
     /// Sends a report to the coordinator when something changed, or when the last one is old.

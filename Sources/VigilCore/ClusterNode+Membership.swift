@@ -139,8 +139,13 @@ extension ClusterNode {
     private mutating func installIfAccepted(at now: Moment) {
         guard let pending = membership.proposal, pending.isAccepted else { return }
         membership.proposal = nil
-        let newest = pending.accepted.values.compactMap(\.agreed).max { $1.isNewer(than: $0) }
+        // This node's own acceptance was recorded when it proposed; the state it installed since (it
+        // may have gone on coordinating the old view, even made a new configuration version active)
+        // is agreed as well, and newer.
+        let newest = (pending.accepted.values.compactMap(\.agreed) + [installed].compactMap { $0 })
+            .max { $1.isNewer(than: $0) }
         var state = newest ?? ClusterState(epoch: pending.epoch, coordinator: me, members: pending.members)
+        if newest == nil { state.activeConfigVersion = versions.running }
         state.epoch = pending.epoch
         state.coordinator = me
         state.members = pending.members
@@ -148,8 +153,9 @@ extension ClusterNode {
         state.round = nil
         state.firstEventOfView = state.nextEventNumber
         state.departed = state.departed.filter { pending.members[$0.key] == $0.value }
+        followActiveConfiguration(of: state, at: now)
         coordination = Coordination(
-            config: config, state: state, reports: pending.accepted.mapValues(\.report), rules: rules,
+            versions: versions, state: state, reports: pending.accepted.mapValues(\.report), rules: rules,
             safeAfter: takeoverDeadlines(excluding: pending, at: now),
             mayHoldGroups: state.up.filter { pending.members[$0] == nil })
         let names = config.nodes.map(\.name).filter { pending.members[$0] != nil }

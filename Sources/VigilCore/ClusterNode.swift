@@ -11,7 +11,10 @@ import VigilModel
 /// were told), `desk` (the administrator's requests and orders). The node ties them together after
 /// each input (`settle`, in ClusterNode+Member.swift).
 public struct ClusterNode: Sendable {
-    public let config: ClusterConfig
+    /// The configuration this node runs: the version the agreed state names, once it has it.
+    public var config: ClusterConfig { versions.config }
+    /// The configuration versions this node runs and stores (see `ConfigVersions`).
+    public internal(set) var versions: ConfigVersions
     public let me: String
     /// This start's incarnation; the shell gives a larger one on every start of the daemon, and the
     /// core takes the next one itself when cluster services start again (`Persistence.incarnation`).
@@ -66,10 +69,10 @@ public struct ClusterNode: Sendable {
     /// checker can fail.
     public init(
         config: ClusterConfig, me: String, incarnation: UInt64, holdings: Holdings = Holdings(),
-        rules: SafetyRules = .standard
+        rules: SafetyRules = .standard, configVersion: UInt64 = 0
     ) {
         precondition(config.node(named: me) != nil, "node \(me) is not in cluster \(config.name)")
-        self.config = config
+        self.versions = ConfigVersions(running: configVersion, config: config)
         self.me = me
         self.incarnation = incarnation
         self.topology = LocalTopology(config: config, me: me)
@@ -78,10 +81,16 @@ public struct ClusterNode: Sendable {
         self.rules = rules
         // The shell starts with a dead man switch that covers what the host holds at start.
         self.protected = (executor.protection, holdings, nil)
-        if config.quorum == .disk, let disk = config.tiebreaker, config.node(named: me)!.networks.contains(disk) {
-            tiebreaker = TiebreakerLease(
-                me: me, incarnation: incarnation, network: disk, interval: config.largestIPHeartbeatInterval)
-        }
+        tiebreaker = Self.tiebreakerLease(config: config, me: me, incarnation: incarnation)
+    }
+
+    /// The tiebreaker lease this node takes part in under `config`, if any.
+    static func tiebreakerLease(config: ClusterConfig, me: String, incarnation: UInt64) -> TiebreakerLease? {
+        guard config.quorum == .disk, let disk = config.tiebreaker,
+            config.node(named: me)?.networks.contains(disk) == true
+        else { return nil }
+        return TiebreakerLease(
+            me: me, incarnation: incarnation, network: disk, interval: config.largestIPHeartbeatInterval)
     }
 
     /// The next incarnation of `previous`, after its cluster services stopped: it starts afresh
@@ -91,6 +100,7 @@ public struct ClusterNode: Sendable {
         self.init(
             config: previous.config, me: previous.me, incarnation: previous.incarnation + 1,
             holdings: previous.holdings, rules: previous.rules)
+        versions = previous.versions
         for adapter in previous.topology.carrierLost { topology.setCarrier(false, adapter: adapter) }
         desk = previous.desk
         output = previous.output
@@ -281,15 +291,21 @@ public struct ClusterNode: Sendable {
 
     /// An administrator's request, made on this node. Returns its id: its answer appears in
     /// `answers` under that id (at once when it is refused here).
-    /// The shell stored configuration `version` (a sync of its own, or one a peer pushed).
-    public mutating func configurationStored(version: UInt64, at now: Moment) -> Step {
-        noteStoredConfiguration(version: version)
+    /// The shell stored configuration `version` (a sync of its own, or one a peer pushed): the node
+    /// keeps it until the cluster runs it (`reconfig`), or runs it at once when the agreed state
+    /// already names it.
+    public mutating func configurationStored(version: UInt64, config stored: ClusterConfig, at now: Moment) -> Step {
+        noteStoredConfiguration(version: version, config: stored)
+        if phase == .running, let state = installed { followActiveConfiguration(of: state, at: now) }
         return finish(at: now)
     }
 
-    /// The newest configuration version the shell stores, told before cluster services start.
-    public mutating func noteStoredConfiguration(version: UInt64) {
+    /// The newest configuration version the shell stores and its configuration, told before
+    /// cluster services start.
+    public mutating func noteStoredConfiguration(version: UInt64, config stored: ClusterConfig) {
         storedConfigVersion = max(storedConfigVersion, version)
+        versions.stage(version, stored)
+        coordination?.versions = versions
     }
 
     public mutating func request(_ request: AdminRequest, at now: Moment) -> (id: UInt64, step: Step) {

@@ -46,6 +46,11 @@ public struct ClusterState: Sendable, Hashable, Codable {
     /// (`AdminRequest.claimConfigVersion`) or stored by a member (`MemberReport.configVersion`);
     /// 0 before any. A sync proposes the version after it.
     public var configVersion: UInt64 = 0
+    /// The configuration version the cluster runs: every member up runs it, and a member that runs
+    /// another comes up only once it runs this one (0: the configuration files, never synchronised).
+    public var activeConfigVersion: UInt64 = 0
+    /// The version a `reconfig` event under way activates, once what it stops or moves is released.
+    public var pendingConfigVersion: UInt64?
     /// The latest versions granted (at most `recentGrantLimit`), each with the request it went to:
     /// the syncing node uses its grant only once a state it installed names it (a grant whose state
     /// was lost with its coordinator may be given to another sync by the next one). Several, since

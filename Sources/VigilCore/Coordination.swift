@@ -5,7 +5,11 @@ import VigilModel
 /// acquisition starts). Everything it decides goes into `state`, which is replicated to members;
 /// what it asks of its node (fences, log lines, answers to requests) comes back from `advance`.
 struct Coordination: Sendable {
-    let config: ClusterConfig
+    /// The configuration of the agreed active version, which this coordination plans with.
+    var config: ClusterConfig
+    var configVersion: UInt64
+    /// The configurations this node has (kept current by the node as it stores new versions).
+    var versions: ConfigVersions
     var state: ClusterState
     /// The newest report of each member.
     private(set) var reports: [String: MemberReport]
@@ -15,7 +19,7 @@ struct Coordination: Sendable {
     /// Administrators' requests waiting for their turn, oldest first.
     private(set) var requests: [AdminEnvelope] = []
     /// What the current `advance` asks of the node, handed over when it returns.
-    private var outcome = Outcome()
+    var outcome = Outcome()
     /// When the state was last sent to each member.
     private var lastSent: [String: Moment] = [:]
     let rules: SafetyRules
@@ -26,7 +30,7 @@ struct Coordination: Sendable {
     /// Nodes that were up when they left the view: with a fence command, they are fenced first.
     private let mayHoldGroups: Set<String>
     var fencing = Fencing()
-    private var announcedWaits: Set<String> = []
+    var announcedWaits: Set<String> = []
     /// The topology the members' reports show, and what it was computed from.
     private var observedCache:
         (view: TopologyView, members: [String: UInt64], previous: TopologyView, revision: UInt64)?
@@ -49,10 +53,12 @@ struct Coordination: Sendable {
     }
 
     init(
-        config: ClusterConfig, state: ClusterState, reports: [String: MemberReport], rules: SafetyRules = .standard,
-        safeAfter: [String: Moment] = [:], mayHoldGroups: Set<String> = []
+        versions: ConfigVersions, state: ClusterState, reports: [String: MemberReport],
+        rules: SafetyRules = .standard, safeAfter: [String: Moment] = [:], mayHoldGroups: Set<String> = []
     ) {
-        self.config = config
+        self.versions = versions
+        self.config = versions.config
+        self.configVersion = versions.running
         self.state = state
         self.reports = reports
         self.rules = rules
@@ -123,7 +129,7 @@ struct Coordination: Sendable {
         // member learns it from the state and a sync proposes the right next number.
         state.configVersion = newestConfigVersion
         var moves = 0
-        while step(at: now) {
+        while followActiveConfiguration(), step(at: now) {
             moves += 1
             precondition(
                 moves <= moveLimit,
@@ -158,6 +164,8 @@ struct Coordination: Sendable {
             state.round = nil
             return true
         }
+        // A reconfiguration releases under the running version, then activates the new one.
+        if let version = state.pendingConfigVersion { return advanceReconfiguration(to: version, at: now) }
         // Holdings that differ from the placement are put right whether or not an event runs (a
         // member that restarted unseen, a recovery cut short by a coordinator's death).
         switch nextRound(at: now) {
@@ -185,7 +193,8 @@ struct Coordination: Sendable {
 
     private mutating func start(_ event: ClusterEvent, at now: Moment) {
         apply(event)
-        replan(because: event.description)
+        // A reconfiguration replans once its version is active (`advanceReconfiguration`).
+        if case .reconfig = event {} else { replan(because: event.description) }
         state.events.append(EventRecord(number: state.nextEventNumber, event: event, started: now, completed: nil))
         state.nextEventNumber += 1
         if state.events.count > ClusterState.recentEventLimit { state.events.removeFirst() }
@@ -253,11 +262,20 @@ struct Coordination: Sendable {
             guard let report = reports[node], report.leaving == nil, state.departed[node] != state.members[node] else {
                 continue
             }
+            guard report.runningConfigVersion == state.activeConfigVersion else {
+                if announcedWaits.insert("version \(node) \(report.runningConfigVersion)").inserted {
+                    outcome.notes.append(
+                        "\(node) runs configuration version \(report.runningConfigVersion), the cluster "
+                            + "\(state.activeConfigVersion): its node_up waits until it runs the cluster's")
+                }
+                continue
+            }
             return .nodeUp(node: node)
         }
         if let event = TopologyChange.firstGain(from: state.topology, to: observed, up: state.up, config: config) {
             return event
         }
+        if let version = reconfigurationDue() { return .reconfig(version: version) }
         while !requests.isEmpty {
             let request = requests.removeFirst()
             if let refusal = refusal(of: request.request) {
@@ -306,7 +324,7 @@ struct Coordination: Sendable {
     /// after an event changed the agreed topology.
     mutating func invalidateObserved() { observedCache = nil }
 
-    private func rankOrder(_ nodes: Set<String>) -> [String] {
+    func rankOrder(_ nodes: Set<String>) -> [String] {
         config.nodes.map(\.name).filter(nodes.contains)
     }
 
@@ -327,12 +345,15 @@ struct Coordination: Sendable {
         var frozen = false
         for node in rankOrder(Set(state.members.keys)) {
             guard let report = reports[node], report.leaving != .forced || state.up.contains(node) else { continue }
-            for group in config.resourceGroups.reversed() {
-                let holding = report.holdings.groups[group.name]
+            // A group the running configuration does not know (a reconfiguration removed it while
+            // it could not be released) is released first.
+            let unknown = report.holdings.heldGroups.filter { config.group(named: $0) == nil }
+            for name in unknown + config.resourceGroups.reversed().map(\.name) {
+                let holding = report.holdings.groups[name]
                 guard let holding, holding.state != .offline else { continue }
-                let wanted = state.placement[group.name]?.nodes.contains(node) ?? false
+                let wanted = state.placement[name]?.nodes.contains(node) ?? false
                 let stuck = holding.state == .error && holding.failure?.stage == .release
-                if !wanted && !stuck { releases[node, default: []].append(group.name) }
+                if !wanted && !stuck { releases[node, default: []].append(name) }
             }
         }
         // NETPAR: running services stay where they run until the partition heals: no group is
@@ -506,7 +527,7 @@ struct Coordination: Sendable {
 
     /// Recomputes the placement. A group that moves gets the new reason, prefixed with what caused
     /// the move; a group that stays keeps the reason it was put where it is.
-    private mutating func replan(because cause: String) {
+    mutating func replan(because cause: String) {
         let fresh = Placement.compute(config: config, state: state)
         for group in config.resourceGroups.map(\.name) {
             guard let placement = fresh[group] else { continue }
@@ -520,7 +541,7 @@ struct Coordination: Sendable {
         }
     }
 
-    private func describe(_ work: [String: [String]]) -> String {
+    func describe(_ work: [String: [String]]) -> String {
         rankOrder(Set(work.keys)).map { "\($0): \(work[$0]!.joined(separator: ","))" }.joined(separator: "; ")
     }
 }

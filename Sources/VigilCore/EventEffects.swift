@@ -39,6 +39,8 @@ extension Coordination {
                 network, of: node, from: observed, into: state.topology, config: config)
         case .rgMove(let request):
             applyRequest(request)
+        case .reconfig(let version):
+            state.pendingConfigVersion = version
         }
     }
 

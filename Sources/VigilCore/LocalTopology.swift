@@ -6,7 +6,7 @@ import VigilModel
 /// A path is heard while a heartbeat arrived within the network's detection time
 /// (`interval × missedBeats`).
 public struct LocalTopology: Sendable {
-    public let config: ClusterConfig
+    public private(set) var config: ClusterConfig
     public let me: String
     /// Last heartbeat from each peer on each network.
     private(set) var lastHeard: [String: [String: Moment]] = [:]
@@ -58,7 +58,7 @@ public struct LocalTopology: Sendable {
     /// How often heartbeats go out while this node's confirmation is getting old.
     /// 50 ms, or a third of the IP heartbeat interval when that is shorter (`preset: fast`), so
     /// that urgency stays the exception there too.
-    let urgentInterval: Duration
+    private(set) var urgentInterval: Duration
     /// When cluster services started: an adapter with carrier that has heard nothing yet counts as
     /// hearing for one detection time, so that a joining node's boot adapter is not passed over
     /// only because a standby's first heartbeat happened to arrive first.
@@ -71,6 +71,39 @@ public struct LocalTopology: Sendable {
     }
 
     private var myNode: Node { config.node(named: me)! }
+
+    /// Runs `new` from now (a reconfiguration), keeping what was heard on the paths it keeps: a
+    /// peer, network or adapter it removes is forgotten, one it adds starts unheard (its first
+    /// heartbeats go at once). Neighbour masks are dropped when the node list changed, as they
+    /// name nodes by rank; the next heartbeats bring them again.
+    mutating func reconfigure(to new: ClusterConfig) {
+        let peers = Set(new.nodes.map(\.name))
+        let networks = Set(new.networks.map(\.name))
+        let adapters = Set(new.node(named: me)?.interfaces.map(\.name) ?? [])
+        if new.nodes.map(\.name) != config.nodes.map(\.name) { peerLinks = [:] }
+        config = new
+        urgentInterval = min(.milliseconds(50), new.largestIPHeartbeatInterval / 3)
+        lastHeard = lastHeard.filter { networks.contains($0.key) }.mapValues { $0.filter { peers.contains($0.key) } }
+        heardBack = heardBack.filter { networks.contains($0.key) }.mapValues { $0.filter { peers.contains($0.key) } }
+        lastHeardOnAdapter = lastHeardOnAdapter.filter { networks.contains($0.key) }.mapValues {
+            $0.filter { adapters.contains($0.key) }
+        }
+        carrierLost = carrierLost.filter(adapters.contains)
+        for peer in Set(incarnations.keys).subtracting(peers) {
+            incarnations[peer] = nil
+            peerEpochs[peer] = nil
+            committedEpochs[peer] = nil
+            stampsFrom[peer] = nil
+            echoes[peer] = nil
+            peerConnectivity[peer] = nil
+            peerLinks[peer] = nil
+            lastHeardRelayed[peer] = nil
+            lastUrgentReply[peer] = nil
+            urgentReplies.remove(peer)
+        }
+        echoesForgotten &+= 1
+        nextBeat = nextBeat.filter { networks.contains($0.key) }
+    }
 
     /// Records a heartbeat (or, with `heartbeat == nil`, any message, which proves the path as well).
     public mutating func heard(

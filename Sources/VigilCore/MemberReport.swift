@@ -23,6 +23,8 @@ public struct MemberReport: Sendable, Hashable, Codable {
     public var holdsTiebreaker: Bool = false
     /// The newest configuration version the member stores (`vigil sync`; 0: none).
     public var configVersion: UInt64 = 0
+    /// The configuration version the member runs.
+    public var runningConfigVersion: UInt64 = 0
 
     /// Whether the member finished the round `number` of view `epoch`.
     public func finished(round number: UInt64, epoch: UInt64) -> Bool {

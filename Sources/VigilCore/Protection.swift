@@ -34,14 +34,19 @@ extension Protection {
     public init(covering holdings: Holdings, in config: ClusterConfig) {
         self.init()
         for (name, holding) in holdings.groups where holding.state != .offline {
-            applications.formUnion(config.group(named: name)?.applications ?? [])
-            for (label, adapter) in holding.addressAdapters {
-                insert(label, config.serviceAddress(labelled: label)?.address, on: adapter)
-            }
+            cover(group: name, holding: holding, in: config)
         }
         for (label, adapter) in holdings.ownAddresses {
             let own = config.nodes.lazy.flatMap(\.interfaces).first { $0.label == label && $0.role == .service }
             insert(label, own?.address, on: adapter)
+        }
+    }
+
+    /// Adds the applications and addresses of group `name` as `config` defines them.
+    mutating func cover(group name: String, holding: GroupHolding, in config: ClusterConfig) {
+        applications.formUnion(config.group(named: name)?.applications ?? [])
+        for (label, adapter) in holding.addressAdapters {
+            insert(label, config.serviceAddress(labelled: label)?.address, on: adapter)
         }
     }
 

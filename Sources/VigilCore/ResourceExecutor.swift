@@ -3,7 +3,11 @@ import VigilModel
 /// A node's side of recovery: it turns the groups a round assigns to this node into action batches,
 /// runs them one at a time, and keeps `holdings` true to what the actions did.
 struct ResourceExecutor: Sendable {
-    let config: ClusterConfig
+    private(set) var config: ClusterConfig
+    /// For a group held here whose definition the running configuration changed or removed (a
+    /// reconfiguration that could not release it first, such as one stuck in error): the
+    /// configuration it was acquired under, which its release and protection still follow.
+    private var retired: [String: ClusterConfig] = [:]
     private(set) var holdings: Holdings
     /// Work left in the current round (or in local work such as placing own addresses), in order.
     private var work: [WorkItem] = []
@@ -32,6 +36,27 @@ struct ResourceExecutor: Sendable {
     }
 
     var isIdle: Bool { inFlight == nil && work.isEmpty }
+
+    /// Runs `new` from now. A group held here that it defines differently, or not at all, keeps the
+    /// definition it was acquired under until it is released.
+    mutating func reconfigure(to new: ClusterConfig) {
+        for name in holdings.heldGroups where retired[name] == nil {
+            if Self.definition(of: name, in: config) != Self.definition(of: name, in: new) { retired[name] = config }
+        }
+        config = new
+    }
+
+    /// Everything that makes a group what it is on a host: its own fields and the resources it names.
+    private static func definition(of name: String, in config: ClusterConfig) -> String? {
+        guard let group = config.group(named: name) else { return nil }
+        let addresses = group.serviceAddresses.map { config.serviceAddress(labelled: $0).map { "\($0)" } ?? "" }
+        let applications = group.applications.map { config.application(named: $0).map { "\($0)" } ?? "" }
+        // Storage is compared whole: retiring a definition that did not change costs nothing.
+        return "\(group) \(addresses) \(applications) \(config.volumeGroups) \(config.filesystems) \(config.nfsExports)"
+    }
+
+    /// The configuration a held group's resources are defined in.
+    private func definingConfig(of group: String) -> ClusterConfig { retired[group] ?? config }
 
     /// Whether the queued work releases every held group (after a lost lease or a stop).
     var isReleasingEverything: Bool {
@@ -120,11 +145,12 @@ struct ResourceExecutor: Sendable {
             guard let group = config.group(named: name) else { return nil }
             return acquireBatch(group, adapters: adapters)
         case .release(let name):
-            guard let group = config.group(named: name), let holding = holdings.groups[name],
+            let defining = definingConfig(of: name)
+            guard let group = defining.group(named: name), let holding = holdings.groups[name],
                 holding.state != .offline
             else { return nil }
             holdings.groups[name]?.state = .releasing
-            let actions = ResourceOrder.release(group, in: config, addressAdapters: holding.addressAdapters)
+            let actions = ResourceOrder.release(group, in: defining, addressAdapters: holding.addressAdapters)
             return makeBatch(group: name, purpose: .release, actions: actions)
         case .ownAddresses:
             return ownAddressBatch(ownTargets)
@@ -187,6 +213,9 @@ struct ResourceExecutor: Sendable {
     /// touches (an address moving between adapters is on both until the batch ends).
     var protection: Protection {
         var protection = Protection(covering: holdings, in: config)
+        for (name, defining) in retired where holdings.state(of: name) != .offline {
+            protection.cover(group: name, holding: holdings.groups[name]!, in: defining)
+        }
         protection.cover(inFlight?.actions ?? [])
         return protection
     }
@@ -202,6 +231,7 @@ struct ResourceExecutor: Sendable {
             holdings.groups[group]?.state = .online
         case (.succeeded, .release):
             holdings.groups[group] = nil
+            retired[group] = nil
         case (.failed(let index, let reason), _):
             let action = batch.actions.indices.contains(index) ? batch.actions[index].description : "action \(index)"
             holdings.groups[group]?.state = .error

@@ -24,11 +24,18 @@ public struct SafetyRules: Sendable, Hashable {
     /// (`AdminRequest.claimConfigVersion`). Off, every claim is granted: two syncs at once take one
     /// number, which the fuzzer's `ConfigVersionWatch` notices.
     public var configVersionsFollowTheNewest = true
+    /// A `reconfig` releases, under the running version, every group the new version restarts,
+    /// removes or places elsewhere before it makes the new version active. Off, the new version is
+    /// active at once: a group whose resources changed keeps running as it was acquired, which
+    /// the checker finds (the host lacks what the new version's group has).
+    public var reconfigurationReleasesFirst = true
 
     public init(
         releaseBeforeAcquire: Bool = true, protectBeforeActing: Bool = true, membershipFollowsGraph: Bool = true,
-        takeoverWaitsForGranters: Bool = true, configVersionsFollowTheNewest: Bool = true
+        takeoverWaitsForGranters: Bool = true, configVersionsFollowTheNewest: Bool = true,
+        reconfigurationReleasesFirst: Bool = true
     ) {
+        self.reconfigurationReleasesFirst = reconfigurationReleasesFirst
         self.releaseBeforeAcquire = releaseBeforeAcquire
         self.protectBeforeActing = protectBeforeActing
         self.membershipFollowsGraph = membershipFollowsGraph

@@ -40,6 +40,10 @@ public struct Step: Sendable, Hashable {
         case fence(FenceRequest)
         /// Read or write the tiebreaker sector of the shared disk and report with `diskCompleted`.
         case disk(DiskRequest)
+        /// The cluster runs configuration `version` from now (a `reconfig` event, or a node that
+        /// joined a cluster running a newer one): the host's drivers, hooks and transport take it
+        /// before any later work. The core already runs it (`ClusterNode.config`).
+        case runConfiguration(version: UInt64)
     }
 
     /// Whether the step asks for nothing at all.

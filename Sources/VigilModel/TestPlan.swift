@@ -30,6 +30,10 @@ public struct TestCase: Sendable, Equatable {
     /// Lines that must not appear in the cluster log during the case, its `after` actions left out
     /// (as substrings; `EVENT START` says that nothing at all happened).
     public var notLog: [String]
+    /// Groups that must run on untouched through the case (a live reconfiguration that leaves them
+    /// as they are): in the simulator no action releases, acquires or moves them; on the test bed
+    /// the client's watch saw their service answer throughout, from the same node.
+    public var steady: [String]
     /// Actions run after the check, to leave the cluster as the next case expects it.
     public var after: [PlanAction]
     /// Where the case was written.
@@ -37,9 +41,10 @@ public struct TestCase: Sendable, Equatable {
 
     public init(
         number: Int, name: String, actions: [PlanAction], expect: [String: [String]],
-        addresses: [String: String] = [:], log: [String] = [], notLog: [String] = [], after: [PlanAction] = [],
-        location: SourceLocation? = nil
+        addresses: [String: String] = [:], log: [String] = [], notLog: [String] = [], steady: [String] = [],
+        after: [PlanAction] = [], location: SourceLocation? = nil
     ) {
+        self.steady = steady
         self.number = number
         self.name = name
         self.actions = actions
@@ -82,6 +87,12 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
     case offline(group: String, sticky: Bool)
     /// Let time pass.
     case wait(Duration)
+    /// `vigil sync FILE` on a running node: the cluster runs the configuration live (`reconfig`).
+    /// The path is the plan's, resolved against the plan file's directory.
+    case sync(file: String)
+    /// `vigil sync --preview FILE`: every line of `expect` must appear in what it prints (as
+    /// substrings), and nothing changes.
+    case preview(file: String, expect: [String])
 
     public var description: String {
         switch self {
@@ -105,6 +116,8 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
         case .online(let group): "rg online \(group)"
         case .offline(let group, let sticky): "rg offline \(group)\(sticky ? " --sticky" : "")"
         case .wait(let duration): "wait \(DurationText.format(duration))"
+        case .sync(let file): "sync \(file)"
+        case .preview(let file, _): "sync --preview \(file)"
         }
     }
 }

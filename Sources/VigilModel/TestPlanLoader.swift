@@ -14,6 +14,7 @@ import Yams
 ///     addresses: {ghost3: ghost3/tr0}
 ///     log: ["EVENT COMPLETED: node_up ghost4"]
 ///     not_log: ["left out of view"]
+///     steady: [CH1]
 ///     after: [{repair_interface: {node: ghost3, interface: tr0}}]
 /// ```
 /// Actions: `start`, `stop` (`{nodes, mode}`), `crash` (a node, a list or `all`),
@@ -22,7 +23,8 @@ import Yams
 /// both ways unless `one_way: true`), `heal` (a network or `all`: partitions and cuts),
 /// `pause` (`{node, for}`), `degrade` (`{network, loss?, delay?}`: loss a share from 0 to 1),
 /// `restore` (a network or `all`), `move` (`{group, node}`), `online` (a group), `offline`
-/// (`{group, sticky?}`), `wait` (a duration).
+/// (`{group, sticky?}`), `wait` (a duration), `sync` (a configuration file, relative to the plan's
+/// directory), `preview` (a file, or `{file, expect: [lines]}`).
 public enum TestPlanLoader {
     /// A plan that could not be read, with every problem found.
     public struct LoadError: Error, CustomStringConvertible {
@@ -99,7 +101,7 @@ private struct PlanReader {
         guard
             let map = mapping(
                 node, "cases[\(index)]",
-                allowed: ["case", "name", "do", "expect", "addresses", "log", "not_log", "after"])
+                allowed: ["case", "name", "do", "expect", "addresses", "log", "not_log", "steady", "after"])
         else { return nil }
         // Not Yams' `.int`: it reads `1:1:1:1:1:1:1:1:1:1:1` as a base-60 number and traps on the overflow.
         let number = map["case"]?.string.flatMap { Int($0) } ?? index + 1
@@ -129,9 +131,10 @@ private struct PlanReader {
         let log = map["log"].map { strings($0, "cases[\(index)].log") } ?? []
         let notLog = map["not_log"].map { strings($0, "cases[\(index)].not_log") } ?? []
         let after = map["after"].map { actionList($0, "cases[\(index)].after") } ?? []
+        let steady = map["steady"].map { strings($0, "cases[\(index)].steady") } ?? []
         return TestCase(
             number: number, name: map["name"]?.string ?? "case \(number)", actions: actions, expect: expect,
-            addresses: addresses, log: log, notLog: notLog, after: after, location: at(node))
+            addresses: addresses, log: log, notLog: notLog, steady: steady, after: after, location: at(node))
     }
 
     private mutating func actionList(_ node: Yams.Node, _ path: String) -> [PlanAction] {
@@ -223,15 +226,34 @@ private struct PlanReader {
         case "move", "online", "offline": return groupAction(verb, value, path)
         case "wait":
             return duration(value, "\(path).wait").map(PlanAction.wait)
+        case "sync":
+            guard let name = value.string, !name.isEmpty else {
+                fail(value, "\(path).sync needs a configuration file, e.g. {sync: scream-dare-2.yaml}")
+                return nil
+            }
+            return .sync(file: resolved(name))
+        case "preview":
+            if let name = value.string, !name.isEmpty { return .preview(file: resolved(name), expect: []) }
+            guard let map = mapping(value, path, allowed: ["file", "expect"]), let name = map["file"]?.string else {
+                fail(value, "\(path).preview needs a file, or {file, expect: [lines it prints]}")
+                return nil
+            }
+            return .preview(file: resolved(name), expect: map["expect"].map { strings($0, "\(path).expect") } ?? [])
         default:
             fail(
                 key,
                 "\(path): unknown action '\(verb)'; actions: start, stop, crash, fail_interface, repair_interface, "
                     + "fail_network, repair_network, partition, cut, heal, pause, degrade, restore, move, online, "
-                    + "offline, wait"
+                    + "offline, wait, sync, preview"
             )
             return nil
         }
+    }
+
+    /// A file the plan names, relative to the plan file's directory (absolute paths stay).
+    private func resolved(_ name: String) -> String {
+        guard !name.hasPrefix("/"), let slash = file.lastIndex(of: "/") else { return name }
+        return String(file[...slash]) + name
     }
 
     private mutating func stopAction(_ value: Yams.Node, _ path: String) -> PlanAction? {

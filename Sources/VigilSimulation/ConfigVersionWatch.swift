@@ -3,22 +3,23 @@ import VigilCore
 /// Plays the daemons' part in `vigil sync` for the fuzzer and checks that no configuration version
 /// is ever taken by two syncs. A node uses a granted version as the daemon does
 /// (`DaemonLoop.answerSyncClaim`): once the coordinator's reply said yes and the agreed state it
-/// installed names its grant; it then stores it (`ClusterNode.configurationStored`), and tells
-/// a core that booted again what it stores, as a daemon reads it from its disk.
+/// installed names its grant. The version's configuration is a random verified change of the newest
+/// one (`RandomReconfiguration`); the syncing node stores it, and every running node stores the
+/// newest version a moment later, as `ConfigSync`'s push would (a node that was down gets it when
+/// it runs again). The cluster then runs it live (`reconfig`).
 struct ConfigVersionWatch {
     /// Each version used, by which node and request.
     var taken: [UInt64: (node: String, request: UInt64)] = [:]
-    /// What each node stores (on its disk, so it outlives crashes).
-    var stored: [String: UInt64] = [:]
+    /// The newest version taken and when.
+    var newest: (version: UInt64, at: Moment)?
     var violations: [Violation] = []
+
+    /// How long a push takes to reach the other nodes.
+    static let pushDelay: Duration = .milliseconds(300)
 
     mutating func observe(_ simulator: Simulator) {
         for node in simulator.config.nodes.map(\.name) {
-            guard let core = simulator.hosts[node]?.core else { continue }
-            if let mine = stored[node], core.storedConfigVersion < mine {
-                simulator.configurationStored(version: mine, on: node)
-            }
-            guard let installed = core.installed else { continue }
+            guard let core = simulator.hosts[node]?.core, let installed = core.installed else { continue }
             for reply in core.answers where reply.refusal == nil {
                 guard case .claimConfigVersion(let version, _) = reply.request,
                     installed.configGrants.contains(ConfigGrant(version: version, origin: node, request: reply.id))
@@ -35,9 +36,24 @@ struct ConfigVersionWatch {
                     continue
                 }
                 taken[version] = (node, reply.id)
-                stored[node] = max(stored[node] ?? 0, version)
+                // Like the daemon: a grant older than what is stored here is not stored.
+                guard version > simulator.hosts[node]!.storedConfigVersion else { continue }
+                let base = simulator.configuration(newest?.version ?? simulator.hosts[node]!.storedConfigVersion)
+                let (config, changes) = RandomReconfiguration.changed(base, version: version, using: &simulator.random)
+                simulator.trace?(
+                    "\(simulator.now) \(node) syncs configuration version \(version): "
+                        + (changes.isEmpty ? "no change" : changes.joined(separator: "; ")))
+                simulator.defineConfiguration(config, version: version)
+                if version > newest?.version ?? 0 { newest = (version, simulator.now) }
                 simulator.configurationStored(version: version, on: node)
             }
+        }
+        guard let newest, simulator.now - newest.at >= Self.pushDelay else { return }
+        for node in simulator.config.nodes.map(\.name) {
+            guard let host = simulator.hosts[node], host.core != nil, host.storedConfigVersion < newest.version else {
+                continue
+            }
+            simulator.configurationStored(version: newest.version, on: node)
         }
     }
 }

@@ -8,8 +8,8 @@ import VigilModel
 public enum Convergence {
     /// What is not yet as it should be; empty when the cluster has converged.
     public static func problems(in simulator: Simulator) -> [String] {
-        let config = simulator.config
-        let checker = InvariantChecker(config: config)
+        let checker = simulator.invariantChecker
+        let config = simulator.activeConfig
         var problems: [String] = []
         let stopped = config.nodes.map(\.name).filter { simulator.hosts[$0]?.core == nil }
         if !stopped.isEmpty { problems.append("not running: \(stopped.joined(separator: ", "))") }

@@ -59,7 +59,6 @@ public struct Fuzzer: Sendable {
         var times = (0..<count).map { _ in begin + simulator.random.duration(.zero, faultPhase) }.sorted()
         var quiet = QuietWatch(quietTime: quietTime)
         var liveness = LivenessWatch(config: config, bound: livenessBound)
-        let checker = InvariantChecker(config: config)
         var versions = ConfigVersionWatch()
         while simulator.now < end {
             var next = simulator.now + .milliseconds(250)
@@ -71,7 +70,8 @@ public struct Fuzzer: Sendable {
                 schedule.inject(from: faults)
             }
             quiet.observe(
-                simulator, lastChange: schedule.lastChange, checker: checker, connected: schedule.isConnectedEnough(),
+                simulator, lastChange: schedule.lastChange, checker: simulator.invariantChecker,
+                connected: schedule.isConnectedEnough(),
                 working: schedule.networkWorks)
             liveness.observe(simulator, networkWorks: schedule.networkWorks)
             versions.observe(simulator)
@@ -96,7 +96,7 @@ public struct Fuzzer: Sendable {
         }
         if recovery != nil {
             var violations: [Violation] = []
-            InvariantChecker(config: config).checkStable(
+            simulator.invariantChecker.checkStable(
                 hosts: simulator.hosts, at: simulator.now, networksWorking: { _, _ in true }, into: &violations)
             violations.forEach(simulator.record)
         }
@@ -145,7 +145,8 @@ struct QuietWatch {
         if config.quorum != .none && !mayHaveQuorum {
             guard simulator.now - lastChange >= quietTime else { return }
             for node in running.sorted() {
-                for group in config.resourceGroups where simulator.hosts[node]!.resources.holdsAnything(of: group) {
+                for group in simulator.activeConfig.resourceGroups
+                where simulator.hosts[node]!.resources.holdsAnything(of: group) {
                     violations.append(
                         Violation(
                             time: simulator.now,

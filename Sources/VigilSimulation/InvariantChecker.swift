@@ -20,18 +20,35 @@ public struct Violation: Sendable, Hashable, CustomStringConvertible {
 /// - once the cluster is stable, every running node agrees on the state, holds exactly what the
 ///   agreed placement gives it, and no group stays offline while a node could hold it.
 public struct InvariantChecker: Sendable {
+    /// The configuration the simulation started with: its nodes and networks stay.
     public let config: ClusterConfig
+    /// Every configuration version of the run, the first one as version 0 (a `vigil sync` adds one;
+    /// a `reconfig` makes the cluster run it).
+    public var versions: [UInt64: ClusterConfig]
 
-    public init(config: ClusterConfig) { self.config = config }
+    public init(config: ClusterConfig) {
+        self.config = config
+        self.versions = [0: config]
+    }
 
-    /// Never two owners.
+    /// The configuration of the version an agreed state runs.
+    public func config(of state: ClusterState) -> ClusterConfig { versions[state.activeConfigVersion] ?? config }
+
+    /// Never two owners, under every version's definition of every group (a group that is
+    /// concurrent in some version is left out: it may run on several nodes while that one runs).
     public func checkSafety(hosts: [String: SimHost], at now: Moment, into violations: inout [Violation]) {
-        for group in config.resourceGroups where group.policy != .concurrent {
-            let owners = config.nodes.map(\.name).filter { hosts[$0]?.resources.holdsAnything(of: group) ?? false }
-            if owners.count > 1 {
-                violations.append(
-                    Violation(
-                        time: now, text: "two owners: \(group.name) is held by \(owners.joined(separator: " and "))"))
+        let every = versions.keys.sorted().map { versions[$0]! }
+        let concurrent = Set(every.flatMap { $0.resourceGroups.filter { $0.policy == .concurrent }.map(\.name) })
+        var checked: Set<String> = []
+        for version in every {
+            for group in version.resourceGroups where !concurrent.contains(group.name) {
+                let owners = config.nodes.map(\.name).filter { hosts[$0]?.resources.holdsAnything(of: group) ?? false }
+                if owners.count > 1, checked.insert(group.name).inserted {
+                    violations.append(
+                        Violation(
+                            time: now, text: "two owners: \(group.name) is held by \(owners.joined(separator: " and "))"
+                        ))
+                }
             }
         }
         for service in config.serviceAddresses {
@@ -72,6 +89,15 @@ public struct InvariantChecker: Sendable {
             return
         }
         let running = Set(config.nodes.map(\.name).filter { hosts[$0]?.core != nil })
+        for node in running.sorted() where hosts[node]!.core!.versions.running != state.activeConfigVersion {
+            violations.append(
+                Violation(
+                    time: now,
+                    text:
+                        "\(node) runs configuration version \(hosts[node]!.core!.versions.running), the cluster "
+                        + "\(state.activeConfigVersion)"))
+        }
+        let config = config(of: state)
         if Set(state.members.keys) != running {
             violations.append(
                 Violation(

@@ -41,7 +41,8 @@ public struct LivenessWatch: Sendable {
             view = state.viewID
             offlineSince = [:]
         }
-        for group in config.resourceGroups {
+        // The groups of the version the agreed state runs.
+        for group in simulator.invariantChecker.config(of: state).resourceGroups {
             let online = config.nodes.contains { simulator.hosts[$0.name]?.resources.holdsAll(of: group) ?? false }
             let eligible =
                 online

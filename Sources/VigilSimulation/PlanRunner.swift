@@ -42,6 +42,7 @@ public struct PlanRunner {
     private func run(_ testCase: TestCase) -> CaseResult {
         let violationsBefore = simulator.violations.count
         let logStart = simulator.clusterLog.count
+        let eventLogStart = simulator.config.nodes.map { simulator.hosts[$0.name]?.log.count ?? 0 }
         var problems: [String] = []
         for action in testCase.actions {
             if let problem = PlanActions.apply(action, to: simulator) { problems.append(problem) }
@@ -56,6 +57,18 @@ public struct PlanRunner {
         for line in testCase.notLog {
             guard let found = logged.first(where: { $0.contains(line) }) else { continue }
             problems.append("'\(line)' must not be in the cluster log: \(found)")
+        }
+        for (index, node) in simulator.config.nodes.enumerated() {
+            let lines = (simulator.hosts[node.name]?.log ?? []).dropFirst(eventLogStart[index]).map(\.text)
+            for group in testCase.steady {
+                guard
+                    let touched = lines.first(where: {
+                        $0.hasPrefix("release \(group):") || $0.hasPrefix("acquire \(group):")
+                            || $0.hasPrefix("relocate \(group):")
+                    })
+                else { continue }
+                problems.append("\(group) was to run on untouched, but \(node.name) ran: \(touched)")
+            }
         }
         problems += simulator.violations.dropFirst(violationsBefore).map { "invariant broken: \($0)" }
         for action in testCase.after {
@@ -75,7 +88,7 @@ public struct PlanRunner {
         }
         for node in config.nodes {
             guard let host = simulator.hosts[node.name] else { continue }
-            for group in config.resourceGroups
+            for group in simulator.activeConfig.resourceGroups
             where (got[node.name] ?? []).contains(group.name) != host.resources.holdsAll(of: group) {
                 problems.append("\(node.name)'s daemon and host disagree on \(group.name)")
             }
@@ -98,7 +111,9 @@ public struct PlanRunner {
     /// Placement as the seed writes it: `ghost1: CH1, IP4 | ghost2: CH1 | ghost3: ---`.
     func describe(_ placement: [String: [String]]) -> String {
         config.nodes.map { node in
-            let groups = config.resourceGroups.map(\.name).filter { (placement[node.name] ?? []).contains($0) }
+            let groups = simulator.activeConfig.resourceGroups.map(\.name).filter {
+                (placement[node.name] ?? []).contains($0)
+            }
             return "\(node.name): \(groups.isEmpty ? "---" : groups.joined(separator: ", "))"
         }.joined(separator: " | ")
     }
@@ -160,8 +175,74 @@ public enum PlanActions {
             return request(.offline(group: group, sticky: sticky), simulator)
         case .wait(let duration):
             simulator.run(for: duration)
+        case .sync(let file):
+            return sync(file, simulator)
+        case .preview(let file, let expect):
+            return preview(file, expect: expect, simulator)
         }
         return nil
+    }
+
+    /// The configuration of `file`, verified as `vigil sync` verifies it; or why not.
+    private static func verified(_ file: String, _ simulator: Simulator) -> Result<ClusterConfig, PlanProblem> {
+        let loaded: LoadedConfig
+        do { loaded = try ConfigLoader.load(contentsOf: file) } catch {
+            return .failure(PlanProblem("sync \(file): \(error)"))
+        }
+        let errors = Verifier.verify(loaded).filter { $0.severity == .error }
+        guard errors.isEmpty else {
+            return .failure(PlanProblem("sync \(file): " + errors.map(\.description).joined(separator: "; ")))
+        }
+        guard loaded.config.id == simulator.config.id else {
+            return .failure(
+                PlanProblem("sync \(file): the cluster id is \(loaded.config.id), not \(simulator.config.id)"))
+        }
+        if let broken = HeartbeatContinuity.refusal(from: simulator.activeConfig, to: loaded.config) {
+            return .failure(PlanProblem("sync \(file) refused: \(broken)"))
+        }
+        return .success(loaded.config)
+    }
+
+    /// `vigil sync FILE`: the next version is stored on every running node, as the daemons' push
+    /// would store it (the grant of the version is the fuzzer's to prove), and the cluster runs it.
+    private static func sync(_ file: String, _ simulator: Simulator) -> String? {
+        let config: ClusterConfig
+        switch verified(file, simulator) {
+        case .success(let loaded): config = loaded
+        case .failure(let problem): return problem.text
+        }
+        let running = simulator.config.nodes.map(\.name).filter { simulator.hosts[$0]?.core != nil }
+        let newest =
+            running.compactMap { node -> UInt64? in
+                let core = simulator.hosts[node]!.core!
+                return max(core.storedConfigVersion, core.installed?.configVersion ?? 0)
+            }.max() ?? 0
+        simulator.defineConfiguration(config, version: newest + 1)
+        for node in running { simulator.configurationStored(version: newest + 1, on: node) }
+        return nil
+    }
+
+    /// `vigil sync --preview FILE`: the preview from a running node's agreed state, checked for
+    /// every expected line.
+    private static func preview(_ file: String, expect: [String], _ simulator: Simulator) -> String? {
+        let config: ClusterConfig
+        switch verified(file, simulator) {
+        case .success(let loaded): config = loaded
+        case .failure(let problem): return problem.text
+        }
+        guard
+            let core = simulator.config.nodes.compactMap({ simulator.hosts[$0.name]?.core }).first(where: {
+                $0.installed != nil
+            })
+        else { return "preview \(file): no node is in a view" }
+        let preview = ReconfigurationPreview(
+            from: core.config, to: config, state: core.installed, fromVersion: core.versions.running,
+            toVersion: max(core.storedConfigVersion, core.installed?.configVersion ?? 0) + 1)
+        let lines = preview.changes + preview.groups.map(\.description) + preview.notes + [preview.summary]
+        let missing = expect.filter { line in !lines.contains { $0.contains(line) } }
+        guard !missing.isEmpty else { return nil }
+        return "preview \(file) lacks " + missing.map { "'\($0)'" }.joined(separator: ", ") + "; it says: "
+            + lines.joined(separator: " | ")
     }
 
     /// Makes the request on the first running node and waits for the answer.
@@ -179,4 +260,10 @@ public enum PlanActions {
         }
         return "\(request): no answer within 5s"
     }
+}
+
+/// Why a plan action could not be carried out.
+struct PlanProblem: Error {
+    var text: String
+    init(_ text: String) { self.text = text }
 }

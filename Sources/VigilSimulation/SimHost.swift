@@ -30,6 +30,9 @@ public final class SimHost {
     /// The incarnation the core last asked to persist.
     public internal(set) var persistedIncarnation: UInt64?
 
+    /// The newest configuration version stored on the host's disk (0: the first configuration).
+    public internal(set) var storedConfigVersion: UInt64 = 0
+
     init(name: String) { self.name = name }
 
     /// The cluster log lines (the seed's cluster.log) of this host.

@@ -51,8 +51,12 @@ public final class Simulator {
         host.isUp = true
         host.incarnations += 1
         let incarnation = UInt64(host.incarnations)
+        // The daemon runs the newest configuration it stores.
+        let runs = configuration(host.storedConfigVersion)
         host.core = ClusterNode(
-            config: config, me: node, incarnation: incarnation, holdings: host.readBack(config: config), rules: rules)
+            config: runs, me: node, incarnation: incarnation, holdings: host.readBack(config: runs), rules: rules,
+            configVersion: host.storedConfigVersion)
+        host.core!.noteStoredConfiguration(version: host.storedConfigVersion, config: runs)
         host.protection = host.core!.protection
         note("\(node): start (incarnation \(incarnation))")
         drive(node) { $0.start(at: self.now) }
@@ -117,10 +121,33 @@ public final class Simulator {
         deliverInput(node) { $0.request(request, at: self.now).step }
     }
 
-    /// The node's shell stored configuration `version` (a `vigil sync`, or a peer's push).
+    /// The node's shell stored configuration `version` (a `vigil sync`, or a peer's push), whose
+    /// configuration `defineConfiguration` gave (the first configuration when it gave none). The
+    /// host keeps it on its disk: the daemon runs it from its next start.
     public func configurationStored(version: UInt64, on node: String) {
+        guard let host = hosts[node] else { return }
         note("\(node): stores configuration version \(version)")
-        deliverInput(node) { $0.configurationStored(version: version, at: self.now) }
+        if version > host.storedConfigVersion { host.storedConfigVersion = version }
+        let stored = configuration(version)
+        deliverInput(node) { $0.configurationStored(version: version, config: stored, at: self.now) }
+    }
+
+    /// Makes `config` the configuration of `version` (a sync's), for the nodes that store it.
+    public func defineConfiguration(_ config: ClusterConfig, version: UInt64) {
+        checker.versions[version] = config
+    }
+
+    /// The configuration of `version` (the first one when none was defined for it).
+    public func configuration(_ version: UInt64) -> ClusterConfig { checker.versions[version] ?? config }
+
+    /// The invariants of this run, with every configuration version defined so far.
+    public var invariantChecker: InvariantChecker { checker }
+
+    /// The configuration the cluster runs now: that of the newest version any running node's
+    /// agreed state names.
+    public var activeConfig: ClusterConfig {
+        let active = hosts.values.compactMap { $0.core?.installed?.activeConfigVersion }.max() ?? 0
+        return configuration(active)
     }
 
     /// Runs the simulation until the virtual clock reaches `end`.
@@ -143,9 +170,10 @@ public final class Simulator {
     /// The groups each node holds ONLINE, by its core's account, checked against the host's truth.
     public func onlineGroups() -> [String: [String]] {
         var result: [String: [String]] = [:]
+        let groups = activeConfig.resourceGroups.map(\.name)
         for node in config.nodes {
             let holdings = hosts[node.name]?.core?.holdings ?? Holdings()
-            result[node.name] = config.resourceGroups.map(\.name).filter { holdings.state(of: $0) == .online }
+            result[node.name] = groups.filter { holdings.state(of: $0) == .online }
         }
         return result
     }
@@ -357,6 +385,9 @@ public final class Simulator {
                 at: now + random.duration(.milliseconds(100), .milliseconds(300)))
         case .runHooks(let invocation):
             hosts[node]!.hooks.append(invocation)
+        case .runConfiguration:
+            // The simulated host's drivers need no configuration: the core's version is the truth.
+            break
         }
     }
 

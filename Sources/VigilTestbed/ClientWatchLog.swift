@@ -23,6 +23,18 @@ public struct ClientWatchLog: Sendable {
         }
     }
 
+    /// How the endpoint's service was interrupted between `start` and `end`: `nil` when it
+    /// answered throughout from the same node; otherwise what the client saw.
+    public func interruption(of endpoint: String, from start: Int64, to end: Int64) -> String? {
+        let mine = changes().filter { $0.endpoint == endpoint }
+        let before = mine.last { $0.time <= start }?.answer ?? "-"
+        let during = mine.filter { $0.time > start && $0.time <= end }
+        if before == "-" { return "without an answer when the case started" }
+        guard let change = during.first else { return nil }
+        return change.answer == "-"
+            ? "stop answering (\(before) answered before)" : "answered by \(change.answer), \(before) before"
+    }
+
     /// One line per endpoint answering at `end`: `203.0.113.187:7002 ghost3 -> ghost4, no answer for
     /// 2.1s` (or `... answered throughout`).
     public func gaps(from start: Int64, to end: Int64) -> [String] {

@@ -41,15 +41,22 @@ public final class TestbedRunner: Sendable {
     /// The IP networks the plan partitioned and has not healed, with their sides (the client is on
     /// side 0, with the nodes no side names).
     private let partitions = Mutex<[String: [[String]]]>([:])
+    /// The configuration the plan's last `sync` gave the cluster (the one it started with before):
+    /// the groups the checks expect.
+    private let synced: Mutex<ClusterConfig>
 
     public init(cluster: TestbedCluster, truth: HostTruth, plan: TestPlan) {
         self.cluster = cluster
         self.truth = truth
         self.plan = plan
         bound = max(plan.settle * 6, .seconds(60))
+        synced = Mutex(cluster.config)
     }
 
+    /// The test bed's hosts, networks and applications: the configuration it was built from.
     var config: ClusterConfig { cluster.config }
+    /// The groups the cluster runs now.
+    var groups: [ResourceGroup] { synced.withLock { $0.resourceGroups } }
     var layout: TestbedLayout { cluster.layout }
 
     /// Runs every case in order, calling `report` after each; the duplicate checker runs throughout.
@@ -111,7 +118,22 @@ public final class TestbedRunner: Sendable {
         }
         if !testCase.after.isEmpty, let problem = await waitQuiet() { problems.append(problem) }
         problems += violations.withLock { Array($0.dropFirst(violationsBefore)) }
-        let seen = ClientWatchLog(path: cluster.testbed.clientLog).gaps(from: caseStart, to: Self.wallClock())
+        let watch = ClientWatchLog(path: cluster.testbed.clientLog)
+        let caseEnd = Self.wallClock()
+        for name in testCase.steady {
+            guard let group = groups.first(where: { $0.name == name }) else {
+                problems.append("steady: no group \(name)")
+                continue
+            }
+            for application in group.applications.compactMap(config.application(named:)) {
+                guard let listen = truth.probe(of: application).listen, listen.address != "0.0.0.0" else { continue }
+                let endpoint = "\(listen.address):\(listen.port)"
+                if let interruption = watch.interruption(of: endpoint, from: caseStart, to: caseEnd) {
+                    problems.append("\(name) was to run on untouched, but the client saw \(endpoint) \(interruption)")
+                }
+            }
+        }
+        let seen = watch.gaps(from: caseStart, to: caseEnd)
         return TestbedCaseResult(
             number: testCase.number, name: testCase.name, problems: problems, reached: reached, client: seen)
     }
@@ -176,11 +198,40 @@ public final class TestbedRunner: Sendable {
                 return await cluster.request(.rgOffline(group: group, sticky: sticky))
             case .wait(let duration):
                 try await Task.sleep(for: duration)
+            case .sync(let file):
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                if let problem = await cluster.request(.sync(text: text, file: file, expectVersion: nil)) {
+                    return problem
+                }
+                let loaded = try ConfigLoader.load(contentsOf: file)
+                synced.withLock { $0 = loaded.config }
+            case .preview(let file, let expect):
+                return try await preview(file, expect: expect)
             }
         } catch {
             return "\(action): \(error)"
         }
         return nil
+    }
+
+    /// `vigil sync --preview FILE` on a running node: every expected line must be in what it says.
+    private func preview(_ file: String, expect: [String]) async throws -> String? {
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        for node in config.nodes.map(\.name) where cluster.daemonPid(node) != nil {
+            guard
+                case .ok(.preview(let answer)) = try await cluster.admin(node).send(
+                    .syncPreview(text: text, file: file))
+            else { continue }
+            let preview = answer.preview
+            let lines =
+                (preview?.changes ?? []) + (preview?.groups.map(\.description) ?? []) + (preview?.notes ?? [])
+                + answer.findings + [answer.refusal.map { "refused: \($0)" }, preview?.summary].compactMap { $0 }
+            let missing = expect.filter { line in !lines.contains { $0.contains(line) } }
+            guard !missing.isEmpty else { return nil }
+            return "preview \(file) lacks " + missing.map { "'\($0)'" }.joined(separator: ", ") + "; it says: "
+                + lines.joined(separator: " | ")
+        }
+        return "preview \(file): no running node answered"
     }
 
     private func names(_ nodes: [String]) throws -> [String] {
@@ -236,7 +287,7 @@ public final class TestbedRunner: Sendable {
     /// applications' processes in the holders' namespaces only, and the holder answering the client.
     private func checkHosts(expected: [String: Set<String>], held: [IPv4Address: [HostTruth.Place]]) -> [String] {
         var problems: [String] = []
-        for group in config.resourceGroups {
+        for group in groups {
             let holders = Set(config.nodes.map(\.name).filter { expected[$0]?.contains(group.name) ?? false })
             for label in group.serviceAddresses {
                 guard let address = config.serviceAddress(labelled: label)?.address else { continue }
@@ -361,7 +412,7 @@ public final class TestbedRunner: Sendable {
     /// Placement as the seed writes it: `ghost1: CH1, IP4 | ghost2: CH1 | ghost3: ---`.
     func describe(_ placement: [String: [String]]) -> String {
         config.nodes.map { node in
-            let groups = config.resourceGroups.map(\.name).filter { (placement[node.name] ?? []).contains($0) }
+            let groups = self.groups.map(\.name).filter { (placement[node.name] ?? []).contains($0) }
             return "\(node.name): \(groups.isEmpty ? "---" : groups.joined(separator: ", "))"
         }.joined(separator: " | ")
     }

@@ -57,7 +57,8 @@ enum WireFixture {
         holdings.groups["failed"] = GroupHolding(state: .error, failure: GroupFailure(.acquire, "mount /data failed: exit 32"))
         return MemberReport(
             number: 41, incarnation: 7, installedEpoch: 12, installedSeq: 30, topology: TopologyReport(networks: sights),
-            holdings: holdings, doneRoundEpoch: 12, doneRound: 3, leaving: .takeover, hasLease: true, configVersion: 40)
+            holdings: holdings, doneRoundEpoch: 12, doneRound: 3, leaving: .takeover, hasLease: true, configVersion: 40,
+            runningConfigVersion: 39)
     }
 
     /// A busy agreed state: every node up, its topology, every group placed, a full event log and
@@ -86,7 +87,7 @@ enum WireFixture {
             .networkUp(network: networks[0], node: nodes[0]), .swapAdapter(node: nodes[0], network: networks[0], from: "en0", to: "en1"),
             .failStandby(node: nodes[1], adapter: "en1"), .joinStandby(node: nodes[1], adapter: "en1"),
             .rgMove(.move(group: groups[0], node: nodes[1])), .rgMove(.online(group: groups[0])),
-            .rgMove(.offline(group: groups[0], sticky: true)),
+            .rgMove(.offline(group: groups[0], sticky: true)), .reconfig(version: 40),
         ]
         for number in 0..<ClusterState.recentEventLimit {
             state.events.append(EventRecord(
@@ -100,6 +101,8 @@ enum WireFixture {
         state.nextRoundNumber = 5
         state.tooLong = true
         state.configVersion = 41
+        state.activeConfigVersion = 39
+        state.pendingConfigVersion = 40
         state.configGrants = [ConfigGrant(version: 41, origin: nodes[1], request: 77)]
         return state
     }

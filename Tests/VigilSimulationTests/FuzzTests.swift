@@ -82,6 +82,31 @@ import VigilSimulation
         #expect(found != nil, "the watch never saw a version taken twice with the rule off")
     }
 
+    /// Live reconfigurations (random verified changes: node lists, policies, new and removed
+    /// groups, changed resources, heartbeat tuning) among crashes, partitions and loss: every
+    /// survivor ends on the cluster's version (`InvariantChecker.checkStable`), never two owners.
+    /// With the new version made active before what it changes is released (the rule off), the
+    /// checker finds a group left running as the old version defined it.
+    @Test func liveReconfigurationsBreakNoInvariantAndTheCheckerCanFail() throws {
+        var fuzzer = Fuzzer(config: try Fixtures.config("scream.yaml"), faults: [.sync, .crash, .partition, .loss])
+        fuzzer.maxFaults = 20
+        var reconfigured = 0
+        for seed in UInt64(1)...12 {
+            var lines: [String] = []
+            let outcome = fuzzer.run(seed: seed) { lines.append($0) }
+            for violation in outcome.violations { Issue.record("seed \(seed): \(violation)") }
+            reconfigured += lines.filter { $0.contains("EVENT COMPLETED: reconfig") }.count
+        }
+        #expect(reconfigured > 0, "no reconfiguration completed")
+        fuzzer.faults = [.sync]
+        fuzzer.rules = SafetyRules(reconfigurationReleasesFirst: false)
+        var found: String? = nil
+        for seed in UInt64(1)...60 where found == nil {
+            found = fuzzer.run(seed: seed).violations.first { $0.text.contains("host lacks it") }?.text
+        }
+        #expect(found != nil, "the checker never saw a group left as the old version defined it")
+    }
+
     @Test func withoutReleaseBeforeAcquireTable12Fails() throws {
         let config = try Fixtures.config("scream.yaml")
         let runner = PlanRunner(config: config, plan: try Fixtures.plan("scream-table12.yaml", for: config))

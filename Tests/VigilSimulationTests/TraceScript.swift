@@ -184,6 +184,7 @@ enum TraceRecord {
             case .read: "disk #\(request.id) read the tiebreaker on \(request.network)"
             case .write(let record): "disk #\(request.id) write \(record) on \(request.network)"
             }
+        case .runConfiguration(let version): "run configuration version \(version)"
         }
     }
 

@@ -30,6 +30,9 @@ extension DaemonLoop {
         var deadline: Moment
         var nextResend: Moment
         var rejected: [String: String] = [:]
+        /// Once every node stored the version: what the answer says of that, and until when the
+        /// sync waits for the cluster to run it (`reconfig`).
+        var storedEverywhere: (lines: [String], until: Moment)?
     }
 
     /// How long `--all` waits for every node's answer, and how often it asks again meanwhile.
@@ -37,6 +40,8 @@ extension DaemonLoop {
     static let servicesResend: Duration = .seconds(1)
     /// How long `sync` waits for every node to store the new version, and how often it pushes again.
     static let syncTimeout: Duration = .seconds(10)
+    /// How long `sync` then waits for the `reconfig` event to make the version the cluster's.
+    static let reconfigTimeout: Duration = .seconds(30)
     static let syncResend: Duration = .seconds(2)
 
     /// Orders every other node, then starts or stops this one (orders first, so that a stop here
@@ -121,6 +126,20 @@ extension DaemonLoop {
                 throwing: AdminRefusal("a sync is already under way on \(daemon.me); nothing was changed"))
             return Step()
         }
+        // The version expected is checked here first (the coordinator checks it again when it
+        // grants), so that a stale sync hears that rather than that the cluster is busy.
+        let newest = max(core.installed?.configVersion ?? 0, configSync.version)
+        if let expectVersion, expectVersion != newest {
+            continuation.resume(
+                throwing: AdminRefusal(
+                    "the cluster's configuration is version \(newest), not \(expectVersion) as expected "
+                        + "(--expect-version); nothing was changed"))
+            return Step()
+        }
+        if let refusal = core.reconfigurationRefusal(at: now) {
+            continuation.resume(throwing: AdminRefusal("\(refusal); nothing was changed"))
+            return Step()
+        }
         let version = nextConfigVersion
         let (id, step) = core.request(.claimConfigVersion(version: version, expecting: expectVersion), at: now)
         syncClaim = SyncClaim(
@@ -181,9 +200,29 @@ extension DaemonLoop {
             nextResend: now + Self.syncResend)
     }
 
-    /// Answers the sync once every node stored its version (or refused it), or its time is up.
+    /// Answers the sync once every node stored its version and the cluster runs it (`reconfig`), or
+    /// when its time is up; pushes the version again meanwhile to the nodes that lack it.
     mutating func answerSync(at now: Moment) {
         guard let wait = syncWaiting else { return }
+        if let stored = wait.storedEverywhere {
+            let state = core.installed
+            let active = (state?.activeConfigVersion ?? 0) >= wait.version && state?.pendingConfigVersion == nil
+            guard active || now >= stored.until else { return }
+            syncWaiting = nil
+            var lines = stored.lines
+            if active {
+                lines.append(
+                    "configuration version \(wait.version) runs on every member (EVENT COMPLETED: reconfig "
+                        + "\(wait.version)); no vigild restarted")
+            } else {
+                let why = core.reconfigurationRefusal(at: now) ?? "the cluster has not started it yet"
+                lines.append(
+                    "configuration version \(wait.version) is not running yet (\(why)): the cluster runs it with "
+                        + "reconfig \(wait.version) as soon as it is stable; `vigil status` shows the version")
+            }
+            wait.continuation.resume(returning: lines.joined(separator: "\n"))
+            return
+        }
         let peers = configSync.peers
         let stored = peers.filter { (configSync.peerVersions[$0] ?? 0) >= wait.version }
         let pending = peers.filter { !stored.contains($0) && wait.rejected[$0] == nil }
@@ -194,20 +233,27 @@ extension DaemonLoop {
             }
             return
         }
-        syncWaiting = nil
         var lines = [
             "configuration version \(wait.version) stored on \(([daemon.me] + stored).joined(separator: ", "))"
         ]
         for (peer, reason) in wait.rejected.sorted(by: { $0.key < $1.key }) {
             lines.append("refused by \(peer): \(reason)")
         }
+        if pending.isEmpty && wait.rejected.isEmpty {
+            syncWaiting!.storedEverywhere = (lines, now + Self.reconfigTimeout)
+            answerSync(at: now)
+            return
+        }
+        syncWaiting = nil
         if !pending.isEmpty {
             lines.append(
                 "not reached yet: \(pending.joined(separator: ", ")) (each gets version \(wait.version) as soon as "
                     + "it is heard again)"
             )
         }
-        lines.append("restart vigild on each node to run it (a running daemon keeps its configuration)")
+        lines.append(
+            "the cluster runs version \(wait.version) (reconfig \(wait.version)) once every member of the view stores "
+                + "it; a node out of the view runs it when it joins")
         wait.continuation.resume(returning: lines.joined(separator: "\n"))
     }
 
@@ -231,22 +277,22 @@ extension DaemonLoop {
             refusal = "\(problem)"
         } else if syncWaiting != nil || syncClaim != nil {
             refusal = "a sync is already under way on \(daemon.me)"
-        } else if core.phase != .running || core.installed == nil {
-            refusal = "\(daemon.me) is in no view: a sync needs the coordinator to grant its version"
+        } else if let live = core.reconfigurationRefusal(at: daemon.now) {
+            refusal = live
         }
         var preview = loaded.map {
             ReconfigurationPreview(
-                from: core.config, to: $0.config, state: core.installed, fromVersion: daemon.options.configVersion,
+                from: core.config, to: $0.config, state: core.installed, fromVersion: core.versions.running,
                 toVersion: nextConfigVersion)
         }
-        if configSync.version > daemon.options.configVersion {
+        if configSync.version > core.versions.running {
             preview?.notes.append(
                 "version \(configSync.version) is stored here but not running yet: the difference is from the running "
-                    + "version \(daemon.options.configVersion)")
+                    + "version \(core.versions.running)")
         }
         preview?.notes.append(
-            "a running vigild keeps its configuration: a sync stores version \(nextConfigVersion) on every node, "
-                + "and each node runs it from its next start")
+            "a sync stores version \(nextConfigVersion) on every node, then the cluster runs it live (reconfig "
+                + "\(nextConfigVersion)): no vigild restarts")
         return SyncPreview(
             source: input.source, preview: preview, findings: findings.map(\.description), errors: errors,
             warnings: warnings, refusal: refusal, carried: (try? input.carried.get()) ?? [])
@@ -303,7 +349,7 @@ extension DaemonLoop {
                     }
                     daemon.logs.event(
                         "configuration version \(version) from \(peer) verified and stored in \(configStore.path); "
-                            + "restart vigild to run it"
+                            + "the cluster runs it with reconfig \(version)"
                     )
                     carryOut(configSync.stored(version: version, text: text, from: peer, at: now), at: now)
                 case .failure(let error):

@@ -19,7 +19,7 @@ struct DaemonLoop {
     private var waiting: [UInt64: (continuation: CheckedContinuation<String, any Error>, deadline: Moment)] = [:]
     private var stopWaiters: [CheckedContinuation<String, any Error>] = []
     private var shuttingDown = false
-    private let hostWork = HostWorkQueue()
+    let hostWork = HostWorkQueue()
     private var warnedSerial: Set<String> = []
     /// The protection the core last asked for, and whether the dead man switch's plan has it: while
     /// it does not, no action batch starts (each is reported failed instead).
@@ -52,7 +52,20 @@ struct DaemonLoop {
         configSync = ConfigSync(
             me: daemon.me, peers: daemon.config.nodes.map(\.name), version: stored?.version ?? 0,
             text: stored.map { Self.bundleText(of: $0.text, daemon: daemon) })
-        self.core.noteStoredConfiguration(version: configSync.version)
+        if let stored = storedConfiguration(configSync.version) {
+            self.core.noteStoredConfiguration(version: configSync.version, config: stored)
+        }
+    }
+
+    /// The configuration of a version this node stores (the running one, or one synced since),
+    /// read from the configuration store; `nil` when it is not kept or no longer verifies.
+    func storedConfiguration(_ version: UInt64) -> ClusterConfig? {
+        if version == core.versions.running { return core.config }
+        guard
+            let text = version == configStore.read()?.version ? configStore.read()?.text : configStore.text(of: version)
+        else { return nil }
+        return try? ConfigStore.verify(text, file: "configuration version \(version)", clusterID: daemon.config.id)
+            .get()
     }
 
     /// Applies inputs until cluster services stopped after a shutdown request, or the inputs end.
@@ -63,8 +76,8 @@ struct DaemonLoop {
             while let item = await inputs.next() {
                 let now = daemon.now
                 perform(apply(item, at: now), at: now)
-                if configSync.version > core.storedConfigVersion {
-                    perform(core.configurationStored(version: configSync.version, at: now), at: now)
+                if configSync.version > core.storedConfigVersion, let stored = storedConfiguration(configSync.version) {
+                    perform(core.configurationStored(version: configSync.version, config: stored, at: now), at: now)
                 }
                 answerRequests(at: now)
                 answerServices(at: now)
@@ -103,6 +116,14 @@ struct DaemonLoop {
                 daemon.send(.actionsFinished(batch.id, outcome))
             case .hooks(let invocation):
                 _ = await daemon.hooks.run(invocation)
+            case .configuration(let version, let config):
+                let host = await daemon.host.reconfigured(to: config)
+                let hooks = HookRunner(hooks: config.hooks, node: daemon.me, logs: daemon.logs)
+                daemon.running.withLock {
+                    $0.host = host
+                    $0.hooks = hooks
+                }
+                daemon.logs.event("the host's drivers and hooks run configuration version \(version)")
             }
         }
     }
@@ -190,11 +211,11 @@ struct DaemonLoop {
     /// This node's status, as `vigil status` shows it.
     func statusSnapshot(at now: Moment) -> StatusSnapshot {
         var snapshot = StatusSnapshot(
-            core: core, at: now, counters: transport.counters.snapshot, configVersion: daemon.options.configVersion)
+            core: core, at: now, counters: transport.counters.snapshot, configVersion: core.versions.running)
         snapshot.counters["inputs_dropped"] = daemon.inbox.droppedPackets
         snapshot.counters["hooks_dropped"] = hostWork.droppedHooks
         snapshot.counters["jobs_refused"] = daemon.jobs.refused
-        if configSync.version > daemon.options.configVersion { snapshot.storedConfigVersion = configSync.version }
+        if configSync.version > core.versions.running { snapshot.storedConfigVersion = configSync.version }
         return snapshot
     }
 
@@ -289,6 +310,8 @@ struct DaemonLoop {
             fence(request)
         case .disk(let request):
             disks.tiebreaker(request)
+        case .runConfiguration(let version):
+            runConfiguration(version)
         }
     }
 

@@ -20,6 +20,8 @@ final class DiskPaths: Sendable {
 
     private let daemon: NodeDaemon
     private let paths: [String: Path]
+    /// The disk networks with a heartbeat path here.
+    var networks: Set<String> { Set(paths.keys) }
     private let pool: NIOThreadPool
 
     /// One disk network.

@@ -1,5 +1,6 @@
 import Synchronization
 import VigilCore
+import VigilModel
 
 /// Host work waiting for the daemon's host worker, in order: action batches, which are never
 /// dropped (the core has at most one in flight), and hook runs, of which at most `hookLimit` wait
@@ -9,6 +10,8 @@ final class HostWorkQueue: Sendable {
     enum Work: Sendable {
         case batch(ActionBatch)
         case hooks(HookInvocation)
+        /// The drivers and hooks run configuration `version` from here on (`RunningConfiguration`).
+        case configuration(version: UInt64, ClusterConfig)
     }
 
     /// Enough for every event of a long burst of failures, each with its pre, post and notify hooks.
@@ -24,6 +27,9 @@ final class HostWorkQueue: Sendable {
     var droppedHooks: UInt64 { hooksWaiting.withLock { $0.refused } }
 
     func add(_ batch: ActionBatch) { continuation.yield(.batch(batch)) }
+
+    /// Queues the swap of the drivers and hooks to a new configuration version.
+    func add(version: UInt64, _ config: ClusterConfig) { continuation.yield(.configuration(version: version, config)) }
 
     /// Queues a hook run; returns false when it was dropped.
     func add(_ hooks: HookInvocation) -> Bool {

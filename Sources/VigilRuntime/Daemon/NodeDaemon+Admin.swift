@@ -98,18 +98,19 @@ extension NodeDaemon: AdminHandler {
     }
 
     public func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64) {
-        (ConfigStore(stateDirectory: options.stateDirectory).history(), options.configVersion)
+        (ConfigStore(stateDirectory: options.stateDirectory).history(), runningVersion.version)
     }
 
     public func configText(version: UInt64?) async throws -> (version: UInt64, text: String) {
+        let running = runningVersion
         // `live`: the newest this node has, the one it runs or a newer one synced since.
         if version == nil, let stored = ConfigStore(stateDirectory: options.stateDirectory).read(),
-            stored.version > options.configVersion
+            stored.version > running.version
         {
             return stored
         }
-        if version == nil || version == options.configVersion, let text = options.configText {
-            return (options.configVersion, text)
+        if version == nil || version == running.version, let text = running.text {
+            return (running.version, text)
         }
         guard let version else { throw AdminRefusal("the running configuration's text is not kept on \(me)") }
         let store = ConfigStore(stateDirectory: options.stateDirectory)
@@ -126,7 +127,8 @@ extension NodeDaemon: AdminHandler {
     var snapshotDirectory: String { options.stateDirectory + "/snapshots" }
 
     public func snapshotSave(name: String) async throws -> String {
-        guard let configuration = options.configText else {
+        let running = runningVersion
+        guard let configuration = running.text else {
             throw AdminRefusal("the running configuration's text is not kept on \(me); nothing was saved")
         }
         let gathered = await withCheckedContinuation { send(.gatherStatus($0)) }
@@ -134,7 +136,7 @@ extension NodeDaemon: AdminHandler {
         formatter.formatOptions = [.withInternetDateTime]
         let snapshot = SnapshotFile(
             name: name, taken: formatter.string(from: Date()), node: me, cluster: config.name,
-            configVersion: options.configVersion, configuration: configuration, statuses: gathered.statuses)
+            configVersion: running.version, configuration: configuration, statuses: gathered.statuses)
         let path = snapshotDirectory + "/\(name).snapshot"
         do {
             try FileManager.default.createDirectory(atPath: snapshotDirectory, withIntermediateDirectories: true)
@@ -144,7 +146,7 @@ extension NodeDaemon: AdminHandler {
         }
         let answered = snapshot.statuses.filter { $0.json != nil }.map(\.node)
         var message =
-            "snapshot \(name) saved in \(path): configuration version \(options.configVersion), status of "
+            "snapshot \(name) saved in \(path): configuration version \(running.version), status of "
             + answered.joined(separator: ", ")
         if !snapshot.unreachable.isEmpty {
             message += "; unreachable (marked in the snapshot): \(snapshot.unreachable.joined(separator: ", "))"

@@ -13,17 +13,22 @@ import VigilModel
 /// fencing and the tiebreaker. It makes no protocol decision of its own.
 public final class NodeDaemon: Service, Sendable {
     public let options: DaemonOptions
-    let config: ClusterConfig
     let me: String
     let incarnation: UInt64
     let logger: Logger
     let logs: NodeLogs
-    let host: HostDriver
-    let hooks: HookRunner
     let codec: PacketCodec
-    let book: AddressBook
-    /// The book's adapters as socket addresses on the cluster port, resolved once.
-    let routes: Routes
+    /// The configuration version this daemon runs, and what it runs from it.
+    let running: Mutex<RunningConfiguration>
+    /// The configuration this daemon runs (the cluster's active version).
+    var config: ClusterConfig { running.withLock { $0.config } }
+    var host: HostDriver { running.withLock { $0.host } }
+    var hooks: HookRunner { running.withLock { $0.hooks } }
+    var book: AddressBook { running.withLock { $0.book } }
+    /// The book's adapters as socket addresses on the cluster port, resolved once per version.
+    var routes: Routes { running.withLock { $0.routes } }
+    /// The configuration version this daemon runs and its text.
+    var runningVersion: (version: UInt64, text: String?) { running.withLock { ($0.version, $0.text) } }
     let group: MultiThreadedEventLoopGroup
     /// The daemon's time and its loop's timers (`EventLoopClock` but in tests).
     let clock: any DaemonClock
@@ -47,7 +52,6 @@ public final class NodeDaemon: Service, Sendable {
         throws
     {
         self.options = options
-        config = options.config
         me = options.node
         self.logger = logger
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
@@ -66,15 +70,18 @@ public final class NodeDaemon: Service, Sendable {
         let applications = ApplicationDriver(
             config: options.config, stateDirectory: options.stateDirectory, environment: ["VIGIL_NODE": options.node],
             containment: containment, groups: groups, onSpawn: { _, _ throws(DriverFailure) in try plans.refresh() })
-        host = HostDriver.make(
+        let host = HostDriver.make(
             config: options.config, node: options.node, stateDirectory: options.stateDirectory,
             addressKind: options.addressDriver, applications: applications, note: { logs.event($0) })
-        hooks = HookRunner(hooks: options.config.hooks, node: options.node, logs: logs)
         codec = PacketCodec(
             clusterID: options.config.id,
             key: try ClusterKey.load(fromFile: options.keyPath, clusterID: options.config.id))
-        book = AddressBook(config: options.config)
-        routes = Routes(book: book, port: options.port)
+        let book = AddressBook(config: options.config)
+        running = Mutex(
+            RunningConfiguration(
+                version: options.configVersion, config: options.config, text: options.configText, book: book,
+                routes: Routes(book: book, port: options.port), host: host,
+                hooks: HookRunner(hooks: options.config.hooks, node: options.node, logs: logs)))
         group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         self.clock = clock ?? EventLoopClock(loop: group.next())
     }
@@ -177,7 +184,8 @@ public final class NodeDaemon: Service, Sendable {
                     + "\(holdings.ownAddresses.keys.sorted().joined(separator: ", "))"
             )
         }
-        let core = ClusterNode(config: config, me: me, incarnation: incarnation, holdings: holdings)
+        let core = ClusterNode(
+            config: config, me: me, incarnation: incarnation, holdings: holdings, configVersion: options.configVersion)
         do {
             try protect(core.protection)
         } catch {

@@ -16,7 +16,7 @@ import VigilModel
 /// and a note says so; the address change itself still counts as done (neighbours then learn the new
 /// owner on their next ARP request). A failed `arping` is a note too, never a failed action.
 public struct AddressDriver: AddressDriving {
-    public let config: ClusterConfig
+    public private(set) var config: ClusterConfig
     public let node: String
     public let runner: any CommandRunning
     public let lookup: CommandLookup
@@ -47,6 +47,12 @@ public struct AddressDriver: AddressDriving {
         self.arpCount = arpCount
         self.timeout = timeout
         self.note = note
+    }
+
+    public func reconfigured(to config: ClusterConfig) -> any AddressDriving {
+        var copy = self
+        copy.config = config
+        return copy
     }
 
     /// The Linux device of a configured adapter.

@@ -10,6 +10,13 @@ public protocol AddressDriving: Sendable {
     func remove(label: String, address: IPv4Address, adapter: String) async -> Result<Void, DriverFailure>
     /// Which of `wanted` (label to address) are configured on the node now, and on which adapter.
     func configured(_ wanted: [String: IPv4Address]) async -> Result<[String: String], DriverFailure>
+    /// The same driver for a new configuration version (a live reconfiguration).
+    func reconfigured(to config: ClusterConfig) -> any AddressDriving
+}
+
+extension AddressDriving {
+    /// A driver that reads nothing from the configuration stays as it is.
+    public func reconfigured(to config: ClusterConfig) -> any AddressDriving { self }
 }
 
 /// Which address driver a daemon uses.

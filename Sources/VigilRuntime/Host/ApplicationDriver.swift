@@ -23,7 +23,7 @@ import Glibc
 ///
 /// The recorded process groups are kept in a `ProcessGroupRecord` (`STATE/applications`).
 public actor ApplicationDriver {
-    public let config: ClusterConfig
+    public internal(set) var config: ClusterConfig
     public let runner: any CommandRunning
     public let stateDirectory: String
     /// Between SIGTERM and SIGKILL when a stop escalates.

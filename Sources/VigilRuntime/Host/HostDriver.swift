@@ -5,11 +5,11 @@ import VigilModel
 /// core's action batches with the address, storage and application drivers, and reconciles the
 /// node's real holdings (after a daemon restart, the drivers' view of the host, never an assumption).
 public struct HostDriver: Sendable {
-    public let config: ClusterConfig
+    public private(set) var config: ClusterConfig
     public let node: String
-    public let addresses: any AddressDriving
-    public let storage: StorageDriver
-    public let applications: ApplicationDriver
+    public private(set) var addresses: any AddressDriving
+    public private(set) var storage: StorageDriver
+    public private(set) var applications: ApplicationDriver
     public let note: @Sendable (String) -> Void
 
     public init(
@@ -43,6 +43,24 @@ public struct HostDriver: Sendable {
                     config: config, runner: runner, stateDirectory: stateDirectory,
                     environment: ["VIGIL_NODE": node]),
             note: note)
+    }
+
+    /// The same drivers running `new` (a live reconfiguration). Definitions `new` drops but the
+    /// running configuration has (an application, an address, a filesystem) are kept, so that a
+    /// group still held under its old definition can be released.
+    public func reconfigured(to new: ClusterConfig) async -> HostDriver {
+        var merged = new
+        merged.serviceAddresses += config.serviceAddresses.filter { new.serviceAddress(labelled: $0.label) == nil }
+        merged.applications += config.applications.filter { new.application(named: $0.name) == nil }
+        merged.volumeGroups += config.volumeGroups.filter { new.volumeGroup(named: $0.name) == nil }
+        merged.filesystems += config.filesystems.filter { new.filesystem(at: $0.mountPoint) == nil }
+        merged.nfsExports += config.nfsExports.filter { old in !new.nfsExports.contains { $0.path == old.path } }
+        var copy = self
+        copy.config = merged
+        copy.addresses = addresses.reconfigured(to: merged)
+        copy.storage.config = merged
+        await applications.reconfigure(to: merged)
+        return copy
     }
 
     /// Runs the batch's actions in order and stops at the first failure.

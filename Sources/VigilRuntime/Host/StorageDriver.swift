@@ -17,7 +17,7 @@ import VigilModel
 ///
 /// A tool missing on the host fails the action with "NAME not found".
 public struct StorageDriver: Sendable {
-    public let config: ClusterConfig
+    public internal(set) var config: ClusterConfig
     public let runner: any CommandRunning
     public let lookup: CommandLookup
     /// The timeout of each storage command (`fsck` of a large filesystem may need a long one).

@@ -90,6 +90,9 @@ public final class UDPTransport: Sendable {
             node: node, codec: codec, counters: counters, sockets: sockets, inbound: stream, continuation: continuation)
     }
 
+    /// Opens the socket of a local adapter added by a reconfiguration (nothing if it is open).
+    public func open(_ endpoint: AddressBook.Endpoint) async throws { try await sockets.open(endpoint) }
+
     /// The local addresses this transport has sockets on.
     public var localAddresses: [IPv4Address] { sockets.addresses }
 

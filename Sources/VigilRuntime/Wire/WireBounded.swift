@@ -26,7 +26,8 @@ extension ClusterState: WireBounded {
             && events.allSatisfy(\.wireValuesAreBounded) && WireLimits.isBounded(nextEventNumber)
             && WireLimits.isBounded(firstEventOfView) && (round.map { WireLimits.isBounded($0.number) } ?? true)
             && WireLimits.isBounded(nextRoundNumber) && (acknowledgedEvent.map(WireLimits.isBounded) ?? true)
-            && WireLimits.isBounded(configVersion)
+            && WireLimits.isBounded(configVersion) && WireLimits.isBounded(activeConfigVersion)
+            && (pendingConfigVersion.map(WireLimits.isBounded) ?? true)
             && configGrants.allSatisfy { WireLimits.isBounded($0.version) && WireLimits.isBounded($0.request) }
     }
 }
@@ -44,6 +45,7 @@ extension MemberReport: WireBounded {
         WireLimits.isBounded(number) && WireLimits.isBounded(incarnation) && WireLimits.isBounded(installedEpoch)
             && WireLimits.isBounded(installedSeq) && WireLimits.isBounded(doneRoundEpoch)
             && WireLimits.isBounded(doneRound) && WireLimits.isBounded(configVersion)
+            && WireLimits.isBounded(runningConfigVersion)
     }
 }
 

@@ -77,11 +77,17 @@ import VigilCore
         let synced = try await AdminClient(socketPath: cluster.socket("n1")).send(.sync(text: nil, file: nil, expectVersion: nil))
         let answer = try #require(Self.done(synced), "sync: \(synced)")
         #expect(answer.contains("configuration version 1 stored on n1, n2, n3"), "\(answer)")
+        // Run live: every member runs version 1 from one agreed event, and no daemon restarted.
+        #expect(answer.contains("configuration version 1 runs on every member (EVENT COMPLETED: reconfig 1)"), "\(answer)")
+        let pids = cluster.pids
         for node in cluster.nodes {
             let stored = ConfigStore(stateDirectory: cluster.dir.file(node)).read()
             #expect(stored?.version == 1 && stored?.text == first, "\(node) stored \(String(describing: stored))")
             let status = await cluster.status(from: node)
-            #expect(status?.configVersion == 0 && status?.storedConfigVersion == 1, "\(node): \(String(describing: status))")
+            #expect(status?.configVersion == 1 && status?.storedConfigVersion == nil, "\(node): \(String(describing: status))")
+            #expect(!isDead(pids[node]!))
+            let log = cluster.dir.read("\(node)/cluster.log")
+            #expect(log.contains("EVENT START: reconfig 1") && log.contains("EVENT COMPLETED: reconfig 1"), "\(node): \(log)")
         }
 
         // n3 is down while version 2 is pushed; it gets it when it comes back.
@@ -96,18 +102,16 @@ import VigilCore
             ConfigStore(stateDirectory: cluster.dir.file("n3")).read()?.version == 2
         }
         #expect(caughtUp, "n3 did not get version 2\n\(cluster.logs())")
-        // It started on version 1 (the newest it stored, since its --config file differs)...
-        #expect(await cluster.status(from: "n3")?.configVersion == 1)
-        #expect(await cluster.status(from: "n3")?.storedConfigVersion == 2)
-        // ... and runs version 2 once restarted (the file is version 2's text now).
-        kill(cluster.pids["n3"]!, SIGTERM)
-        #expect(await eventually(within: .seconds(30)) { isDead(cluster.pids["n3"]!) })
-        try cluster.start("n3", binary: binary)
-        let restarted = await eventually(within: .seconds(30)) {
+        // It started on version 1 (the newest it stored), while n1 and n2 ran version 2 (the view
+        // without n3 stored it everywhere): it runs version 2 once it has it, without a restart,
+        // and only then comes up.
+        #expect(await cluster.status(from: "n1")?.configVersion == 2)
+        let following = await eventually(within: .seconds(30)) {
             let status = await cluster.status(from: "n3")
             return status?.configVersion == 2 && status?.storedConfigVersion == nil
         }
-        #expect(restarted, "n3 does not run version 2 after a restart\n\(cluster.logs())")
+        #expect(following, "n3 does not run version 2\n\(cluster.logs())")
+        #expect(cluster.dir.read("n3/cluster.log").contains("n3 runs configuration version 2 (was 1)"))
     }
 
     /// `vigil sync --preview` against live daemons: the difference and what the group would do,
@@ -161,7 +165,7 @@ import VigilCore
         let synced = try await AdminClient(socketPath: cluster.socket("n1")).send(
             .sync(text: reordered, file: "new.yaml", expectVersion: 0))
         let done = try #require(Self.done(synced), "sync: \(synced)")
-        #expect(done.contains("configuration version 1 (from new.yaml)") || done.contains("configuration version 1 stored"), "\(done)")
+        #expect(done.contains("configuration version 1 stored") && done.contains("reconfig 1"), "\(done)")
         let stale = try await AdminClient(socketPath: cluster.socket("n2")).send(
             .sync(text: original, file: "old.yaml", expectVersion: 0))
         guard case .refused(let reason) = stale else { Issue.record("expected a refusal, got \(stale)"); return }
@@ -173,7 +177,7 @@ import VigilCore
         }
         let history = try await AdminClient(socketPath: cluster.socket("n2")).send(.configHistory)
         guard case .ok(.history(let entries, let running)) = history else { Issue.record("\(history)"); return }
-        #expect(entries.map(\.version) == [1] && running == 0)
+        #expect(entries.map(\.version) == [1] && running == 1)
         let text = try await AdminClient(socketPath: cluster.socket("n2")).send(.configText(version: 1))
         #expect(text == .ok(.config(version: 1, text: reordered)))
         let missing = try await AdminClient(socketPath: cluster.socket("n2")).send(.configText(version: 9))

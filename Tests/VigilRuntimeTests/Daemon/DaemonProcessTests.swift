@@ -106,6 +106,9 @@ import VigilCore
             for node in nodes { if let pid = applicationPID(on: node) { kill(pid, SIGKILL) } }
             for pid in pids.values { var status: Int32 = 0; waitpid(pid, &status, 0) }
             for node in nodes { if let root = cgroupRoot(of: node) { removeCgroupTree(root) } }
+            if let keep = ProcessInfo.processInfo.environment["VIGIL_KEEP_TEST_DIR"] {
+                try? FileManager.default.copyItem(atPath: dir.path, toPath: keep + "/" + (dir.path as NSString).lastPathComponent)
+            }
             // A killed daemon's watchdog process writes its log and marker in the directory a
             // moment later (at once through its lifeline, at most a trip interval late): the
             // removal is tried again, every 100 ms for up to 5 s, until nothing comes back.

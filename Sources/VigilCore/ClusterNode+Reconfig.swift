@@ -1,0 +1,64 @@
+import VigilModel
+
+/// A member's side of live reconfiguration: it runs the configuration version the agreed state
+/// names (`ClusterState.activeConfigVersion`) as soon as it has it, keeping what it knows of paths,
+/// peers and holdings (see `Coordination+Reconfig` for how the cluster gets there).
+extension ClusterNode {
+    /// Runs the version `state` names when this node runs another and stores it. A node that the
+    /// version removes stops cluster services instead (it released its groups before the version
+    /// became active).
+    mutating func followActiveConfiguration(of state: ClusterState, at now: Moment) {
+        let version = state.activeConfigVersion
+        guard version != versions.running, let next = versions.config(for: version) else { return }
+        guard next.node(named: me) != nil else {
+            guard leaving == nil else { return }
+            log(
+                now, .cluster,
+                "configuration version \(version) removes \(me) from the cluster: stopping cluster services")
+            leaving = .graceful
+            releaseEverything()
+            return
+        }
+        let was = versions.running
+        let tiebreakerChanged =
+            (config.quorum, config.tiebreaker, config.largestIPHeartbeatInterval)
+            != (next.quorum, next.tiebreaker, next.largestIPHeartbeatInterval)
+        versions.run(version)
+        topology.reconfigure(to: next)
+        executor.reconfigure(to: next)
+        if tiebreakerChanged { tiebreaker = Self.tiebreakerLease(config: next, me: me, incarnation: incarnation) }
+        coordination?.versions = versions
+        leaseMemo = nil
+        installedRings = nil
+        output.work.append(.runConfiguration(version: version))
+        log(now, .cluster, "\(me) runs configuration version \(version) (was \(was))")
+    }
+}
+
+extension ClusterNode {
+    /// Why a live reconfiguration cannot start now, or `nil` when it can: the cluster must be
+    /// stable, no group may be being acquired or released, and every member of the view must
+    /// answer. (A refused sync changes nothing; the administrator tries again.)
+    public func reconfigurationRefusal(at now: Moment) -> String? {
+        guard phase == .running, let state = installed else {
+            return "\(me) is in no view: a sync needs the coordinator to grant its version"
+        }
+        if state.tooLong { return "the cluster is UNSTABLE (an event ran too long): resolve it first" }
+        if let event = state.currentEvent { return "the cluster is not stable: event \(event.event) is running" }
+        if let version = state.pendingConfigVersion { return "reconfig \(version) is under way" }
+        if state.round != nil { return "the cluster is not stable: a recovery round is under way" }
+        for (node, groups) in state.holdings.sorted(by: { $0.key < $1.key }) {
+            for (group, held) in groups.sorted(by: { $0.key < $1.key })
+            where held == .acquiring || held == .releasing {
+                return "\(group) is being \(held == .acquiring ? "acquired" : "released") on \(node)"
+            }
+        }
+        let answering = reachable(at: now)
+        let silent = config.nodes.map(\.name).filter { state.members[$0] != nil && !answering.contains($0) }
+        if !silent.isEmpty {
+            return "\(silent.joined(separator: ", ")) of view \(state.epoch) \(silent.count == 1 ? "does" : "do") not "
+                + "answer \(me)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,54 @@
+import VigilCore
+import VigilModel
+
+/// The daemon's side of a live reconfiguration: the core runs a new configuration version
+/// (`Step.Work.runConfiguration`), and the daemon follows with what it runs from it.
+extension DaemonLoop {
+    /// Runs configuration `version`, which the core runs already: the address book and routes at
+    /// once (the next packets go by them), sockets for this node's added adapters, and the host's
+    /// drivers and hooks in the host worker's order (`HostWorkQueue`).
+    mutating func runConfiguration(_ version: UInt64) {
+        let config = core.config
+        let me = daemon.me
+        let stored = configStore.read()
+        let text = stored?.version == version ? stored?.text : configStore.text(of: version)
+        let before = daemon.running.withLock { running in
+            let before = running.config
+            running.version = version
+            running.config = config
+            running.text = text
+            running.book = AddressBook(config: config)
+            running.routes = Routes(book: running.book, port: daemon.options.port)
+            return before
+        }
+        let opened = Set(transport.localAddresses)
+        let added = daemon.book.endpoints(of: me).filter { !opened.contains($0.address) }
+        for endpoint in added {
+            let (transport, logs) = (transport, daemon.logs)
+            let started = daemon.jobs.submit {
+                do {
+                    try await transport.open(endpoint)
+                    logs.event("listening on \(endpoint) (configuration version \(version))")
+                } catch {
+                    logs.event("ERROR: cannot listen on \(endpoint): \(error)")
+                }
+            }
+            if !started { logs.event("ERROR: cannot listen on \(endpoint) now: too many jobs are running") }
+        }
+        let disks = Set(
+            config.node(named: me)?.interfaces.compactMap { interface in
+                config.network(named: interface.network)?.isSharedDisk == true ? interface.network : nil
+            } ?? [])
+        for network in disks.subtracting(self.disks.networks).sorted() {
+            daemon.logs.event(
+                "disk network \(network) was added: its heartbeat path here starts with the next start of vigild")
+        }
+        if before.tuning.tripInterval != config.tuning.tripInterval {
+            daemon.logs.event(
+                "tuning.trip_interval changed: the watchdog keeps \(DurationText.format(before.tuning.tripInterval)) "
+                    + "until the next start of vigild")
+        }
+        hostWork.add(version: version, config)
+        daemon.logs.event("running configuration version \(version)")
+    }
+}
