@@ -53,6 +53,7 @@ extension ClusterNode {
         if phase == .running {
             noteLateWakeUp(at: now)
             enforceLease(at: now)
+            leaveIfRemovedUnheard(at: now)
             enforceConnectivity(at: now)
             checkLeftOut(at: now)
             proposeIfNeeded(at: now)

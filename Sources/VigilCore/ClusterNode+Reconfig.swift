@@ -11,12 +11,7 @@ extension ClusterNode {
         let version = state.activeConfigVersion
         guard version != versions.running, let next = versions.config(for: version) else { return }
         guard next.node(named: me) != nil else {
-            guard leaving == nil else { return }
-            log(
-                now, .cluster,
-                "configuration version \(version) removes \(me) from the cluster: stopping cluster services")
-            leaving = .graceful
-            releaseEverything()
+            leaveRemoved(by: version, why: "", at: now)
             return
         }
         let was = versions.running
@@ -36,6 +31,27 @@ extension ClusterNode {
 }
 
 extension ClusterNode {
+    /// Stops cluster services on a node that configuration `version` removes.
+    mutating func leaveRemoved(by version: UInt64, why: String, at now: Moment) {
+        guard leaving == nil else { return }
+        log(
+            now, .cluster,
+            "configuration version \(version) removes \(me) from the cluster\(why): stopping cluster services")
+        leaving = .graceful
+        releaseEverything()
+    }
+
+    /// A node that stores a version removing it and that no member confirms (any more, or yet: it
+    /// started while the cluster ran that version) has been removed: the members run that version
+    /// and ignore it, so the state that made the version active may never reach it. It stops as a
+    /// removed node does (it released what it held when its lease ran out; had the version not run
+    /// yet, it was about to remove it anyway).
+    mutating func leaveIfRemovedUnheard(at now: Moment) {
+        guard leaving == nil, phase == .running, let version = versions.newestExcluding(me), !hasLease(at: now)
+        else { return }
+        leaveRemoved(by: version, why: " and no member confirms it any more", at: now)
+    }
+
     /// Why a live reconfiguration cannot start now, or `nil` when it can: the cluster must be
     /// stable, no group may be being acquired or released, and every member of the view must
     /// answer. (A refused sync changes nothing; the administrator tries again.)

@@ -81,7 +81,7 @@ public struct ConfigSync: Sendable {
     public static let largestVersion: UInt64 = 1 << 62
 
     public let me: String
-    public let peers: [String]
+    public private(set) var peers: [String]
     /// The newest configuration stored on this node (0: none) and its text.
     public private(set) var version: UInt64
     var text: String?
@@ -103,6 +103,15 @@ public struct ConfigSync: Sendable {
         self.peers = peers.filter { $0 != me }
         self.version = min(version, Self.largestVersion)
         self.text = text
+    }
+
+    /// The peers of a new configuration version the cluster runs (a reconfiguration added or
+    /// removed nodes): a node it adds gets the newest version at its next announcement.
+    public mutating func reconfigure(peers newPeers: [String]) {
+        peers = newPeers.filter { $0 != me }
+        let known = Set(peers)
+        peerVersions = peerVersions.filter { known.contains($0.key) }
+        lastPush = lastPush.filter { known.contains($0.key) }
     }
 
     /// The version a new `vigil sync` gets: above every version known here.

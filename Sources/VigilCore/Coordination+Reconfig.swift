@@ -76,6 +76,15 @@ extension Coordination {
             outcome.notes.append("round \(round.number): release for reconfig \(version) " + describe(releases))
             return true
         }
+        // A node the new version removes that left the view may still hold what it had until its
+        // lease has run out: the new version, which does not know it, waits until then.
+        if let node = safeAfter.filter({ new.node(named: $0.key) == nil && now < $0.value }).keys.sorted().first {
+            if announcedWaits.insert("reconfig \(version) \(node)").inserted {
+                outcome.notes.append(
+                    "reconfig \(version) waits until \(node), which it removes, has certainly released what it held")
+            }
+            return false
+        }
         let old = config
         state = state.adapted(from: old, to: new)
         state.activeConfigVersion = version
@@ -83,7 +92,7 @@ extension Coordination {
         config = new
         configVersion = version
         invalidateObserved()
-        outcome.notes.append("configuration version \(version) is active on every member")
+        outcome.notes.append("configuration version \(version) is the cluster's from this state on")
         replan(because: "reconfig \(version)")
         return true
     }

@@ -26,7 +26,7 @@ struct Coordination: Sendable {
     /// Nodes outside the view that may still hold groups, and the moment (this node's clock) after
     /// which they certainly do not: their lease ran out and they released, or their dead man switch
     /// halted them. Groups they participate in are not acquired before.
-    private var safeAfter: [String: Moment]
+    private(set) var safeAfter: [String: Moment]
     /// Nodes that were up when they left the view: with a fence command, they are fenced first.
     private let mayHoldGroups: Set<String>
     var fencing = Fencing()
@@ -410,7 +410,10 @@ struct Coordination: Sendable {
     /// one with a fence command until fencing it succeeded, any other until its lease has run out.
     private mutating func unsafeHolder(of group: ResourceGroup, at now: Moment) -> String? {
         guard group.policy != .concurrent, rules.releaseBeforeAcquire else { return nil }
-        for node in group.nodes where state.members[node] == nil {
+        // A node a reconfiguration removed while it was outside the view may still hold what the
+        // version before gave it, until its lease has run out.
+        let removed = safeAfter.keys.filter { config.node(named: $0) == nil }.sorted()
+        for node in group.nodes + removed where state.members[node] == nil {
             if mayHoldGroups.contains(node), let command = config.node(named: node)?.fenceCommand {
                 if !fencing.isFenced(node, command: command, at: now) { return node }
                 continue

@@ -39,13 +39,21 @@ struct ConfigVersionWatch {
                 // Like the daemon: a grant older than what is stored here is not stored.
                 guard version > simulator.hosts[node]!.storedConfigVersion else { continue }
                 let base = simulator.configuration(newest?.version ?? simulator.hosts[node]!.storedConfigVersion)
-                let (config, changes) = RandomReconfiguration.changed(base, version: version, using: &simulator.random)
+                let (config, changes) = RandomReconfiguration.changed(
+                    base, all: simulator.config, version: version, using: &simulator.random)
                 simulator.trace?(
                     "\(simulator.now) \(node) syncs configuration version \(version): "
                         + (changes.isEmpty ? "no change" : changes.joined(separator: "; ")))
                 simulator.defineConfiguration(config, version: version)
                 if version > newest?.version ?? 0 { newest = (version, simulator.now) }
                 simulator.configurationStored(version: version, on: node)
+                // A node the version adds back, stopped since a version removed it: the administrator
+                // installs the new version there and starts it (it joins once the cluster runs it).
+                for added in config.nodes.map(\.name) where base.node(named: added) == nil {
+                    guard let host = simulator.hosts[added], host.core == nil else { continue }
+                    simulator.configurationStored(version: version, on: added)
+                    simulator.start(added)
+                }
             }
         }
         guard let newest, simulator.now - newest.at >= Self.pushDelay else { return }

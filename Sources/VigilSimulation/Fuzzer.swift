@@ -132,7 +132,8 @@ struct QuietWatch {
             lastState = nil
             return
         }
-        let config = simulator.config
+        // The nodes and quorum of the version the cluster runs (a reconfiguration may remove or add nodes).
+        let config = simulator.activeConfig
         let running = Set(config.nodes.map(\.name).filter { simulator.hosts[$0]?.core != nil })
         // Exactly half of the votes may hold quorum through the disk tiebreaker.
         let reachesDisk = running.contains { node in

@@ -88,6 +88,7 @@ public struct InvariantChecker: Sendable {
                 Violation(time: now, text: "running nodes do not agree on one stable state: " + describeStates(hosts)))
             return
         }
+        let config = config(of: state)
         let running = Set(config.nodes.map(\.name).filter { hosts[$0]?.core != nil })
         for node in running.sorted() where hosts[node]!.core!.versions.running != state.activeConfigVersion {
             violations.append(
@@ -97,7 +98,6 @@ public struct InvariantChecker: Sendable {
                         "\(node) runs configuration version \(hosts[node]!.core!.versions.running), the cluster "
                         + "\(state.activeConfigVersion)"))
         }
-        let config = config(of: state)
         if Set(state.members.keys) != running {
             violations.append(
                 Violation(

@@ -10,7 +10,8 @@ import VigilModel
 /// administrator holds, and cascading groups waiting for their first node (inactive takeover), are
 /// left out. The clock restarts whenever the view changes.
 public struct LivenessWatch: Sendable {
-    let config: ClusterConfig
+    /// The configuration the cluster runs (its nodes and quorum), as of the last observation.
+    private(set) var config: ClusterConfig
     let bound: Duration
     private var view: ViewID?
     private var offlineSince: [String: Moment] = [:]
@@ -32,6 +33,7 @@ public struct LivenessWatch: Sendable {
     /// use a network.
     public mutating func observe(_ simulator: Simulator, networkWorks: (String, String) -> Bool) {
         let now = simulator.now
+        config = simulator.activeConfig
         guard let (state, joined) = quorumView(simulator) else {
             view = nil
             offlineSince = [:]

@@ -48,11 +48,17 @@ public final class Simulator {
     /// Starts cluster services on a node (booting it first if it crashed).
     public func start(_ node: String) {
         guard let host = hosts[node], host.core == nil else { return }
+        // As vigild, a node does not start from a configuration that does not name it (a version
+        // removed it).
+        let runs = configuration(host.storedConfigVersion)
+        guard runs.node(named: node) != nil else {
+            note("\(node): not started: configuration version \(host.storedConfigVersion) does not name it")
+            return
+        }
         host.isUp = true
         host.incarnations += 1
         let incarnation = UInt64(host.incarnations)
         // The daemon runs the newest configuration it stores.
-        let runs = configuration(host.storedConfigVersion)
         host.core = ClusterNode(
             config: runs, me: node, incarnation: incarnation, holdings: host.readBack(config: runs), rules: rules,
             configVersion: host.storedConfigVersion)

@@ -139,6 +139,12 @@ struct Vigild: AsyncParsableCommand {
                 ]).joined(separator: "\n"))
         }
         let name = node ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
+        guard loaded.config.node(named: name) != nil || choice.version == 0 else {
+            throw ValidationError(
+                "configuration version \(choice.version) (\(choice.path), stored by `vigil sync`) does not name "
+                    + "\(name): a reconfiguration removed it from cluster \(loaded.config.name); to add it back, "
+                    + "sync a version that names it from a member")
+        }
         guard loaded.config.node(named: name) != nil else {
             throw ValidationError(
                 "node \(name) is not in cluster \(loaded.config.name) (nodes: "

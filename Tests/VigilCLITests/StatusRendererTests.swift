@@ -63,7 +63,7 @@ struct StatusRendererTests {
         var snapshot = Self.snapshot
         #expect(StatusRenderer.lines(snapshot)[1] == "node ghost1 answering, configuration version 3")
         snapshot.storedConfigVersion = 4
-        #expect(StatusRenderer.lines(snapshot)[1] == "node ghost1 answering, configuration version 3, version 4 stored: restart vigild to use version 4")
+        #expect(StatusRenderer.lines(snapshot)[1] == "node ghost1 answering, configuration version 3, version 4 stored: the cluster runs it (reconfig 4) once every member stores it")
     }
 
     @Test("a cluster that is down says only DOWN on its first line")

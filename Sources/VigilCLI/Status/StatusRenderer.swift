@@ -10,8 +10,9 @@ enum StatusRenderer {
         var lines = [clusterLine(snapshot)]
         lines.append(
             "node \(snapshot.localNode) answering, configuration version \(snapshot.configVersion)"
-                + (snapshot.storedConfigVersion.map { ", version \($0) stored: restart vigild to use version \($0)" }
-                    ?? ""))
+                + (snapshot.storedConfigVersion.map {
+                    ", version \($0) stored: the cluster runs it (reconfig \($0)) once every member stores it"
+                } ?? ""))
         if let timing = snapshot.timing {
             lines.append(timingLine(timing))
         }

@@ -30,6 +30,9 @@ extension DaemonLoop {
         var deadline: Moment
         var nextResend: Moment
         var rejected: [String: String] = [:]
+        /// The nodes the version goes to: those of the version running when the sync started (a
+        /// node the new version adds gets it when it joins).
+        var peers: [String]
         /// Once every node stored the version: what the answer says of that, and until when the
         /// sync waits for the cluster to run it (`reconfig`).
         var storedEverywhere: (lines: [String], until: Moment)?
@@ -197,7 +200,7 @@ extension DaemonLoop {
         carryOut(configSync.adopt(version: claim.version, text: claim.bundle.text, at: now), at: now)
         syncWaiting = SyncWait(
             version: claim.version, continuation: claim.continuation, deadline: now + Self.syncTimeout,
-            nextResend: now + Self.syncResend)
+            nextResend: now + Self.syncResend, peers: configSync.peers)
     }
 
     /// Answers the sync once every node stored its version and the cluster runs it (`reconfig`), or
@@ -206,14 +209,15 @@ extension DaemonLoop {
         guard let wait = syncWaiting else { return }
         if let stored = wait.storedEverywhere {
             let state = core.installed
-            let active = (state?.activeConfigVersion ?? 0) >= wait.version && state?.pendingConfigVersion == nil
-            guard active || now >= stored.until else { return }
+            var running = (state?.activeConfigVersion ?? 0) >= wait.version && state?.pendingConfigVersion == nil
+            if case .reconfig(let version)? = state?.currentEvent?.event, version == wait.version { running = false }
+            guard running || now >= stored.until else { return }
             syncWaiting = nil
             var lines = stored.lines
-            if active {
+            if running {
                 lines.append(
-                    "configuration version \(wait.version) runs on every member (EVENT COMPLETED: reconfig "
-                        + "\(wait.version)); no vigild restarted")
+                    "configuration version \(wait.version) runs on every member: reconfig \(wait.version) completed, "
+                        + "no vigild restarted")
             } else {
                 let why = core.reconfigurationRefusal(at: now) ?? "the cluster has not started it yet"
                 lines.append(
@@ -223,7 +227,7 @@ extension DaemonLoop {
             wait.continuation.resume(returning: lines.joined(separator: "\n"))
             return
         }
-        let peers = configSync.peers
+        let peers = wait.peers
         let stored = peers.filter { (configSync.peerVersions[$0] ?? 0) >= wait.version }
         let pending = peers.filter { !stored.contains($0) && wait.rejected[$0] == nil }
         guard pending.isEmpty || now >= wait.deadline else {

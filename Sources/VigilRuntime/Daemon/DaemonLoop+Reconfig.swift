@@ -14,10 +14,14 @@ extension DaemonLoop {
         let text = stored?.version == version ? stored?.text : configStore.text(of: version)
         let before = daemon.running.withLock { running in
             let before = running.config
+            // Nodes the version removes stay in the address book: the state that makes the version
+            // active must still reach them (it tells them to stop); nothing is taken from them.
+            var routing = config
+            routing.nodes += before.nodes.filter { config.node(named: $0.name) == nil }
             running.version = version
             running.config = config
             running.text = text
-            running.book = AddressBook(config: config)
+            running.book = AddressBook(config: routing)
             running.routes = Routes(book: running.book, port: daemon.options.port)
             return before
         }
@@ -48,7 +52,7 @@ extension DaemonLoop {
                 "tuning.trip_interval changed: the watchdog keeps \(DurationText.format(before.tuning.tripInterval)) "
                     + "until the next start of vigild")
         }
+        configSync.reconfigure(peers: config.nodes.map(\.name))
         hostWork.add(version: version, config)
-        daemon.logs.event("running configuration version \(version)")
     }
 }

@@ -78,7 +78,7 @@ import VigilCore
         let answer = try #require(Self.done(synced), "sync: \(synced)")
         #expect(answer.contains("configuration version 1 stored on n1, n2, n3"), "\(answer)")
         // Run live: every member runs version 1 from one agreed event, and no daemon restarted.
-        #expect(answer.contains("configuration version 1 runs on every member (EVENT COMPLETED: reconfig 1)"), "\(answer)")
+        #expect(answer.contains("configuration version 1 runs on every member: reconfig 1 completed"), "\(answer)")
         let pids = cluster.pids
         for node in cluster.nodes {
             let stored = ConfigStore(stateDirectory: cluster.dir.file(node)).read()
@@ -112,6 +112,60 @@ import VigilCore
         }
         #expect(following, "n3 does not run version 2\n\(cluster.logs())")
         #expect(cluster.dir.read("n3/cluster.log").contains("n3 runs configuration version 2 (was 1)"))
+    }
+
+    /// Nodes added and removed live: a sync that adds n4 runs on n1..n3 without a restart, and n4,
+    /// started from the new file, joins and comes up; a sync that removes it again makes n4 stop
+    /// its cluster services by itself while the others run on. No vigild restarts.
+    @Test func aNodeIsAddedAndRemovedLive() async throws {
+        let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer {
+            if let pid = cluster.pids["n4"], !isDead(pid) { kill(pid, SIGKILL) }
+            cluster.cleanUp()
+        }
+        try await cluster.startAll(binary: binary)
+        let original = cluster.dir.read("trio.yaml")
+        let n4 = """
+              - name: n4
+                interfaces:
+                  - {name: lo, label: n4_lan, role: boot, address: 127.\(cluster.subnet).0.4, network: lan}
+                  - {name: dhb, label: n4_dhb, network: dhb, device: \(cluster.dir.path)/dhb}
+            service_addresses:
+            """
+        let quad = original.replacingOccurrences(of: "\nservice_addresses:", with: "\n" + n4)
+            .replacingOccurrences(of: "nodes: [n1, n2, n3]", with: "nodes: [n1, n2, n3, n4]")
+        try #require(quad.contains("n4_lan") && quad.contains("nodes: [n1, n2, n3, n4]"))
+        try quad.write(toFile: cluster.dir.file("quad.yaml"), atomically: true, encoding: .utf8)
+        let pids = cluster.pids
+
+        let added = try await AdminClient(socketPath: cluster.socket("n1")).send(
+            .sync(text: quad, file: "quad.yaml", expectVersion: 0))
+        let answer = try #require(Self.done(added), "sync: \(added)")
+        #expect(answer.contains("configuration version 1 runs on every member"), "\(answer)")
+        try cluster.start("n4", binary: binary, config: "quad.yaml")
+        let joined = await eventually(within: .seconds(30)) {
+            guard let status = await cluster.status(from: "n1") else { return false }
+            let n4 = await cluster.status(from: "n4")
+            return status.nodes.map(\.name) == ["n1", "n2", "n3", "n4"] && status.nodes.allSatisfy { $0.state == .up }
+                && n4?.configVersion == 1 && n4?.view == status.view
+        }
+        #expect(joined, "n4 did not join\n\(cluster.logs())")
+        #expect(await cluster.holders(from: "n4") == ["n1"], "svc stays where it runs")
+
+        let removed = try await AdminClient(socketPath: cluster.socket("n2")).send(
+            .sync(text: original, file: "trio.yaml", expectVersion: 1))
+        let removal = try #require(Self.done(removed), "sync: \(removed)")
+        #expect(removal.contains("configuration version 2 runs on every member"), "\(removal)")
+        let left = await eventually(within: .seconds(30)) {
+            let stopped = await cluster.status(from: "n4")?.state == .down
+            let nodes = await cluster.status(from: "n1")?.nodes.map(\.name) ?? []
+            return stopped && nodes == ["n1", "n2", "n3"]
+        }
+        #expect(left, "n4 did not stop its cluster services\n\(cluster.logs())")
+        #expect(cluster.dir.read("n4/cluster.log").contains("configuration version 2 removes n4 from the cluster"))
+        #expect(await cluster.holders(from: "n2") == ["n1"])
+        for node in cluster.nodes { #expect(!isDead(pids[node]!), "\(node) restarted") }
     }
 
     /// `vigil sync --preview` against live daemons: the difference and what the group would do,

@@ -61,10 +61,10 @@ import VigilCore
 
         func socket(_ node: String) -> String { dir.file("\(node).sock") }
 
-        mutating func start(_ node: String, binary: String, extra: [String] = []) throws {
+        mutating func start(_ node: String, binary: String, extra: [String] = [], config: String = "trio.yaml") throws {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["--config", dir.file("trio.yaml"), "--node", node, "--state-dir", dir.file(node),
+            process.arguments = ["--config", dir.file(config), "--node", node, "--state-dir", dir.file(node),
                                  "--key", dir.file("key"), "--port", "\(port)", "--address-driver", "loopback-demo",
                                  "--socket", socket(node), "--start"] + extra
             FileManager.default.createFile(atPath: dir.file("\(node).out"), contents: nil)
