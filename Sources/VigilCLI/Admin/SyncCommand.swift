@@ -7,14 +7,19 @@ import VigilRuntime
 struct SyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Push a configuration to every node with a new version number, or preview it.",
+        abstract: "Push a configuration to every node and run it live, or preview what it would change.",
         discussion: """
             Without FILE, the daemon's own --config file as it is now; with FILE, that file. The daemon \
             verifies it (a configuration with errors is refused and nothing is sent), stores it as the \
             next version in STATE/cluster.yaml, keeps it in STATE/config-history/ (the last 100 \
             versions: `vigil config history`) and sends it to every node, which verifies and stores it \
-            too. A node that is down gets the newest version as soon as its vigild runs again. A running \
-            daemon keeps its configuration: each node runs the new version from its next start.
+            too. Then the cluster runs it live, at one point of the agreed event stream (reconfig N): the \
+            groups it removes, restarts or moves are released under the running version, every member \
+            runs the new one, and groups start where it places them; no vigild restarts. The answer \
+            comes once reconfig N completed. A node that is down gets the newest version as soon as its \
+            vigild runs again. Refused, changing nothing, while the cluster is not stable, while a group \
+            is being acquired or released, while a member does not answer, and for a change that leaves \
+            two nodes no heartbeat path as it was.
 
             --preview changes nothing: it prints what changed (+ added, - removed, ~ changed, in the \
             file's terms), what each resource group would do from the live cluster's state (stay, \
