@@ -54,6 +54,7 @@ extension ClusterNode {
             noteLateWakeUp(at: now)
             enforceLease(at: now)
             leaveIfRemovedUnheard(at: now)
+            runNewestOutOfView(at: now)
             enforceConnectivity(at: now)
             checkLeftOut(at: now)
             proposeIfNeeded(at: now)

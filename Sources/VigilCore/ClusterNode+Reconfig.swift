@@ -4,6 +4,16 @@ import VigilModel
 /// names (`ClusterState.activeConfigVersion`) as soon as it has it, keeping what it knows of paths,
 /// peers and holdings (see `Coordination+Reconfig` for how the cluster gets there).
 extension ClusterNode {
+    /// A node in no view runs the newest version it stores, as it would after a restart: there is
+    /// no agreed version to follow, and the cluster it joins runs that version or will (a member
+    /// comes up only once it runs the cluster's version).
+    mutating func runNewestOutOfView(at now: Moment) {
+        guard installed == nil, versions.newest > versions.running,
+            versions.config(for: versions.newest)?.node(named: me) != nil
+        else { return }
+        switchConfiguration(to: versions.newest, at: now)
+    }
+
     /// Runs the version `state` names when this node runs another and stores it. A node that the
     /// version removes stops cluster services instead (it released its groups before the version
     /// became active).
@@ -14,12 +24,18 @@ extension ClusterNode {
             leaveRemoved(by: version, why: "", at: now)
             return
         }
+        switchConfiguration(to: version, at: now)
+    }
+
+    /// Runs `version`, which this node stores and which names it.
+    private mutating func switchConfiguration(to version: UInt64, at now: Moment) {
+        guard let next = versions.config(for: version) else { return }
         let was = versions.running
         let tiebreakerChanged =
             (config.quorum, config.tiebreaker, config.largestIPHeartbeatInterval)
             != (next.quorum, next.tiebreaker, next.largestIPHeartbeatInterval)
         versions.run(version)
-        topology.reconfigure(to: next)
+        topology.reconfigure(to: next, version: version)
         executor.reconfigure(to: next)
         if tiebreakerChanged { tiebreaker = Self.tiebreakerLease(config: next, me: me, incarnation: incarnation) }
         coordination?.versions = versions

@@ -75,7 +75,7 @@ public struct ClusterNode: Sendable {
         self.versions = ConfigVersions(running: configVersion, config: config)
         self.me = me
         self.incarnation = incarnation
-        self.topology = LocalTopology(config: config, me: me)
+        self.topology = LocalTopology(config: config, me: me, configVersion: configVersion)
         self.membership = Membership(me: me)
         self.executor = ResourceExecutor(config: config, holdings: holdings)
         self.rules = rules
@@ -99,7 +99,7 @@ public struct ClusterNode: Sendable {
     private init(restarting previous: ClusterNode) {
         self.init(
             config: previous.config, me: previous.me, incarnation: previous.incarnation + 1,
-            holdings: previous.holdings, rules: previous.rules)
+            holdings: previous.holdings, rules: previous.rules, configVersion: previous.versions.running)
         versions = previous.versions
         for adapter in previous.topology.carrierLost { topology.setCarrier(false, adapter: adapter) }
         desk = previous.desk

@@ -11,7 +11,8 @@ extension ClusterState {
     ///   heartbeats start with the new version; if they fail, the usual network_down follows). A
     ///   network whose type or kind changed keeps its state.
     /// - Administrative state, failures and placements of removed groups are forgotten, and so are
-    ///   sticky moves to removed nodes.
+    ///   sticky moves to removed nodes, holds until a removed node returns, and groups left
+    ///   unmanaged on a removed node.
     /// - A cascading group counts as having had its highest-priority node up when it had and that
     ///   node is still the first, or when its (new) first node is up now.
     public func adapted(from old: ClusterConfig, to new: ClusterConfig) -> ClusterState {
@@ -30,8 +31,13 @@ extension ClusterState {
             }
         }
         state.admin.sticky = admin.sticky.filter { groups.contains($0.key) && nodes.contains($0.value) }
-        state.admin.held = admin.held.filter { groups.contains($0.key) }
-        state.admin.unmanaged = admin.unmanaged.filter { groups.contains($0.key) }
+        // A group held offline until a node returns is released from the hold when the node is removed.
+        state.admin.held = admin.held.filter { group, hold in
+            guard groups.contains(group) else { return false }
+            if case .stoppedWith(let node) = hold { return nodes.contains(node) }
+            return true
+        }
+        state.admin.unmanaged = admin.unmanaged.filter { groups.contains($0.key) && nodes.contains($0.value) }
         state.failures = failures.filter { groups.contains($0.key) }.mapValues { $0.filter { nodes.contains($0) } }
         state.placement = placement.filter { groups.contains($0.key) }.mapValues { placed in
             GroupPlacement(nodes: placed.nodes.filter { nodes.contains($0) }, reason: placed.reason)

@@ -17,7 +17,7 @@ extension Coordination {
     /// Runs the configuration of the agreed active version, when this coordination planned with
     /// another (a new view carried a state from members that ran a newer one). Returns whether it
     /// can plan: `false` while this node does not have that version yet.
-    mutating func followActiveConfiguration() -> Bool {
+    mutating func followActiveConfiguration(at now: Moment) -> Bool {
         let active = state.activeConfigVersion
         guard active != configVersion else { return true }
         if active < configVersion {
@@ -26,13 +26,36 @@ extension Coordination {
             outcome.notes.append(
                 "the agreed state names configuration version \(active), older than version \(configVersion), "
                     + "which \(state.coordinator) runs: the cluster runs version \(configVersion)")
+            // Nodes and groups it does not know are dropped from the state (a removed node is no
+            // longer up); the usual rounds then release what no version places.
+            state = state.adapted(from: config, to: config)
             state.activeConfigVersion = configVersion
             if let pending = state.pendingConfigVersion, pending <= configVersion { state.pendingConfigVersion = nil }
+            replan(because: "configuration version \(configVersion)")
             return true
         }
         guard let next = versions.config(for: active) else {
+            // This node lacks the version the cluster runs (it was down when that version was
+            // pushed, and only the newest is pushed), so it cannot plan under it; a newer version it
+            // has becomes the cluster's as soon as every member stores it. Planned with that version
+            // only: a group whose resources changed in between is not restarted (members keep it as
+            // they acquired it until it is released).
+            if state.currentEvent == nil, state.round == nil, let target = reconfigurationDue(),
+                let newer = versions.config(for: target)
+            {
+                config = newer
+                configVersion = target
+                invalidateObserved()
+                outcome.notes.append(
+                    "\(state.coordinator) does not have configuration version \(active), which the cluster runs: "
+                        + "it makes version \(target), which every member stores, the cluster's")
+                start(.reconfig(version: target), at: now)
+                return true
+            }
             if announcedWaits.insert("config \(active)").inserted {
-                outcome.notes.append("waiting for configuration version \(active), which the cluster runs")
+                outcome.notes.append(
+                    "waiting for configuration version \(active), which the cluster runs, or for every member to "
+                        + "store a newer one")
             }
             return false
         }

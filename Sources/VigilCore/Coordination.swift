@@ -129,7 +129,7 @@ struct Coordination: Sendable {
         // member learns it from the state and a sync proposes the right next number.
         state.configVersion = newestConfigVersion
         var moves = 0
-        while followActiveConfiguration(), step(at: now) {
+        while followActiveConfiguration(at: now), step(at: now) {
             moves += 1
             precondition(
                 moves <= moveLimit,
@@ -191,7 +191,7 @@ struct Coordination: Sendable {
 
     // MARK: Events
 
-    private mutating func start(_ event: ClusterEvent, at now: Moment) {
+    mutating func start(_ event: ClusterEvent, at now: Moment) {
         apply(event)
         // A reconfiguration replans once its version is active (`advanceReconfiguration`).
         if case .reconfig = event {} else { replan(because: event.description) }

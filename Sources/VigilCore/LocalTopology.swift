@@ -7,6 +7,8 @@ import VigilModel
 /// (`interval × missedBeats`).
 public struct LocalTopology: Sendable {
     public private(set) var config: ClusterConfig
+    /// The configuration version of `config` (the node order heartbeats' neighbour masks follow).
+    private(set) var configVersion: UInt64 = 0
     public let me: String
     /// Last heartbeat from each peer on each network.
     private(set) var lastHeard: [String: [String: Moment]] = [:]
@@ -64,8 +66,9 @@ public struct LocalTopology: Sendable {
     /// only because a standby's first heartbeat happened to arrive first.
     public var listeningSince: Moment?
 
-    public init(config: ClusterConfig, me: String) {
+    public init(config: ClusterConfig, me: String, configVersion: UInt64 = 0) {
         self.config = config
+        self.configVersion = configVersion
         self.me = me
         self.urgentInterval = min(.milliseconds(50), config.largestIPHeartbeatInterval / 3)
     }
@@ -76,7 +79,8 @@ public struct LocalTopology: Sendable {
     /// peer, network or adapter it removes is forgotten, one it adds starts unheard (its first
     /// heartbeats go at once). Neighbour masks are dropped when the node list changed, as they
     /// name nodes by rank; the next heartbeats bring them again.
-    mutating func reconfigure(to new: ClusterConfig) {
+    mutating func reconfigure(to new: ClusterConfig, version: UInt64) {
+        configVersion = version
         let peers = Set(new.nodes.map(\.name))
         let networks = Set(new.networks.map(\.name))
         let adapters = Set(new.node(named: me)?.interfaces.map(\.name) ?? [])
@@ -117,7 +121,13 @@ public struct LocalTopology: Sendable {
         peerEpochs[peer] = max(peerEpochs[peer] ?? 0, heartbeat.installedEpoch)
         committedEpochs[peer] = heartbeat.view.epoch
         peerConnectivity[peer] = (heartbeat.ipPeers, heartbeat.disconnected)
-        peerLinks[peer] = heartbeat.links
+        // A mask in another version's node order names other nodes: ignored (the next heartbeat
+        // after the peer runs this version brings one that counts).
+        if heartbeat.linksVersion.map({ $0 == configVersion }) ?? true {
+            peerLinks[peer] = heartbeat.links
+        } else {
+            peerLinks[peer] = nil
+        }
         heardBack[network, default: [:]][peer] = heartbeat.hearsYou
         if heartbeat.urgent { urgentReplies.insert(peer) }
         recordStamps(of: heartbeat, from: peer, at: now)
@@ -567,7 +577,8 @@ public struct LocalTopology: Sendable {
             let beat = Heartbeat(
                 view: view, installedEpoch: installedEpoch, stamp: now.sinceOrigin, echo: stampsFrom[peer.name],
                 ipPeers: named, disconnected: disconnected, urgent: urgent, links: links,
-                hearsYou: hears(peer.name, on: network, at: now), grants: grantsTo.contains(peer.name))
+                hearsYou: hears(peer.name, on: network, at: now), grants: grantsTo.contains(peer.name),
+                linksVersion: configVersion)
             var pairs: [(mine: String, theirs: String)] = []
             for theirs in peer.adapters(on: network) {
                 for mine in myAdapters where beatsGo(from: mine, to: theirs, of: peer, on: network) {

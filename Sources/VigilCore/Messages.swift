@@ -104,12 +104,17 @@ public struct Heartbeat: Sendable, Hashable, Codable {
     /// would (how that stays safe: `ClusterNode+Lease`). This is what lets a member of a large
     /// view heartbeat only its ring neighbours and the coordinator (`MonitorRing`).
     public var grants: Bool
+    /// The configuration version whose node order `links` follows (the sender's running one): a
+    /// node running another version reads the mask's bits as other nodes, so it ignores it (a live
+    /// reconfiguration that removes or reorders nodes). `nil`: not said (a disk record).
+    public var linksVersion: UInt64?
 
     public init(
         view: ViewID, installedEpoch: UInt64, stamp: Duration, echo: Duration?, ipPeers: [String] = [],
         disconnected: Bool = false, urgent: Bool = false, links: NodeMask = NodeMask(), hearsYou: Bool = true,
-        grants: Bool = false
+        grants: Bool = false, linksVersion: UInt64? = nil
     ) {
+        self.linksVersion = linksVersion
         self.view = view
         self.installedEpoch = installedEpoch
         self.stamp = stamp

@@ -44,7 +44,10 @@ enum EnvelopeCoding {
             guard beat.ipPeers.count <= Int(UInt8.max) else { throw .unencodable("\(beat.ipPeers.count) IP peers") }
             buffer.writeInteger(UInt8(beat.ipPeers.count))
             for peer in beat.ipPeers { try buffer.writeName(peer) }
-            if hasLinks { try buffer.writeNodeMask(beat.links) }
+            if hasLinks {
+                try buffer.writeNodeMask(beat.links)
+                buffer.writeInteger(beat.linksVersion ?? 0)
+            }
         default:
             if let json = memo.json(for: envelope.message) {
                 buffer.writeBytes(json)
@@ -141,6 +144,7 @@ enum EnvelopeCoding {
                 ipPeers.append(try buffer.readName("IP peer"))
             }
             let links = flags & 4 != 0 ? try buffer.readNodeMask() : NodeMask()
+            let linksVersion = flags & 4 != 0 ? try buffer.readCounter("links version") : nil
             guard buffer.readableBytes == 0 else {
                 throw ByteReadError("\(buffer.readableBytes) bytes after the heartbeat")
             }
@@ -149,7 +153,7 @@ enum EnvelopeCoding {
                     view: ViewID(epoch: epoch, coordinator: coordinator), installedEpoch: installedEpoch, stamp: stamp,
                     echo: echo,
                     ipPeers: ipPeers, disconnected: flags & 1 != 0, urgent: flags & 2 != 0, links: links,
-                    hearsYou: flags & 8 == 0, grants: flags & 16 != 0))
+                    hearsYou: flags & 8 == 0, grants: flags & 16 != 0, linksVersion: linksVersion))
         }
     }
 }
