@@ -21,7 +21,10 @@ extension ClusterNode {
         let version = state.activeConfigVersion
         guard version != versions.running, let next = versions.config(for: version) else { return }
         guard next.node(named: me) != nil else {
-            leaveRemoved(by: version, why: "", at: now)
+            // Unless a newer version it stores adds it back: the cluster runs that one next.
+            if versions.config(for: versions.newest)?.node(named: me) == nil {
+                leaveRemoved(by: version, why: "", at: now)
+            }
             return
         }
         switchConfiguration(to: version, at: now)
@@ -57,14 +60,25 @@ extension ClusterNode {
         releaseEverything()
     }
 
-    /// A node that stores a version removing it and that no member confirms (any more, or yet: it
+    /// A node whose newest stored version removes it and that no member confirms, for as long as a
+    /// newer version takes to be pushed (`ConfigSync.announceInterval`), (any more, or yet: it
     /// started while the cluster ran that version) has been removed: the members run that version
     /// and ignore it, so the state that made the version active may never reach it. It stops as a
     /// removed node does (it released what it held when its lease ran out; had the version not run
     /// yet, it was about to remove it anyway).
     mutating func leaveIfRemovedUnheard(at now: Moment) {
-        guard leaving == nil, phase == .running, let version = versions.newestExcluding(me), !hasLease(at: now)
-        else { return }
+        let newest = versions.newest
+        guard leaving == nil, phase == .running, newest > versions.running,
+            versions.config(for: newest)?.node(named: me) == nil, !hasLease(at: now)
+        else {
+            removalNoticed = nil
+            return
+        }
+        // For as long as a newer version, which may add it back, takes to be pushed here.
+        let since = removalNoticed ?? now
+        removalNoticed = since
+        guard now - since >= ConfigSync.announceInterval else { return }
+        let version = newest
         leaveRemoved(by: version, why: " and no member confirms it any more", at: now)
     }
 

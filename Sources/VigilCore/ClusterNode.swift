@@ -46,6 +46,9 @@ public struct ClusterNode: Sendable {
     var paths = PathKnowledge()
     /// Set while cluster services stop, to how they stop.
     var leaving: ClusterEvent.Departure?
+    /// Since when this node's newest stored version removes it while no member confirms it
+    /// (`leaveIfRemovedUnheard`).
+    var removalNoticed: Moment?
     /// The newest configuration version this node stores (`vigil sync`), as the shell last said
     /// (`configurationStored`): reported to the coordinator, which grants the next version.
     public private(set) var storedConfigVersion: UInt64 = 0

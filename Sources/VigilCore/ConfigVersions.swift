@@ -21,11 +21,6 @@ public struct ConfigVersions: Sendable {
     /// The newest version stored here (running or staged).
     public var newest: UInt64 { staged.keys.max().map { max($0, running) } ?? running }
 
-    /// The newest stored version that does not name `node`, if any (a version that removes it).
-    func newestExcluding(_ node: String) -> UInt64? {
-        staged.filter { $0.value.node(named: node) == nil }.keys.max()
-    }
-
     /// The configuration of `version`, if this node has it.
     public func config(for version: UInt64) -> ClusterConfig? {
         version == running ? config : staged[version]
