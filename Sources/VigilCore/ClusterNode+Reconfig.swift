@@ -60,12 +60,11 @@ extension ClusterNode {
         releaseEverything()
     }
 
-    /// A node whose newest stored version removes it and that no member confirms, for as long as a
-    /// newer version takes to be pushed (`ConfigSync.announceInterval`), (any more, or yet: it
-    /// started while the cluster ran that version) has been removed: the members run that version
-    /// and ignore it, so the state that made the version active may never reach it. It stops as a
-    /// removed node does (it released what it held when its lease ran out; had the version not run
-    /// yet, it was about to remove it anyway).
+    /// A node whose newest stored version removes it, and that no member has confirmed (any more,
+    /// or yet) for as long as a newer version takes to be pushed (`ConfigSync.announceInterval`),
+    /// has been removed: the members run that version and ignore it, so the state that made the
+    /// version active may never reach it. It stops as a removed node does (it released what it
+    /// held when its lease ran out; had the version not run yet, it was about to remove it anyway).
     mutating func leaveIfRemovedUnheard(at now: Moment) {
         let newest = versions.newest
         guard leaving == nil, phase == .running, newest > versions.running,
