@@ -40,6 +40,10 @@ extension ClusterNode {
         versions.run(version)
         topology.reconfigure(to: next, version: version)
         executor.reconfigure(to: next)
+        // A group still online as an older version defined it (a version that ran without the
+        // reconfig's release step: this node or its coordinator lacked a version) is released here;
+        // the coordinator's usual rounds acquire it again as the running version defines it.
+        for group in executor.onlineUnderOldDefinitions { executor.enqueue(.release(group)) }
         if tiebreakerChanged { tiebreaker = Self.tiebreakerLease(config: next, me: me, incarnation: incarnation) }
         coordination?.versions = versions
         leaseMemo = nil

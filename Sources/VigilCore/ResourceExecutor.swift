@@ -55,6 +55,11 @@ struct ResourceExecutor: Sendable {
         return "\(group) \(addresses) \(applications) \(config.volumeGroups) \(config.filesystems) \(config.nfsExports)"
     }
 
+    /// Online groups held under a definition the running configuration changed.
+    var onlineUnderOldDefinitions: [String] {
+        holdings.heldGroups.filter { retired[$0] != nil && holdings.state(of: $0) == .online }
+    }
+
     /// The configuration a held group's resources are defined in.
     private func definingConfig(of group: String) -> ClusterConfig { retired[group] ?? config }
 
