@@ -43,7 +43,9 @@ extension ClusterNode {
         // A group still online as an older version defined it (a version that ran without the
         // reconfig's release step: this node or its coordinator lacked a version) is released here;
         // the coordinator's usual rounds acquire it again as the running version defines it.
-        for group in executor.onlineUnderOldDefinitions { executor.enqueue(.release(group)) }
+        if rules.reconfigurationReleasesFirst {
+            for group in executor.onlineUnderOldDefinitions { executor.enqueue(.release(group)) }
+        }
         if tiebreakerChanged { tiebreaker = Self.tiebreakerLease(config: next, me: me, incarnation: incarnation) }
         coordination?.versions = versions
         leaseMemo = nil
@@ -81,8 +83,7 @@ extension ClusterNode {
         let since = removalNoticed ?? now
         removalNoticed = since
         guard now - since >= ConfigSync.announceInterval else { return }
-        let version = newest
-        leaveRemoved(by: version, why: " and no member confirms it any more", at: now)
+        leaveRemoved(by: newest, why: " and no member confirms it any more", at: now)
     }
 
     /// Why a live reconfiguration cannot start now, or `nil` when it can: the cluster must be

@@ -49,9 +49,12 @@ public struct ClusterNode: Sendable {
     /// Since when this node's newest stored version removes it while no member confirms it
     /// (`leaveIfRemovedUnheard`).
     var removalNoticed: Moment?
-    /// The newest configuration version this node stores (`vigil sync`), as the shell last said
+    /// The newest configuration version this node stores (`vigil sync`), as the shell said
     /// (`configurationStored`): reported to the coordinator, which grants the next version.
-    public private(set) var storedConfigVersion: UInt64 = 0
+    public var storedConfigVersion: UInt64 { versions.newest }
+    /// The newest configuration version this node knows of: stored here, or the cluster's newest as
+    /// the agreed state records it. A sync from here proposes the one after it.
+    public var newestKnownConfigVersion: UInt64 { max(storedConfigVersion, installed?.configVersion ?? 0) }
     var startedAt: Moment = .zero
     /// Whether cluster services ran here before: a start after a stop is a new incarnation.
     var hasRun = false
@@ -108,7 +111,6 @@ public struct ClusterNode: Sendable {
         desk = previous.desk
         output = previous.output
         protected = previous.protected
-        storedConfigVersion = previous.storedConfigVersion
         hasRun = true
     }
 
@@ -292,8 +294,6 @@ public struct ClusterNode: Sendable {
         return settle(at: now)
     }
 
-    /// An administrator's request, made on this node. Returns its id: its answer appears in
-    /// `answers` under that id (at once when it is refused here).
     /// The shell stored configuration `version` (a sync of its own, or one a peer pushed): the node
     /// keeps it until the cluster runs it (`reconfig`), or runs it at once when the agreed state
     /// already names it.
@@ -306,11 +306,12 @@ public struct ClusterNode: Sendable {
     /// The newest configuration version the shell stores and its configuration, told before
     /// cluster services start.
     public mutating func noteStoredConfiguration(version: UInt64, config stored: ClusterConfig) {
-        storedConfigVersion = max(storedConfigVersion, version)
         versions.stage(version, stored)
         coordination?.versions = versions
     }
 
+    /// An administrator's request, made on this node. Returns its id: its answer appears in
+    /// `answers` under that id (at once when it is refused here).
     public mutating func request(_ request: AdminRequest, at now: Moment) -> (id: UInt64, step: Step) {
         let id = desk.open(request)
         guard phase == .running, let state = installed else {

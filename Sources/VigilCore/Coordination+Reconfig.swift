@@ -21,37 +21,40 @@ extension Coordination {
         let active = state.activeConfigVersion
         guard active != configVersion else { return true }
         if active < configVersion {
-            // A state older than the version this node runs (which only a state the cluster agreed
-            // made active): the cluster runs this node's version, and members that have it follow.
-            outcome.notes.append(
-                "the agreed state names configuration version \(active), older than version \(configVersion), "
-                    + "which \(state.coordinator) runs: the cluster runs version \(configVersion)")
-            // Nodes and groups it does not know are dropped from the state (a removed node is no
-            // longer up); the usual rounds then release what no version places.
-            state = state.adapted(from: config, to: config)
-            state.activeConfigVersion = configVersion
-            if let pending = state.pendingConfigVersion, pending <= configVersion { state.pendingConfigVersion = nil }
-            replan(because: "configuration version \(configVersion)")
+            moveForwardToRunningVersion()
             return true
         }
-        guard let next = versions.config(for: active) else {
-            // This node lacks the version the cluster runs (it was down when that version was
-            // pushed, and only the newest is pushed), so it cannot plan under it; a newer version it
-            // has becomes the cluster's as soon as every member stores it. Planned with that version
-            // only: a group whose resources changed in between is not restarted (members keep it as
-            // they acquired it until it is released).
-            if state.currentEvent == nil, state.round == nil, let target = reconfigurationDue(),
-                let newer = versions.config(for: target)
-            {
-                config = newer
-                configVersion = target
-                invalidateObserved()
-                outcome.notes.append(
-                    "\(state.coordinator) does not have configuration version \(active), which the cluster runs: "
-                        + "it makes version \(target), which every member stores, the cluster's")
-                start(.reconfig(version: target), at: now)
-                return true
-            }
+        guard let next = versions.config(for: active) else { return reconfigureWithoutActiveVersion(at: now) }
+        config = next
+        configVersion = active
+        invalidateObserved()
+        return true
+    }
+
+    /// A state older than the version this node runs (which only a state the cluster agreed made
+    /// active): the cluster runs this node's version, and members that have it follow. Nodes and
+    /// groups it does not know are dropped from the state (a removed node is no longer up); the
+    /// usual rounds then release what no version places, and members restart what they hold under
+    /// an older definition.
+    private mutating func moveForwardToRunningVersion() {
+        outcome.notes.append(
+            "the agreed state names configuration version \(state.activeConfigVersion), older than version "
+                + "\(configVersion), which \(state.coordinator) runs: the cluster runs version \(configVersion)")
+        state = state.adapted(from: config, to: config)
+        state.activeConfigVersion = configVersion
+        if let pending = state.pendingConfigVersion, pending <= configVersion { state.pendingConfigVersion = nil }
+        replan(because: "configuration version \(configVersion)")
+    }
+
+    /// This node lacks the version the cluster runs (it was down when that version was pushed, and
+    /// only the newest is pushed), so it cannot plan under it; a newer version it has becomes the
+    /// cluster's as soon as every member stores it, planned with that version only (members
+    /// restart what they hold under an older definition). Returns whether it could start that.
+    private mutating func reconfigureWithoutActiveVersion(at now: Moment) -> Bool {
+        let active = state.activeConfigVersion
+        guard state.currentEvent == nil, state.round == nil, let target = reconfigurationDue(),
+            let newer = versions.config(for: target)
+        else {
             if announcedWaits.insert("config \(active)").inserted {
                 outcome.notes.append(
                     "waiting for configuration version \(active), which the cluster runs, or for every member to "
@@ -59,9 +62,13 @@ extension Coordination {
             }
             return false
         }
-        config = next
-        configVersion = active
+        config = newer
+        configVersion = target
         invalidateObserved()
+        outcome.notes.append(
+            "\(state.coordinator) does not have configuration version \(active), which the cluster runs: it makes "
+                + "version \(target), which every member stores, the cluster's")
+        start(.reconfig(version: target), at: now)
         return true
     }
 

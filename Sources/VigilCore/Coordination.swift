@@ -6,7 +6,9 @@ import VigilModel
 /// what it asks of its node (fences, log lines, answers to requests) comes back from `advance`.
 struct Coordination: Sendable {
     /// The configuration of the agreed active version, which this coordination plans with.
-    var config: ClusterConfig
+    var config: ClusterConfig {
+        didSet { removedOutside = Self.unnamed(in: config, of: safeAfter) }
+    }
     var configVersion: UInt64
     /// The configurations this node has (kept current by the node as it stores new versions).
     var versions: ConfigVersions
@@ -27,6 +29,9 @@ struct Coordination: Sendable {
     /// which they certainly do not: their lease ran out and they released, or their dead man switch
     /// halted them. Groups they participate in are not acquired before.
     private(set) var safeAfter: [String: Moment]
+    /// The nodes of `safeAfter` that `config` does not name (a reconfiguration removed them while
+    /// they were outside the view): they may still hold what an older version gave them.
+    private var removedOutside: [String] = []
     /// Nodes that were up when they left the view: with a fence command, they are fenced first.
     private let mayHoldGroups: Set<String>
     var fencing = Fencing()
@@ -63,6 +68,7 @@ struct Coordination: Sendable {
         self.reports = reports
         self.rules = rules
         self.safeAfter = safeAfter
+        self.removedOutside = Self.unnamed(in: versions.config, of: safeAfter)
         self.mayHoldGroups = mayHoldGroups
     }
 
@@ -410,10 +416,7 @@ struct Coordination: Sendable {
     /// one with a fence command until fencing it succeeded, any other until its lease has run out.
     private mutating func unsafeHolder(of group: ResourceGroup, at now: Moment) -> String? {
         guard group.policy != .concurrent, rules.releaseBeforeAcquire else { return nil }
-        // A node a reconfiguration removed while it was outside the view may still hold what the
-        // version before gave it, until its lease has run out.
-        let removed = safeAfter.keys.filter { config.node(named: $0) == nil }.sorted()
-        for node in group.nodes + removed where state.members[node] == nil {
+        for node in group.nodes + removedOutside where state.members[node] == nil {
             if mayHoldGroups.contains(node), let command = config.node(named: node)?.fenceCommand {
                 if !fencing.isFenced(node, command: command, at: now) { return node }
                 continue
@@ -423,6 +426,10 @@ struct Coordination: Sendable {
             safeAfter[node] = nil
         }
         return nil
+    }
+
+    private static func unnamed(in config: ClusterConfig, of deadlines: [String: Moment]) -> [String] {
+        deadlines.keys.filter { config.node(named: $0) == nil }.sorted()
     }
 
     /// A node up in the agreed state and in the view with the same incarnation: one that can act.

@@ -87,21 +87,15 @@ public struct LocalTopology: Sendable {
         if new.nodes.map(\.name) != config.nodes.map(\.name) { peerLinks = [:] }
         config = new
         urgentInterval = min(.milliseconds(50), new.largestIPHeartbeatInterval / 3)
-        lastHeard = lastHeard.filter { networks.contains($0.key) }.mapValues { $0.filter { peers.contains($0.key) } }
-        heardBack = heardBack.filter { networks.contains($0.key) }.mapValues { $0.filter { peers.contains($0.key) } }
+        lastHeard = lastHeard.filter { networks.contains($0.key) }
+        heardBack = heardBack.filter { networks.contains($0.key) }
         lastHeardOnAdapter = lastHeardOnAdapter.filter { networks.contains($0.key) }.mapValues {
             $0.filter { adapters.contains($0.key) }
         }
         carrierLost = carrierLost.filter(adapters.contains)
         for peer in Set(incarnations.keys).subtracting(peers) {
             incarnations[peer] = nil
-            peerEpochs[peer] = nil
-            committedEpochs[peer] = nil
-            stampsFrom[peer] = nil
-            echoes[peer] = nil
-            peerConnectivity[peer] = nil
-            peerLinks[peer] = nil
-            lastHeardRelayed[peer] = nil
+            forgetHeard(from: peer)
             lastUrgentReply[peer] = nil
             urgentReplies.remove(peer)
         }
@@ -139,17 +133,23 @@ public struct LocalTopology: Sendable {
         if let known = incarnations[peer], known > incarnation { return false }
         if incarnations[peer] != incarnation {
             incarnations[peer] = incarnation
-            peerEpochs[peer] = nil
-            committedEpochs[peer] = nil
-            stampsFrom[peer] = nil
-            if echoes.removeValue(forKey: peer) != nil { echoesForgotten &+= 1 }
-            peerConnectivity[peer] = nil
-            peerLinks[peer] = nil
-            lastHeardRelayed[peer] = nil
-            for name in lastHeard.keys { lastHeard[name]?[peer] = nil }
-            for name in heardBack.keys { heardBack[name]?[peer] = nil }
+            forgetHeard(from: peer)
         }
         return true
+    }
+
+    /// Forgets everything heard from `peer`: it restarted (a new incarnation), or a
+    /// reconfiguration removed it.
+    private mutating func forgetHeard(from peer: String) {
+        peerEpochs[peer] = nil
+        committedEpochs[peer] = nil
+        stampsFrom[peer] = nil
+        if echoes.removeValue(forKey: peer) != nil { echoesForgotten &+= 1 }
+        peerConnectivity[peer] = nil
+        peerLinks[peer] = nil
+        lastHeardRelayed[peer] = nil
+        for name in lastHeard.keys { lastHeard[name]?[peer] = nil }
+        for name in heardBack.keys { heardBack[name]?[peer] = nil }
     }
 
     /// Records a heartbeat that came through other nodes (`ClusterNode.relayedBeats`): its stamp is

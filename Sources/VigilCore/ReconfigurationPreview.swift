@@ -125,6 +125,10 @@ public struct ReconfigurationPreview: Sendable, Hashable, Codable {
         }
     }
 
+    /// Every line of the preview but verify's: the changes, what each group does, the notes, and
+    /// the summary last.
+    public var lines: [String] { changes + groups.map(\.description) + notes + [summary] }
+
     /// How many groups move, restart, stay, start and stop.
     public func count(_ action: GroupOutcome.Action) -> Int { groups.filter { $0.action == action }.count }
 

@@ -39,20 +39,21 @@ struct ResourceExecutor: Sendable {
 
     /// Runs `new` from now. A group held here that it defines differently, or not at all, keeps the
     /// definition it was acquired under until it is released.
+    /// The rule is the preview's: a group restarts when one of its resources or their definitions
+    /// changed (`ReconfigurationPreview.restartReason`); a change of its nodes or policy alone does
+    /// not touch it on the host.
     mutating func reconfigure(to new: ClusterConfig) {
+        let changes = ConfigDifference(from: config, to: new).changes
         for name in holdings.heldGroups where retired[name] == nil {
-            if Self.definition(of: name, in: config) != Self.definition(of: name, in: new) { retired[name] = config }
+            guard let group = new.group(named: name) else {
+                retired[name] = config
+                continue
+            }
+            if ReconfigurationPreview.restartReason(of: group, old: config, changes: changes) != nil {
+                retired[name] = config
+            }
         }
         config = new
-    }
-
-    /// Everything that makes a group what it is on a host: its own fields and the resources it names.
-    private static func definition(of name: String, in config: ClusterConfig) -> String? {
-        guard let group = config.group(named: name) else { return nil }
-        let addresses = group.serviceAddresses.map { config.serviceAddress(labelled: $0).map { "\($0)" } ?? "" }
-        let applications = group.applications.map { config.application(named: $0).map { "\($0)" } ?? "" }
-        // Storage is compared whole: retiring a definition that did not change costs nothing.
-        return "\(group) \(addresses) \(applications) \(config.volumeGroups) \(config.filesystems) \(config.nfsExports)"
     }
 
     /// Online groups held under a definition the running configuration changed.

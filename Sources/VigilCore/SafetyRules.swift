@@ -25,9 +25,11 @@ public struct SafetyRules: Sendable, Hashable {
     /// number, which the fuzzer's `ConfigVersionWatch` notices.
     public var configVersionsFollowTheNewest = true
     /// A `reconfig` releases, under the running version, every group the new version restarts,
-    /// removes or places elsewhere before it makes the new version active. Off, the new version is
-    /// active at once: a group whose resources changed keeps running as it was acquired, which
-    /// the checker finds (the host lacks what the new version's group has).
+    /// removes or places elsewhere before it makes the new version active (and a member that runs
+    /// a version without that step, as a fallback, releases what it holds under an older
+    /// definition). Off, the new version is active at once and nothing restarts: a group whose
+    /// resources changed keeps running as it was acquired, which the checker finds (the host lacks
+    /// what the new version's group has).
     public var reconfigurationReleasesFirst = true
 
     public init(

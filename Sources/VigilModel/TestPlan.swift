@@ -121,3 +121,14 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension PlanAction {
+    /// What a `preview` action finds wrong with what the preview said (`said`, its lines): the
+    /// expected lines none of them contains; `nil` when every one is there.
+    public static func previewProblem(file: String, expect: [String], said: [String]) -> String? {
+        let missing = expect.filter { line in !said.contains { $0.contains(line) } }
+        guard !missing.isEmpty else { return nil }
+        return "preview \(file) lacks " + missing.map { "'\($0)'" }.joined(separator: ", ") + "; it says: "
+            + said.joined(separator: " | ")
+    }
+}

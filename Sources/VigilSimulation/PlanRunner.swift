@@ -185,22 +185,20 @@ public enum PlanActions {
 
     /// The configuration of `file`, verified as `vigil sync` verifies it; or why not.
     private static func verified(_ file: String, _ simulator: Simulator) -> Result<ClusterConfig, PlanProblem> {
-        let loaded: LoadedConfig
-        do { loaded = try ConfigLoader.load(contentsOf: file) } catch {
-            return .failure(PlanProblem("sync \(file): \(error)"))
+        let text: String
+        do { text = try String(contentsOfFile: file, encoding: .utf8) } catch {
+            return .failure(PlanProblem("sync \(file): cannot read it: \(error.localizedDescription)"))
         }
-        let errors = Verifier.verify(loaded).filter { $0.severity == .error }
-        guard errors.isEmpty else {
-            return .failure(PlanProblem("sync \(file): " + errors.map(\.description).joined(separator: "; ")))
+        let config: ClusterConfig
+        switch VerifiedText.configuration(text, file: file, clusterID: simulator.config.id) {
+        case .success(let verified): config = verified
+        case .failure(let refusal):
+            return .failure(PlanProblem("sync \(file): \(refusal.errors.joined(separator: "; "))"))
         }
-        guard loaded.config.id == simulator.config.id else {
-            return .failure(
-                PlanProblem("sync \(file): the cluster id is \(loaded.config.id), not \(simulator.config.id)"))
-        }
-        if let broken = HeartbeatContinuity.refusal(from: simulator.activeConfig, to: loaded.config) {
+        if let broken = HeartbeatContinuity.refusal(from: simulator.activeConfig, to: config) {
             return .failure(PlanProblem("sync \(file) refused: \(broken)"))
         }
-        return .success(loaded.config)
+        return .success(config)
     }
 
     /// `vigil sync FILE`: the next version is stored on every running node, as the daemons' push
@@ -212,11 +210,7 @@ public enum PlanActions {
         case .failure(let problem): return problem.text
         }
         let running = simulator.config.nodes.map(\.name).filter { simulator.hosts[$0]?.core != nil }
-        let newest =
-            running.compactMap { node -> UInt64? in
-                let core = simulator.hosts[node]!.core!
-                return max(core.storedConfigVersion, core.installed?.configVersion ?? 0)
-            }.max() ?? 0
+        let newest = running.compactMap { simulator.hosts[$0]?.core?.newestKnownConfigVersion }.max() ?? 0
         simulator.defineConfiguration(config, version: newest + 1)
         for node in running { simulator.configurationStored(version: newest + 1, on: node) }
         return nil
@@ -237,12 +231,8 @@ public enum PlanActions {
         else { return "preview \(file): no node is in a view" }
         let preview = ReconfigurationPreview(
             from: core.config, to: config, state: core.installed, fromVersion: core.versions.running,
-            toVersion: max(core.storedConfigVersion, core.installed?.configVersion ?? 0) + 1)
-        let lines = preview.changes + preview.groups.map(\.description) + preview.notes + [preview.summary]
-        let missing = expect.filter { line in !lines.contains { $0.contains(line) } }
-        guard !missing.isEmpty else { return nil }
-        return "preview \(file) lacks " + missing.map { "'\($0)'" }.joined(separator: ", ") + "; it says: "
-            + lines.joined(separator: " | ")
+            toVersion: core.newestKnownConfigVersion + 1)
+        return PlanAction.previewProblem(file: file, expect: expect, said: preview.lines)
     }
 
     /// Makes the request on the first running node and waits for the answer.

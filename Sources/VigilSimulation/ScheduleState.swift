@@ -106,7 +106,7 @@ struct ScheduleState {
             }
             for node in syncing {
                 let core = simulator.hosts[node]!.core!
-                let newest = max(core.storedConfigVersion, core.installed?.configVersion ?? 0)
+                let newest = core.newestKnownConfigVersion
                 let expecting: UInt64? =
                     switch Int.random(in: 0..<10, using: &simulator.random) {
                     case 0..<6: nil

@@ -222,14 +222,9 @@ public final class TestbedRunner: Sendable {
                 case .ok(.preview(let answer)) = try await cluster.admin(node).send(
                     .syncPreview(text: text, file: file))
             else { continue }
-            let preview = answer.preview
-            let lines =
-                (preview?.changes ?? []) + (preview?.groups.map(\.description) ?? []) + (preview?.notes ?? [])
-                + answer.findings + [answer.refusal.map { "refused: \($0)" }, preview?.summary].compactMap { $0 }
-            let missing = expect.filter { line in !lines.contains { $0.contains(line) } }
-            guard !missing.isEmpty else { return nil }
-            return "preview \(file) lacks " + missing.map { "'\($0)'" }.joined(separator: ", ") + "; it says: "
-                + lines.joined(separator: " | ")
+            let said =
+                answer.findings + (answer.refusal.map { ["refused: \($0)"] } ?? []) + (answer.preview?.lines ?? [])
+            return PlanAction.previewProblem(file: file, expect: expect, said: said)
         }
         return "preview \(file): no running node answered"
     }

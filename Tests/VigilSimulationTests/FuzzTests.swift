@@ -7,6 +7,17 @@ import VigilSimulation
 /// checker can fail: with release-before-acquire switched off, it finds two owners; with the
 /// protection given a step late, it finds actions the dead man switch did not cover.
 @Suite struct FuzzTests {
+    /// The text of the first violation among schedules `seeds` that `matches`, if any: how a test
+    /// that breaks a rule on purpose shows the checker notices.
+    static func firstViolation(_ fuzzer: Fuzzer, seeds: ClosedRange<UInt64>, where matches: (String) -> Bool)
+        -> String?
+    {
+        for seed in seeds {
+            if let found = fuzzer.run(seed: seed).violations.first(where: { matches($0.text) }) { return found.text }
+        }
+        return nil
+    }
+
     @Test func randomFaultSchedulesOnScreamBreakNoInvariant() throws {
         let fuzzer = Fuzzer(config: try Fixtures.config("scream.yaml"))
         for seed in UInt64(1)...20 {
@@ -54,10 +65,7 @@ import VigilSimulation
     @Test func withoutReleaseBeforeAcquireTheCheckerFindsTwoOwners() throws {
         var fuzzer = Fuzzer(config: try Fixtures.config("scream.yaml"), faults: [.crash])
         fuzzer.rules = SafetyRules(releaseBeforeAcquire: false)
-        var found: String? = nil
-        for seed in UInt64(1)...200 where found == nil {
-            found = fuzzer.run(seed: seed).violations.first { $0.text.hasPrefix("two owners") }?.text
-        }
+        let found = Self.firstViolation(fuzzer, seeds: 1...200) { $0.hasPrefix("two owners") }
         #expect(found != nil)
     }
 
@@ -75,10 +83,7 @@ import VigilSimulation
         #expect(injected > 0)
         fuzzer.faults = [.sync]
         fuzzer.rules = SafetyRules(configVersionsFollowTheNewest: false)
-        var found: String? = nil
-        for seed in UInt64(1)...50 where found == nil {
-            found = fuzzer.run(seed: seed).violations.first { $0.text.contains("taken by two syncs") }?.text
-        }
+        let found = Self.firstViolation(fuzzer, seeds: 1...50) { $0.contains("taken by two syncs") }
         #expect(found != nil, "the watch never saw a version taken twice with the rule off")
     }
 
@@ -100,10 +105,7 @@ import VigilSimulation
         #expect(reconfigured > 0, "no reconfiguration completed")
         fuzzer.faults = [.sync]
         fuzzer.rules = SafetyRules(reconfigurationReleasesFirst: false)
-        var found: String? = nil
-        for seed in UInt64(1)...60 where found == nil {
-            found = fuzzer.run(seed: seed).violations.first { $0.text.contains("host lacks it") }?.text
-        }
+        let found = Self.firstViolation(fuzzer, seeds: 1...60) { $0.contains("host lacks it") }
         #expect(found != nil, "the checker never saw a group left as the old version defined it")
     }
 

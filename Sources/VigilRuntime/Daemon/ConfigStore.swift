@@ -88,26 +88,13 @@ public struct ConfigStore: Sendable {
 
     private func historyPath(_ version: UInt64) -> String { historyDirectory + "/\(version).yaml" }
 
-    /// Reads and verifies a configuration's text: the configuration, or every error found (each
-    /// naming `file`, line and field). `clusterID`: the configuration must keep the running
-    /// cluster's id (its packets are authenticated with it).
+    /// Reads and verifies a configuration's text (`VerifiedText`): the configuration, or every
+    /// error found (each naming `file`, line and field). `clusterID`: the configuration must keep
+    /// the running cluster's id (its packets are authenticated with it).
     public static func verify(_ text: String, file: String, clusterID: Int? = nil) -> Result<
         ClusterConfig, ConfigStoreError
     > {
-        let (loaded, diagnostics) = ConfigLoader.load(yaml: text, file: file)
-        var errors = diagnostics.filter { $0.severity == .error }
-        if let loaded { errors += Verifier.verify(loaded).filter { $0.severity == .error } }
-        guard errors.isEmpty, let config = loaded?.config else {
-            return .failure(ConfigStoreError(errors.map(\.description).joined(separator: "\n")))
-        }
-        if let clusterID, config.id != clusterID {
-            return .failure(
-                ConfigStoreError(
-                    "\(file): the cluster id is \(config.id), not \(clusterID) as the running cluster's: a cluster's "
-                        + "id cannot change by sync"
-                ))
-        }
-        return .success(config)
+        VerifiedText.configuration(text, file: file, clusterID: clusterID).mapError { ConfigStoreError("\($0)") }
     }
 
     /// What `vigild` runs at start: the configuration stored by `vigil sync` when there is one

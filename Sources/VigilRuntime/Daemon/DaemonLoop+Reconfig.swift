@@ -10,8 +10,7 @@ extension DaemonLoop {
     mutating func runConfiguration(_ version: UInt64) {
         let config = core.config
         let me = daemon.me
-        let stored = configStore.read()
-        let text = stored?.version == version ? stored?.text : configStore.text(of: version)
+        let text = configStore.text(of: version)
         let before = daemon.running.withLock { running in
             let before = running.config
             // Nodes the version removes stay in the address book: the state that makes the version

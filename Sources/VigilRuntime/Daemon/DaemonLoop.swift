@@ -58,12 +58,11 @@ struct DaemonLoop {
     }
 
     /// The configuration of a version this node stores (the running one, or one synced since),
-    /// read from the configuration store; `nil` when it is not kept or no longer verifies.
+    /// read from the configuration store's history (which keeps every stored version);
+    /// `nil` when it is not kept or no longer verifies.
     func storedConfiguration(_ version: UInt64) -> ClusterConfig? {
         if version == core.versions.running { return core.config }
-        guard
-            let text = version == configStore.read()?.version ? configStore.read()?.text : configStore.text(of: version)
-        else { return nil }
+        guard let text = configStore.text(of: version) else { return nil }
         return try? ConfigStore.verify(text, file: "configuration version \(version)", clusterID: daemon.config.id)
             .get()
     }
