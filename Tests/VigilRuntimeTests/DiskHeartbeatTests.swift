@@ -141,6 +141,43 @@ import VigilModel
         }
     }
 
+    /// A live reconfiguration that adds node c: a reader of the two-node version never reads c's
+    /// slot; laid out and reading by the three-node version, it hears c, and still hears a
+    /// without taking a's next record for a restart.
+    @Test func aReaderFollowsAVersionThatAddsANode() async throws {
+        try await withFixture { fixture in
+            var a = try fixture.member("a")
+            var c = try fixture.member("c")
+            var pair = fixture.config
+            pair.nodes.removeLast()
+            let codec = try WireFixture.codec(clusterID: Self.clusterID)
+            let twoSlots = DiskHeartbeat(
+                device: try DiskDevice(path: fixture.path, layout: DiskLayout(nodeSlots: 2), create: true),
+                clusterID: Self.clusterID, slot: 1, threadPool: fixture.pool)
+            var b = Member(
+                disk: twoSlots,
+                writer: DiskHeartbeatWriter(clusterID: Self.clusterID, node: "b", incarnation: 1, codec: codec),
+                reader: DiskHeartbeatReader(config: pair, me: "b", network: "dsk", codec: codec))
+            try await a.beat()
+            try await c.beat()
+            _ = try await b.read()
+            try await a.beat(stamp: 1100)
+            try await c.beat(stamp: 1100)
+            #expect(try await b.read().heard == ["a"], "the two-node version has no slot for c")
+
+            b = Member(
+                disk: DiskHeartbeat(
+                    device: try DiskDevice(path: fixture.path, layout: fixture.layout), clusterID: Self.clusterID,
+                    slot: 1, threadPool: fixture.pool),
+                writer: b.writer, reader: b.reader)
+            b.reader.reconfigure(to: fixture.config)
+            try await c.beat(stamp: 1200)
+            #expect(try await b.read().heard == ["c"], "a wrote nothing new; c is heard")
+            try await a.beat(stamp: 1300)
+            #expect(try await b.read().heard == ["a"])
+        }
+    }
+
     @Test func aCorruptOrTornSlotIsReportedNotTrusted() async throws {
         try await withFixture { fixture in
             var a = try fixture.member("a")

@@ -42,6 +42,7 @@ extension DaemonLoop {
             config.node(named: me)?.interfaces.compactMap { interface in
                 config.network(named: interface.network)?.isSharedDisk == true ? interface.network : nil
             } ?? [])
+        self.disks.reconfigure(to: config)
         for network in disks.subtracting(self.disks.networks).sorted() {
             daemon.logs.event(
                 "disk network \(network) was added: its heartbeat path here starts with the next start of vigild")

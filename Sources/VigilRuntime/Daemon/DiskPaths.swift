@@ -27,7 +27,10 @@ final class DiskPaths: Sendable {
     /// One disk network.
     final class Path: Sendable {
         let network: String
-        let disk: DiskHeartbeat
+        /// The shared device with this node's slot, laid out for the configuration it runs (a live
+        /// reconfiguration that adds or removes a node replaces it: `DiskPaths.reconfigure`).
+        let current: Mutex<DiskHeartbeat>
+        var disk: DiskHeartbeat { current.withLock { $0 } }
         let writer: Mutex<DiskHeartbeatWriter>
         let reader: Mutex<DiskHeartbeatReader>
         /// The fields of the latest heartbeats, rewritten with every message posted.
@@ -49,7 +52,7 @@ final class DiskPaths: Sendable {
 
         init(network: String, disk: DiskHeartbeat, writer: DiskHeartbeatWriter, reader: DiskHeartbeatReader) throws {
             self.network = network
-            self.disk = disk
+            self.current = Mutex(disk)
             self.writer = Mutex(writer)
             self.reader = Mutex(reader)
             wakeup = try WakeupPipe()
@@ -70,7 +73,7 @@ final class DiskPaths: Sendable {
         }
         for name in node.networks {
             guard let network = config.network(named: name), case .disk(let device) = network.kind else { continue }
-            let layout = DiskLayout.daemon(nodeSlots: config.nodes.count)
+            let layout = Self.layout(for: config)
             let file = try DiskDevice(path: device, layout: layout, create: !device.hasPrefix("/dev/"))
             let disk = DiskHeartbeat(device: file, clusterID: config.id, slot: slot, threadPool: pool)
             var writer = DiskHeartbeatWriter(
@@ -82,6 +85,38 @@ final class DiskPaths: Sendable {
         }
         self.paths = paths
     }
+
+    /// Follows configuration `config`, which the daemon runs from now on: on each disk network that
+    /// stays, the device is laid out for its node count (a node added has a slot to read) and the
+    /// slots are read by its node order. HeartbeatContinuity keeps every staying node's slot. A
+    /// device that cannot hold the new slots keeps the old layout, and says so.
+    func reconfigure(to config: ClusterConfig) {
+        guard let slot = config.nodes.firstIndex(where: { $0.name == daemon.me }) else { return }
+        let layout = Self.layout(for: config)
+        for (name, path) in paths.sorted(by: { $0.key < $1.key }) {
+            guard config.node(named: daemon.me)?.networks.contains(name) == true,
+                case .disk(let device) = config.network(named: name)?.kind
+            else { continue }
+            let old = path.disk
+            if old.device.layout != layout || old.slot != slot {
+                do {
+                    let file = try DiskDevice(path: device, layout: layout, create: !device.hasPrefix("/dev/"))
+                    path.current.withLock {
+                        $0 = DiskHeartbeat(device: file, clusterID: config.id, slot: slot, threadPool: pool)
+                    }
+                } catch {
+                    daemon.logs.event(
+                        "ERROR: disk \(name) cannot hold \(layout.nodeSlots) node slots (\(error)): it keeps "
+                            + "\(old.device.layout.nodeSlots) until the next start of vigild")
+                    continue
+                }
+            }
+            path.reader.withLock { $0.reconfigure(to: config) }
+        }
+    }
+
+    /// The layout vigild gives the disk networks of `config`.
+    static func layout(for config: ClusterConfig) -> DiskLayout { DiskLayout.daemon(nodeSlots: config.nodes.count) }
 
     /// Writes this node's slot with the heartbeats the core sent on `network`.
     func beat(network: String, _ beats: [Envelope], holdings: [String]) {
@@ -204,7 +239,8 @@ final class DiskPaths: Sendable {
                     $0.busySince = now
                     $0.stallReported = false
                 }
-                let slots = try? path.disk.readChanged(seen: &seen)
+                let disk = path.disk
+                let slots = try? disk.readChanged(seen: &seen)
                 path.work.withLock { $0.busySince = nil }
                 if let slots, !slots.isEmpty {
                     let inbox = path.reader.withLock { $0.absorb(slots) }

@@ -23,7 +23,8 @@ public struct DiskInbox: Sendable {
 /// The first read only sets the baseline: a record already there may be days old, so nobody is
 /// heard on it and its messages are not delivered.
 public struct DiskHeartbeatReader: Sendable {
-    public let config: ClusterConfig
+    /// The configuration whose node order gives each slot its node.
+    public private(set) var config: ClusterConfig
     public let me: String
     /// The disk network's name: the `network` of every envelope made here.
     public let network: String
@@ -44,6 +45,14 @@ public struct DiskHeartbeatReader: Sendable {
         self.me = me
         self.network = network
         self.codec = codec
+    }
+
+    /// Reads the slots by `config`'s node order from now on (a live reconfiguration): what was seen
+    /// of each node that stays is kept; a node it adds is read from its next record.
+    public mutating func reconfigure(to config: ClusterConfig) {
+        precondition(config.node(named: me) != nil, "\(me) is not a node of \(config.name)")
+        self.config = config
+        seen = seen.filter { config.node(named: $0.key) != nil }
     }
 
     /// Absorbs one read of every slot (`DiskHeartbeat.readAll()`).
