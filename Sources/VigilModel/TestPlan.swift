@@ -13,6 +13,15 @@ public struct TestPlan: Sendable, Equatable {
         self.settle = settle
         self.cases = cases
     }
+
+    /// The configuration files the plan syncs, in the order it syncs them: the hosts a plan runs on
+    /// are those of its configuration and of these (a node a sync adds needs a host to start on).
+    public var syncedFiles: [String] {
+        cases.flatMap { $0.actions + $0.after }.compactMap { action in
+            if case .sync(let file) = action { return file }
+            return nil
+        }
+    }
 }
 
 /// One case: its actions, what must hold afterwards, and actions that tidy up after the check.
@@ -93,6 +102,13 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
     /// `vigil sync --preview FILE`: every line of `expect` must appear in what it prints (as
     /// substrings), and nothing changes.
     case preview(file: String, expect: [String])
+    /// `vigil snapshot save NAME`.
+    case snapshotSave(name: String)
+    /// `vigil snapshot restore NAME`: its preview, then a sync of the snapshot's configuration.
+    case snapshotRestore(name: String)
+    /// `vigil snapshot diff NAME live`: every line of `expect` must appear in what it prints (as
+    /// substrings), e.g. `no difference`.
+    case snapshotDiff(name: String, expect: [String])
 
     public var description: String {
         switch self {
@@ -118,6 +134,9 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
         case .wait(let duration): "wait \(DurationText.format(duration))"
         case .sync(let file): "sync \(file)"
         case .preview(let file, _): "sync --preview \(file)"
+        case .snapshotSave(let name): "snapshot save \(name)"
+        case .snapshotRestore(let name): "snapshot restore \(name)"
+        case .snapshotDiff(let name, _): "snapshot diff \(name) live"
         }
     }
 }
@@ -130,5 +149,13 @@ extension PlanAction {
         guard !missing.isEmpty else { return nil }
         return "preview \(file) lacks " + missing.map { "'\($0)'" }.joined(separator: ", ") + "; it says: "
             + said.joined(separator: " | ")
+    }
+
+    /// What a `snapshot_diff` action finds wrong with what `vigil snapshot diff NAME live` said.
+    public static func snapshotDiffProblem(name: String, expect: [String], said: [String]) -> String? {
+        let missing = expect.filter { line in !said.contains { $0.contains(line) } }
+        guard !missing.isEmpty else { return nil }
+        return "snapshot diff \(name) live lacks " + missing.map { "'\($0)'" }.joined(separator: ", ")
+            + "; it says: " + said.joined(separator: " | ")
     }
 }

@@ -24,7 +24,12 @@ import Yams
 /// `pause` (`{node, for}`), `degrade` (`{network, loss?, delay?}`: loss a share from 0 to 1),
 /// `restore` (a network or `all`), `move` (`{group, node}`), `online` (a group), `offline`
 /// (`{group, sticky?}`), `wait` (a duration), `sync` (a configuration file, relative to the plan's
-/// directory), `preview` (a file, or `{file, expect: [lines]}`).
+/// directory), `preview` (a file, or `{file, expect: [lines]}`), `snapshot` (a name: `vigil snapshot
+/// save`), `snapshot_restore` (a name), `snapshot_diff` (`{name, expect: [lines]}`: `vigil snapshot
+/// diff NAME live`).
+///
+/// The plan's nodes are the configuration's; a node that a synced file adds is one from the action
+/// after that sync on (it can be started, crashed, expected). `all` is the configuration's nodes.
 public enum TestPlanLoader {
     /// A plan that could not be read, with every problem found.
     public struct LoadError: Error, CustomStringConvertible {
@@ -66,7 +71,15 @@ public enum TestPlanLoader {
 private struct PlanReader {
     let file: String
     let allNodes: [String]
+    /// The configuration's nodes, and those the files synced so far add.
+    var knownNodes: [String]
     var diagnostics: [Diagnostic] = []
+
+    init(file: String, allNodes: [String]) {
+        self.file = file
+        self.allNodes = allNodes
+        self.knownNodes = allNodes
+    }
 
     func at(_ node: Yams.Node) -> SourceLocation {
         SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
@@ -110,11 +123,11 @@ private struct PlanReader {
         if let expected = map["expect"] {
             if let pairs = expected.mapping {
                 for (key, value) in pairs {
-                    guard let node = key.string, allNodes.contains(node) else {
+                    guard let node = key.string, knownNodes.contains(node) else {
                         fail(
                             key,
                             "cases[\(index)].expect: '\(key.string ?? "?")' is not a node of the cluster (nodes: "
-                                + "\(allNodes.joined(separator: ", ")))"
+                                + "\(knownNodes.joined(separator: ", ")))"
                         )
                         continue
                     }
@@ -231,7 +244,13 @@ private struct PlanReader {
                 fail(value, "\(path).sync needs a configuration file, e.g. {sync: scream-dare-2.yaml}")
                 return nil
             }
-            return .sync(file: resolved(name))
+            let path = resolved(name)
+            // The nodes it adds are the plan's from here on; a file that cannot be read now is
+            // reported when the sync runs.
+            if let synced = try? ConfigLoader.load(contentsOf: path) {
+                knownNodes += synced.config.nodes.map(\.name).filter { !knownNodes.contains($0) }
+            }
+            return .sync(file: path)
         case "preview":
             if let name = value.string, !name.isEmpty { return .preview(file: resolved(name), expect: []) }
             guard let map = mapping(value, path, allowed: ["file", "expect"]), let name = map["file"]?.string else {
@@ -239,12 +258,24 @@ private struct PlanReader {
                 return nil
             }
             return .preview(file: resolved(name), expect: map["expect"].map { strings($0, "\(path).expect") } ?? [])
+        case "snapshot", "snapshot_restore":
+            guard let name = value.string, !name.isEmpty else {
+                fail(value, "\(path).\(verb) needs a snapshot name, e.g. {\(verb): before}")
+                return nil
+            }
+            return verb == "snapshot" ? .snapshotSave(name: name) : .snapshotRestore(name: name)
+        case "snapshot_diff":
+            guard let map = mapping(value, path, allowed: ["name", "expect"]), let name = map["name"]?.string else {
+                fail(value, "\(path).snapshot_diff needs {name, expect: [lines it prints]}")
+                return nil
+            }
+            return .snapshotDiff(name: name, expect: map["expect"].map { strings($0, "\(path).expect") } ?? [])
         default:
             fail(
                 key,
                 "\(path): unknown action '\(verb)'; actions: start, stop, crash, fail_interface, repair_interface, "
                     + "fail_network, repair_network, partition, cut, heal, pause, degrade, restore, move, online, "
-                    + "offline, wait, sync, preview"
+                    + "offline, wait, sync, preview, snapshot, snapshot_restore, snapshot_diff"
             )
             return nil
         }
@@ -323,8 +354,8 @@ private struct PlanReader {
     private mutating func nodeList(_ node: Yams.Node, _ path: String) -> [String] {
         if node.string == "all" { return allNodes }
         let names = strings(node, path)
-        for name in names where !allNodes.contains(name) {
-            fail(node, "\(path): '\(name)' is not a node of the cluster (nodes: \(allNodes.joined(separator: ", ")))")
+        for name in names where !knownNodes.contains(name) {
+            fail(node, "\(path): '\(name)' is not a node of the cluster (nodes: \(knownNodes.joined(separator: ", ")))")
         }
         return names
     }

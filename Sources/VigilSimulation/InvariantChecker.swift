@@ -20,19 +20,24 @@ public struct Violation: Sendable, Hashable, CustomStringConvertible {
 /// - once the cluster is stable, every running node agrees on the state, holds exactly what the
 ///   agreed placement gives it, and no group stays offline while a node could hold it.
 public struct InvariantChecker: Sendable {
-    /// The configuration the simulation started with: its nodes and networks stay.
+    /// The hosts and wires of the run: the first configuration's nodes, networks and service
+    /// addresses, and those a plan's synced files add (`PlanHosts`). They stay for the whole run.
     public let config: ClusterConfig
     /// Every configuration version of the run, the first one as version 0 (a `vigil sync` adds one;
     /// a `reconfig` makes the cluster run it).
     public var versions: [UInt64: ClusterConfig]
 
-    public init(config: ClusterConfig) {
-        self.config = config
+    /// `config`: the first configuration (version 0); `world`: the hosts when they are more (the
+    /// first configuration's when nil).
+    public init(config: ClusterConfig, world: ClusterConfig? = nil) {
+        self.config = world ?? config
         self.versions = [0: config]
     }
 
     /// The configuration of the version an agreed state runs.
-    public func config(of state: ClusterState) -> ClusterConfig { versions[state.activeConfigVersion] ?? config }
+    public func config(of state: ClusterState) -> ClusterConfig {
+        versions[state.activeConfigVersion] ?? versions[0]!
+    }
 
     /// Never two owners, under every version's definition of every group (a group that is
     /// concurrent in some version is left out: it may run on several nodes while that one runs).

@@ -20,14 +20,16 @@ public struct CaseResult: Sendable, Equatable, CustomStringConvertible {
 /// settle, then compares the placement (and addresses and cluster log) with the case's expectation.
 /// Safety violations seen at any moment fail the case they happened in.
 public struct PlanRunner {
+    /// The hosts the plan runs on (`PlanHosts`): the configuration's, and those its syncs add.
     public let config: ClusterConfig
     public let plan: TestPlan
     public let simulator: Simulator
 
+    /// The simulator's hosts are those of `config` and of the files the plan syncs (`PlanHosts`).
     public init(config: ClusterConfig, plan: TestPlan, seed: UInt64 = 1) {
-        self.config = config
+        self.config = PlanHosts.configuration(config, syncing: plan.syncedFiles)
         self.plan = plan
-        self.simulator = Simulator(config: config, seed: seed)
+        self.simulator = Simulator(config: config, seed: seed, world: self.config)
     }
 
     /// Runs every case in order, calling `report` after each.
@@ -42,7 +44,7 @@ public struct PlanRunner {
     private func run(_ testCase: TestCase) -> CaseResult {
         let violationsBefore = simulator.violations.count
         let logStart = simulator.clusterLog.count
-        let eventLogStart = simulator.config.nodes.map { simulator.hosts[$0.name]?.log.count ?? 0 }
+        let eventLogStart = config.nodes.map { simulator.hosts[$0.name]?.log.count ?? 0 }
         var problems: [String] = []
         for action in testCase.actions {
             if let problem = PlanActions.apply(action, to: simulator) { problems.append(problem) }
@@ -58,7 +60,7 @@ public struct PlanRunner {
             guard let found = logged.first(where: { $0.contains(line) }) else { continue }
             problems.append("'\(line)' must not be in the cluster log: \(found)")
         }
-        for (index, node) in simulator.config.nodes.enumerated() {
+        for (index, node) in config.nodes.enumerated() {
             let lines = (simulator.hosts[node.name]?.log ?? []).dropFirst(eventLogStart[index]).map(\.text)
             for group in testCase.steady {
                 guard
@@ -123,7 +125,7 @@ public struct PlanRunner {
 public enum PlanActions {
     /// Applies an action; returns a problem when the action could not be carried out.
     public static func apply(_ action: PlanAction, to simulator: Simulator) -> String? {
-        let config = simulator.config
+        let config = simulator.world
         switch action {
         case .start(let nodes):
             nodes.forEach(simulator.start)
@@ -179,6 +181,26 @@ public enum PlanActions {
             return sync(file, simulator)
         case .preview(let file, let expect):
             return preview(file, expect: expect, simulator)
+        case .snapshotSave(let name):
+            simulator.snapshots[name] = simulator.activeConfig
+        case .snapshotRestore(let name):
+            guard let saved = simulator.snapshots[name] else { return "snapshot restore \(name): no such snapshot" }
+            if let broken = HeartbeatContinuity.refusal(from: simulator.activeConfig, to: saved) {
+                return "snapshot restore \(name) refused: \(broken)"
+            }
+            // As the command line, which answers once the cluster runs the version (at most 60 s).
+            let version = sync(saved, simulator)
+            for _ in 0..<600 where simulator.runningVersion < version { simulator.run(for: .milliseconds(100)) }
+            if simulator.runningVersion < version {
+                return "snapshot restore \(name): the cluster does not run version \(version) after 60s"
+            }
+        case .snapshotDiff(let name, let expect):
+            guard let saved = simulator.snapshots[name] else { return "snapshot diff \(name): no such snapshot" }
+            let changes = ConfigDifference(from: saved, to: simulator.activeConfig).changes.map(\.description)
+            let version = simulator.runningVersion
+            let count = changes.isEmpty ? "no difference" : "\(changes.count) change\(changes.count == 1 ? "" : "s")"
+            let said = ["snapshot \(name) -> live (version \(version)): \(count)"] + changes
+            return PlanAction.snapshotDiffProblem(name: name, expect: expect, said: said)
         }
         return nil
     }
@@ -204,16 +226,23 @@ public enum PlanActions {
     /// `vigil sync FILE`: the next version is stored on every running node, as the daemons' push
     /// would store it (the grant of the version is the fuzzer's to prove), and the cluster runs it.
     private static func sync(_ file: String, _ simulator: Simulator) -> String? {
-        let config: ClusterConfig
         switch verified(file, simulator) {
-        case .success(let loaded): config = loaded
-        case .failure(let problem): return problem.text
+        case .success(let loaded):
+            sync(loaded, simulator)
+            return nil
+        case .failure(let problem):
+            return problem.text
         }
-        let running = simulator.config.nodes.map(\.name).filter { simulator.hosts[$0]?.core != nil }
+    }
+
+    /// Stores `config` as the next version on every running node; returns that version.
+    @discardableResult
+    private static func sync(_ config: ClusterConfig, _ simulator: Simulator) -> UInt64 {
+        let running = simulator.world.nodes.map(\.name).filter { simulator.hosts[$0]?.core != nil }
         let newest = running.compactMap { simulator.hosts[$0]?.core?.newestKnownConfigVersion }.max() ?? 0
         simulator.defineConfiguration(config, version: newest + 1)
         for node in running { simulator.configurationStored(version: newest + 1, on: node) }
-        return nil
+        return newest + 1
     }
 
     /// `vigil sync --preview FILE`: the preview from a running node's agreed state, checked for
@@ -225,7 +254,7 @@ public enum PlanActions {
         case .failure(let problem): return problem.text
         }
         guard
-            let core = simulator.config.nodes.compactMap({ simulator.hosts[$0.name]?.core }).first(where: {
+            let core = simulator.world.nodes.compactMap({ simulator.hosts[$0.name]?.core }).first(where: {
                 $0.installed != nil
             })
         else { return "preview \(file): no node is in a view" }
@@ -237,7 +266,7 @@ public enum PlanActions {
 
     /// Makes the request on the first running node and waits for the answer.
     private static func request(_ request: AdminRequest, _ simulator: Simulator) -> String? {
-        guard let node = simulator.config.nodes.first(where: { simulator.hosts[$0.name]?.core != nil })?.name else {
+        guard let node = simulator.world.nodes.first(where: { simulator.hosts[$0.name]?.core != nil })?.name else {
             return "\(request): no node runs cluster services"
         }
         let before = simulator.hosts[node]?.core?.answers.count ?? 0

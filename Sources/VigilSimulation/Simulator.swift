@@ -7,7 +7,11 @@ import VigilModel
 /// host holds. Everything random comes from one seed, so a run replays exactly.
 /// The invariant checker runs after every step that changes what a host holds.
 public final class Simulator {
+    /// The first configuration (version 0).
     public let config: ClusterConfig
+    /// The hosts and wires: the first configuration's, and those of nodes and networks a plan's
+    /// syncs add (`PlanHosts`), whose hosts exist, powered and unstarted, from the beginning.
+    public let world: ClusterConfig
     public private(set) var now: Moment = .zero
     public var random: SimRandom
     public var faults = NetworkFaults()
@@ -26,6 +30,8 @@ public final class Simulator {
     public var actionTime: (min: Duration, max: Duration) = (.milliseconds(1), .milliseconds(20))
     /// Actions that fail when performed, as `node/action description`.
     public var failingActions: Set<String> = []
+    /// The snapshots a plan saved (`vigil snapshot save`): the configuration the cluster ran then.
+    public var snapshots: [String: ClusterConfig] = [:]
     /// The safety rules every simulated node runs with (`.standard` but in tests that break one on purpose).
     public var rules = SafetyRules.standard
 
@@ -36,11 +42,13 @@ public final class Simulator {
     private var nextSequence: UInt64 = 0
     private var checker: InvariantChecker
 
-    public init(config: ClusterConfig, seed: UInt64) {
+    /// `world`: the hosts when they are more than the first configuration's (see `world`).
+    public init(config: ClusterConfig, seed: UInt64, world: ClusterConfig? = nil) {
         self.config = config
+        self.world = world ?? config
         self.random = SimRandom(seed: seed)
-        self.hosts = Dictionary(uniqueKeysWithValues: config.nodes.map { ($0.name, SimHost(name: $0.name)) })
-        self.checker = InvariantChecker(config: config)
+        self.hosts = Dictionary(uniqueKeysWithValues: self.world.nodes.map { ($0.name, SimHost(name: $0.name)) })
+        self.checker = InvariantChecker(config: config, world: world)
     }
 
     // MARK: Controls
@@ -48,6 +56,15 @@ public final class Simulator {
     /// Starts cluster services on a node (booting it first if it crashed).
     public func start(_ node: String) {
         guard let host = hosts[node], host.core == nil else { return }
+        // A node a sync added, started for the first time: the administrator installed the
+        // cluster's newest file on it (vigild starts from it and fetches that version).
+        if host.incarnations == 0, configuration(host.storedConfigVersion).node(named: node) == nil,
+            let newest = checker.versions.keys.sorted(by: >).first(where: {
+                checker.versions[$0]!.node(named: node) != nil
+            })
+        {
+            host.storedConfigVersion = newest
+        }
         // As vigild, a node does not start from a configuration that does not name it (a version
         // removed it).
         let runs = configuration(host.storedConfigVersion)
@@ -149,12 +166,13 @@ public final class Simulator {
     /// The invariants of this run, with every configuration version defined so far.
     public var invariantChecker: InvariantChecker { checker }
 
-    /// The configuration the cluster runs now: that of the newest version any running node's
-    /// agreed state names.
-    public var activeConfig: ClusterConfig {
-        let active = hosts.values.compactMap { $0.core?.installed?.activeConfigVersion }.max() ?? 0
-        return configuration(active)
+    /// The version the cluster runs now: the newest any running node's agreed state names.
+    public var runningVersion: UInt64 {
+        hosts.values.compactMap { $0.core?.installed?.activeConfigVersion }.max() ?? 0
     }
+
+    /// The configuration the cluster runs now (that of `runningVersion`).
+    public var activeConfig: ClusterConfig { configuration(runningVersion) }
 
     /// Runs the simulation until the virtual clock reaches `end`.
     public func run(until end: Moment) {
@@ -177,7 +195,7 @@ public final class Simulator {
     public func onlineGroups() -> [String: [String]] {
         var result: [String: [String]] = [:]
         let groups = activeConfig.resourceGroups.map(\.name)
-        for node in config.nodes {
+        for node in world.nodes {
             let holdings = hosts[node.name]?.core?.holdings ?? Holdings()
             result[node.name] = groups.filter { holdings.state(of: $0) == .online }
         }
@@ -248,7 +266,7 @@ public final class Simulator {
     }
 
     private func diskOutcome(_ request: DiskRequest, from node: String) -> DiskOutcome {
-        let adapters = config.node(named: node)?.adapters(on: request.network) ?? []
+        let adapters = world.node(named: node)?.adapters(on: request.network) ?? []
         guard adapters.contains(where: { faults.isUp($0, of: node) }) else { return .failed("no path to the disk") }
         switch request.operation {
         case .read:
@@ -402,13 +420,13 @@ public final class Simulator {
         guard
             faults.connects(
                 envelope.from, envelope.fromAdapter, to: envelope.to, envelope.toAdapter, on: envelope.network,
-                config: config)
+                config: world)
         else { return }
         let conditions = faults.conditions(of: envelope.network)
         guard !random.chance(conditions.loss) else { return }
         // A shared disk carries what a node writes to its slot until the reader's next poll.
         let polling: Duration =
-            config.network(named: envelope.network)?.isSharedDisk == true ? config.diskPollInterval : .zero
+            world.network(named: envelope.network)?.isSharedDisk == true ? config.diskPollInterval : .zero
         schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay + polling))
         if random.chance(conditions.duplication) {
             schedule(.deliver(envelope), at: now + random.duration(conditions.minDelay, conditions.maxDelay + polling))

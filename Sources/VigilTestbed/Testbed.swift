@@ -37,6 +37,9 @@ public struct Testbed: Sendable {
     public let configPath: String
     /// Makes the disk relay a slow disk (`DiskRelay.slowdown`); none by default.
     public var relaySlowdown: Duration?
+    /// The files a plan syncs, whose nodes the layout has too (`PlanHosts`): the relay reads them
+    /// as well, to serve the disk slots of nodes a sync adds.
+    public var syncedFiles: [String] = []
 
     public init(layout: TestbedLayout, configPath: String, vigil: String, shell: TestbedShell = TestbedShell()) {
         self.layout = layout
@@ -232,6 +235,7 @@ public struct Testbed: Sendable {
         try spawn(
             in: TestbedLayout.switchNamespace,
             [vigil, "testbed", "relay", configPath, "--dir", layout.directory]
+                + syncedFiles.flatMap { ["--also", URL(fileURLWithPath: $0).standardizedFileURL.path] }
                 + (relaySlowdown.map { ["--slow", DurationText.format($0)] } ?? []),
             output: "\(layout.directory)/relay.out")
     }

@@ -28,20 +28,22 @@ public struct TestbedCluster: Sendable {
         testbed.processes(in: layout.namespace(of: node), named: "vigild").first
     }
 
-    /// Starts cluster services on `node`: boots a crashed node and starts its vigild with `--start`,
-    /// or asks a running vigild to start.
-    public func start(_ node: String) async throws {
+    /// Starts cluster services on `node`: boots a crashed node and starts its vigild with `--start`
+    /// (from `configFile`, the test bed's configuration unless given), or asks a running vigild to start.
+    public func start(_ node: String, configFile: String? = nil) async throws {
         if daemonPid(node) != nil {
             let response = try await admin(node).send(.start(all: false))
             if case .refused(let reason) = response { throw TestbedError("start on \(node) refused: \(reason)") }
             return
         }
         try testbed.boot(node)
-        try launch(node)
+        try launch(node, configFile: configFile)
     }
 
-    /// Starts `node`'s vigild in its namespace; its output goes to NODE/vigild.out.
-    public func launch(_ node: String) throws {
+    /// Starts `node`'s vigild in its namespace; its output goes to NODE/vigild.out. `configFile` is
+    /// its `--config` (the test bed's configuration unless given): the file an administrator puts
+    /// on a node, which a version `vigil sync` stored there overrides.
+    public func launch(_ node: String, configFile: String? = nil) throws {
         var binds: [String] = []
         for network in layout.diskNetworks where config.node(named: node)?.networks.contains(network.name) ?? false {
             guard let device = layout.sharedDevice(of: network) else { continue }
@@ -50,7 +52,7 @@ public struct TestbedCluster: Sendable {
         let script = (binds + ["exec \"$@\""]).joined(separator: " && ")
         let arguments = [
             "/bin/sh", "-c", script, "sh", vigild,
-            "--config", testbed.configPath, "--node", node, "--state-dir", layout.stateDirectory(node),
+            "--config", configFile ?? testbed.configPath, "--node", node, "--state-dir", layout.stateDirectory(node),
             "--key", layout.keyFile, "--socket", layout.socket(node), "--address-driver", "ip", "--start",
         ]
         var environment = ProcessInfo.processInfo.environment

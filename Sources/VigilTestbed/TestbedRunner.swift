@@ -41,22 +41,25 @@ public final class TestbedRunner: Sendable {
     /// The IP networks the plan partitioned and has not healed, with their sides (the client is on
     /// side 0, with the nodes no side names).
     private let partitions = Mutex<[String: [[String]]]>([:])
-    /// The configuration the plan's last `sync` gave the cluster (the one it started with before):
-    /// the groups the checks expect.
-    private let synced: Mutex<ClusterConfig>
+    /// The configuration the plan's last `sync` gave the cluster, and its file (the one it started
+    /// with before): the groups the checks expect, and the file a node started for the first time
+    /// gets, as an administrator installs the cluster's file on a node the sync added.
+    private let synced: Mutex<(config: ClusterConfig, file: String)>
 
-    public init(cluster: TestbedCluster, truth: HostTruth, plan: TestPlan) {
+    /// `starting`: the configuration the cluster starts from (the test bed's file); the test bed's
+    /// hosts may be more (`PlanHosts`: those of the files the plan syncs).
+    public init(cluster: TestbedCluster, truth: HostTruth, plan: TestPlan, starting: ClusterConfig) {
         self.cluster = cluster
         self.truth = truth
         self.plan = plan
         bound = max(plan.settle * 6, .seconds(60))
-        synced = Mutex(cluster.config)
+        synced = Mutex((starting, cluster.testbed.configPath))
     }
 
     /// The test bed's hosts, networks and applications: the configuration it was built from.
     var config: ClusterConfig { cluster.config }
     /// The groups the cluster runs now.
-    var groups: [ResourceGroup] { synced.withLock { $0.resourceGroups } }
+    var groups: [ResourceGroup] { synced.withLock { $0.config.resourceGroups } }
     var layout: TestbedLayout { cluster.layout }
 
     /// Runs every case in order, calling `report` after each; the duplicate checker runs throughout.
@@ -155,7 +158,8 @@ public final class TestbedRunner: Sendable {
         do {
             switch action {
             case .start(let nodes):
-                for node in try names(nodes) { try await cluster.start(node) }
+                let file = synced.withLock { $0.file }
+                for node in try names(nodes) { try await cluster.start(node, configFile: file) }
             case .stop(let nodes, let mode):
                 for node in try names(nodes) { try await cluster.stop(node, mode: mode) }
             case .crash(let nodes):
@@ -204,9 +208,24 @@ public final class TestbedRunner: Sendable {
                     return problem
                 }
                 let loaded = try ConfigLoader.load(contentsOf: file)
-                synced.withLock { $0 = loaded.config }
+                synced.withLock { $0 = (loaded.config, file) }
             case .preview(let file, let expect):
                 return try await preview(file, expect: expect)
+            case .snapshotSave(let name):
+                return await vigil(["snapshot", "save", name]).problem
+            case .snapshotRestore(let name):
+                let restore = await vigil(["snapshot", "restore", name])
+                if let problem = restore.problem { return problem }
+                let text = await vigil(["snapshot", "show", name, "--raw"])
+                if let problem = text.problem { return problem }
+                let saved = try SnapshotFile(parsing: text.output, file: "snapshot \(name)")
+                let (loaded, _) = ConfigLoader.load(yaml: saved.configuration, file: "snapshot \(name)")
+                guard let restored = loaded?.config else { return "snapshot \(name): its configuration cannot be read" }
+                synced.withLock { $0.config = restored }
+            case .snapshotDiff(let name, let expect):
+                let diff = await vigil(["snapshot", "diff", name, "live"])
+                let said = diff.output.split(separator: "\n").map(String.init)
+                return PlanAction.snapshotDiffProblem(name: name, expect: expect, said: said)
             }
         } catch {
             return "\(action): \(error)"
@@ -227,6 +246,32 @@ public final class TestbedRunner: Sendable {
             return PlanAction.previewProblem(file: file, expect: expect, said: said)
         }
         return "preview \(file): no running node answered"
+    }
+
+    /// Runs the real `vigil` command line with `arguments` against the first node whose cluster
+    /// services are up (`--socket`), off the task pool: a restore waits for its sync to run.
+    private func vigil(_ arguments: [String]) async -> (output: String, problem: String?) {
+        var node: String?
+        for name in config.nodes.map(\.name) where cluster.daemonPid(name) != nil {
+            if await cluster.status(name)?.state == .up {
+                node = name
+                break
+            }
+        }
+        guard let node else { return ("", "vigil \(arguments.joined(separator: " ")): no node runs cluster services") }
+        var patient = cluster.testbed.shell
+        patient.timeout = .seconds(180)
+        let shell = patient
+        let command = [cluster.testbed.vigil] + arguments + ["--socket", layout.socket(node)]
+        let outcome = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: shell.run(command, allowFailure: true)) }
+        }
+        let problem =
+            outcome.succeeded
+            ? nil
+            : "vigil \(arguments.joined(separator: " ")) on \(node) exited \(outcome.status): "
+                + outcome.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        return (outcome.output, problem)
     }
 
     private func names(_ nodes: [String]) throws -> [String] {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import VigilModel
 
@@ -97,5 +98,40 @@ import VigilModel
                 "\(error)".contains("must be a duration with a unit, at most 24h")
             }
         }
+    }
+
+    /// A node that a synced file adds is a node of the plan from that sync on, not before; the
+    /// snapshot actions read their names and expected lines.
+    @Test func aSyncedFileAddsItsNodesFromThatSyncOnAndSnapshotsAreRead() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let base = try String(contentsOf: Fixture.repoRoot.appendingPathComponent("examples/scream-dare.yaml"), encoding: .utf8)
+        let six = try String(contentsOf: Fixture.repoRoot.appendingPathComponent("examples/scream-dare-6.yaml"), encoding: .utf8)
+        try six.write(to: directory.appendingPathComponent("six.yaml"), atomically: true, encoding: .utf8)
+        let planPath = directory.appendingPathComponent("plan.yaml").path
+        let plan = try TestPlanLoader.load(yaml: """
+            cases:
+              - do: [{snapshot: first}, {sync: six.yaml}, {start: ghost5}]
+                expect: {ghost5: []}
+              - do: [{snapshot_restore: first}, {snapshot_diff: {name: first, expect: [no difference]}}]
+                expect: {}
+            """, file: planPath, nodes: nodes)
+        #expect(plan.cases[0].actions == [.snapshotSave(name: "first"), .sync(file: directory.path + "/six.yaml"), .start(["ghost5"])])
+        #expect(plan.cases[1].actions == [.snapshotRestore(name: "first"), .snapshotDiff(name: "first", expect: ["no difference"])])
+        #expect(plan.syncedFiles == [directory.path + "/six.yaml"])
+
+        // Before the sync, ghost5 is no node of the plan.
+        #expect {
+            _ = try TestPlanLoader.load(yaml: "cases:\n  - do: [{start: ghost5}, {sync: six.yaml}]\n", file: planPath, nodes: nodes)
+        } throws: { error in "\(error)".contains("'ghost5' is not a node of the cluster") }
+
+        // The hosts: the starting configuration's, then ghost5 appended (its disk slot stays the fifth).
+        let (loaded, _) = ConfigLoader.load(yaml: base, file: "scream-dare.yaml")
+        let start = try #require(loaded).config
+        let world = PlanHosts.configuration(start, syncing: plan.syncedFiles)
+        #expect(world.nodes.map(\.name) == ["ghost1", "ghost2", "ghost3", "ghost4", "ghost5"])
+        #expect(world.resourceGroups.map(\.name) == start.resourceGroups.map(\.name))
+        #expect(PlanHosts.configuration(start, syncing: [directory.path + "/missing.yaml"]).nodes.count == 4)
     }
 }

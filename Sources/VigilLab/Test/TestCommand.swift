@@ -49,7 +49,9 @@ struct TestCommand: AsyncParsableCommand {
         try options.requireNamespaces()
         let config = try options.load()
         let testPlan = try TestPlanLoader.load(contentsOf: plan, nodes: config.nodes.map(\.name))
-        let bed = try options.testbed(config)
+        // The hosts of every version the plan syncs: a node it adds needs its namespace already.
+        var bed = try options.testbed(PlanHosts.configuration(config, syncing: testPlan.syncedFiles))
+        bed.syncedFiles = testPlan.syncedFiles
         let vigild = try DemoSetup.daemonExecutable(besides: bed.vigil)
         let interrupt = TestbedInterrupt(testbed: bed)
         interrupt.install()
@@ -61,7 +63,8 @@ struct TestCommand: AsyncParsableCommand {
         }
         let cluster = TestbedCluster(testbed: bed, vigild: vigild)
         let runner = TestbedRunner(
-            cluster: cluster, truth: HostTruth(layout: bed.layout, shell: bed.shell, vigil: bed.vigil), plan: testPlan)
+            cluster: cluster, truth: HostTruth(layout: bed.layout, shell: bed.shell, vigil: bed.vigil), plan: testPlan,
+            starting: config)
         do { try bed.startClientWatch(runner.watchedEndpoints) } catch {
             print("testbed: \(error); going on without the client's measurements")
         }

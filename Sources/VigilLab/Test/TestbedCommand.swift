@@ -68,6 +68,9 @@ struct TestbedCommand: ParsableCommand {
         @Option(help: "A slow disk: each pass waits up to this much longer, at random (with its unit).")
         var slow: String?
 
+        @Option(help: "A configuration file a plan syncs: the nodes it adds have their disk slots too (repeatable).")
+        var also: [String] = []
+
         func validate() throws {
             if let slow, DurationText.parse(slow) == nil {
                 throw ValidationError("--slow '\(slow)' is not a duration with a unit")
@@ -75,7 +78,8 @@ struct TestbedCommand: ParsableCommand {
         }
 
         func run() throws {
-            var relay = DiskRelay(layout: TestbedLayout(config: try options.load(), directory: options.dir))
+            let world = PlanHosts.configuration(try options.load(), syncing: also)
+            var relay = DiskRelay(layout: TestbedLayout(config: world, directory: options.dir))
             relay.slowdown = slow.flatMap(DurationText.parse) ?? .zero
             try relay.run()
         }
