@@ -38,15 +38,7 @@ extension DaemonLoop {
             }
             if !started { logs.event("ERROR: cannot listen on \(endpoint) now: too many jobs are running") }
         }
-        let disks = Set(
-            config.node(named: me)?.interfaces.compactMap { interface in
-                config.network(named: interface.network)?.isSharedDisk == true ? interface.network : nil
-            } ?? [])
-        self.disks.reconfigure(to: config)
-        for network in disks.subtracting(self.disks.networks).sorted() {
-            daemon.logs.event(
-                "disk network \(network) was added: its heartbeat path here starts with the next start of vigild")
-        }
+        disks.reconfigure(to: config)
         if before.tuning.tripInterval != config.tuning.tripInterval {
             daemon.logs.event(
                 "tuning.trip_interval changed: the watchdog keeps \(DurationText.format(before.tuning.tripInterval)) "

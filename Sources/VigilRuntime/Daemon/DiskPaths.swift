@@ -19,10 +19,13 @@ final class DiskPaths: Sendable {
     static let ioTimeout: Duration = .seconds(2)
 
     private let daemon: NodeDaemon
-    private let paths: [String: Path]
+    /// The paths by disk network; a live reconfiguration adds and removes some.
+    private let paths: Mutex<[String: Path]>
     /// The disk networks with a heartbeat path here.
-    var networks: Set<String> { Set(paths.keys) }
+    var networks: Set<String> { paths.withLock { Set($0.keys) } }
     private let pool: NIOThreadPool
+    /// How often the I/O threads read the disk, once started (a path added later starts so too).
+    private let polling = Mutex<Duration?>(nil)
 
     /// One disk network.
     final class Path: Sendable {
@@ -65,53 +68,78 @@ final class DiskPaths: Sendable {
         pool = NIOThreadPool(numberOfThreads: 2)
         pool.start()
         var paths: [String: Path] = [:]
-        guard let node = config.node(named: daemon.me),
-            let slot = config.nodes.firstIndex(where: { $0.name == daemon.me })
-        else {
-            self.paths = [:]
-            return
+        for (name, device) in Self.disks(of: daemon.me, in: config) {
+            paths[name] = try Self.path(name, device: device, config: config, daemon: daemon, pool: pool)
         }
-        for name in node.networks {
-            guard let network = config.network(named: name), case .disk(let device) = network.kind else { continue }
-            let layout = Self.layout(for: config)
-            let file = try DiskDevice(path: device, layout: layout, create: !device.hasPrefix("/dev/"))
-            let disk = DiskHeartbeat(device: file, clusterID: config.id, slot: slot, threadPool: pool)
-            var writer = DiskHeartbeatWriter(
-                clusterID: config.id, node: daemon.me, incarnation: daemon.incarnation, codec: daemon.codec)
-            writer.maximumMessageBytes = Self.maximumMessageBytes
-            paths[name] = try Path(
-                network: name, disk: disk, writer: writer,
-                reader: DiskHeartbeatReader(config: config, me: daemon.me, network: name, codec: daemon.codec))
-        }
-        self.paths = paths
+        self.paths = Mutex(paths)
     }
 
-    /// Follows configuration `config`, which the daemon runs from now on: on each disk network that
+    /// The disk networks `node` is on in `config`, with their devices.
+    private static func disks(of node: String, in config: ClusterConfig) -> [(network: String, device: String)] {
+        (config.node(named: node)?.networks ?? []).compactMap { name in
+            guard case .disk(let device) = config.network(named: name)?.kind else { return nil }
+            return (name, device)
+        }
+    }
+
+    /// This node's path on disk network `name` under `config`: the device laid out for its node
+    /// count, its own slot, a writer and a reader by its node order.
+    private static func path(
+        _ name: String, device: String, config: ClusterConfig, daemon: NodeDaemon, pool: NIOThreadPool
+    ) throws -> Path {
+        let slot = config.nodes.firstIndex { $0.name == daemon.me } ?? 0
+        let file = try DiskDevice(path: device, layout: layout(for: config), create: !device.hasPrefix("/dev/"))
+        let disk = DiskHeartbeat(device: file, clusterID: config.id, slot: slot, threadPool: pool)
+        var writer = DiskHeartbeatWriter(
+            clusterID: config.id, node: daemon.me, incarnation: daemon.incarnation, codec: daemon.codec)
+        writer.maximumMessageBytes = maximumMessageBytes
+        return try Path(
+            network: name, disk: disk, writer: writer,
+            reader: DiskHeartbeatReader(config: config, me: daemon.me, network: name, codec: daemon.codec))
+    }
+
+    /// Follows configuration `config`, which the daemon runs from now on. On each disk network that
     /// stays, the device is laid out for its node count (a node added has a slot to read) and the
-    /// slots are read by its node order. HeartbeatContinuity keeps every staying node's slot. A
-    /// device that cannot hold the new slots keeps the old layout, and says so.
+    /// slots are read by its node order (HeartbeatContinuity keeps every staying node's slot); a
+    /// device that cannot be opened so keeps the old layout, and says so. A disk network added here
+    /// gets its path and I/O thread at once; one this node left stops.
     func reconfigure(to config: ClusterConfig) {
         guard let slot = config.nodes.firstIndex(where: { $0.name == daemon.me }) else { return }
         let layout = Self.layout(for: config)
-        for (name, path) in paths.sorted(by: { $0.key < $1.key }) {
-            guard config.node(named: daemon.me)?.networks.contains(name) == true,
-                case .disk(let device) = config.network(named: name)?.kind
-            else { continue }
+        let wanted = Self.disks(of: daemon.me, in: config)
+        let current = paths.withLock { $0 }
+        for (name, device) in wanted {
+            guard let path = current[name] else {
+                do {
+                    let path = try Self.path(name, device: device, config: config, daemon: daemon, pool: pool)
+                    paths.withLock { $0[name] = path }
+                    if let interval = polling.withLock({ $0 }) { start(path, every: interval) }
+                    daemon.logs.event("disk heartbeat on \(name) (\(device)) starts: the configuration adds it here")
+                } catch {
+                    daemon.logs.event(
+                        "ERROR: cannot open disk \(name) (\(device)), added by the configuration: \(error)")
+                }
+                continue
+            }
             let old = path.disk
             if old.device.layout != layout || old.slot != slot {
                 do {
                     let file = try DiskDevice(path: device, layout: layout, create: !device.hasPrefix("/dev/"))
-                    path.current.withLock {
-                        $0 = DiskHeartbeat(device: file, clusterID: config.id, slot: slot, threadPool: pool)
-                    }
+                    let disk = DiskHeartbeat(device: file, clusterID: config.id, slot: slot, threadPool: pool)
+                    path.current.withLock { $0 = disk }
                 } catch {
                     daemon.logs.event(
-                        "ERROR: disk \(name) cannot hold \(layout.nodeSlots) node slots (\(error)): it keeps "
+                        "ERROR: disk \(name) cannot be laid out for \(layout.nodeSlots) nodes (\(error)): it keeps "
                             + "\(old.device.layout.nodeSlots) until the next start of vigild")
                     continue
                 }
             }
             path.reader.withLock { $0.reconfigure(to: config) }
+        }
+        for (name, path) in current where !wanted.contains(where: { $0.network == name }) {
+            paths.withLock { $0[name] = nil }
+            stop(path)
+            daemon.logs.event("disk heartbeat on \(name) stops: the configuration takes it from this node")
         }
     }
 
@@ -120,7 +148,7 @@ final class DiskPaths: Sendable {
 
     /// Writes this node's slot with the heartbeats the core sent on `network`.
     func beat(network: String, _ beats: [Envelope], holdings: [String]) {
-        guard let path = paths[network] else { return }
+        guard let path = paths.withLock({ $0[network] }) else { return }
         if let incarnation = beats.first?.incarnation {
             path.writer.withLock { if incarnation > $0.incarnation { $0.incarnation = incarnation } }
         }
@@ -130,7 +158,7 @@ final class DiskPaths: Sendable {
 
     /// Queues a message in the slot's outbox and writes the slot at once.
     func post(_ envelope: Envelope) {
-        guard let path = paths[envelope.network] else { return }
+        guard let path = paths.withLock({ $0[envelope.network] }) else { return }
         do {
             try path.writer.withLock { try $0.post(envelope) }
         } catch {
@@ -172,7 +200,7 @@ final class DiskPaths: Sendable {
     /// the loop).
     func tiebreaker(_ request: DiskRequest) {
         let daemon = daemon
-        guard let path = paths[request.network] else {
+        guard let path = paths.withLock({ $0[request.network] }) else {
             daemon.send(.diskCompleted(request.id, .failed("\(daemon.me) is not attached to disk \(request.network)")))
             return
         }
@@ -194,12 +222,21 @@ final class DiskPaths: Sendable {
     /// what changed. Blocking calls on a thread of its own cost no task, timer or pool hop, and a
     /// hung device stalls only that thread (its peers then go unheard on the disk, as they should).
     func start(polling interval: Duration) {
-        for path in paths.values {
-            let daemon = daemon
-            let thread = Thread { Self.runIO(path, every: interval, daemon: daemon) }
-            thread.name = "vigil-disk-\(path.network)"
-            thread.start()
-        }
+        polling.withLock { $0 = interval }
+        for path in paths.withLock({ Array($0.values) }) { start(path, every: interval) }
+    }
+
+    private func start(_ path: Path, every interval: Duration) {
+        let daemon = daemon
+        let thread = Thread { Self.runIO(path, every: interval, daemon: daemon) }
+        thread.name = "vigil-disk-\(path.network)"
+        thread.start()
+    }
+
+    /// Ends a path's I/O thread (after the operation it is in, if any).
+    private func stop(_ path: Path) {
+        path.work.withLock { $0.stopped = true }
+        path.wakeup.signal()
     }
 
     private static func runIO(_ path: Path, every interval: Duration, daemon: NodeDaemon) {
@@ -256,10 +293,7 @@ final class DiskPaths: Sendable {
     }
 
     func close() {
-        for path in paths.values {
-            path.work.withLock { $0.stopped = true }
-            path.wakeup.signal()
-        }
+        for path in paths.withLock({ Array($0.values) }) { stop(path) }
         try? pool.syncShutdownGracefully()
     }
 }

@@ -168,6 +168,48 @@ import VigilCore
         for node in cluster.nodes { #expect(!isDead(pids[node]!), "\(node) restarted") }
     }
 
+    /// A disk heartbeat network added live: every node opens it at once and writes its slot on it,
+    /// with no vigild restart.
+    @Test func aDiskNetworkIsAddedLive() async throws {
+        let binary = try #require(DaemonProcessTests.vigild, "vigild is not built: run swift build first")
+        var cluster = Cluster()
+        defer { cluster.cleanUp() }
+        try await cluster.startAll(binary: binary)
+        let original = cluster.dir.read("trio.yaml")
+        let disk = cluster.dir.file("dhb2")
+        // A second disk network, and every node's interface on it beside its first disk's.
+        var lines: [String] = []
+        for line in original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line == "nodes:" { lines.append("  - {name: dhb2, type: disk, device: \(disk)}") }
+            lines.append(line)
+            if let start = line.range(of: "- {name: dhb, label: "), let end = line.range(of: "_dhb,") {
+                let node = line[start.upperBound..<end.lowerBound]
+                lines.append(
+                    line[..<start.lowerBound] + "- {name: dhb2, label: \(node)_dhb2, network: dhb2, device: \(disk)}")
+            }
+        }
+        let twoDisks = lines.joined(separator: "\n")
+        try #require(twoDisks.components(separatedBy: "network: dhb2").count == 4, "\(twoDisks)")
+        let pids = cluster.pids
+
+        let answer = try await AdminClient(socketPath: cluster.socket("n3")).send(
+            .sync(text: twoDisks, file: "two-disks.yaml", expectVersion: 0))
+        let done = try #require(Self.done(answer), "sync: \(answer)")
+        #expect(done.contains("configuration version 1 runs on every member"), "\(done)")
+        let slotSize = 64 * 1024
+        let written = await eventually(within: .seconds(20)) {
+            guard let bytes = FileManager.default.contents(atPath: disk), bytes.count >= 3 * slotSize + 16 else { return false }
+            // Slot i of the node of rank i starts at (1 + i) x the slot size: each holds a record.
+            return (1...3).allSatisfy { slot in bytes[slot * slotSize..<slot * slotSize + 16].contains { $0 != 0 } }
+        }
+        #expect(written, "every node writes its slot on the added disk\n\(cluster.logs())")
+        for node in cluster.nodes {
+            #expect(cluster.dir.read("\(node)/vigil.log").contains("disk heartbeat on dhb2 (\(disk)) starts"), "\(node)")
+            #expect(!isDead(pids[node]!), "\(node) restarted")
+        }
+        #expect(await cluster.holders(from: "n2") == ["n1"], "svc stays where it runs")
+    }
+
     /// `vigil sync --preview` against live daemons: the difference and what the group would do,
     /// nothing stored; `--expect-version` refuses a sync prepared against another version; every
     /// node keeps each version in its history, and any kept text can be read back.
