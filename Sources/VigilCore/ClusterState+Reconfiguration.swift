@@ -7,8 +7,10 @@ extension ClusterState {
     ///
     /// - Nodes the new configuration removes are no longer up; nodes it adds are not up until
     ///   they join (their own node_up).
-    /// - A network the new configuration adds counts as up on every up node attached to it (its
-    ///   heartbeats start with the new version; if they fail, the usual network_down follows). A
+    /// - A network the new configuration adds counts as up on every up node attached to it, with
+    ///   all its adapters there working, the first one active (its heartbeats start with the new
+    ///   version; the coordinator judges it from the members' reports after twice its detection
+    ///   time, and if they fail, the usual network_down follows). A
     ///   network whose type or kind changed keeps its state.
     /// - Administrative state, failures and placements of removed groups are forgotten, and so are
     ///   sticky moves to removed nodes, holds until a removed node returns, and groups left
@@ -27,7 +29,10 @@ extension ClusterState {
         let oldNetworks = Set(old.networks.map(\.name))
         for network in new.networks where !oldNetworks.contains(network.name) {
             for node in new.nodes where state.up.contains(node.name) && node.networks.contains(network.name) {
+                let adapters = node.adapters(on: network.name)
                 state.topology.nodes[node.name, default: NodeTopology()].networksUp.insert(network.name)
+                state.topology.nodes[node.name]!.adaptersUp.formUnion(adapters)
+                if network.isIP { state.topology.nodes[node.name]!.active[network.name] = adapters.first }
             }
         }
         state.admin.sticky = admin.sticky.filter { groups.contains($0.key) && nodes.contains($0.value) }

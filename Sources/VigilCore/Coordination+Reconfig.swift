@@ -117,6 +117,10 @@ extension Coordination {
         }
         let old = config
         state = state.adapted(from: old, to: new)
+        // The networks it adds count as up (`adapted`) until their first heartbeats had time to come.
+        for network in new.networks where old.network(named: network.name) == nil {
+            networksJudgedFrom[network.name] = now + new.heartbeat(for: network).detectionTime * 2
+        }
         state.activeConfigVersion = version
         state.pendingConfigVersion = nil
         config = new

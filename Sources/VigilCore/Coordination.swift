@@ -36,6 +36,9 @@ struct Coordination: Sendable {
     private let mayHoldGroups: Set<String>
     var fencing = Fencing()
     var announcedWaits: Set<String> = []
+    /// The networks a reconfiguration added, and from when the members' reports judge them: until
+    /// then their first heartbeats may not have come, and they stay as the agreed state has them.
+    var networksJudgedFrom: [String: Moment] = [:]
     /// The topology the members' reports show, and what it was computed from.
     private var observedCache:
         (view: TopologyView, members: [String: UInt64], previous: TopologyView, revision: UInt64)?
@@ -198,7 +201,7 @@ struct Coordination: Sendable {
     // MARK: Events
 
     mutating func start(_ event: ClusterEvent, at now: Moment) {
-        apply(event)
+        apply(event, at: now)
         // A reconfiguration replans once its version is active (`advanceReconfiguration`).
         if case .reconfig = event {} else { replan(because: event.description) }
         state.events.append(EventRecord(number: state.nextEventNumber, event: event, started: now, completed: nil))
@@ -260,7 +263,7 @@ struct Coordination: Sendable {
         for node in rankOrder(state.up) {
             if let how = reports[node]?.leaving { return .nodeDown(node: node, how: how) }
         }
-        let observed = observedTopology()
+        let observed = observedTopology(at: now)
         if let event = TopologyChange.firstLoss(from: state.topology, to: observed, up: state.up, config: config) {
             return event
         }
@@ -313,15 +316,22 @@ struct Coordination: Sendable {
     /// The topology the members' reports show now. It is recomputed only when something it
     /// depends on changed (the members, their reported topologies, the agreed topology): a
     /// coordinator steps on every message it gets, mostly heartbeats that change none of them.
-    mutating func observedTopology() -> TopologyView {
+    mutating func observedTopology(at now: Moment) -> TopologyView {
+        let judging = networksJudgedFrom.count
+        networksJudgedFrom = networksJudgedFrom.filter { now < $0.value }
+        // A network judged from now on is judged afresh: the cached view kept it as agreed.
+        if networksJudgedFrom.count != judging { observedCache = nil }
         if let cached = observedCache, cached.revision == reportedTopologyRevision,
-            cached.members == state.members, cached.previous == state.topology
+            cached.members == state.members, cached.previous == state.topology, networksJudgedFrom.isEmpty
         {
             return cached.view
         }
-        let observed = TopologyView.aggregate(
+        var observed = TopologyView.aggregate(
             config: config, members: Set(state.members.keys), reports: reports.mapValues(\.topology),
             previous: state.topology)
+        for network in networksJudgedFrom.keys {
+            observed = observed.keeping(network, asIn: state.topology, config: config)
+        }
         observedCache = (observed, state.members, state.topology, reportedTopologyRevision)
         return observed
     }

@@ -2,8 +2,8 @@ import VigilModel
 
 /// What each agreed event changes in the cluster state, and which administrator requests are refused.
 extension Coordination {
-    mutating func apply(_ event: ClusterEvent) {
-        let observed = observedTopology()
+    mutating func apply(_ event: ClusterEvent, at now: Moment) {
+        let observed = observedTopology(at: now)
         defer { invalidateObserved() }
         switch event {
         case .nodeUp(let node):

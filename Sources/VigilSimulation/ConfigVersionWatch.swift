@@ -12,6 +12,8 @@ struct ConfigVersionWatch {
     var taken: [UInt64: (node: String, request: UInt64)] = [:]
     /// The newest version taken and when.
     var newest: (version: UInt64, at: Moment)?
+    /// Nodes a version added back, to be started once their cluster services stopped.
+    var addedBack: Set<String> = []
     var violations: [Violation] = []
 
     /// How long a push takes to reach the other nodes.
@@ -47,14 +49,16 @@ struct ConfigVersionWatch {
                 simulator.defineConfiguration(config, version: version)
                 if version > newest?.version ?? 0 { newest = (version, simulator.now) }
                 simulator.configurationStored(version: version, on: node)
-                // A node the version adds back, stopped since a version removed it: the administrator
-                // installs the new version there and starts it (it joins once the cluster runs it).
-                for added in config.nodes.map(\.name) where base.node(named: added) == nil {
-                    guard let host = simulator.hosts[added], host.core == nil else { continue }
-                    simulator.configurationStored(version: version, on: added)
-                    simulator.start(added)
-                }
+                // A node the version adds back: the administrator starts it once its cluster
+                // services stopped (it may still be leaving); it joins once the cluster runs it.
+                addedBack.formUnion(config.nodes.map(\.name).filter { base.node(named: $0) == nil })
             }
+        }
+        for node in addedBack.sorted() {
+            guard let host = simulator.hosts[node], host.core == nil else { continue }
+            addedBack.remove(node)
+            // Down (crashed): it is started when the schedule restarts it.
+            if host.isUp { simulator.start(node) }
         }
         guard let newest, simulator.now - newest.at >= Self.pushDelay else { return }
         for node in simulator.config.nodes.map(\.name) {

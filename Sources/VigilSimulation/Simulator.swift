@@ -56,12 +56,12 @@ public final class Simulator {
     /// Starts cluster services on a node (booting it first if it crashed).
     public func start(_ node: String) {
         guard let host = hosts[node], host.core == nil else { return }
-        // A node a sync added, started for the first time: the administrator installed the
-        // cluster's newest file on it (vigild starts from it and fetches that version).
-        if host.incarnations == 0, configuration(host.storedConfigVersion).node(named: node) == nil,
-            let newest = checker.versions.keys.sorted(by: >).first(where: {
-                checker.versions[$0]!.node(named: node) != nil
-            })
+        // A node whose stored version does not name it (a sync added it, or removed it and then
+        // added it back) while the newest version does: the administrator starts it from the
+        // cluster's newest file, and vigild fetches that version (`ConfigStore.chooseAtStart`).
+        if configuration(host.storedConfigVersion).node(named: node) == nil,
+            let newest = checker.versions.keys.max(), newest > host.storedConfigVersion,
+            configuration(newest).node(named: node) != nil
         {
             host.storedConfigVersion = newest
         }

@@ -124,7 +124,8 @@ struct Vigild: AsyncParsableCommand {
             throw ValidationError("cannot read \(config): \(error.localizedDescription)")
         }
         // The newest configuration `vigil sync` stored wins over a --config file that differs.
-        let choice = ConfigStore.chooseAtStart(configPath: config, stateDirectory: stateDir, given: given)
+        let name = node ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
+        let choice = ConfigStore.chooseAtStart(configPath: config, stateDirectory: stateDir, given: given, node: name)
         if let note = choice.note { FileHandle.standardError.write(Data("vigild: \(note)\n".utf8)) }
         let (read, problems) = ConfigLoader.load(yaml: choice.text, file: choice.path)
         guard let loaded = read else {
@@ -138,12 +139,11 @@ struct Vigild: AsyncParsableCommand {
                     "vigild: the configuration has \(errors.count) errors; run `vigil verify \(choice.path)`"
                 ]).joined(separator: "\n"))
         }
-        let name = node ?? ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? ""
         guard loaded.config.node(named: name) != nil || choice.version == 0 else {
             throw ValidationError(
                 "configuration version \(choice.version) (\(choice.path), stored by `vigil sync`) does not name "
                     + "\(name): a reconfiguration removed it from cluster \(loaded.config.name); to add it back, "
-                    + "sync a version that names it from a member")
+                    + "sync a version that names it from a member and start vigild here with that file as --config")
         }
         guard loaded.config.node(named: name) != nil else {
             throw ValidationError(

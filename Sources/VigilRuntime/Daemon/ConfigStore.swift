@@ -101,7 +101,14 @@ public struct ConfigStore: Sendable {
     /// that verifies, else the `--config` file. The `--config` file has no version of its own: it
     /// counts as the stored version when its text is the same, and as version 0 otherwise, so the
     /// stored (synchronised) one wins; a changed `--config` file is brought in with `vigil sync`.
-    public static func chooseAtStart(configPath: String, stateDirectory: String, given: String) -> StartupChoice {
+    ///
+    /// One exception: a stored version that removed `node` while the `--config` file names it (the
+    /// administrator starts a node that a later version added back). The file runs, as version 0,
+    /// and the stored version is set aside: the node fetches the cluster's newest version, and
+    /// joins if it names the node or stops its cluster services if it does not.
+    public static func chooseAtStart(configPath: String, stateDirectory: String, given: String, node: String? = nil)
+        -> StartupChoice
+    {
         let store = ConfigStore(stateDirectory: stateDirectory)
         guard let stored = store.read() else {
             return StartupChoice(path: configPath, text: given, version: 0, note: nil)
@@ -110,7 +117,18 @@ public struct ConfigStore: Sendable {
             return StartupChoice(path: configPath, text: given, version: stored.version, note: nil)
         }
         switch verify(stored.text, file: store.path) {
-        case .success:
+        case .success(let storedConfig):
+            if let node, storedConfig.node(named: node) == nil,
+                case .success(let givenConfig) = verify(given, file: configPath),
+                givenConfig.node(named: node) != nil, givenConfig.id == storedConfig.id
+            {
+                return StartupChoice(
+                    path: configPath, text: given, version: 0,
+                    note:
+                        "the synchronised configuration version \(stored.version) (\(store.path)) removed \(node); "
+                        + "starting from \(configPath), which names it: \(node) joins if the cluster's newest "
+                        + "version names it")
+            }
             return StartupChoice(
                 path: store.path, text: stored.text, version: stored.version,
                 note:

@@ -166,6 +166,19 @@ import VigilCore
         #expect(cluster.dir.read("n4/cluster.log").contains("configuration version 2 removes n4 from the cluster"))
         #expect(await cluster.holders(from: "n2") == ["n1"])
         for node in cluster.nodes { #expect(!isDead(pids[node]!), "\(node) restarted") }
+
+        // Added back while its vigild is down: started from the file that names it, over the
+        // stored version that removed it, it fetches the cluster's newest version and joins.
+        if let pid = cluster.pids["n4"] { kill(pid, SIGKILL) }
+        let again = try await AdminClient(socketPath: cluster.socket("n3")).send(
+            .sync(text: quad, file: "quad.yaml", expectVersion: 2))
+        #expect(Self.done(again)?.contains("configuration version 3 runs on every member") == true, "\(again)")
+        try cluster.start("n4", binary: binary, config: "quad.yaml")
+        let rejoined = await eventually(within: .seconds(30)) {
+            let n4 = await cluster.status(from: "n4")
+            return n4?.configVersion == 3 && n4?.state == .up
+        }
+        #expect(rejoined, "n4 did not join again\n\(cluster.logs())")
     }
 
     /// A disk heartbeat network added live: every node opens it at once and writes its slot on it,
@@ -205,6 +218,9 @@ import VigilCore
         #expect(written, "every node writes its slot on the added disk\n\(cluster.logs())")
         for node in cluster.nodes {
             #expect(cluster.dir.read("\(node)/vigil.log").contains("disk heartbeat on dhb2 (\(disk)) starts"), "\(node)")
+            // Its first heartbeats come within its detection time: it is never declared down.
+            let events = cluster.dir.read("\(node)/cluster.log").split(separator: "\n").filter { $0.contains("dhb2") }
+            #expect(!events.contains { $0.contains("network_down") }, "\(node): \(events)")
             #expect(!isDead(pids[node]!), "\(node) restarted")
         }
         #expect(await cluster.holders(from: "n2") == ["n1"], "svc stays where it runs")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VigilModel
 @testable import VigilRuntime
 
 /// The stored configuration of `vigil sync`: one file whose first line is its version; at start,
@@ -40,6 +41,32 @@ import Testing
         let broken = ConfigStore.chooseAtStart(configPath: "/etc/c.yaml", stateDirectory: dir.path, given: text)
         #expect(broken.version == 0 && broken.path == "/etc/c.yaml")
         #expect(broken.note?.contains("has errors") == true)
+    }
+
+    /// A node that a version removed and a later one added back, started from a file that names it:
+    /// the file runs (version 0), not the stored version that would refuse it.
+    @Test func aFileThatNamesANodeWinsOverAStoredVersionThatRemovedIt() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let text = try String(contentsOfFile: Self.scream, encoding: .utf8)
+        guard case .success(let scream) = ConfigStore.verify(text, file: "scream.yaml") else {
+            Issue.record("scream does not verify")
+            return
+        }
+        var without = scream
+        without.nodes.removeAll { $0.name == "ghost4" }
+        for index in without.resourceGroups.indices { without.resourceGroups[index].nodes.removeAll { $0 == "ghost4" } }
+        // Its serial cables go with it.
+        let cables = ["rs232_34", "rs232_41"]
+        without.networks.removeAll { cables.contains($0.name) }
+        for index in without.nodes.indices { without.nodes[index].interfaces.removeAll { cables.contains($0.network) } }
+        try ConfigStore(stateDirectory: dir.path).write(version: 4, text: ConfigWriter.yaml(without))
+        let removed = ConfigStore.chooseAtStart(configPath: "/etc/c.yaml", stateDirectory: dir.path, given: text, node: "ghost4")
+        #expect(removed.version == 0 && removed.path == "/etc/c.yaml" && removed.text == text)
+        #expect(removed.note?.contains("removed ghost4") == true, "\(removed.note ?? "")")
+        // A node the stored version still names runs it, as before.
+        let kept = ConfigStore.chooseAtStart(configPath: "/etc/c.yaml", stateDirectory: dir.path, given: text, node: "ghost1")
+        #expect(kept.version == 4 && kept.path.hasSuffix("/cluster.yaml"))
     }
 
     @Test func verifyRefusesErrorsAndAnotherClusterID() throws {
