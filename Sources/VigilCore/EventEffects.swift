@@ -77,6 +77,14 @@ extension Coordination {
             return "version \(version) is not the next one: the cluster's newest configuration is version \(newest) "
                 + "(another sync came first)"
         }
+        // A cluster whose members run different versions: the one that lags catches up first.
+        for member in rankOrder(Set(state.members.keys)) {
+            guard let running = reports[member]?.runningConfigVersion, running != state.activeConfigVersion else {
+                continue
+            }
+            return "\(member) runs configuration version \(running), the cluster \(state.activeConfigVersion): a sync "
+                + "waits until every member runs the cluster's version"
+        }
         return nil
     }
 

@@ -43,6 +43,37 @@ import VigilSimulation
         #expect(simulator.violations.isEmpty, "\(simulator.violations)")
     }
 
+    /// A member that runs another configuration version than the cluster's (it was down while a
+    /// version ran, and restarted from the older one it stores): a sync is refused, saying which.
+    @Test func aSyncIsRefusedWhileAMemberRunsAnotherVersion() throws {
+        let simulator = try Self.running()
+        simulator.crash("ghost4")
+        simulator.run(for: .seconds(3))
+        var next = simulator.config
+        next.resourceGroups[0].inactiveTakeover.toggle()
+        simulator.defineConfiguration(next, version: 1)
+        for node in ["ghost1", "ghost2", "ghost3"] { simulator.configurationStored(version: 1, on: node) }
+        simulator.run(for: .seconds(3))
+        #expect(simulator.hosts["ghost1"]?.core?.installed?.activeConfigVersion == 1)
+        simulator.start("ghost4")
+        simulator.run(for: .seconds(3))
+        simulator.request(.claimConfigVersion(version: 2, expecting: nil), on: "ghost2")
+        simulator.run(for: .seconds(2))
+        #expect(Self.grants(simulator).isEmpty)
+        #expect(
+            Self.refusals(simulator, on: "ghost2") == [
+                "ghost4 runs configuration version 0, the cluster 1: a sync waits until every member runs the "
+                    + "cluster's version"
+            ])
+        // Once it stores and runs the cluster's version, the sync goes through.
+        simulator.configurationStored(version: 1, on: "ghost4")
+        simulator.run(for: .seconds(3))
+        simulator.request(.claimConfigVersion(version: 2, expecting: nil), on: "ghost2")
+        simulator.run(for: .seconds(2))
+        #expect(Self.grants(simulator).map(\.version) == [2])
+        #expect(simulator.violations.isEmpty, "\(simulator.violations)")
+    }
+
     @Test func expectingIsCompareAndSwap() throws {
         let simulator = try Self.running()
         simulator.request(.claimConfigVersion(version: 1, expecting: 0), on: "ghost3")
