@@ -263,6 +263,18 @@ struct Coordination: Sendable {
         for node in rankOrder(state.up) {
             if let how = reports[node]?.leaving { return .nodeDown(node: node, how: how) }
         }
+        // A member that ran a newer version than the cluster's while it was out of a view (it
+        // runs the newest it stores then) and came back without leaving: it cannot hold groups
+        // the cluster's version defines. It is down until the cluster runs its version.
+        for node in rankOrder(state.up) {
+            guard let running = reports[node]?.runningConfigVersion, running > state.activeConfigVersion else {
+                continue
+            }
+            outcome.notes.append(
+                "\(node) runs configuration version \(running), newer than the cluster's "
+                    + "\(state.activeConfigVersion): it is down until the cluster runs that version")
+            return .nodeDown(node: node, how: .failed)
+        }
         let observed = observedTopology(at: now)
         if let event = TopologyChange.firstLoss(from: state.topology, to: observed, up: state.up, config: config) {
             return event

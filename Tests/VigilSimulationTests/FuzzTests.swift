@@ -109,6 +109,18 @@ import VigilSimulation
         #expect(found != nil, "the checker never saw a group left as the old version defined it")
     }
 
+    /// Schedules of `vigil sim fuzz examples/scream.yaml --faults sync,crash,pause,partition,partial,loss`
+    /// that found reconfiguration defects: a node added back while it was still leaving was never
+    /// started (50286, 50588); a member that ran a newer version out of a view came back up in a
+    /// cluster on the older one, which then never reconfigured (60412).
+    @Test(arguments: [50286, 50588, 60412] as [UInt64])
+    func reconfigurationSchedulesThatFoundDefectsPass(seed: UInt64) throws {
+        let faults = try #require(FaultKind.parseList("sync,crash,pause,partition,partial,loss"))
+        let fuzzer = Fuzzer(config: try Fixtures.config("scream.yaml"), faults: faults)
+        let outcome = fuzzer.run(seed: seed)
+        for violation in outcome.violations { Issue.record("seed \(seed): \(violation)") }
+    }
+
     @Test func withoutReleaseBeforeAcquireTable12Fails() throws {
         let config = try Fixtures.config("scream.yaml")
         let runner = PlanRunner(config: config, plan: try Fixtures.plan("scream-table12.yaml", for: config))
