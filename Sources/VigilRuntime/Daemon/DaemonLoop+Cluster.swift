@@ -227,7 +227,11 @@ extension DaemonLoop {
             wait.continuation.resume(returning: lines.joined(separator: "\n"))
             return
         }
-        let peers = wait.peers
+        // Once the cluster runs the version, a node it removes is no longer waited for: the version
+        // ran, so every member had stored it, and its acknowledgement may have come after this node
+        // stopped counting it as a peer.
+        let runs = (core.installed?.activeConfigVersion ?? 0) >= wait.version
+        let peers = wait.peers.filter { !runs || core.config.node(named: $0) != nil }
         let stored = peers.filter { (configSync.peerVersions[$0] ?? 0) >= wait.version }
         let pending = peers.filter { !stored.contains($0) && wait.rejected[$0] == nil }
         guard pending.isEmpty || now >= wait.deadline else {
