@@ -38,7 +38,7 @@ extension ClusterNode {
             (config.quorum, config.tiebreaker, config.largestIPHeartbeatInterval)
             != (next.quorum, next.tiebreaker, next.largestIPHeartbeatInterval)
         versions.run(version)
-        topology.reconfigure(to: next, version: version, at: now)
+        topology.reconfigure(to: next, version: version)
         executor.reconfigure(to: next)
         // A group still online as an older version defined it (a version that ran without the
         // reconfig's release step: this node or its coordinator lacked a version) is released here;

@@ -341,8 +341,12 @@ struct Coordination: Sendable {
         var observed = TopologyView.aggregate(
             config: config, members: Set(state.members.keys), reports: reports.mapValues(\.topology),
             previous: state.topology)
+        // A network not judged yet stays on every node as the agreed state has it.
         for network in networksJudgedFrom.keys {
-            observed = observed.keeping(network, asIn: state.topology, config: config)
+            for node in observed.nodes.keys {
+                observed.nodes[node] = TopologyChange.take(
+                    network, of: node, from: state.topology, into: observed, config: config)
+            }
         }
         observedCache = (observed, state.members, state.topology, reportedTopologyRevision)
         return observed

@@ -65,10 +65,6 @@ public struct LocalTopology: Sendable {
     /// hearing for one detection time, so that a joining node's boot adapter is not passed over
     /// only because a standby's first heartbeat happened to arrive first.
     public var listeningSince: Moment?
-    /// When a reconfiguration gave this node each adapter it did not have (on a network new to it,
-    /// or a new adapter on one it had): such an adapter counts as hearing for one detection time
-    /// too, so that a network added live is not declared down before its first heartbeats came.
-    private var adaptersAddedAt: [String: Moment] = [:]
 
     public init(config: ClusterConfig, me: String, configVersion: UInt64 = 0) {
         self.config = config
@@ -83,13 +79,8 @@ public struct LocalTopology: Sendable {
     /// peer, network or adapter it removes is forgotten, one it adds starts unheard (its first
     /// heartbeats go at once). Neighbour masks are dropped when the node list changed, as they
     /// name nodes by rank; the next heartbeats bring them again.
-    mutating func reconfigure(to new: ClusterConfig, version: UInt64, at now: Moment) {
+    mutating func reconfigure(to new: ClusterConfig, version: UInt64) {
         configVersion = version
-        let had = Set(myNode.interfaces.map { "\($0.network)/\($0.name)" })
-        for interface in new.node(named: me)?.interfaces ?? []
-        where !had.contains("\(interface.network)/\(interface.name)") {
-            adaptersAddedAt[interface.name] = now
-        }
         let peers = Set(new.nodes.map(\.name))
         let networks = Set(new.networks.map(\.name))
         let adapters = Set(new.node(named: me)?.interfaces.map(\.name) ?? [])
@@ -458,9 +449,7 @@ public struct LocalTopology: Sendable {
             let heard = Set((lastHeard[name] ?? [:]).filter { now - $0.value <= limit }.keys)
             var adapters: [String: AdapterSight] = [:]
             for adapter in myNode.adapters(on: name) {
-                let justStarted = [listeningSince, adaptersAddedAt[adapter]].contains { since in
-                    since.map { now - $0 <= limit } ?? false
-                }
+                let justStarted = listeningSince.map { now - $0 <= limit } ?? false
                 adapters[adapter] = AdapterSight(
                     carrier: !carrierLost.contains(adapter),
                     hearing: adapterHears(adapter, on: name, at: now) ?? justStarted)

@@ -45,13 +45,10 @@ struct ResourceExecutor: Sendable {
     mutating func reconfigure(to new: ClusterConfig) {
         let changes = ConfigDifference(from: config, to: new).changes
         for name in holdings.heldGroups where retired[name] == nil {
-            guard let group = new.group(named: name) else {
-                retired[name] = config
-                continue
+            let restarts = new.group(named: name).map {
+                ReconfigurationPreview.restartReason(of: $0, old: config, changes: changes) != nil
             }
-            if ReconfigurationPreview.restartReason(of: group, old: config, changes: changes) != nil {
-                retired[name] = config
-            }
+            if restarts ?? true { retired[name] = config }
         }
         config = new
     }

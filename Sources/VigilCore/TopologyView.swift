@@ -95,25 +95,3 @@ extension TopologyView {
         return Set((hearing.isEmpty ? withCarrier : hearing).keys)
     }
 }
-
-extension TopologyView {
-    /// This view with `network` as `agreed` has it on every node: whether it is up there, its
-    /// adapters on it that work, and its active adapter (a network just added, not judged yet).
-    func keeping(_ network: String, asIn agreed: TopologyView, config: ClusterConfig) -> TopologyView {
-        var view = self
-        for (node, topology) in view.nodes {
-            let adapters = Set(config.node(named: node)?.adapters(on: network) ?? [])
-            let was = agreed.nodes[node] ?? NodeTopology()
-            var kept = topology
-            kept.adaptersUp = kept.adaptersUp.subtracting(adapters).union(was.adaptersUp.intersection(adapters))
-            if was.networksUp.contains(network) {
-                kept.networksUp.insert(network)
-            } else {
-                kept.networksUp.remove(network)
-            }
-            kept.active[network] = was.active[network]
-            view.nodes[node] = kept
-        }
-        return view
-    }
-}

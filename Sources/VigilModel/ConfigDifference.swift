@@ -42,6 +42,11 @@ public struct ConfigDifference: Sendable, Equatable {
     public var changes: [Change]
 
     public var isEmpty: Bool { changes.isEmpty }
+    /// How much changed, as `config diff` and `snapshot diff` head it: `no difference`, `1 change`,
+    /// `N changes`.
+    public var count: String {
+        changes.isEmpty ? "no difference" : "\(changes.count) change\(changes.count == 1 ? "" : "s")"
+    }
 
     /// The changes that turn `old` into `new`.
     public init(from old: ClusterConfig, to new: ClusterConfig) {

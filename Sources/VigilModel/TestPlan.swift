@@ -142,20 +142,13 @@ public enum PlanAction: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension PlanAction {
-    /// What a `preview` action finds wrong with what the preview said (`said`, its lines): the
-    /// expected lines none of them contains; `nil` when every one is there.
-    public static func previewProblem(file: String, expect: [String], said: [String]) -> String? {
+    /// What a `preview` or `snapshot_diff` action finds wrong with what the command said (`said`,
+    /// its lines): the expected lines none of them contains, under `command` (`preview FILE`,
+    /// `snapshot diff NAME live`); `nil` when every one is there.
+    public static func missingLines(of command: String, expect: [String], said: [String]) -> String? {
         let missing = expect.filter { line in !said.contains { $0.contains(line) } }
         guard !missing.isEmpty else { return nil }
-        return "preview \(file) lacks " + missing.map { "'\($0)'" }.joined(separator: ", ") + "; it says: "
+        return "\(command) lacks " + missing.map { "'\($0)'" }.joined(separator: ", ") + "; it says: "
             + said.joined(separator: " | ")
-    }
-
-    /// What a `snapshot_diff` action finds wrong with what `vigil snapshot diff NAME live` said.
-    public static func snapshotDiffProblem(name: String, expect: [String], said: [String]) -> String? {
-        let missing = expect.filter { line in !said.contains { $0.contains(line) } }
-        guard !missing.isEmpty else { return nil }
-        return "snapshot diff \(name) live lacks " + missing.map { "'\($0)'" }.joined(separator: ", ")
-            + "; it says: " + said.joined(separator: " | ")
     }
 }

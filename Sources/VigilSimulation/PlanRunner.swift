@@ -196,11 +196,11 @@ public enum PlanActions {
             }
         case .snapshotDiff(let name, let expect):
             guard let saved = simulator.snapshots[name] else { return "snapshot diff \(name): no such snapshot" }
-            let changes = ConfigDifference(from: saved, to: simulator.activeConfig).changes.map(\.description)
-            let version = simulator.runningVersion
-            let count = changes.isEmpty ? "no difference" : "\(changes.count) change\(changes.count == 1 ? "" : "s")"
-            let said = ["snapshot \(name) -> live (version \(version)): \(count)"] + changes
-            return PlanAction.snapshotDiffProblem(name: name, expect: expect, said: said)
+            let difference = ConfigDifference(from: saved, to: simulator.activeConfig)
+            let said =
+                ["snapshot \(name) -> live (version \(simulator.runningVersion)): \(difference.count)"]
+                + difference.changes.map(\.description)
+            return PlanAction.missingLines(of: "snapshot diff \(name) live", expect: expect, said: said)
         }
         return nil
     }
@@ -261,7 +261,7 @@ public enum PlanActions {
         let preview = ReconfigurationPreview(
             from: core.config, to: config, state: core.installed, fromVersion: core.versions.running,
             toVersion: core.newestKnownConfigVersion + 1)
-        return PlanAction.previewProblem(file: file, expect: expect, said: preview.lines)
+        return PlanAction.missingLines(of: "preview \(file)", expect: expect, said: preview.lines)
     }
 
     /// Makes the request on the first running node and waits for the answer.

@@ -225,7 +225,7 @@ public final class TestbedRunner: Sendable {
             case .snapshotDiff(let name, let expect):
                 let diff = await vigil(["snapshot", "diff", name, "live"])
                 let said = diff.output.split(separator: "\n").map(String.init)
-                return PlanAction.snapshotDiffProblem(name: name, expect: expect, said: said)
+                return PlanAction.missingLines(of: "snapshot diff \(name) live", expect: expect, said: said)
             }
         } catch {
             return "\(action): \(error)"
@@ -243,7 +243,7 @@ public final class TestbedRunner: Sendable {
             else { continue }
             let said =
                 answer.findings + (answer.refusal.map { ["refused: \($0)"] } ?? []) + (answer.preview?.lines ?? [])
-            return PlanAction.previewProblem(file: file, expect: expect, said: said)
+            return PlanAction.missingLines(of: "preview \(file)", expect: expect, said: said)
         }
         return "preview \(file): no running node answered"
     }

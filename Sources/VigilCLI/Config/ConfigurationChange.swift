@@ -35,12 +35,12 @@ enum ConfigurationChange {
             }
             configs.append(loaded.config)
         }
-        let lines = ConfigDifference(from: configs[0], to: configs[1]).changes.map(\.description)
+        let difference = ConfigDifference(from: configs[0], to: configs[1])
+        let lines = difference.changes.map(\.description)
         if options.json {
             print(AdminExchange.json(DifferenceJSON(from: old.label, to: new.label, changes: lines)))
         } else {
-            let count = lines.isEmpty ? "no difference" : "\(lines.count) change\(lines.count == 1 ? "" : "s")"
-            print("\(title): \(count)")
+            print("\(title): \(difference.count)")
             for line in lines { print(line) }
         }
         return lines.isEmpty ? 0 : 1

@@ -97,6 +97,13 @@ public struct ConfigStore: Sendable {
         VerifiedText.configuration(text, file: file, clusterID: clusterID).mapError { ConfigStoreError("\($0)") }
     }
 
+    /// Whether the stored version is one that removed `node`: it verifies, and does not name it.
+    /// Such a version is set aside when `node` starts from a file that names it (`chooseAtStart`).
+    public func storedVersionRemoves(_ node: String) -> Bool {
+        guard let stored = read(), let config = try? Self.verify(stored.text, file: path).get() else { return false }
+        return config.node(named: node) == nil
+    }
+
     /// What `vigild` runs at start: the configuration stored by `vigil sync` when there is one
     /// that verifies, else the `--config` file. The `--config` file has no version of its own: it
     /// counts as the stored version when its text is the same, and as version 0 otherwise, so the
@@ -118,7 +125,7 @@ public struct ConfigStore: Sendable {
         }
         switch verify(stored.text, file: store.path) {
         case .success(let storedConfig):
-            if let node, storedConfig.node(named: node) == nil,
+            if let node, store.storedVersionRemoves(node),
                 case .success(let givenConfig) = verify(given, file: configPath),
                 givenConfig.node(named: node) != nil, givenConfig.id == storedConfig.id
             {

@@ -48,15 +48,9 @@ struct DaemonLoop {
         self.transport = transport
         self.disks = disks
         configStore = ConfigStore(stateDirectory: daemon.options.stateDirectory)
-        var stored = configStore.read()
         // A stored version that removed this node, while it runs a --config file that names it
         // (`ConfigStore.chooseAtStart`), is set aside: the cluster's newest version is fetched.
-        if let kept = stored,
-            let removed = try? ConfigStore.verify(kept.text, file: configStore.path).get(),
-            removed.node(named: daemon.me) == nil
-        {
-            stored = nil
-        }
+        let stored = configStore.storedVersionRemoves(daemon.me) ? nil : configStore.read()
         configSync = ConfigSync(
             me: daemon.me, peers: daemon.config.nodes.map(\.name), version: stored?.version ?? 0,
             text: stored.map { Self.bundleText(of: $0.text, daemon: daemon) })
