@@ -3,7 +3,7 @@ import NIOCore
 import Testing
 @testable import VigilCore
 import VigilModel
-@testable import VigilRuntime
+@testable @_spi(Fuzzing) import VigilRuntime
 
 /// Every message survives the trip through a packet unchanged, and the hot path stays small.
 @Suite struct WireCodecTests {
@@ -25,6 +25,38 @@ import VigilModel
             let packet = try codec.encodeBytes(envelope)
             let isHeartbeat = if case .heartbeat = envelope.message { true } else { false }
             #expect(packet[5] == (isHeartbeat ? PayloadKind.binaryHeartbeat : .json).rawValue)
+        }
+    }
+
+    /// Heartbeats relayed through others are as frequent as direct ones while a large cluster
+    /// forms: they travel in binary too, every field kept; a relayed proposal stays JSON.
+    @Test func relayedHeartbeatsTravelInBinary() throws {
+        let codec = try WireFixture.codec()
+        var inner = WireFixture.heartbeat()
+        inner.message = .heartbeat(
+            Heartbeat(
+                view: ViewID(epoch: 9, coordinator: "ghost1"), installedEpoch: 8, stamp: .milliseconds(12_345),
+                echo: .milliseconds(12_001), ipPeers: ["ghost2", "ghost4"], urgent: true,
+                links: NodeMask(words: [0b1001]), hearsYou: false, grants: true, linksVersion: 4))
+        let relay = Envelope(
+            clusterID: inner.clusterID, from: "ghost2", incarnation: 5, to: "ghost4", network: "token",
+            fromAdapter: "ghost2_tok", toAdapter: nil,
+            message: .relay(Relay(inner: inner, trail: [inner.from, "ghost2"])))
+        let packet = try codec.encodeBytes(relay)
+        #expect(packet[5] == PayloadKind.binaryRelayedHeartbeat.rawValue)
+        #expect(try codec.decode(bytes: packet) == relay)
+        var proposal = inner
+        proposal.message = .propose(Proposal(epoch: 3, coordinator: "ghost1", members: ["ghost1": 1]))
+        var relayedProposal = relay
+        relayedProposal.message = .relay(Relay(inner: proposal, trail: [proposal.from, "ghost2"]))
+        let proposalPacket = try codec.encodeBytes(relayedProposal)
+        #expect(proposalPacket[5] == PayloadKind.json.rawValue)
+        #expect(try codec.decode(bytes: proposalPacket) == relayedProposal)
+        // Every shorter payload is refused, never read past its end.
+        let payload = Array(packet[PacketCodec.headerSize..<(packet.count - PacketCodec.tagSize)])
+        for length in 0..<payload.count {
+            let cut = codec.seal(payload: Array(payload[..<length]), kind: PayloadKind.binaryRelayedHeartbeat.rawValue)
+            #expect(throws: PacketError.self) { try codec.decode(bytes: cut) }
         }
     }
 

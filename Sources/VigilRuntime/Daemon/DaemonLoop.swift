@@ -214,6 +214,7 @@ struct DaemonLoop {
         var snapshot = StatusSnapshot(
             core: core, at: now, counters: transport.counters.snapshot, configVersion: core.versions.running)
         snapshot.counters["inputs_dropped"] = daemon.inbox.droppedPackets
+        snapshot.counters["heartbeats_coalesced"] = daemon.inbox.coalescedHeartbeats
         snapshot.counters["hooks_dropped"] = hostWork.droppedHooks
         snapshot.counters["jobs_refused"] = daemon.jobs.refused
         if configSync.version > core.versions.running { snapshot.storedConfigVersion = configSync.version }

@@ -6,8 +6,75 @@ import Testing
 /// `DaemonInbox.packetLimit` waiting packets a new one is dropped and counted, while results of
 /// actions are always kept, in order; a tick or housekeeping already waiting is not queued twice.
 @Suite struct DaemonQueuesTests {
-    static let envelope = Envelope(clusterID: 1, from: "a", incarnation: 1, to: "b", network: "lan", message: .heartbeat(
-        Heartbeat(view: ViewID(epoch: 1, coordinator: "a"), installedEpoch: 1, stamp: .zero, echo: nil)))
+    static let envelope = Envelope(clusterID: 1, from: "a", incarnation: 1, to: "b", network: "lan", message: .decline(
+        Decline(epoch: 2, promised: 3, follows: "a")))
+
+    static func heartbeat(from node: String, network: String = "lan", stamp: Duration) -> Envelope {
+        Envelope(clusterID: 1, from: node, incarnation: 1, to: "b", network: network, message: .heartbeat(
+            Heartbeat(view: ViewID(epoch: 1, coordinator: "a"), installedEpoch: 1, stamp: stamp, echo: nil)))
+    }
+
+    /// A heartbeat that arrives while an older one of its stream waits replaces it, at the end of
+    /// the queue (after what arrived between them); other streams, relays of other origins and
+    /// every other input are kept, in order.
+    @Test func aNewerHeartbeatReplacesTheOneOfItsStreamThatWaits() async {
+        let inbox = DaemonInbox()
+        var relayed = Self.heartbeat(from: "c", stamp: .milliseconds(7))
+        relayed.to = "b"
+        func relay(_ inner: Envelope) -> Envelope {
+            Envelope(clusterID: 1, from: "a", incarnation: 1, to: "b", network: "lan",
+                     message: .relay(Relay(inner: inner, trail: [inner.from, "a"])))
+        }
+        var relayedFromD = relayed
+        relayedFromD.from = "d"
+        inbox.push(.received(Self.heartbeat(from: "a", stamp: .milliseconds(1))))
+        inbox.push(.received(Self.heartbeat(from: "a", network: "wan", stamp: .milliseconds(1))))
+        inbox.push(.received(relay(relayed)))
+        inbox.push(.received(Self.envelope))
+        inbox.push(.received(relay(relayedFromD)))
+        inbox.push(.received(Self.heartbeat(from: "a", stamp: .milliseconds(2))))
+        inbox.push(.actionsFinished(1, .succeeded))
+        inbox.push(.received(Self.heartbeat(from: "a", stamp: .milliseconds(3))))
+        relayed.message = .heartbeat(Heartbeat(view: ViewID(epoch: 1, coordinator: "a"), installedEpoch: 1, stamp: .milliseconds(8), echo: nil))
+        inbox.push(.received(relay(relayed)))
+        inbox.finish()
+        var seen: [String] = []
+        while let input = await inbox.next() {
+            switch input {
+            case .received(let envelope):
+                switch envelope.message {
+                case .heartbeat(let beat): seen.append("beat \(envelope.from) \(envelope.network) \(beat.stamp)")
+                case .relay(let relay):
+                    if case .heartbeat(let beat) = relay.inner.message { seen.append("relay \(relay.inner.from) \(beat.stamp)") }
+                default: seen.append("decline")
+                }
+            case .actionsFinished(let id, _): seen.append("result \(id)")
+            default: Issue.record("unexpected input \(input)")
+            }
+        }
+        #expect(seen == [
+            "beat a wan 0.001 seconds", "decline", "relay d 0.007 seconds", "result 1", "beat a lan 0.003 seconds",
+            "relay c 0.008 seconds",
+        ])
+        #expect(inbox.coalescedHeartbeats == 3)
+        #expect(inbox.droppedPackets == 0)
+    }
+
+    /// Coalesced heartbeats make room: a full inbox still takes the newest beat of a stream that waits.
+    @Test func aFullInboxStillTakesTheNewestBeatOfAWaitingStream() async {
+        let inbox = DaemonInbox()
+        inbox.push(.received(Self.heartbeat(from: "a", stamp: .milliseconds(1))))
+        for _ in 1..<DaemonInbox.packetLimit { inbox.push(.received(Self.envelope)) }
+        inbox.push(.received(Self.envelope))
+        #expect(inbox.droppedPackets == 1)
+        inbox.push(.received(Self.heartbeat(from: "a", stamp: .milliseconds(2))))
+        #expect(inbox.droppedPackets == 1)
+        #expect(inbox.coalescedHeartbeats == 1)
+        inbox.finish()
+        var last: Envelope?
+        while let input = await inbox.next() { if case .received(let envelope) = input { last = envelope } }
+        #expect(last == Self.heartbeat(from: "a", stamp: .milliseconds(2)))
+    }
 
     @Test func packetsPastTheLimitAreDroppedAndCountedResultsNever() async {
         let inbox = DaemonInbox()
