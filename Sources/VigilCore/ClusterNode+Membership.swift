@@ -37,16 +37,20 @@ extension ClusterNode {
         guard membership.proposal == nil, leaving == nil || installed != nil, candidate(at: now) == me,
             now - startedAt >= joinWindow || installed != nil
         else { return }
-        let members = Dictionary(uniqueKeysWithValues: reachable(at: now).map { ($0, knownIncarnation(of: $0)) })
+        let reached = reachable(at: now)
         // A member committed to a higher epoch (a proposal that failed) ignores this view's states:
         // only a new view with a higher epoch brings it back.
-        let ahead = members.keys.compactMap { topology.committedEpoch(of: $0) }.max() ?? 0
+        let ahead = reached.compactMap { topology.committedEpoch(of: $0) }.max() ?? 0
         membership.saw(epoch: ahead)
-        if let installed, installed.coordinator == me, installed.members == members,
+        // The coordinator's usual case, at every step: its view is the one it sees (checked
+        // without building the members' dictionary).
+        if let installed, installed.coordinator == me, installed.members.count == reached.count,
+            reached.allSatisfy({ installed.members[$0] == knownIncarnation(of: $0) }),
             membership.promised <= installed.epoch, ahead <= installed.epoch
         {
             return
         }
+        let members = Dictionary(uniqueKeysWithValues: reached.map { ($0, knownIncarnation(of: $0)) })
         guard isQuorum(Set(members.keys), at: now) else { return }
         let epoch = membership.nextEpoch
         membership.promise(epoch, to: me, size: members.count)

@@ -73,7 +73,13 @@ struct DaemonLoop {
     /// The host worker is a child task: it ends with the loop.
     mutating func run(inputs: DaemonInbox) async {
         await withDiscardingTaskGroup { tasks in
-            tasks.addTask { [hostWork, daemon] in await Self.performHostWork(hostWork, daemon: daemon) }
+            // On the global executor, as `EventLoopExecutor` requires of work that may block: a
+            // child task inherits the loop's executor preference, so the drivers' synchronous parts
+            // (spawning a command waits until the child has exec'd, a mount, the plan's file) ran
+            // on the loop's own thread, between heartbeats.
+            tasks.addTask(executorPreference: globalConcurrentExecutor) { [hostWork, daemon] in
+                await Self.performHostWork(hostWork, daemon: daemon)
+            }
             while let item = await inputs.next() {
                 let now = daemon.now
                 perform(apply(item, at: now), at: now)
