@@ -60,44 +60,52 @@ final class DaemonInbox: Sendable {
     var coalescedHeartbeats: UInt64 { state.withLock { $0.coalesced } }
 
     /// Queues an input (or drops it, see the type's rules) and wakes the loop if it waits.
-    func push(_ input: DaemonInput) {
-        let stream = HeartbeatStream(of: input)
-        let waiter: CheckedContinuation<DaemonInput?, Never>? = state.withLock { state in
-            guard !state.finished else { return nil }
-            switch input {
-            case .received, .receivedAll:
-                if let stream, state.newestOfStream[stream] != nil {
-                    // The older heartbeat of the stream is dead and counts as a waiting packet no more.
-                    state.dead += 1
-                    state.coalesced += 1
-                    state.packets.leave()
+    func push(_ input: DaemonInput) { push([input]) }
+
+    /// Queues inputs in order, each as `push(_:)` would, under one lock: the packets of one read
+    /// of a socket.
+    func push(_ inputs: [DaemonInput]) {
+        let handed: (waiter: CheckedContinuation<DaemonInput?, Never>, input: DaemonInput)? = state.withLock { state in
+            var handed: (waiter: CheckedContinuation<DaemonInput?, Never>, input: DaemonInput)? = nil
+            for input in inputs {
+                guard !state.finished else { break }
+                let stream = HeartbeatStream(of: input)
+                switch input {
+                case .received, .receivedAll:
+                    if let stream, state.newestOfStream[stream] != nil {
+                        // The older heartbeat of the stream is dead and counts as a waiting packet no more.
+                        state.dead += 1
+                        state.coalesced += 1
+                        state.packets.leave()
+                    }
+                    guard state.packets.admit() else { continue }
+                case .tick:
+                    guard !state.tickWaiting else { continue }
+                    state.tickWaiting = true
+                case .housekeeping:
+                    guard !state.housekeepingWaiting else { continue }
+                    state.housekeepingWaiting = true
+                default:
+                    break
                 }
-                guard state.packets.admit() else { return nil }
-            case .tick:
-                guard !state.tickWaiting else { return nil }
-                state.tickWaiting = true
-            case .housekeeping:
-                guard !state.housekeepingWaiting else { return nil }
-                state.housekeepingWaiting = true
-            default:
-                break
+                precondition(
+                    state.queue.count - state.dead < Self.hardLimit,
+                    "the daemon's inbox holds \(state.queue.count - state.dead) inputs: "
+                        + "\(state.packets.current) packets, the rest results and commands that are never dropped")
+                if handed == nil, let waiter = state.waiter {
+                    state.waiter = nil
+                    Self.taken(input, from: &state)
+                    handed = (waiter, input)
+                    continue
+                }
+                let serial = state.nextSerial
+                state.nextSerial += 1
+                if let stream { state.newestOfStream[stream] = serial }
+                state.queue.append(Waiting(input: input, stream: stream, serial: serial))
             }
-            precondition(
-                state.queue.count - state.dead < Self.hardLimit,
-                "the daemon's inbox holds \(state.queue.count - state.dead) inputs: "
-                    + "\(state.packets.current) packets, the rest results and commands that are never dropped")
-            if let waiter = state.waiter {
-                state.waiter = nil
-                Self.taken(input, from: &state)
-                return waiter
-            }
-            let serial = state.nextSerial
-            state.nextSerial += 1
-            if let stream { state.newestOfStream[stream] = serial }
-            state.queue.append(Waiting(input: input, stream: stream, serial: serial))
-            return nil
+            return handed
         }
-        waiter?.resume(returning: input)
+        if let handed { handed.waiter.resume(returning: handed.input) }
     }
 
     /// Ends the inbox: the loop gets what waits, then `nil`.

@@ -145,12 +145,14 @@ public final class NodeDaemon: Service, Sendable {
             logger: logger, readPause: Self.readPause(nodes: config.nodes.count),
             deliver: { [inbox] batch in
                 // The adapter the packet really arrived on is the socket's, not what the sender wrote.
-                let envelopes = batch.map { received in
-                    var envelope = received.envelope
-                    if envelope.toAdapter != nil { envelope.toAdapter = received.local.adapter }
-                    return envelope
-                }
-                inbox.push(envelopes.count == 1 ? .received(envelopes[0]) : .receivedAll(envelopes))
+                // One input per packet, so that a newer heartbeat replaces a waiting one of its
+                // stream (`DaemonInbox`); the read's packets are queued under one lock.
+                inbox.push(
+                    batch.map { received in
+                        var envelope = received.envelope
+                        if envelope.toAdapter != nil { envelope.toAdapter = received.local.adapter }
+                        return .received(envelope)
+                    })
             })
         let disks = try DiskPaths(daemon: self)
         let admin = try await AdminServer.bind(path: options.socketPath, handler: self, group: group, logger: logger)

@@ -35,8 +35,8 @@ public final class UDPTransport: Sendable {
         self.continuation = continuation
     }
 
-    /// The receive buffer each socket asks for (see `Channel.enlargingReceiveBuffer`).
-    static let receiveBufferBytes = 4 << 20
+    /// The receive and send buffers each socket asks for (see `Channel.enlargingBuffers`).
+    static let socketBufferBytes = 4 << 20
 
     /// Binds one socket per endpoint (this node's adapters, e.g. `AddressBook.endpoints(of:)`) on
     /// `port` (0: a free port per socket, for tests). If any bind fails, the others are closed.
@@ -76,7 +76,7 @@ public final class UDPTransport: Sendable {
                     }
                     .bind(to: try SocketAddress(endpoint.address, port: port))
                     .get()
-                    .enlargingReceiveBuffer()
+                    .enlargingBuffers()
             })
         let sockets = SocketTable(opener: opener)
         do {
@@ -237,16 +237,24 @@ public enum TransportError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension Channel {
-    /// Gives the socket a receive buffer of `receiveBufferBytes`: a coordinator of many nodes gets
-    /// their reports and heartbeats in bursts, and a starved daemon reads late; the kernel's
-    /// default (about 200 KiB, a few hundred datagrams) dropped most of them at 32 nodes. Root may
-    /// go past the system's limit (`SO_RCVBUFFORCE`); others get what the limit allows.
-    fileprivate func enlargingReceiveBuffer() async -> any Channel {
-        let bytes = UDPTransport.receiveBufferBytes
+    /// Gives the socket a receive and a send buffer of `socketBufferBytes`. Receive: a
+    /// coordinator of many nodes gets their reports and heartbeats in bursts, and a starved daemon
+    /// reads late; the kernel's default (about 200 KiB, a few hundred datagrams) dropped most of
+    /// them at 32 nodes. Send: the coordinator of 32 nodes sends its agreed state (14 KB) to every
+    /// member at once, 430 KB, more than the default; past it the socket refused more, and the
+    /// heartbeats behind the state waited for the kernel to drain it. Root may go past the
+    /// system's limits (`SO_RCVBUFFORCE`, `SO_SNDBUFFORCE`); others get what the limits allow.
+    fileprivate func enlargingBuffers() async -> any Channel {
+        let bytes = UDPTransport.socketBufferBytes
         do {
             try await setOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_RCVBUFFORCE)), value: bytes).get()
         } catch {
             try? await setOption(.socketOption(.so_rcvbuf), value: bytes).get()
+        }
+        do {
+            try await setOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_SNDBUFFORCE)), value: bytes).get()
+        } catch {
+            try? await setOption(.socketOption(.so_sndbuf), value: bytes).get()
         }
         return self
     }
