@@ -79,6 +79,36 @@ import VigilModel
         #expect(batches.first?.actions == ResourceOrder.acquire(Self.web, in: Self.config, adapters: ["ether": "eth0"]))
     }
 
+    /// A node that takes in the packets waiting for it together, settling once after them
+    /// (`receiveAll`, what vigild does when it falls behind), forms the same view, places the
+    /// groups the same way and holds what placement says, as one that settles after each.
+    @Test func nodesTakingTheirPacketsInBatchesFormTheSameCluster() throws {
+        var batched = Pump(config: Self.config, names: Self.names)
+        batched.batching = true
+        for name in Self.names { batched.input(name) { node, now in node.start(at: now) } }
+        batched.run(for: .seconds(2))
+        let plain = Self.started()
+        let state = try #require(batched.nodes["node1"]?.installed)
+        let expected = try #require(plain.nodes["node1"]?.installed)
+        #expect(state.coordinator == expected.coordinator)
+        #expect(state.members == expected.members)
+        #expect(state.placement == expected.placement)
+        #expect(state.isStable)
+        for name in Self.names {
+            #expect(batched.nodes[name]?.installed == state, "\(name) installed another state than node1")
+            #expect(batched.nodes[name]?.holdings == plain.nodes[name]?.holdings, "holdings of \(name)")
+        }
+        // Batches did happen: some step took in more than one message.
+        #expect(batched.steps(of: "node1").count < plain.steps(of: "node1").count)
+        // And every event ran at the same moment: nothing waited for a later tick.
+        for name in Self.names {
+            func events(_ pump: Pump) -> Set<String> {
+                Set(pump.logRecords(of: name).filter { $0.destination == .cluster }.map { "\($0.time) \($0.text)" })
+            }
+            #expect(events(batched) == events(plain), "the cluster log of \(name)")
+        }
+    }
+
     // MARK: Bad input
 
     @Test func messagesOfAnotherClusterVersionOrSenderAreIgnored() throws {
@@ -295,6 +325,9 @@ struct Pump {
     private(set) var record: [String: [Step]] = [:]
     private var wakes: [String: Moment] = [:]
     private var queue: [Input] = []
+    /// With `batching`, envelopes queued one after another for the same node reach it together
+    /// (`ClusterNode.receiveAll`), as vigild hands over the packets that wait in its inbox.
+    var batching = false
 
     enum Input {
         case deliver(Envelope)
@@ -362,7 +395,16 @@ struct Pump {
             switch queue.removeFirst() {
             case .deliver(let envelope):
                 guard nodes[envelope.to] != nil else { continue }
-                carryOut(nodes[envelope.to]!.receive(envelope, at: now), of: envelope.to)
+                guard batching else {
+                    carryOut(nodes[envelope.to]!.receive(envelope, at: now), of: envelope.to)
+                    continue
+                }
+                var together = [envelope]
+                while case .deliver(let next) = queue.first, next.to == envelope.to {
+                    together.append(next)
+                    queue.removeFirst()
+                }
+                carryOut(nodes[envelope.to]!.receiveAll(together, at: now), of: envelope.to)
             case .finished(let name, let batch):
                 carryOut(nodes[name]!.actionsFinished(batch, outcome: .succeeded, at: now), of: name)
             }

@@ -150,6 +150,30 @@ final class DaemonInbox: Sendable {
         }
     }
 
+    /// The packets for the core waiting at the head of the queue, taken off it, at most `limit`:
+    /// what arrived while the loop handled the input before, for the core to take in at once
+    /// (`ClusterNode.receiveAll`). Stops at the first other input, or a configuration message (the
+    /// loop's own), so that nothing is reordered.
+    func takeWaitingPackets(limit: Int) -> [Envelope] {
+        state.withLock { state in
+            var packets: [Envelope] = []
+            while packets.count < limit, let waiting = state.queue.first {
+                if let stream = waiting.stream, state.newestOfStream[stream] != waiting.serial {
+                    state.queue.removeFirst()
+                    state.dead -= 1
+                    continue
+                }
+                guard case .received(let envelope) = waiting.input else { break }
+                if case .config = envelope.message { break }
+                state.queue.removeFirst()
+                if let stream = waiting.stream { state.newestOfStream[stream] = nil }
+                Self.taken(waiting.input, from: &state)
+                packets.append(envelope)
+            }
+            return packets
+        }
+    }
+
     private static func taken(_ input: DaemonInput, from state: inout State) {
         switch input {
         case .received, .receivedAll: state.packets.leave()

@@ -82,7 +82,13 @@ struct DaemonLoop {
             }
             while let item = await inputs.next() {
                 let now = daemon.now
-                perform(apply(item, at: now), at: now)
+                if case .received(let envelope) = item, !envelope.isConfigMessage {
+                    // With the packets that wait behind it: the core settles once for them all.
+                    let waiting = inputs.takeWaitingPackets(limit: Self.packetBatchLimit)
+                    perform(core.receiveAll([envelope] + waiting, at: now), at: now)
+                } else {
+                    perform(apply(item, at: now), at: now)
+                }
                 if configSync.version > core.storedConfigVersion, let stored = storedConfiguration(configSync.version) {
                     perform(core.configurationStored(version: configSync.version, config: stored, at: now), at: now)
                 }
@@ -103,6 +109,9 @@ struct DaemonLoop {
             tasks.cancelAll()
         }
     }
+
+    /// The most packets the core takes in at once (`ClusterNode.receiveAll`).
+    static let packetBatchLimit = 64
 
     /// The host worker: action batches and hooks, one at a time, in the order the loop queued them.
     /// A batch's result goes back to the loop as an input; before it, the plan is written again with
@@ -440,5 +449,12 @@ struct DaemonLoop {
             let detail = "not run: \(DaemonJobs.limit) jobs of the daemon are waiting or running"
             daemon.send(.fenceFinished(request.id, succeeded: false, detail: detail))
         }
+    }
+}
+
+extension Envelope {
+    /// Whether this is a configuration message (`ConfigSync`'s, handled by the loop, not the core).
+    fileprivate var isConfigMessage: Bool {
+        if case .config = message { true } else { false }
     }
 }

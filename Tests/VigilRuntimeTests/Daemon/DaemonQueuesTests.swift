@@ -60,6 +60,36 @@ import Testing
         #expect(inbox.droppedPackets == 0)
     }
 
+    /// The packets waiting at the head of the queue are taken together, up to the limit, skipping
+    /// heartbeats a newer one replaced and stopping at the first other input or configuration message.
+    @Test func thePacketsWaitingAtTheHeadAreTakenTogether() async {
+        let inbox = DaemonInbox()
+        var config = Self.envelope
+        config.message = .config(.announce(version: 2))
+        inbox.push(.received(Self.envelope))
+        inbox.push(.received(Self.heartbeat(from: "a", stamp: .milliseconds(1))))
+        inbox.push(.received(Self.envelope))
+        inbox.push(.received(Self.heartbeat(from: "a", stamp: .milliseconds(2))))
+        inbox.push(.received(Self.heartbeat(from: "c", stamp: .milliseconds(3))))
+        inbox.push(.received(config))
+        inbox.push(.received(Self.envelope))
+        inbox.push(.tick)
+        _ = await inbox.next()
+        #expect(inbox.takeWaitingPackets(limit: 2) == [Self.envelope, Self.heartbeat(from: "a", stamp: .milliseconds(2))])
+        #expect(inbox.takeWaitingPackets(limit: 10) == [Self.heartbeat(from: "c", stamp: .milliseconds(3))])
+        #expect(inbox.takeWaitingPackets(limit: 10) == [])
+        inbox.finish()
+        var rest: [String] = []
+        while let input = await inbox.next() {
+            switch input {
+            case .received(let envelope): rest.append(envelope == config ? "config" : "packet")
+            case .tick: rest.append("tick")
+            default: rest.append("other")
+            }
+        }
+        #expect(rest == ["config", "packet", "tick"])
+    }
+
     /// Coalesced heartbeats make room: a full inbox still takes the newest beat of a stream that waits.
     @Test func aFullInboxStillTakesTheNewestBeatOfAWaitingStream() async {
         let inbox = DaemonInbox()
