@@ -190,4 +190,9 @@ public struct Relay: Sendable, Hashable, Codable {
         self.inner = inner
         self.trail = trail
     }
+
+    /// The heartbeat it carries, if it carries one.
+    public var heartbeat: Heartbeat? {
+        if case .heartbeat(let beat) = inner.message { beat } else { nil }
+    }
 }

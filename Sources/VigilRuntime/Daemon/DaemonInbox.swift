@@ -49,6 +49,24 @@ final class DaemonInbox: Sendable {
         var housekeepingWaiting = false
         var waiter: CheckedContinuation<DaemonInput?, Never>?
         var finished = false
+
+        /// The first live input, taken off the queue if `wanted` accepts it (dead heartbeats at
+        /// the head are dropped on the way); `nil` when the queue is empty or `wanted` refuses.
+        mutating func takeFirst(where wanted: (DaemonInput) -> Bool) -> DaemonInput? {
+            while let waiting = queue.first {
+                if let stream = waiting.stream, newestOfStream[stream] != waiting.serial {
+                    queue.removeFirst()
+                    dead -= 1
+                    continue
+                }
+                guard wanted(waiting.input) else { return nil }
+                queue.removeFirst()
+                if let stream = waiting.stream { newestOfStream[stream] = nil }
+                DaemonInbox.taken(waiting.input, from: &self)
+                return waiting.input
+            }
+            return nil
+        }
     }
 
     private let state = Mutex(State())
@@ -124,17 +142,7 @@ final class DaemonInbox: Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready: DaemonInput?? = state.withLock { state in
-                    while let waiting = state.queue.popFirst() {
-                        if let stream = waiting.stream {
-                            guard state.newestOfStream[stream] == waiting.serial else {
-                                state.dead -= 1
-                                continue
-                            }
-                            state.newestOfStream[stream] = nil
-                        }
-                        Self.taken(waiting.input, from: &state)
-                        return .some(waiting.input)
-                    }
+                    if let input = state.takeFirst(where: { _ in true }) { return .some(input) }
                     if state.finished || Task.isCancelled { return .some(nil) }
                     state.waiter = continuation
                     return nil
@@ -157,17 +165,11 @@ final class DaemonInbox: Sendable {
     func takeWaitingPackets(limit: Int) -> [Envelope] {
         state.withLock { state in
             var packets: [Envelope] = []
-            while packets.count < limit, let waiting = state.queue.first {
-                if let stream = waiting.stream, state.newestOfStream[stream] != waiting.serial {
-                    state.queue.removeFirst()
-                    state.dead -= 1
-                    continue
-                }
-                guard case .received(let envelope) = waiting.input else { break }
-                if case .config = envelope.message { break }
-                state.queue.removeFirst()
-                if let stream = waiting.stream { state.newestOfStream[stream] = nil }
-                Self.taken(waiting.input, from: &state)
+            while packets.count < limit,
+                case .received(let envelope) = state.takeFirst(where: { input in
+                    if case .received(let envelope) = input { !envelope.isConfigMessage } else { false }
+                })
+            {
                 packets.append(envelope)
             }
             return packets
@@ -207,7 +209,7 @@ struct HeartbeatStream: Hashable, Sendable {
             origin = nil
             addressee = nil
         case .relay(let relay):
-            guard case .heartbeat = relay.inner.message else { return nil }
+            guard relay.heartbeat != nil else { return nil }
             origin = relay.inner.from
             addressee = relay.inner.to
         default:

@@ -51,3 +51,10 @@ struct SyncPreviewInput: Sendable {
 struct GatheredStatus: Sendable {
     var statuses: [(node: String, json: String?)]
 }
+
+extension Envelope {
+    /// Whether this is a configuration message (`ConfigSync`'s, handled by the loop, not the core).
+    var isConfigMessage: Bool {
+        if case .config = message { true } else { false }
+    }
+}

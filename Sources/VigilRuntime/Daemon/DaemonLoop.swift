@@ -451,10 +451,3 @@ struct DaemonLoop {
         }
     }
 }
-
-extension Envelope {
-    /// Whether this is a configuration message (`ConfigSync`'s, handled by the loop, not the core).
-    fileprivate var isConfigMessage: Bool {
-        if case .config = message { true } else { false }
-    }
-}

@@ -26,7 +26,7 @@ enum EnvelopeCoding {
         case .heartbeat: return .binaryHeartbeat
         case .relay(let relay):
             // The binary form gives the inner envelope the packet's cluster id.
-            guard case .heartbeat = relay.inner.message, relay.inner.clusterID == envelope.clusterID else {
+            guard relay.heartbeat != nil, relay.inner.clusterID == envelope.clusterID else {
                 return .json
             }
             return .binaryRelayedHeartbeat
@@ -53,7 +53,7 @@ enum EnvelopeCoding {
             buffer.writeInteger(UInt8(relay.trail.count))
             for node in relay.trail { try buffer.writeName(node) }
             try writeAddressing(relay.inner, into: &buffer)
-            if case .heartbeat(let beat) = relay.inner.message { try writeHeartbeat(beat, into: &buffer) }
+            if let beat = relay.heartbeat { try writeHeartbeat(beat, into: &buffer) }
         default:
             if let json = memo.json(for: envelope.message) {
                 buffer.writeBytes(json)
