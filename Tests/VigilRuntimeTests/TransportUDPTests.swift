@@ -149,6 +149,49 @@ import VigilModel
         #expect(b.counters.snapshot.received == UInt64(beats.count + 3))
     }
 
+    /// A socket whose packets come further apart than its pause reads each as it comes: its
+    /// first packet after a quiet spell does not wait for a pause (a long one here, 20 s); only a
+    /// read that follows another within the pause makes the socket rest.
+    @Test func aSocketReadSeldomDoesNotRest() async throws {
+        let config = Self.config(base: Self.base + 24)
+        let book = AddressBook(config: config)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let codec = try WireFixture.codec(clusterID: Self.clusterID)
+        let deliveries = NIOLockedValueBox<[Envelope]>([])
+        let a = try await UDPTransport.bind(node: "a", endpoints: book.endpoints(of: "a"), port: 0, codec: codec, group: group)
+        let b = try await UDPTransport.bind(
+            node: "b", endpoints: book.endpoints(of: "b"), port: 0, codec: codec, group: group, readPause: .seconds(20),
+            deliver: { batch in deliveries.withLockedValue { $0 += batch.map(\.envelope) } })
+        let target = try #require(b.boundAddress(of: b.localAddresses[0]))
+        func beat(_ stamp: Int) -> Envelope {
+            var beat = WireFixture.heartbeat(from: "a", to: "b", clusterID: Self.clusterID)
+            (beat.network, beat.fromAdapter, beat.toAdapter) = ("lan", "en0", "en0")
+            if case .heartbeat(var body) = beat.message {
+                body.stamp = .milliseconds(stamp)
+                beat.message = .heartbeat(body)
+            }
+            return beat
+        }
+        func send(_ envelope: Envelope) {
+            a.sendNow([UDPTransport.Outbound(envelope: envelope, local: a.localAddresses[0], remote: target)], spawn: { _ in false }) { _, _ in }
+        }
+        func delivered(_ count: Int) async -> Bool {
+            await eventually(within: .seconds(10)) { deliveries.withLockedValue { $0.count } >= count }
+        }
+        // The first read, then a second one at once (before, each read rested 20 s).
+        send(beat(1))
+        #expect(await delivered(1))
+        send(beat(2))
+        #expect(await delivered(2), "the second packet waited for a pause after a lone read")
+        // Two reads within the pause: the socket rests now, and the third packet waits.
+        send(beat(3))
+        try await Task.sleep(for: .milliseconds(500))
+        let whileResting = deliveries.withLockedValue { $0 }
+        await a.close(); await b.close()
+        try await group.shutdownGracefully()
+        #expect(whileResting == [beat(1), beat(2)])
+    }
+
     @Test func theAddressBookRoutesHeartbeatsByAdapter() throws {
         let book = AddressBook(config: Self.config(base: Self.base))
         #expect(book.address(node: "b", network: "lan", adapter: "en0") == IPv4Address("127.0.77.2"))

@@ -16,6 +16,12 @@ struct DaemonLoop {
     /// once it fired: the tick it sends is the next input to come).
     private var wakeTimer: (any DaemonTimer)?
     private var wakeAt: Moment?
+    /// The moment the core last asked to be woken at (`Step.wake`), until it passed.
+    private var coreWake: Moment?
+    /// The dead man switch's pets: at the inputs the loop handles, and by its own wake when none
+    /// came for a while (`PetSchedule`).
+    private var pets: PetSchedule
+    private let pet: @Sendable () -> Void
     private var waiting: [UInt64: (continuation: CheckedContinuation<String, any Error>, deadline: Moment)] = [:]
     private var stopWaiters: [CheckedContinuation<String, any Error>] = []
     private var shuttingDown = false
@@ -42,8 +48,13 @@ struct DaemonLoop {
     /// How long a fence command may run before it is killed and counted as failed.
     static let fenceTimeout: Duration = .seconds(60)
 
-    init(daemon: NodeDaemon, core: ClusterNode, transport: UDPTransport, disks: DiskPaths) {
+    init(
+        daemon: NodeDaemon, core: ClusterNode, transport: UDPTransport, disks: DiskPaths, petPeriod: Duration,
+        pet: @escaping @Sendable () -> Void
+    ) {
         self.daemon = daemon
+        pets = PetSchedule(period: petPeriod)
+        self.pet = pet
         self.core = core
         self.transport = transport
         self.disks = disks
@@ -80,6 +91,7 @@ struct DaemonLoop {
             tasks.addTask(executorPreference: globalConcurrentExecutor) { [hostWork, daemon] in
                 await Self.performHostWork(hostWork, daemon: daemon)
             }
+            petIfDue(at: daemon.now)
             while let item = await inputs.next() {
                 let now = daemon.now
                 if case .received(let envelope) = item, !envelope.isConfigMessage {
@@ -98,6 +110,7 @@ struct DaemonLoop {
                 answerGathering(at: now)
                 answerSync(at: now)
                 daemon.publish(core: core, at: now)
+                petIfDue(at: now)
                 if core.phase == .stopped && shuttingDown {
                     for waiter in stopWaiters { waiter.resume(returning: "cluster services stopped on \(daemon.me)") }
                     stopWaiters = []
@@ -167,6 +180,7 @@ struct DaemonLoop {
             return Step()
         case .tick:
             wakeAt = nil
+            if let coreWake, coreWake <= now { self.coreWake = nil }
             return core.tick(at: now)
         case .actionsFinished(let id, let outcome): return core.actionsFinished(id, outcome: outcome, at: now)
         case .diskCompleted(let id, let outcome): return core.diskCompleted(id, outcome: outcome, at: now)
@@ -264,7 +278,10 @@ struct DaemonLoop {
         for work in step.work { act(work) }
         send(step.messages)
         for record in step.logs { daemon.logs.write(record) }
-        if let moment = step.wake { wake(at: moment) }
+        if let moment = step.wake {
+            coreWake = moment
+            armWake()
+        }
         if step.stopped { daemon.logs.event("cluster services stopped") }
     }
 
@@ -358,10 +375,16 @@ struct DaemonLoop {
         for (network, beats) in diskBeats { disks.beat(network: network, beats, holdings: held) }
     }
 
-    /// Sets the timer of the core's next tick. The core asks again after every step, mostly for the
-    /// moment already set.
-    private mutating func wake(at moment: Moment) {
-        guard moment != wakeAt else { return }
+    /// Pets the dead man switch when it is due (`PetSchedule`), and keeps the wake for the next pet.
+    private mutating func petIfDue(at now: Moment) {
+        if pets.takeDue(at: now) { pet() }
+        armWake()
+    }
+
+    /// Sets the timer of the loop's next tick: the core's next wake, or the next pet when it comes
+    /// first. The core asks again after every step, mostly for the moment already set.
+    private mutating func armWake() {
+        guard let moment = [coreWake, pets.deadline].compactMap({ $0 }).min(), moment != wakeAt else { return }
         wakeTimer?.cancel()
         wakeAt = moment
         wakeTimer = daemon.clock.schedule(at: moment) { [daemon] in daemon.send(.tick) }

@@ -193,14 +193,16 @@ public final class NodeDaemon: Service, Sendable {
         } catch {
             throw DaemonStartError("cannot write the dead man switch's plan in \(options.stateDirectory): \(error)")
         }
-        var loop = DaemonLoop(daemon: self, core: core, transport: transport, disks: disks)
+        var loop = DaemonLoop(
+            daemon: self, core: core, transport: transport, disks: disks, petPeriod: config.tuning.tripInterval / 6,
+            pet: { self.pet(watchdog) })
 
         disks.start(polling: config.diskPollInterval)
         defer { disks.close() }
         // The loop, the packets it receives and its timers run on the sockets' event loop thread.
         let eventLoop = group.next()
         let executor = EventLoopExecutor(loop: eventLoop)
-        let timers = startTimers(watchdog: watchdog)
+        let timers = startTimers()
         do {
             try await runTasks(loop: &loop, executor: executor, transport: transport, admin: admin)
         } catch {
@@ -287,14 +289,12 @@ public final class NodeDaemon: Service, Sendable {
         }
     }
 
-    /// The loop's periodic inputs, as timers of its clock (on its event loop: no task or thread of
-    /// their own): twice a second its bookkeeping (configuration versions, `--all` and `sync`), and
-    /// six times per trip interval the watchdog's pets, which stop when the event loop stops being
-    /// scheduled.
-    private func startTimers(watchdog: Watchdog) -> [any DaemonTimer] {
-        let housekeeping = clock.repeating(every: .milliseconds(500)) { self.send(.housekeeping) }
-        let pets = clock.repeating(every: config.tuning.tripInterval / 6) { self.pet(watchdog) }
-        return [housekeeping, pets]
+    /// The loop's periodic input, as a timer of its clock (on its event loop: no task or thread of
+    /// its own): twice a second its bookkeeping (configuration versions, `--all` and `sync`). The
+    /// dead man switch's pets come from the loop itself (`PetSchedule`): they stop when the loop
+    /// stops being scheduled.
+    private func startTimers() -> [any DaemonTimer] {
+        [clock.repeating(every: .milliseconds(500)) { self.send(.housekeeping) }]
     }
 
     /// Pets both halves of the dead man switch, and tells the loop when either tripped.

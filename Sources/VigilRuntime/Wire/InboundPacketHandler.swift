@@ -6,10 +6,12 @@ import VigilCore
 /// counts it, and delivers what passes into the transport's bounded stream, or, with `deliver`, in
 /// one batch per read.
 ///
-/// With a `readPause` the socket is read at most once per pause (its channel does not read on its
-/// own: `ChannelOptions.autoRead` is off): datagrams that arrive meanwhile wait in the socket's
-/// buffer and are read together, so that a node hearing many peers wakes once per pause rather
-/// than once per heartbeat.
+/// With a `readPause` a socket that is read again within the pause rests for the pause before its
+/// next read (its channel does not read on its own: `ChannelOptions.autoRead` is off): datagrams
+/// that arrive meanwhile wait in the socket's buffer and are read together, so that a node hearing
+/// many peers wakes about once per pause rather than once per heartbeat. A socket whose datagrams
+/// come further apart than the pause is read as each arrives: resting it then would only add a
+/// wake-up (the timer's) to each read.
 final class InboundPacketHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
@@ -22,6 +24,8 @@ final class InboundPacketHandler: ChannelInboundHandler {
     private let deliver: (@Sendable ([ReceivedEnvelope]) -> Void)?
     /// How long the socket rests after each read (nil: it is read whenever a datagram arrives).
     private let readPause: TimeAmount?
+    /// When the socket was last read (with a `readPause`).
+    private var lastRead: NIODeadline?
     /// What this read accepted, for `deliver`.
     private var batch: [ReceivedEnvelope] = []
     private let logger: Logger
@@ -55,7 +59,13 @@ final class InboundPacketHandler: ChannelInboundHandler {
             batch = []
         }
         if let readPause {
-            context.eventLoop.assumeIsolated().scheduleTask(in: readPause) { context.read() }
+            let now = NIODeadline.now()
+            if let lastRead, now - lastRead < readPause {
+                context.eventLoop.assumeIsolated().scheduleTask(in: readPause) { context.read() }
+            } else {
+                context.read()
+            }
+            lastRead = now
         }
         context.fireChannelReadComplete()
     }
