@@ -60,6 +60,52 @@ import VigilModel
         }
     }
 
+    /// A message that arrives again (the copy sent to the node's other adapter, byte for byte) is
+    /// taken from the transport's memo, not decoded again; its addressing is still read from the
+    /// packet, its tag still checked, and a message that differs in one byte is decoded afresh.
+    @Test func aMessageThatArrivesAgainIsDecodedOnce() throws {
+        let codec = try WireFixture.codec()
+        let memo = MessageDecodeMemo()
+        // As the loop sends a batch: each message's JSON encoded once for all its packets.
+        var json = MessageJSONMemo()
+        func packet(_ envelope: Envelope) throws -> ByteBuffer {
+            try codec.encode(envelope, allocator: ByteBufferAllocator(), memo: &json)
+        }
+        let messages = WireFixture.everyMessage().filter { if case .heartbeat = $0.message { false } else { true } }
+        for envelope in messages {
+            #expect(try codec.decode(packet(envelope), memo: memo) == envelope)
+        }
+        #expect(memo.hits == 0)
+        // The agreed state, and its copy to another address of the node (the same JSON).
+        let state = try #require(messages.first { if case .state = $0.message { true } else { false } })
+        var copy = state
+        copy.to = "ghost4"
+        #expect(try codec.decode(packet(state), memo: memo) == state)
+        #expect(memo.hits == 0, "decoded earlier, but four other messages came since")
+        #expect(try codec.decode(packet(copy), memo: memo) == copy)
+        #expect(memo.hits == 1)
+        // One field of the state changed: decoded, not the remembered one.
+        guard case .state(var changed) = state.message else { Issue.record("not a state"); return }
+        changed.epoch += 1
+        var next = state
+        next.message = .state(changed)
+        #expect(try codec.decode(packet(next), memo: memo) == next)
+        #expect(memo.hits == 1)
+        // A copy with a broken tag is refused before the memo is asked.
+        var forged = Array(try packet(next).readableBytesView)
+        forged[forged.count - 1] ^= 1
+        #expect(throws: PacketError.self) { try codec.decode(ByteBuffer(bytes: forged), memo: memo) }
+        #expect(memo.hits == 1)
+        // A malformed payload is refused each time, never remembered.
+        let bytes = Array(try packet(next).readableBytesView)
+        let cut = Array(bytes[PacketCodec.headerSize..<(bytes.count - PacketCodec.tagSize - 5)])
+        let garbage = codec.seal(payload: cut, kind: PayloadKind.json.rawValue)
+        for _ in 0..<2 {
+            #expect(throws: PacketError.self) { try codec.decode(ByteBuffer(bytes: garbage), memo: memo) }
+        }
+        #expect(memo.hits == 1)
+    }
+
     @Test func aHeartbeatWithoutAdaptersOrEchoRoundTrips() throws {
         let codec = try WireFixture.codec()
         var envelope = WireFixture.heartbeat()

@@ -119,8 +119,11 @@ enum EnvelopeCoding {
         return envelope
     }
 
-    /// Decodes a whole payload (every byte must be used) of `kind` for cluster `clusterID`.
-    static func decode(_ payload: ByteBuffer, kind: UInt8, clusterID: Int) throws(PacketError) -> Envelope {
+    /// Decodes a whole payload (every byte must be used) of `kind` for cluster `clusterID`; a JSON
+    /// message already in `memo` (the same bytes, decoded and checked before) is taken from it.
+    static func decode(_ payload: ByteBuffer, kind: UInt8, clusterID: Int, memo: MessageDecodeMemo? = nil)
+        throws(PacketError) -> Envelope
+    {
         switch PayloadKind(rawValue: kind) {
         case .binaryHeartbeat:
             do {
@@ -131,14 +134,19 @@ enum EnvelopeCoding {
         case .json:
             var buffer = payload
             let envelope: Envelope
+            var json: ByteBuffer?
             do {
                 envelope = try readAddressing(&buffer, clusterID: clusterID) { rest in
+                    if let known = memo?.message(for: rest) { return known }
                     if let problem = JSONInput.problem(rest.readableBytesView) { throw ByteReadError(problem) }
+                    json = rest
                     return try JSONDecoder().decode(Message.self, from: Data(rest.readableBytesView))
                 }
             } catch {
                 throw PacketError(.malformedPayload, "json: \(error)")
             }
+            // Taken from the memo: it passed the checks below when it was decoded.
+            guard let json else { return envelope }
             if case .heartbeat = envelope.message {
                 throw PacketError(.malformedPayload, "a heartbeat in a json payload")
             }
@@ -149,6 +157,7 @@ enum EnvelopeCoding {
                     "json: a duration beyond \(bound) either side of zero, "
                         + "or a counter above \(WireLimits.largestCounter)")
             }
+            memo?.remember(envelope.message, json: json)
             return envelope
         case .binaryRelayedHeartbeat:
             do {

@@ -16,6 +16,9 @@ final class InboundPacketHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
 
     private let codec: PacketCodec
+    /// Shared by the transport's sockets: the copies of a message that arrive on each adapter are
+    /// decoded once.
+    private let memo: MessageDecodeMemo?
     private let node: String
     private let local: AddressBook.Endpoint
     private let counters: PacketCounters
@@ -33,12 +36,13 @@ final class InboundPacketHandler: ChannelInboundHandler {
     private var replays = HeartbeatReplayFilter()
 
     init(
-        codec: PacketCodec, node: String, local: AddressBook.Endpoint, counters: PacketCounters,
-        continuation: AsyncStream<ReceivedEnvelope>.Continuation,
+        codec: PacketCodec, memo: MessageDecodeMemo? = nil, node: String, local: AddressBook.Endpoint,
+        counters: PacketCounters, continuation: AsyncStream<ReceivedEnvelope>.Continuation,
         deliver: (@Sendable ([ReceivedEnvelope]) -> Void)? = nil,
         readPause: TimeAmount? = nil, logger: Logger
     ) {
         self.codec = codec
+        self.memo = memo
         self.node = node
         self.local = local
         self.counters = counters
@@ -75,7 +79,7 @@ final class InboundPacketHandler: ChannelInboundHandler {
         counters.countReceived()
         let envelope: Envelope
         do {
-            envelope = try codec.decode(datagram.data)
+            envelope = try codec.decode(datagram.data, memo: memo)
         } catch {
             drop(error, from: datagram.remoteAddress)
             return

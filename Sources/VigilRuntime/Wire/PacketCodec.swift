@@ -103,8 +103,9 @@ public struct PacketCodec: Sendable {
         return Array(packet.readableBytesView)
     }
 
-    /// Checks a received packet and returns its envelope.
-    public func decode(_ packet: ByteBuffer) throws(PacketError) -> Envelope {
+    /// Checks a received packet and returns its envelope. With a `memo`, a JSON message decoded
+    /// before (the same bytes) is not decoded again (`MessageDecodeMemo`); its tag is checked all the same.
+    public func decode(_ packet: ByteBuffer, memo: MessageDecodeMemo? = nil) throws(PacketError) -> Envelope {
         let count = packet.readableBytes
         guard count >= Self.headerSize + Self.tagSize else {
             throw PacketError(.tooShort, "\(count) bytes")
@@ -133,7 +134,7 @@ public struct PacketCodec: Sendable {
         let valid = signed.withUnsafeReadableBytes { mac(of: $0) == tag }
         guard valid else { throw PacketError(.badTag) }
         let payload = packet.getSlice(at: start + Self.headerSize, length: length)!
-        return try EnvelopeCoding.decode(payload, kind: kind, clusterID: clusterID)
+        return try EnvelopeCoding.decode(payload, kind: kind, clusterID: clusterID, memo: memo)
     }
 
     /// Checks a received packet given as bytes.

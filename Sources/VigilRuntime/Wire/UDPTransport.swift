@@ -54,6 +54,7 @@ public final class UDPTransport: Sendable {
         let pause = readPause.map(TimeAmount.init)
         precondition(queueLimit > 0, "queueLimit \(queueLimit)")
         let counters = PacketCounters()
+        let memo = MessageDecodeMemo()
         let (stream, continuation) = AsyncStream.makeStream(
             of: ReceivedEnvelope.self, bufferingPolicy: .bufferingOldest(queueLimit))
         let opener = SocketTable.Opener(
@@ -70,7 +71,7 @@ public final class UDPTransport: Sendable {
                         channel.eventLoop.makeCompletedFuture {
                             try channel.pipeline.syncOperations.addHandler(
                                 InboundPacketHandler(
-                                    codec: codec, node: node, local: endpoint, counters: counters,
+                                    codec: codec, memo: memo, node: node, local: endpoint, counters: counters,
                                     continuation: continuation, deliver: deliver, readPause: pause, logger: logger))
                         }
                     }
