@@ -156,6 +156,17 @@ public final class NodeDaemon: Service, Sendable {
             })
         let disks = try DiskPaths(daemon: self)
         let admin = try await AdminServer.bind(path: options.socketPath, handler: self, group: group, logger: logger)
+        // What the node really holds, read back from the host rather than assumed.
+        let holdings = await host.readHoldings()
+        if !holdings.isEmpty {
+            logs.event(
+                "found on the host at start: \(holdings.heldGroups.joined(separator: ", ")) "
+                    + "\(holdings.ownAddresses.keys.sorted().joined(separator: ", "))"
+            )
+        }
+        // The dead man switch is armed once the host was read (which changes nothing on it, and
+        // took longer than the trip interval when 32 daemons started at once on two cores: every
+        // one of them tripped before its loop ran, and backed off from taking groups).
         let watchdog = Watchdog(tripInterval: config.tuning.tripInterval, devicePath: options.watchdogDevice) {
             [emergency, watchdogTripped, logs] in
             let done = emergency.perform()
@@ -178,14 +189,6 @@ public final class NodeDaemon: Service, Sendable {
             }
         }
 
-        // What the node really holds, read back from the host rather than assumed.
-        let holdings = await host.readHoldings()
-        if !holdings.isEmpty {
-            logs.event(
-                "found on the host at start: \(holdings.heldGroups.joined(separator: ", ")) "
-                    + "\(holdings.ownAddresses.keys.sorted().joined(separator: ", "))"
-            )
-        }
         let core = ClusterNode(
             config: config, me: me, incarnation: incarnation, holdings: holdings, configVersion: options.configVersion)
         do {
@@ -203,6 +206,7 @@ public final class NodeDaemon: Service, Sendable {
         let eventLoop = group.next()
         let executor = EventLoopExecutor(loop: eventLoop)
         let timers = startTimers()
+        pet(watchdog)
         do {
             try await runTasks(loop: &loop, executor: executor, transport: transport, admin: admin)
         } catch {
