@@ -26,7 +26,7 @@ extension ClusterNode {
         case .state(let state):
             onState(state, from: sender, at: now)
         case .report(let report):
-            if coordination != nil { paths.reportArrived(from: sender, at: now) }
+            if coordination != nil { paths.reportArrived(from: sender, incarnation: report.incarnation, at: now) }
             coordination?.receive(report, from: sender)
         case .request(let request):
             if coordination != nil {

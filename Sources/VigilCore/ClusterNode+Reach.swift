@@ -119,18 +119,11 @@ extension ClusterNode {
             else { continue }
             addClaims(of: member, report.topology, to: &graph)
         }
-        // So do the reports in acceptances of this node's proposals, while as recent, unless a
-        // report of the member arrived since: it speaks for the member more recently. (Kept beside
-        // it, the acceptance named a node that crashed a moment after it for two report intervals:
-        // a coordinator that had just started again saw a crash 1.6 s late, not 0.6 s.)
+        // So do the reports in acceptances of this node's proposals, while as recent and until a
+        // report of the member replaces them (`PathKnowledge.reportArrived`).
         for (member, sight) in paths.acceptedSights where member != me {
             guard sight.incarnation == knownIncarnation(of: member), now - sight.at <= Self.reportClaimLifetime
             else { continue }
-            if let report = coordination?.reports[member], report.incarnation == sight.incarnation,
-                let arrived = paths.reportArrivals[member], arrived >= sight.at
-            {
-                continue
-            }
             addClaims(of: member, sight.topology, to: &graph)
         }
         return graph

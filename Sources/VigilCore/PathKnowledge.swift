@@ -28,7 +28,14 @@ struct PathKnowledge: Sendable {
         return true
     }
 
-    mutating func reportArrived(from member: String, at now: Moment) { reportArrivals[member] = now }
+    /// Notes a report of `member`'s `incarnation`. It replaces what the member's acceptance of an
+    /// earlier proposal said it hears: kept beside the newer reports, an acceptance named a node
+    /// that crashed a moment after it for two report intervals, and a coordinator that had just
+    /// started again saw the crash 1.6 s late, not 0.6 s (`StaleClaimTests`).
+    mutating func reportArrived(from member: String, incarnation: UInt64, at now: Moment) {
+        reportArrivals[member] = now
+        if acceptedSights[member]?.incarnation == incarnation { acceptedSights[member] = nil }
+    }
 
     /// What each member that accepted a proposal of this node's said it hears, with its
     /// incarnation and when the acceptance arrived: a proposer that coordinates no view (or an

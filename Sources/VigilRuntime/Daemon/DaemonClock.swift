@@ -2,9 +2,10 @@ import NIOCore
 import VigilCore
 
 /// The daemon's time: the core's `now` (time since the daemon started) and the timers of its loop
-/// (the core's wake, which also brings the dead man switch's pets, and housekeeping). In `vigild` it is the monotonic
-/// clock with timers on the loop's event loop (`EventLoopClock`); a test's clock moves only when
-/// the test says, so that what the daemon does over time can be checked without waiting for it.
+/// (the core's wake, which also brings the dead man switch's pets, and housekeeping). In `vigild`
+/// it is the monotonic clock with timers on the loop's event loop (`EventLoopClock`); a test's
+/// clock moves only when the test says, so that what the daemon does over time can be checked
+/// without waiting for it.
 public protocol DaemonClock: Sendable {
     /// Time since the daemon started.
     var now: Moment { get }
