@@ -69,9 +69,11 @@ let package = Package(
         // of the files' text (issue 14). The operator's tool only: vigild does not link it.
         .target(name: "VigilConvert", dependencies: ["VigilModel"]),
         // The operator's commands of `vigil` (start, stop, status, rg, log, sync, acknowledge, verify,
-        // convert), as a library so that tests can parse and run commands.
+        // convert, emulate, plan, explain), as a library so that tests can parse and run commands.
+        // `emulate` and `plan` run the real core in the simulator: the operator's tool links it,
+        // vigild does not.
         .target(name: "VigilCLI", dependencies: [
-            "VigilModel", "VigilCore", "VigilRuntime", "VigilConvert",
+            "VigilModel", "VigilCore", "VigilRuntime", "VigilConvert", "VigilSimulation",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The lab's commands of `vigil`: sim, test and testbed, demo and demo-service, bench.
