@@ -7,6 +7,6 @@ public enum OperatorCommands {
     public static let all: [any ParsableCommand.Type] = [
         StartCommand.self, StopCommand.self, StatusCommand.self, RGCommand.self, LogCommand.self,
         SyncCommand.self, ConfigCommand.self, SnapshotCommand.self, AcknowledgeCommand.self, VerifyCommand.self,
-        ConvertCommand.self,
+        ConvertCommand.self, EmulateCommand.self, ExplainCommand.self,
     ]
 }

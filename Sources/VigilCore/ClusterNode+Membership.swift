@@ -150,8 +150,9 @@ extension ClusterNode {
         // This node's own acceptance was recorded when it proposed; the state it installed since (it
         // may have gone on coordinating the old view, even made a new configuration version active)
         // is agreed as well, and newer.
-        let newest = (pending.accepted.values.compactMap(\.agreed) + [installed].compactMap { $0 })
+        let newest = (pending.accepted.values.compactMap(\.agreed) + [installed ?? inheritedState].compactMap { $0 })
             .max { $1.isNewer(than: $0) }
+        inheritedState = nil
         var state = newest ?? ClusterState(epoch: pending.epoch, coordinator: me, members: pending.members)
         if newest == nil { state.activeConfigVersion = versions.running }
         state.epoch = pending.epoch

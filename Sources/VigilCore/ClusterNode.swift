@@ -60,6 +60,11 @@ public struct ClusterNode: Sendable {
     var hasRun = false
     /// How long after a lost lease this node takes no group (`LeaseLossBackoff`).
     var leaseBackoff = LeaseLossBackoff()
+    /// An agreed state this node starts from as if it had installed it before it started: the
+    /// first view it coordinates carries it on, as a new view carries on the newest state any
+    /// member had. Only `vigil emulate` sets it, to start the simulator from the live cluster's
+    /// state; `nil` in every daemon.
+    public var inheritedState: ClusterState?
     /// The wake-up the last step asked for: a tick much later shows the daemon was starved.
     var wakeAsked: Moment?
     /// What the current input asks of the shell so far (see `drain`).

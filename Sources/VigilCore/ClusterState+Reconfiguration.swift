@@ -45,7 +45,8 @@ extension ClusterState {
         state.admin.unmanaged = admin.unmanaged.filter { groups.contains($0.key) && nodes.contains($0.value) }
         state.failures = failures.filter { groups.contains($0.key) }.mapValues { $0.filter { nodes.contains($0) } }
         state.placement = placement.filter { groups.contains($0.key) }.mapValues { placed in
-            GroupPlacement(nodes: placed.nodes.filter { nodes.contains($0) }, reason: placed.reason)
+            GroupPlacement(
+                nodes: placed.nodes.filter { nodes.contains($0) }, reason: placed.reason, decision: placed.decision)
         }
         state.primaryHasBeenUp = Set(
             new.resourceGroups.filter { group in

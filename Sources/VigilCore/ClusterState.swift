@@ -95,7 +95,6 @@ public struct ClusterState: Sendable, Hashable, Codable {
     public var isStable: Bool { currentEvent == nil && round == nil && !tooLong }
 }
 
-/// Where a group should be online, and the reason, as computed by `Placement`.
 /// A configuration version granted to one sync: the node that asked and its request's id.
 public struct ConfigGrant: Sendable, Hashable, Codable {
     public var version: UInt64
@@ -109,13 +108,18 @@ public struct ConfigGrant: Sendable, Hashable, Codable {
     }
 }
 
+/// Where a group should be online, and the reason, as computed by `Placement`.
 public struct GroupPlacement: Sendable, Hashable, Codable {
     public var nodes: [String]
     public var reason: String
+    /// The same reason as a structure (`vigil explain`): the rule, every candidate with what was
+    /// found about it, the cause and the event. `nil` in states of versions before it.
+    public var decision: PlacementDecision?
 
-    public init(nodes: [String], reason: String) {
+    public init(nodes: [String], reason: String, decision: PlacementDecision? = nil) {
         self.nodes = nodes
         self.reason = reason
+        self.decision = decision
     }
 }
 

@@ -203,7 +203,7 @@ struct Coordination: Sendable {
     mutating func start(_ event: ClusterEvent, at now: Moment) {
         apply(event, at: now)
         // A reconfiguration replans once its version is active (`advanceReconfiguration`).
-        if case .reconfig = event {} else { replan(because: event.description) }
+        if case .reconfig = event {} else { replan(because: event.description, event: state.nextEventNumber) }
         state.events.append(EventRecord(number: state.nextEventNumber, event: event, started: now, completed: nil))
         state.nextEventNumber += 1
         if state.events.count > ClusterState.recentEventLimit { state.events.removeFirst() }
@@ -562,13 +562,18 @@ struct Coordination: Sendable {
     }
 
     /// Recomputes the placement. A group that moves gets the new reason, prefixed with what caused
-    /// the move; a group that stays keeps the reason it was put where it is.
-    mutating func replan(because cause: String) {
+    /// the move, and its decision the cause and the agreed event it was made in (`event`: the
+    /// running one when not given); a group that stays keeps the reason it was put where it is.
+    mutating func replan(because cause: String, event: UInt64? = nil) {
         let fresh = Placement.compute(config: config, state: state)
         for group in config.resourceGroups.map(\.name) {
             guard let placement = fresh[group] else { continue }
             if let old = state.placement[group], old.nodes == placement.nodes { continue }
-            state.placement[group] = GroupPlacement(nodes: placement.nodes, reason: "\(cause): \(placement.reason)")
+            var decision = placement.decision
+            decision?.cause = cause
+            decision?.event = event ?? state.currentEvent?.number
+            state.placement[group] = GroupPlacement(
+                nodes: placement.nodes, reason: "\(cause): \(placement.reason)", decision: decision)
             outcome.decisions.append(
                 "placement: \(group) -> "
                     + "\(placement.nodes.isEmpty ? "OFFLINE" : placement.nodes.joined(separator: "+")) (\(cause): "

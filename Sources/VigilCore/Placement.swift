@@ -60,39 +60,94 @@ public enum Placement {
         _ group: ResourceGroup, config: ClusterConfig, state: ClusterState, rotatingLoad: [String: Int]
     ) -> GroupPlacement {
         if let holder = state.admin.unmanaged[group.name] {
-            return GroupPlacement(nodes: [], reason: "left running unmanaged on \(holder) by a forced stop")
+            return offline(
+                "left running unmanaged on \(holder) by a forced stop", rule: "left unmanaged by a forced stop")
         }
         switch state.admin.held[group.name] {
         case .administrator(let sticky)?:
-            return GroupPlacement(nodes: [], reason: "taken offline by an administrator\(sticky ? " (sticky)" : "")")
+            return offline(
+                "taken offline by an administrator\(sticky ? " (sticky)" : "")",
+                rule: "taken offline by an administrator\(sticky ? " (sticky)" : "")")
         case .stoppedWith(let node)?:
-            return GroupPlacement(nodes: [], reason: "offline until \(node), stopped gracefully, returns")
+            return offline(
+                "offline until \(node), stopped gracefully, returns",
+                rule: "offline until \(node), stopped gracefully, returns")
         case nil: break
         }
-        let eligible = group.nodes.filter { isEligible($0, for: group, config: config, state: state) }
+        let findings = group.nodes.map {
+            PlacementDecision.Finding.eligibility(of: $0, for: group, config: config, state: state)
+        }
+        let eligible = zip(group.nodes, findings).filter { $0.1.isEligible }.map(\.0)
+        /// The decision: `chosen` nodes chosen, eligible ones not chosen found `others`.
+        func decided(_ rule: String, chosen: [String], others: (String) -> PlacementDecision.Finding)
+            -> PlacementDecision
+        {
+            let candidates = zip(group.nodes, findings).map { node, finding in
+                PlacementDecision.Candidate(
+                    node: node, chosen.contains(node) ? .chosen : finding.isEligible ? others(node) : finding)
+            }
+            return PlacementDecision(rule: rule, candidates: candidates)
+        }
         if group.policy == .concurrent {
             return GroupPlacement(
                 nodes: eligible,
                 reason: eligible.isEmpty
                     ? "concurrent: no participating node is eligible"
-                    : "concurrent: online on every eligible node of \(list(group.nodes))")
+                    : "concurrent: online on every eligible node of \(list(group.nodes))",
+                decision: decided("concurrent: online on every eligible node", chosen: eligible) { _ in .lowerPriority }
+            )
         }
         if let chosen = state.admin.sticky[group.name], eligible.contains(chosen) {
-            return GroupPlacement(nodes: [chosen], reason: "moved to \(chosen) by an administrator (sticky)")
+            return GroupPlacement(
+                nodes: [chosen], reason: "moved to \(chosen) by an administrator (sticky)",
+                decision: decided("moved by an administrator (sticky)", chosen: [chosen]) { _ in
+                    .passedOver("an administrator moved the group to \(chosen)")
+                })
         }
         guard let first = eligible.first else {
             return GroupPlacement(
                 nodes: [],
-                reason: "no eligible node among \(list(group.nodes))\(whyNot(group, config: config, state: state))")
+                reason: "no eligible node among \(list(group.nodes))\(whyNot(group, config: config, state: state))",
+                decision: decided("no eligible node", chosen: []) { _ in .lowerPriority })
         }
         switch group.policy {
         case .cascading:
-            return cascading(group, eligible: eligible, first: first, state: state)
+            var placement = cascading(group, eligible: eligible, first: first, state: state)
+            placement.decision =
+                placement.nodes.isEmpty
+                ? decided("inactive takeover is off: waiting for \(group.nodes[0]) to come up once", chosen: []) { _ in
+                    .passedOver("inactive takeover is off")
+                }
+                : decided("cascading: the highest-priority eligible node", chosen: placement.nodes) { _ in
+                    .lowerPriority
+                }
+            return placement
         case .rotating:
-            return rotating(group, eligible: eligible, state: state, load: rotatingLoad)
+            var placement = rotating(group, eligible: eligible, state: state, load: rotatingLoad)
+            let chosen = placement.nodes[0]
+            if placement.reason.contains("stays on") {
+                placement.decision = decided("rotating: stays where it is (no fallback)", chosen: [chosen]) { _ in
+                    .passedOver("rotating groups do not fall back; it stays on \(chosen)")
+                }
+            } else {
+                placement.decision = decided(
+                    "rotating: the first eligible node with the fewest rotating groups", chosen: [chosen]
+                ) { node in
+                    (rotatingLoad[node] ?? 0) > (rotatingLoad[chosen] ?? 0)
+                        ? .passedOver(
+                            "holds \(rotatingLoad[node] ?? 0) rotating groups, \(chosen) \(rotatingLoad[chosen] ?? 0)")
+                        : .lowerPriority
+                }
+            }
+            return placement
         case .concurrent:
             preconditionFailure("concurrent groups are placed above")
         }
+    }
+
+    /// A group held offline by an administrator's or a stop's rule: no candidates are looked at.
+    private static func offline(_ reason: String, rule: String) -> GroupPlacement {
+        GroupPlacement(nodes: [], reason: reason, decision: PlacementDecision(rule: rule, candidates: []))
     }
 
     private static func cascading(_ group: ResourceGroup, eligible: [String], first: String, state: ClusterState)

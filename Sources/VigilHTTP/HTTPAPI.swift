@@ -136,6 +136,8 @@ struct Routes: Sendable {
     func register(on router: Router<BasicRequestContext>) {
         router.get("/v1/status") { _, _ in await answer(.status(watchIntervalMilliseconds: nil)) }
         router.get("/v1/groups") { _, _ in await answer(.rgList) }
+        // The agreed state as the core holds it (what `vigil emulate` starts its copy from).
+        router.get("/v1/state") { _, _ in await answer(.agreedState) }
         router.post("/v1/groups/:group/move") { request, context in
             await answer(request, context, MoveBody.self) {
                 .rgMove(group: try group(context), node: try required($0).node)

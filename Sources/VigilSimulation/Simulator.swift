@@ -34,6 +34,9 @@ public final class Simulator {
     public var snapshots: [String: ClusterConfig] = [:]
     /// The safety rules every simulated node runs with (`.standard` but in tests that break one on purpose).
     public var rules = SafetyRules.standard
+    /// The agreed state every node started while it is set begins from (`ClusterNode.inheritedState`):
+    /// how an emulation starts from the live cluster's state (`Emulation`).
+    public var inheritedState: ClusterState?
 
     /// Pending work, ordered by time then by the order it was scheduled in; the work itself waits
     /// in `pending` so that the heap moves only small keys.
@@ -80,6 +83,7 @@ public final class Simulator {
             config: runs, me: node, incarnation: incarnation, holdings: host.readBack(config: runs), rules: rules,
             configVersion: host.storedConfigVersion)
         host.core!.noteStoredConfiguration(version: host.storedConfigVersion, config: runs)
+        host.core!.inheritedState = inheritedState
         host.protection = host.core!.protection
         note("\(node): start (incarnation \(incarnation))")
         drive(node) { $0.start(at: self.now) }

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
 import VigilCore
-import VigilRuntime
-@testable import VigilCLI
 import VigilRoot
+import VigilRuntime
+
+@testable import VigilCLI
 
 /// The commands against a real `AdminServer` on a Unix socket with a fake daemon: what they print,
 /// what they say on standard error, and their exit status.
@@ -12,6 +13,9 @@ struct AdminCommandRoundTripTests {
     /// A daemon of one group `WEB` that refuses anything else and fails `sync`.
     final class Daemon: AdminHandler {
         func status() async throws -> StatusSnapshot { StatusRendererTests.snapshot }
+        func agreedState() async throws -> AgreedStateAnswer {
+            AgreedStateAnswer(node: "ghost1", running: false, configVersion: 0, configText: nil, state: nil)
+        }
         func start(all: Bool) async throws -> String { "starting cluster services on ghost1" }
         func stop(mode: StopMode, all: Bool) async throws -> String {
             throw AdminRefusal("the cluster is UNSTABLE (config_too_long); run `vigil status`")
@@ -22,10 +26,11 @@ struct AdminCommandRoundTripTests {
         }
         func sync(text: String?, file: String?, expectVersion: UInt64?) async throws -> String {
             struct Failed: Error, CustomStringConvertible { var description: String { "disk full" } }
-                throw Failed()
+            throw Failed()
         }
         func syncPreview(text: String?, file: String?) async throws -> SyncPreview {
-            SyncPreview(source: file ?? "cluster.yaml", preview: nil, findings: [], errors: 0, warnings: 0, refusal: nil)
+            SyncPreview(
+                source: file ?? "cluster.yaml", preview: nil, findings: [], errors: 0, warnings: 0, refusal: nil)
         }
         func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64) { ([], 0) }
         func snapshotSave(name: String) async throws -> String { "snapshot \(name) saved" }
@@ -37,7 +42,9 @@ struct AdminCommandRoundTripTests {
         }
         func log(cluster: Bool, lines: Int, follow: Bool) -> AsyncThrowingStream<String, any Error> {
             AsyncThrowingStream { continuation in
-                for line in ["EVENT START: node_up ghost4", "EVENT COMPLETED: node_up ghost4"].suffix(lines) { continuation.yield(line) }
+                for line in ["EVENT START: node_up ghost4", "EVENT COMPLETED: node_up ghost4"].suffix(lines) {
+                    continuation.yield(line)
+                }
                 continuation.finish()
             }
         }
@@ -62,7 +69,8 @@ struct AdminCommandRoundTripTests {
         case let command as StopCommand: result.status = await command.execute(print: print, printError: printError)
         case let command as RGListCommand: result.status = await command.execute(print: print, printError: printError)
         case let command as RGMoveCommand: result.status = await command.execute(print: print, printError: printError)
-        case let command as RGOfflineCommand: result.status = await command.execute(print: print, printError: printError)
+        case let command as RGOfflineCommand:
+            result.status = await command.execute(print: print, printError: printError)
         case let command as LogCommand: result.status = await command.execute(print: print, printError: printError)
         case let command as SyncCommand: result.status = await command.execute(print: print, printError: printError)
         default: Issue.record("unexpected command \(parsed)")
@@ -99,27 +107,34 @@ struct AdminCommandRoundTripTests {
     @Test("actions print what was done")
     func actions() async throws {
         let (start, move, list) = try await withDaemon { socket in
-            (try await run(["start"], socket: socket), try await run(["rg", "move", "WEB", "ghost2"], socket: socket),
-             try await run(["rg", "list"], socket: socket))
+            (
+                try await run(["start"], socket: socket),
+                try await run(["rg", "move", "WEB", "ghost2"], socket: socket),
+                try await run(["rg", "list"], socket: socket)
+            )
         }
         #expect(start.out == ["starting cluster services on ghost1"] && start.status == 0)
         #expect(move.out == ["rg move WEB ghost2: done"] && move.status == 0)
-        #expect(list.out == [
-            "  GROUP  POLICY      ghost1   ghost2     ghost3   ghost4",
-            "  CH1    concurrent  ONLINE   ACQUIRING  -        -",
-            "  SH2    cascading   -        -          OFFLINE  ERROR",
-            "  IP4    rotating    OFFLINE  -          -        RELEASING",
-            "  SH2: sticky on ghost4; error: mount /sh2 failed; why: node_down ghost3: ghost4 is next",
-            "  IP4: held: administrator, sticky",
-        ])
+        #expect(
+            list.out == [
+                "  GROUP  POLICY      ghost1   ghost2     ghost3   ghost4",
+                "  CH1    concurrent  ONLINE   ACQUIRING  -        -",
+                "  SH2    cascading   -        -          OFFLINE  ERROR",
+                "  IP4    rotating    OFFLINE  -          -        RELEASING",
+                "  SH2: sticky on ghost4; error: mount /sh2 failed; why: node_down ghost3: ghost4 is next",
+                "  IP4: held: administrator, sticky",
+            ])
         #expect(list.status == 0)
     }
 
     @Test("a refused command prints `vigil: refused: REASON` and exits 1")
     func refused() async throws {
         let (stop, offline, offlineJSON) = try await withDaemon { socket in
-            (try await run(["stop", "--graceful"], socket: socket), try await run(["rg", "offline", "DB"], socket: socket),
-             try await run(["rg", "offline", "DB", "--json"], socket: socket))
+            (
+                try await run(["stop", "--graceful"], socket: socket),
+                try await run(["rg", "offline", "DB"], socket: socket),
+                try await run(["rg", "offline", "DB", "--json"], socket: socket)
+            )
         }
         #expect(stop.err == ["vigil: refused: the cluster is UNSTABLE (config_too_long); run `vigil status`"])
         #expect(stop.status == 1 && stop.out.isEmpty)
@@ -136,7 +151,10 @@ struct AdminCommandRoundTripTests {
     @Test("log prints the lines, --json one object per line")
     func log() async throws {
         let (text, json) = try await withDaemon { socket in
-            (try await run(["log", "--cluster"], socket: socket), try await run(["log", "-n", "1", "--json"], socket: socket))
+            (
+                try await run(["log", "--cluster"], socket: socket),
+                try await run(["log", "-n", "1", "--json"], socket: socket)
+            )
         }
         #expect(text.out == ["EVENT START: node_up ghost4", "EVENT COMPLETED: node_up ghost4"] && text.status == 0)
         #expect(json.out == [#"{"line":"EVENT COMPLETED: node_up ghost4"}"#])
@@ -148,6 +166,7 @@ struct AdminCommandRoundTripTests {
         let result = try await run(["rg", "list"], socket: socket)
         #expect(result.status == 2 && result.out.isEmpty)
         #expect(result.err.count == 1)
-        #expect(result.err.first?.hasPrefix("vigil: vigild is not running on this node (no socket at \(socket))") == true)
+        #expect(
+            result.err.first?.hasPrefix("vigil: vigild is not running on this node (no socket at \(socket))") == true)
     }
 }

@@ -63,6 +63,7 @@ enum AdminExchange {
         case .snapshots(let entries): json(entries)
         case .statuses(let nodes): json(nodes)
         case .snapshot(let name, let text): json(["name": name, "text": text])
+        case .agreed(let answer): json(answer)
         }
     }
 

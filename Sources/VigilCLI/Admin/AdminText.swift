@@ -15,7 +15,14 @@ enum AdminText {
         case .config(_, let text), .snapshot(_, let text): [text.hasSuffix("\n") ? String(text.dropLast()) : text]
         case .snapshots(let entries): SnapshotRenderer.list(entries)
         case .statuses(let nodes): ClusterDrift(nodes).lines
+        case .agreed(let answer): [agreedLine(answer)]
         }
+    }
+
+    /// `ghost1: view 12, configuration version 3`.
+    static func agreedLine(_ answer: AgreedStateAnswer) -> String {
+        let view = answer.state.map { "view \($0.epoch)" } ?? "no view"
+        return "\(answer.node): \(view), configuration version \(answer.configVersion)"
     }
 }
 

@@ -19,6 +19,9 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Redraw the status at every interval until interrupted (like clstat).")
     var watch = false
 
+    @Flag(help: "After the table, every group's agreed decision: the event, the rule, the nodes passed over.")
+    var why = false
+
     @Option(help: "How often --watch redraws, with its unit (100ms to 1h).")
     var interval: DurationArgument = DurationArgument(.seconds(1))
 
@@ -46,7 +49,10 @@ struct StatusCommand: AsyncParsableCommand {
         var frames = 0
         return await AdminExchange.run(command, options: options, print: print, printError: printError) { payload in
             defer { frames += 1 }
-            let lines = AdminText.lines(payload)
+            var lines = AdminText.lines(payload)
+            if why, case .status(let snapshot) = payload {
+                lines += ["", "why:"] + snapshot.groups.compactMap(DecisionRenderer.why)
+            }
             guard watch else { return lines }
             if clearScreen { return ["\u{1B}[H\u{1B}[2J" + (lines.first ?? "")] + lines.dropFirst() }
             return frames == 0 ? lines : [""] + lines

@@ -45,6 +45,9 @@ public enum AdminCommand: Codable, Sendable, Hashable {
     case snapshotText(name: String)
     /// Clear UNSTABLE after an event ran longer than config_too_long (the administrator acted).
     case acknowledge
+    /// The agreed state this node installed and the configuration it runs (`vigil emulate`,
+    /// `vigil explain`): read only.
+    case agreedState
 
     /// The bounds the daemon accepts: a watch interval of 100 ms to 1 h, 0 to 10 000 log lines.
     public static let watchIntervals = 100...3_600_000

@@ -33,6 +33,7 @@ public struct AdminDispatcher: Sendable {
         do {
             switch command {
             case .status: return .ok(.status(try await handler.status()))
+            case .agreedState: return .ok(.agreed(try await handler.agreedState()))
             case .rgList: return .ok(.groups(try await handler.groups()))
             case .start(let all): return .ok(.done(message: try await handler.start(all: all)))
             case .stop(let mode, let all): return .ok(.done(message: try await handler.stop(mode: mode, all: all)))

@@ -7,6 +7,8 @@ import VigilCore
 public protocol AdminHandler: Sendable {
     /// The cluster as this node sees it.
     func status() async throws -> StatusSnapshot
+    /// The agreed state this node installed, with the configuration it runs (`vigil emulate`).
+    func agreedState() async throws -> AgreedStateAnswer
     /// Every resource group with the cluster's nodes; by default, taken from `status()`.
     func groups() async throws -> StatusSnapshot.GroupList
     /// Start cluster services on this node, or on every node. Returns what was done.

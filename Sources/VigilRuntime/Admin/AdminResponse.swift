@@ -34,6 +34,8 @@ public enum AdminPayload: Codable, Sendable, Hashable {
     case snapshots(entries: [SnapshotEntry])
     /// One snapshot's text.
     case snapshot(name: String, text: String)
+    /// The agreed state this node installed and the configuration it runs.
+    case agreed(AgreedStateAnswer)
 }
 
 /// One node's status as gathered from it, or `nil` when it did not answer.
@@ -87,7 +89,7 @@ extension AdminResponse {
 
 extension AdminPayload {
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case done, status, groups, log, preview, history, config, snapshots, snapshot, statuses
+        case done, status, groups, log, preview, history, config, snapshots, snapshot, statuses, agreed
     }
     struct Statuses: Codable { var nodes: [NodeStatus] }
     struct Snapshots: Codable { var entries: [SnapshotEntry] }
@@ -125,6 +127,7 @@ extension AdminPayload {
         case .snapshot:
             let snapshot = try container.decode(Snapshot.self, forKey: .snapshot)
             self = .snapshot(name: snapshot.name, text: snapshot.text)
+        case .agreed: self = .agreed(try container.decode(AgreedStateAnswer.self, forKey: .agreed))
         }
     }
 
@@ -142,6 +145,7 @@ extension AdminPayload {
         case .snapshots(let entries): try container.encode(Snapshots(entries: entries), forKey: .snapshots)
         case .statuses(let nodes): try container.encode(Statuses(nodes: nodes), forKey: .statuses)
         case .snapshot(let name, let text): try container.encode(Snapshot(name: name, text: text), forKey: .snapshot)
+        case .agreed(let answer): try container.encode(answer, forKey: .agreed)
         }
     }
 }

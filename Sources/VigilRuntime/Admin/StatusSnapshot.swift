@@ -179,10 +179,16 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
         public var sticky: String?
         /// What failed, when it is in ERROR somewhere.
         public var error: String?
+        /// The decision the cluster agreed that put it where it is (`vigil explain`, `status --why`).
+        public var decision: PlacementDecision?
+        /// The agreed event the decision was made in, as the cluster log names it
+        /// (`node_down ghost3`), when the agreed state still lists it.
+        public var decidedIn: String?
 
         public init(
             name: String, policy: String, placements: [Placement], reason: String? = nil,
-            hold: String? = nil, sticky: String? = nil, error: String? = nil
+            hold: String? = nil, sticky: String? = nil, error: String? = nil, decision: PlacementDecision? = nil,
+            decidedIn: String? = nil
         ) {
             self.name = name
             self.policy = policy
@@ -191,6 +197,8 @@ public struct StatusSnapshot: Codable, Sendable, Hashable {
             self.hold = hold
             self.sticky = sticky
             self.error = error
+            self.decision = decision
+            self.decidedIn = decidedIn
         }
 
         /// The group's state on a node (OFFLINE when the node is not in its list).

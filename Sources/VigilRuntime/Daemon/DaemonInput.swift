@@ -30,6 +30,8 @@ enum DaemonInput: Sendable {
     case housekeeping
     case request(AdminRequest, CheckedContinuation<String, any Error>)
     case status(CheckedContinuation<StatusSnapshot, Never>)
+    /// `vigil emulate`, `vigil explain`: the agreed state as the core holds it.
+    case agreedState(CheckedContinuation<AgreedStateAnswer, Never>)
     /// `vigil snapshot save`: every node's status, asked over the cluster's channel.
     case gatherStatus(CheckedContinuation<GatheredStatus, Never>)
     /// SIGTERM or SIGINT: stop cluster services gracefully and end.

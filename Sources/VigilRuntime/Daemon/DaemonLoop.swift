@@ -210,6 +210,13 @@ struct DaemonLoop {
         case .status(let continuation):
             continuation.resume(returning: statusSnapshot(at: now))
             return Step()
+        case .agreedState(let continuation):
+            let running = daemon.runningVersion
+            continuation.resume(
+                returning: AgreedStateAnswer(
+                    node: core.me, running: core.phase == .running, configVersion: running.version,
+                    configText: running.text, state: core.installed))
+            return Step()
         case .gatherStatus(let continuation):
             startGathering(continuation, at: now)
             return Step()

@@ -23,6 +23,10 @@ extension NodeDaemon: AdminHandler {
         await withCheckedContinuation { send(.status($0)) }
     }
 
+    public func agreedState() async throws -> AgreedStateAnswer {
+        await withCheckedContinuation { send(.agreedState($0)) }
+    }
+
     public func start(all: Bool) async throws -> String {
         if all { return try await withCheckedThrowingContinuation { send(.servicesAll(.start, $0)) } }
         return try await withCheckedThrowingContinuation { send(.start($0)) }

@@ -52,11 +52,16 @@ extension StatusSnapshot {
                 hold = agreed?.admin.unmanaged[group.name].map { "running unmanaged on \($0) after a forced stop" }
             }
             let failedOn = agreed?.failures[group.name]?.sorted() ?? []
+            let decision = agreed?.placement[group.name]?.decision
+            let decidedIn = decision?.event.flatMap { number in
+                agreed?.events.first { $0.number == number }?.event.description
+            }
             return Group(
                 name: group.name, policy: group.policy.rawValue, placements: placements,
                 reason: agreed?.placement[group.name]?.reason, hold: hold, sticky: agreed?.admin.sticky[group.name],
                 error: core.holdings.groups[group.name]?.failure?.reason
-                    ?? (failedOn.isEmpty ? nil : "failed on \(failedOn.joined(separator: ", "))"))
+                    ?? (failedOn.isEmpty ? nil : "failed on \(failedOn.joined(separator: ", "))"),
+                decision: decision, decidedIn: decidedIn)
         }
         if let current = agreed?.currentEvent {
             event = Event(

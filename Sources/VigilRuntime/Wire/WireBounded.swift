@@ -19,8 +19,8 @@ extension WireLimits {
 
 extension ClusterState: WireBounded {
     var wireValuesAreBounded: Bool {
-        // `topology`, `admin`, `placement`, `failures`, `round.work`, `holdings`: names and
-        // states only.
+        // `topology`, `admin`, `failures`, `round.work`, `holdings`: names and states only;
+        // `placement`: names, but for the event each decision was made in.
         WireLimits.isBounded(epoch) && WireLimits.areBounded(members) && WireLimits.isBounded(seq)
             && WireLimits.areBounded(upIncarnations) && WireLimits.areBounded(departed)
             && events.allSatisfy(\.wireValuesAreBounded) && WireLimits.isBounded(nextEventNumber)
@@ -29,6 +29,7 @@ extension ClusterState: WireBounded {
             && WireLimits.isBounded(configVersion) && WireLimits.isBounded(activeConfigVersion)
             && (pendingConfigVersion.map(WireLimits.isBounded) ?? true)
             && configGrants.allSatisfy { WireLimits.isBounded($0.version) && WireLimits.isBounded($0.request) }
+            && placement.values.allSatisfy { $0.decision?.event.map(WireLimits.isBounded) ?? true }
     }
 }
 

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import Testing
 import VigilCore
+
 @testable import VigilRuntime
 
 /// The control socket end to end: a real `AdminServer` on a Unix socket in a temp directory, a real
@@ -138,6 +139,7 @@ struct AdminServerTests {
 struct AdminClientTimeoutTests {
     final class Stuck: AdminHandler {
         func status() async throws -> StatusSnapshot { FakeAdminHandler.sample }
+        func agreedState() async throws -> AgreedStateAnswer { throw AdminRefusal("stuck") }
         func start(all: Bool) async throws -> String {
             try await Task.sleep(for: .seconds(3600))  // until the server cancels it
             return "never"
@@ -148,7 +150,8 @@ struct AdminClientTimeoutTests {
             ""
         }
         func syncPreview(text: String?, file: String?) async throws -> SyncPreview {
-            SyncPreview(source: file ?? "cluster.yaml", preview: nil, findings: [], errors: 0, warnings: 0, refusal: nil)
+            SyncPreview(
+                source: file ?? "cluster.yaml", preview: nil, findings: [], errors: 0, warnings: 0, refusal: nil)
         }
         func configHistory() async throws -> (entries: [ConfigStore.HistoryEntry], running: UInt64) { ([], 0) }
         func snapshotSave(name: String) async throws -> String { "snapshot \(name) saved" }

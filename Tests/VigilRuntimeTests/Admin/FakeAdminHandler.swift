@@ -1,5 +1,6 @@
 import Synchronization
 import VigilCore
+
 @testable import VigilRuntime
 
 /// An `AdminHandler` that records what it was asked and answers from fixed data: it refuses any
@@ -27,6 +28,10 @@ final class FakeAdminHandler: AdminHandler {
     var calls: [String] { state.withLock { $0.calls } }
 
     private func record(_ call: String) { state.withLock { $0.calls.append(call) } }
+
+    func agreedState() async throws -> AgreedStateAnswer {
+        AgreedStateAnswer(node: "ghost1", running: false, configVersion: 0, configText: nil, state: nil)
+    }
 
     func status() async throws -> StatusSnapshot {
         let count = state.withLock { state in
@@ -57,7 +62,9 @@ final class FakeAdminHandler: AdminHandler {
     }
 
     func sync(text: String?, file: String?, expectVersion: UInt64?) async throws -> String {
-        struct DiskFull: Error, CustomStringConvertible { var description: String { "cannot write the configuration: disk full" } }
+        struct DiskFull: Error, CustomStringConvertible {
+            var description: String { "cannot write the configuration: disk full" }
+        }
         throw DiskFull()
     }
     func syncPreview(text: String?, file: String?) async throws -> SyncPreview {
@@ -91,7 +98,16 @@ final class FakeAdminHandler: AdminHandler {
     static let sample = StatusSnapshot(
         cluster: "pair", clusterID: 7, state: .up, substate: .stable, localNode: "alpha", configVersion: 2,
         nodes: [.init(name: "alpha", state: .up, coordinator: true), .init(name: "beta", state: .down)],
-        interfaces: [.init(node: "alpha", name: "eth0", label: "alpha_boot", network: "lan", address: "10.0.0.1", state: .up, serviceAddresses: ["web_svc"])],
-        groups: [.init(name: "WEB", policy: "cascading", placements: [.init(node: "alpha", state: .online), .init(node: "beta", state: .offline)], reason: "node_down beta: alpha is next in WEB's list")],
+        interfaces: [
+            .init(
+                node: "alpha", name: "eth0", label: "alpha_boot", network: "lan", address: "10.0.0.1", state: .up,
+                serviceAddresses: ["web_svc"])
+        ],
+        groups: [
+            .init(
+                name: "WEB", policy: "cascading",
+                placements: [.init(node: "alpha", state: .online), .init(node: "beta", state: .offline)],
+                reason: "node_down beta: alpha is next in WEB's list")
+        ],
         counters: ["packets_received": 12])
 }
