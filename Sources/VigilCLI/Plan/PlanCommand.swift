@@ -50,9 +50,16 @@ struct PlanCommand: ParsableCommand {
     @Option(help: "The most states faults are explored from (the steady state and those returns leave).")
     var maxStates = 8
 
+    @Option(
+        help: ArgumentHelp(
+            "With --out: say which generated case covers each case of this plan (same action from the same "
+                + "state, same placement after); exit 1 if one is not covered.", valueName: "plan"))
+    var covers: String?
+
     func validate() throws {
         if out == nil && !singleFailures { throw ValidationError("give --out DIR, or --single-failures") }
         if maxStates < 1 { throw ValidationError("--max-states must be at least 1") }
+        if covers != nil && out == nil { throw ValidationError("--covers needs --out DIR") }
     }
 
     func run() throws {
@@ -76,7 +83,11 @@ struct PlanCommand: ParsableCommand {
     func writePlan(_ loaded: ClusterConfig, to directory: String, print: (String) -> Void) throws -> Bool {
         let files = try PlanFiles(directory: directory)
         let explorer = TransitionExplorer(config: loaded, seed: seed, stateLimit: maxStates)
-        let exploration = explorer.explore { _ in }
+        var explored = 0
+        let exploration = explorer.explore { _ in
+            explored += 1
+            if explored % Self.progressEvery == 0 { printToStandardError("plan: \(explored) cases explored") }
+        }
         let planPath = files.path("plan.yaml")
         let yaml = ExplorationPlan.yaml(exploration, configPath: config, planPath: planPath)
         let results = ExplorationCheck.replay(yaml: yaml, file: planPath, config: loaded, seed: seed)
@@ -98,7 +109,29 @@ struct PlanCommand: ParsableCommand {
         print("wrote \(files.path("transitions.md"))")
         print("wrote \(files.path("diagram.dot"))")
         print(try files.drawDiagram())
-        return !failures.isEmpty || !exploration.problems.isEmpty
+        for problem in exploration.problems { print("  \(problem)") }
+        let uncovered = try covers.map { try reportCoverage(of: $0, by: exploration, print: print) } ?? false
+        return !failures.isEmpty || !exploration.problems.isEmpty || uncovered
+    }
+
+    /// How often the exploration says how far it got (on standard error): a case takes from a tenth
+    /// of a second to half a second.
+    static let progressEvery = 25
+
+    /// Prints which generated case covers each case of the plan at `path`. Whether one is not covered.
+    func reportCoverage(of path: String, by exploration: Exploration, print: (String) -> Void) throws -> Bool {
+        let reference: TestPlan
+        do {
+            reference = try TestPlanLoader.load(contentsOf: path, nodes: exploration.config.nodes.map(\.name))
+        } catch {
+            throw PlanCommandError("plan: \(path): \(String(describing: error).split(separator: "\n").first ?? "")")
+        }
+        let coverage = PlanCoverage(reference: reference, exploration: exploration)
+        for match in coverage.matches { print("covers \(match)") }
+        print(
+            "covers: \(coverage.matches.count - coverage.uncovered.count) of \(coverage.matches.count) cases of \(path)"
+        )
+        return !coverage.uncovered.isEmpty
     }
 
     /// Prints every single point of failure and a summary line. Whether there is one.
