@@ -62,7 +62,7 @@ struct PlanCommandTests {
             try command.run()
             Issue.record("expected an error")
         } catch let error as PlanCommandError {
-            #expect(error.description.hasPrefix("plan: /nonexistent/cluster.yaml: "))
+            #expect(error.description.hasPrefix("plan: /nonexistent/cluster.yaml:1:1: error: cannot read"))
             #expect(!error.description.contains("\n"))
         }
     }

@@ -11,27 +11,29 @@ struct PlanCommand: ParsableCommand {
         commandName: "plan",
         abstract: "Explore every single fault of a configuration: test plan, transitions, diagram, SPOFs.",
         discussion: """
-            Runs the configuration's cluster in the simulator with the real core deciding. From the \
+            Runs the configuration's cluster in the simulator, the real core deciding. From the \
             steady state (every node started) it injects, one at a time, every single fault the \
-            configuration allows and undoes it: each node's crash and its return, a graceful stop with \
-            takeover and the return, each adapter's failure and repair, each network lost on one node \
-            and on every node, every disk or serial path, and each move of a group to another node. \
-            Where a return leaves the groups elsewhere (a rotating group does not fall back), that \
-            placement is explored too.
+            configuration allows, and undoes it: each node's crash and return, a graceful stop \
+            with takeover and the return, each adapter's failure and repair (serial and disk \
+            paths too), each network lost on one node and on every node, and each move of a \
+            group to another node. A placement a return leaves (a rotating group does not fall \
+            back) is explored the same way.
 
             With --out DIR it writes:
-              DIR/plan.yaml        the test plan, one case per transition with the placement, the moved \
-            service addresses and the events the simulator produced (vigil sim run, vigil test --testbed)
-              DIR/transitions.md   the seed's Table 12 layout: case, action, state before, state after, log
-              DIR/diagram.dot      the state-transition diagram: states are placements, edges events
-              DIR/diagram.svg      the diagram drawn, when Graphviz's dot is installed (scripts/setup)
-            Before writing, it runs the plan from scratch in the simulator, as vigil sim run does, and \
+              plan.yaml       the test plan: a case per transition, expecting the
+                              placement, the moved addresses and the events the simulator
+                              produced (for vigil sim run and vigil test --testbed)
+              transitions.md  the seed's Table 12 layout: case, action, state before and
+                              after, cluster log
+              diagram.dot     the state-transition diagram: placements and events
+              diagram.svg     the diagram drawn, when Graphviz's dot is installed
+            Before writing, it replays the plan from scratch as vigil sim run does; it
             exits 1 if a case fails.
 
-            With --single-failures it prints one line per single component failure (a node, an \
-            adapter, a node's network) after which a group is offline, with the reason:
+            With --single-failures it prints a line for each component failure (a node, an
+            adapter, a node's network) after which a group is offline, and why:
               SPOF: network ether on ghost1 -> IP4 offline: no other node has ether
-            and a summary line; it exits 1 when there is one.
+            then a summary line; it exits 1 when there is one.
             """
     )
 
@@ -67,7 +69,7 @@ struct PlanCommand: ParsableCommand {
         do {
             loaded = try ConfigLoader.load(contentsOf: config).config
         } catch {
-            throw PlanCommandError("plan: \(config): \(String(describing: error).split(separator: "\n").first ?? "")")
+            throw PlanCommandError(Self.firstLine(of: error, about: config))
         }
         var failed = false
         if let out {
@@ -114,6 +116,13 @@ struct PlanCommand: ParsableCommand {
         return !failures.isEmpty || !exploration.problems.isEmpty || uncovered
     }
 
+    /// A loader's error in one line: its first diagnostic (which names the file), and how many more.
+    static func firstLine(of error: any Error, about file: String) -> String {
+        let lines = String(describing: error).split(separator: "\n")
+        let more = lines.count > 1 ? " (and \(lines.count - 1) more: vigil verify \(file) lists them)" : ""
+        return "plan: \(lines.first ?? "\(file): cannot be read")\(more)"
+    }
+
     /// How often the exploration says how far it got (on standard error): a case takes from a tenth
     /// of a second to half a second.
     static let progressEvery = 25
@@ -124,7 +133,7 @@ struct PlanCommand: ParsableCommand {
         do {
             reference = try TestPlanLoader.load(contentsOf: path, nodes: exploration.config.nodes.map(\.name))
         } catch {
-            throw PlanCommandError("plan: \(path): \(String(describing: error).split(separator: "\n").first ?? "")")
+            throw PlanCommandError(Self.firstLine(of: error, about: path))
         }
         let coverage = PlanCoverage(reference: reference, exploration: exploration)
         for match in coverage.matches { print("covers \(match)") }

@@ -1,9 +1,11 @@
 import VigilModel
 
 /// The state-transition diagram in Graphviz's DOT language: one node per distinct placement,
-/// labelled with it, and one edge per distinct (state, event, state), labelled with the event.
-/// States and edges come in the order the exploration first met them, so the same exploration
-/// always gives the same text.
+/// labelled with it, and one edge per pair of states that an event leads between, labelled with
+/// every such event, one a line, each once. (An edge per event drew scream's steady state with
+/// sixty loops of adapter failures and repairs that move nothing, and their labels over each other.)
+/// States, edges and events come in the order the exploration first met them, so the same
+/// exploration always gives the same text.
 public enum TransitionDiagram {
     public static func dot(_ exploration: Exploration) -> String {
         let nodes = exploration.config.nodes.map(\.name)
@@ -11,8 +13,11 @@ public enum TransitionDiagram {
         var edges: [Edge] = []
         for transition in exploration.transitions {
             for state in [transition.before, transition.result] where !states.contains(state) { states.append(state) }
-            let edge = Edge(from: transition.before, event: transition.event, to: transition.result)
-            if !edges.contains(edge) { edges.append(edge) }
+            if let index = edges.firstIndex(where: { $0.from == transition.before && $0.to == transition.result }) {
+                if !edges[index].events.contains(transition.event) { edges[index].events.append(transition.event) }
+            } else {
+                edges.append(Edge(from: transition.before, to: transition.result, events: [transition.event]))
+            }
         }
         var lines = [
             "digraph \(quoted(exploration.config.name)) {",
@@ -32,17 +37,17 @@ public enum TransitionDiagram {
         for edge in edges {
             let from = states.firstIndex(of: edge.from)!
             let to = states.firstIndex(of: edge.to)!
-            lines.append("  s\(from) -> s\(to) [label=\(quoted(edge.event))];")
+            lines.append("  s\(from) -> s\(to) [label=\(quoted(edge.events.joined(separator: "\n")))];")
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// One edge of the diagram.
+    /// One edge of the diagram: the events that lead from one state to the other.
     struct Edge: Equatable {
         var from: ClusterPlacement
-        var event: String
         var to: ClusterPlacement
+        var events: [String]
     }
 
     /// A DOT string: quotes and backslashes escaped, line breaks as `\n`.
