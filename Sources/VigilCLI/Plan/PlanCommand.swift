@@ -112,6 +112,7 @@ struct PlanCommand: ParsableCommand {
         print("wrote \(files.path("diagram.dot"))")
         print(try files.drawDiagram())
         for problem in exploration.problems { print("  \(problem)") }
+        for note in exploration.abandoned { print("note: \(note)") }
         let uncovered = try covers.map { try reportCoverage(of: $0, by: exploration, print: print) } ?? false
         return !failures.isEmpty || !exploration.problems.isEmpty || uncovered
     }

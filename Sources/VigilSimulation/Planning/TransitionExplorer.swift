@@ -27,6 +27,8 @@ public final class TransitionExplorer {
     private let nodes: [String]
     private var transitions: [Transition] = []
     private var progress: (Transition) -> Void = { _ in }
+    /// States whose exploration stopped short, and why.
+    private var abandoned: [String] = []
 
     /// Which faults are explored from which states.
     public enum Scope: Sendable, Equatable {
@@ -55,7 +57,9 @@ public final class TransitionExplorer {
     }
 
     /// Runs the whole walk and returns its cases in order. `progress` is told each case as it ends.
+    /// Once per explorer: its simulator has run the walk.
     public func explore(progress: @escaping (Transition) -> Void = { _ in }) -> Exploration {
+        precondition(transitions.isEmpty, "an explorer explores once; it has run \(transitions.count) cases")
         self.progress = progress
         let steady = run(.startCluster, "start cluster services on every node", [.start(nodes)])
         var states = [steady.result]
@@ -68,7 +72,13 @@ public final class TransitionExplorer {
                 ? FaultCatalogue.faults(of: config) + FaultCatalogue.moves(of: config, from: state)
                 : FaultCatalogue.faults(of: config).filter(\.isComponentFailure)
             for fault in faults where selected(fault) {
-                guard restore(to: state) else { break }
+                guard restore(to: state) else {
+                    abandoned.append(
+                        "could not bring the cluster back to \(state.description(nodes: nodes)) (it is "
+                            + "\(placement().description(nodes: nodes))): faults from there from \(fault.name) on "
+                            + "not explored")
+                    break
+                }
                 run(.fault, fault.name, fault.inject, fault: fault)
                 run(.undo, "undo \(fault.name)", fault.undo, after: fault.tidy, fault: fault)
                 startStoppedNodes()
@@ -80,7 +90,7 @@ public final class TransitionExplorer {
         run(.stopCluster, "stop cluster services on every node", [.stop(nodes, mode: "graceful")])
         return Exploration(
             config: config, settle: settle, transitions: transitions, steady: steady.result,
-            unexplored: states.count - min(states.count, stateLimit))
+            unexplored: states.count - min(states.count, stateLimit), abandoned: abandoned)
     }
 
     // MARK: Cases
@@ -198,6 +208,8 @@ public struct Exploration: Sendable {
     public var steady: ClusterPlacement
     /// Healthy states reached but not explored, past the explorer's limit.
     public var unexplored: Int
+    /// Explorations that stopped short: the cluster could not be brought back to the state.
+    public var abandoned: [String]
 
     /// The problems of every case, as `case N (name): problem`.
     public var problems: [String] {
