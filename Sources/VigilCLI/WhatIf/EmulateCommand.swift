@@ -76,6 +76,13 @@ struct EmulateCommand: AsyncParsableCommand {
             printError("vigil: emulate: \(error)")
             return 1
         }
+        // A configuration to sync is read and verified now: one line and exit 1, not a note.
+        for case .sync(let file) in events.map(\.action) {
+            do { _ = try ConfigLoader.load(contentsOf: file) } catch {
+                printError("vigil: emulate: sync \(file): \(error)")
+                return 1
+            }
+        }
         let emulation = Emulation(config: start.config, live: start.state, origin: start.origin)
         if let problem = emulation.prepare() {
             printError("vigil: emulate: \(problem)")

@@ -112,15 +112,23 @@ public final class Emulation {
         simulator.stepObserver = nil
         let after = placement()
         let afterState = agreedState()
-        let groups = config.resourceGroups.map { group -> EmulationReport.GroupOutcome in
-            let from = before[group.name] ?? []
-            let to = after[group.name] ?? []
-            let placed = afterState?.placement[group.name]
+        // Every group of the configuration before and after (a sync may add or remove some).
+        var names = config.resourceGroups.map(\.name)
+        for group in simulator.activeConfig.resourceGroups where !names.contains(group.name) {
+            names.append(group.name)
+        }
+        let groups = names.map { name -> EmulationReport.GroupOutcome in
+            let from = before[name] ?? []
+            let to = after[name] ?? []
+            let placed = afterState?.placement[name]
             let decision = placed?.decision
+            let reason =
+                simulator.activeConfig.group(named: name) == nil
+                ? "removed from the configuration" : placed?.reason ?? "not placed"
             return EmulationReport.GroupOutcome(
-                group: group.name, from: from, to: to, reason: placed?.reason ?? "not placed",
+                group: name, from: from, to: to, reason: reason,
                 rule: decision?.rule, passedOver: decision?.passedOver.map(\.description) ?? [],
-                outageSeconds: Set(from) == Set(to) ? nil : outages.outage(of: group.name).map(Self.secondsValue))
+                outageSeconds: Set(from) == Set(to) ? nil : outages.outage(of: name).map(Self.secondsValue))
         }
         // The agreed events as cluster.log shows them: each line once (every member logs it), in
         // time order.
@@ -193,11 +201,11 @@ public final class Emulation {
         simulator.invariantChecker.agreedStableState(hosts: simulator.hosts)
     }
 
-    /// Where each group is online, by the hosts' daemons.
+    /// Where each group of the configuration the copy runs now is online, by the hosts' daemons.
     public func placement() -> [String: [String]] {
         let online = simulator.onlineGroups()
         var result: [String: [String]] = [:]
-        for group in config.resourceGroups {
+        for group in simulator.activeConfig.resourceGroups {
             result[group.name] = config.nodes.map(\.name).filter { (online[$0] ?? []).contains(group.name) }
         }
         return result
@@ -222,7 +230,8 @@ public final class Emulation {
             }
             guard let state, simulator.now - lastChange >= .seconds(2) else { continue }
             let placed = state.placement.mapValues { Set($0.nodes) }
-            if config.resourceGroups.allSatisfy({ Set(now.2[$0.name] ?? []) == (placed[$0.name] ?? []) }) {
+            if simulator.activeConfig.resourceGroups.allSatisfy({ Set(now.2[$0.name] ?? []) == (placed[$0.name] ?? []) }
+            ) {
                 return true
             }
         }
@@ -232,7 +241,7 @@ public final class Emulation {
     private func describeUnsettled() -> String {
         guard let state = agreedState() else { return "the running nodes do not agree on one stable state" }
         let now = placement()
-        let off = config.resourceGroups.map(\.name).filter {
+        let off = simulator.activeConfig.resourceGroups.map(\.name).filter {
             Set(now[$0] ?? []) != Set(state.placement[$0]?.nodes ?? [])
         }
         return off.isEmpty ? "it kept changing" : "not yet where placed: \(off.joined(separator: ", "))"
