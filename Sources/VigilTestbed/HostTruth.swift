@@ -140,10 +140,14 @@ public struct HostTruth: Sendable {
     }
 
     /// A public boot address of `node` that the client can reach.
-    public func clientReachableAddress(of node: String) -> String? {
+    public func clientReachableAddress(of node: String) -> String? { clientReachableAddresses(of: node).first }
+
+    /// Every public boot address of `node`, in configured order: a service that listens on all of
+    /// the node's addresses answers on those whose adapter works.
+    public func clientReachableAddresses(of node: String) -> [String] {
         let publicNetworks = Set(layout.clientLinks.map(\.network))
-        return config.node(named: node)?.interfaces.first { $0.role == .boot && publicNetworks.contains($0.network) }?
-            .address?.description
+        return config.node(named: node)?.interfaces.filter { $0.role == .boot && publicNetworks.contains($0.network) }
+            .compactMap { $0.address?.description } ?? []
     }
 
     static func networkNamespace(ofProcess pid: Int32) -> UInt64? { networkNamespace(path: "/proc/\(pid)/ns/net") }

@@ -106,7 +106,8 @@ enum DecisionRenderer {
         return lines
     }
 
-    /// One line per group for `vigil status --why`: `SH2: node_down ghost3 -> cascading: ...; ghost3: not up, ghost4: chosen`.
+    /// One line per group for `vigil status --why`:
+    /// `SH2: node_down ghost3: cascading: ...; ghost3: not up, ghost4: chosen`.
     static func why(_ group: StatusSnapshot.Group) -> String? {
         guard let decision = group.decision else { return group.reason.map { "  \(group.name): \($0)" } }
         let cause = (group.decidedIn ?? decision.cause).map { "\($0): " } ?? ""

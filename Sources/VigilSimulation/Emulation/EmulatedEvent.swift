@@ -50,7 +50,7 @@ public struct EmulatedEvent: Sendable, Equatable, CustomStringConvertible {
         func group(_ name: String) -> EmulationError? {
             config.group(named: name) == nil
                 ? EmulationError(
-                    "'\(text)': no resource group \(name) (\(config.resourceGroups.map(\.name).joined(separator: ", ")))"
+                    "'\(text)': no resource group \(name) (\(groupNames(config)))"
                 )
                 : nil
         }
@@ -145,6 +145,10 @@ public struct EmulatedEvent: Sendable, Equatable, CustomStringConvertible {
             }
         }
         return .success(events)
+    }
+
+    private static func groupNames(_ config: ClusterConfig) -> String {
+        config.resourceGroups.map(\.name).joined(separator: ", ")
     }
 
     private static func nodeNames(_ config: ClusterConfig) -> String {

@@ -62,7 +62,8 @@ public final class Emulation {
             }
             if !different.isEmpty {
                 let detail = different.map {
-                    "\($0) on \(list(live.placement[$0]?.nodes ?? [])) live, \(list(state.placement[$0]?.nodes ?? [])) in the copy"
+                    "\($0) on \(list(live.placement[$0]?.nodes ?? [])) live, "
+                        + "\(list(state.placement[$0]?.nodes ?? [])) in the copy"
                 }
                 return EmulationError(
                     "the copy of the cluster did not reach the live state: \(detail.joined(separator: "; "))")

@@ -49,7 +49,8 @@ public struct EmulationReport: Sendable, Hashable, Codable {
 
     /// `emulate: N groups move, M stay; nothing was changed`.
     public var summary: String {
-        "emulate: \(moved) group\(moved == 1 ? "" : "s") move\(moved == 1 ? "s" : ""), \(stayed) stay; nothing was changed"
+        let groups = moved == 1 ? "1 group moves" : "\(moved) groups move"
+        return "emulate: \(groups), \(stayed) stay; nothing was changed"
     }
 
     /// The report as text, the summary last.

@@ -12,7 +12,10 @@ public enum ExplorationPlan {
             TestCase(
                 number: index + 1, name: transition.name, actions: transition.actions,
                 expect: transition.result.groups, addresses: transition.addresses,
-                log: transition.events.filter { concerns($0, subjects(of: transition.actions, exploration.config)) },
+                log: transition.events.filter {
+                    concerns($0, subjects(of: transition.actions, exploration.config))
+                        && !aboutAPointToPointPath($0, exploration.config)
+                },
                 after: transition.after)
         }
         return TestPlan(
@@ -38,6 +41,14 @@ public enum ExplorationPlan {
             }
         }
         return subjects
+    }
+
+    /// Whether the event is about a serial or disk path: which end declares such a path down first,
+    /// one end (`network_down ghost1 rs232_41`) or the whole link (`network_down -1 rs232_41`),
+    /// is a matter of timing, and the test bed's is not the simulator's (seen: a generated plan's
+    /// tty cases failed there on that line alone). The case's placement is still checked.
+    static func aboutAPointToPointPath(_ line: String, _ config: ClusterConfig) -> Bool {
+        line.split(separator: " ").contains { word in config.network(named: String(word)).map { !$0.isIP } ?? false }
     }
 
     /// Whether a word of the event line is one of the subjects.
