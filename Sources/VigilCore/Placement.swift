@@ -82,9 +82,14 @@ public enum Placement {
         func decided(_ rule: String, chosen: [String], others: (String) -> PlacementDecision.Finding)
             -> PlacementDecision
         {
-            let candidates = zip(group.nodes, findings).map { node, finding in
+            var candidates = zip(group.nodes, findings).map { node, finding in
                 PlacementDecision.Candidate(
                     node: node, chosen.contains(node) ? .chosen : finding.isEligible ? others(node) : finding)
+            }
+            // The nodes after the last chosen one were not needed to decide: left out, so that the
+            // agreed state stays small.
+            if let last = candidates.lastIndex(where: { $0.finding == .chosen }) {
+                candidates.removeSubrange((last + 1)...)
             }
             return PlacementDecision(rule: rule, candidates: candidates)
         }

@@ -9,8 +9,9 @@ public struct PlacementDecision: Sendable, Hashable, Codable {
     /// The rule that decided, in the words of `vigil explain`: `cascading: the highest-priority
     /// eligible node`, `rotating: stays where it is (no fallback)`, `sticky move by an administrator`, ...
     public var rule: String
-    /// The group's nodes in its order, each with what placement found (`Candidate.Finding`). For a
-    /// group held offline by rule, empty.
+    /// The group's nodes in its order, each with what placement found (`Finding`), up to the last
+    /// one chosen (those after it were not needed to decide); all of them when none was chosen.
+    /// For a group held offline by rule, empty.
     public var candidates: [Candidate]
     /// What made the coordinator place the group again (`node_down ghost3`, `rg move`, ...), when
     /// it moved; `nil` in a computation that was not agreed (`vigil sync --preview`).
@@ -28,7 +29,9 @@ public struct PlacementDecision: Sendable, Hashable, Codable {
     /// The nodes chosen.
     public var chosen: [String] { candidates.filter { $0.finding == .chosen }.map(\.node) }
 
-    /// One node of the group and what placement found about it.
+    /// One node of the group and what placement found about it. On the wire one string,
+    /// `NODE FINDING` (`ghost3 not-up`, `ghost3 lost ether,token`, `ghost4 chosen`): the agreed
+    /// state of 32 nodes with 32 groups must stay within one datagram.
     public struct Candidate: Sendable, Hashable, Codable {
         public var node: String
         public var finding: Finding
@@ -40,12 +43,27 @@ public struct PlacementDecision: Sendable, Hashable, Codable {
 
         /// `ghost3: down`, `ghost4: chosen`.
         public var description: String { "\(node): \(finding.description)" }
+
+        public init(from decoder: any Decoder) throws {
+            let text = try decoder.singleValueContainer().decode(String.self)
+            guard let space = text.firstIndex(of: " ") else {
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "a candidate is 'NODE FINDING'"))
+            }
+            node = String(text[..<space])
+            finding = Finding(wire: String(text[text.index(after: space)...]))
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode("\(node) \(finding.wire)")
+        }
     }
 
     /// What placement found about one candidate, in the order it checks: whether the node may
     /// hold the group at all (up, connected, every network of the group's addresses, no failure),
     /// then whether the rule chose it.
-    public enum Finding: Sendable, Hashable, Codable, CustomStringConvertible {
+    public enum Finding: Sendable, Hashable, CustomStringConvertible {
         /// The group goes (or stays) here.
         case chosen
         /// Not up in the agreed view: down, stopped, or not joined yet.
@@ -71,6 +89,35 @@ public struct PlacementDecision: Sendable, Hashable, Codable {
             case .lostNetworks(let networks): "lost \(networks.joined(separator: ", "))"
             case .lowerPriority: "eligible, lower priority"
             case .passedOver(let why): "eligible, passed over: \(why)"
+            }
+        }
+
+        /// The finding on the wire: a word, and for `lost` the networks, for `passed` the reason.
+        var wire: String {
+            switch self {
+            case .chosen: "chosen"
+            case .notUp: "not-up"
+            case .disconnected: "disconnected"
+            case .failedHere: "failed"
+            case .lostNetworks(let networks): "lost \(networks.joined(separator: ","))"
+            case .lowerPriority: "lower"
+            case .passedOver(let why): "passed \(why)"
+            }
+        }
+
+        /// Reads `wire`; a word it does not know (a later version's) reads as passed over for it.
+        init(wire: String) {
+            let word = wire.prefix { $0 != " " }
+            let rest = wire.dropFirst(word.count).drop { $0 == " " }
+            switch word {
+            case "chosen": self = .chosen
+            case "not-up": self = .notUp
+            case "disconnected": self = .disconnected
+            case "failed": self = .failedHere
+            case "lost": self = .lostNetworks(rest.split(separator: ",").map(String.init))
+            case "lower": self = .lowerPriority
+            case "passed": self = .passedOver(String(rest))
+            default: self = .passedOver(wire)
             }
         }
 
