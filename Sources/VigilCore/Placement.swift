@@ -41,10 +41,8 @@ public enum Placement {
     public static func isEligible(_ node: String, for group: ResourceGroup, config: ClusterConfig, state: ClusterState)
         -> Bool
     {
-        state.up.contains(node) && group.nodes.contains(node)
-            && config.requiredNetworks(of: group).allSatisfy { state.topology.isUp($0, on: node) }
-            && !(state.failures[group.name]?.contains(node) ?? false)
-            && !state.disconnected.contains(node)
+        group.nodes.contains(node)
+            && PlacementDecision.Finding.eligibility(of: node, for: group, config: config, state: state).isEligible
     }
 
     /// The node a rotating group keeps: its sticky node or its current one, while eligible and not held offline.
@@ -65,13 +63,9 @@ public enum Placement {
         }
         switch state.admin.held[group.name] {
         case .administrator(let sticky)?:
-            return offline(
-                "taken offline by an administrator\(sticky ? " (sticky)" : "")",
-                rule: "taken offline by an administrator\(sticky ? " (sticky)" : "")")
+            return offline("taken offline by an administrator\(sticky ? " (sticky)" : "")")
         case .stoppedWith(let node)?:
-            return offline(
-                "offline until \(node), stopped gracefully, returns",
-                rule: "offline until \(node), stopped gracefully, returns")
+            return offline("offline until \(node), stopped gracefully, returns")
         case nil: break
         }
         let findings = group.nodes.map {
@@ -130,7 +124,7 @@ public enum Placement {
         case .rotating:
             var placement = rotating(group, eligible: eligible, state: state, load: rotatingLoad)
             let chosen = placement.nodes[0]
-            if placement.reason.contains("stays on") {
+            if state.placement[group.name]?.nodes.first == chosen {
                 placement.decision = decided("rotating: stays where it is (no fallback)", chosen: [chosen]) { _ in
                     .passedOver("rotating groups do not fall back; it stays on \(chosen)")
                 }
@@ -150,9 +144,10 @@ public enum Placement {
         }
     }
 
-    /// A group held offline by an administrator's or a stop's rule: no candidates are looked at.
-    private static func offline(_ reason: String, rule: String) -> GroupPlacement {
-        GroupPlacement(nodes: [], reason: reason, decision: PlacementDecision(rule: rule, candidates: []))
+    /// A group held offline by an administrator's or a stop's rule (the reason, unless told): no
+    /// candidates are looked at.
+    private static func offline(_ reason: String, rule: String? = nil) -> GroupPlacement {
+        GroupPlacement(nodes: [], reason: reason, decision: PlacementDecision(rule: rule ?? reason, candidates: []))
     }
 
     private static func cascading(_ group: ResourceGroup, eligible: [String], first: String, state: ClusterState)
@@ -200,11 +195,13 @@ public enum Placement {
 
     private static func whyNot(_ group: ResourceGroup, config: ClusterConfig, state: ClusterState) -> String {
         let reasons = group.nodes.map { node -> String in
-            if !state.up.contains(node) { return "\(node) down" }
-            if state.disconnected.contains(node) { return "\(node) DISCONNECTED" }
-            if state.failures[group.name]?.contains(node) ?? false { return "\(node) failed it" }
-            let missing = config.requiredNetworks(of: group).sorted().filter { !state.topology.isUp($0, on: node) }
-            return "\(node) lost \(missing.joined(separator: ", "))"
+            switch PlacementDecision.Finding.eligibility(of: node, for: group, config: config, state: state) {
+            case .notUp: "\(node) down"
+            case .disconnected: "\(node) DISCONNECTED"
+            case .failedHere: "\(node) failed it"
+            case .lostNetworks(let missing): "\(node) lost \(missing.joined(separator: ", "))"
+            default: "\(node) lost "
+            }
         }
         return ": " + reasons.joined(separator: ", ")
     }

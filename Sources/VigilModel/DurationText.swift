@@ -66,3 +66,12 @@ extension Duration {
         return seconds * 1000 + attoseconds / 1_000_000_000_000_000
     }
 }
+
+extension Duration {
+    /// `1.234s`: seconds with three decimals, for messages.
+    public var formattedSeconds: String {
+        let ms = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+        let fraction = String(ms % 1000)
+        return "\(ms / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
+    }
+}

@@ -39,13 +39,7 @@ public struct HookRunner: Sendable {
     /// Runs the commands of `phase` for `event`; none configured → no results.
     public func run(event: ClusterEvent, phase: HookInvocation.Phase) async -> [Outcome] {
         guard let hooks = hooks[event.name] else { return [] }
-        let commands: [String] =
-            switch phase {
-            case .pre: hooks.pre
-            case .post: hooks.post
-            case .notify: hooks.notify
-            case .recovery: hooks.recovery.map { [$0.command] } ?? []
-            }
+        let commands = hooks.commands(phase)
         let environment = [
             "VIGIL_EVENT": event.name.rawValue,
             "VIGIL_EVENT_ARGS": event.arguments.joined(separator: " "),

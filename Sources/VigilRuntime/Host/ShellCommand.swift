@@ -85,15 +85,6 @@ public struct CommandResult: Sendable, Hashable {
     }
 }
 
-extension Duration {
-    /// `1.234s`, for messages.
-    var formattedSeconds: String {
-        let ms = components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
-        let fraction = String(ms % 1000)
-        return "\(ms / 1000).\(String(repeating: "0", count: 3 - fraction.count))\(fraction)s"
-    }
-}
-
 /// Runs shell commands on the host. The real implementation is `CommandRunner`; drivers take any
 /// `CommandRunning` so that they can be tested with a fake.
 public protocol CommandRunning: Sendable {

@@ -87,7 +87,7 @@ public final class Emulation {
                 case .perform(let batch):
                     for action in batch.actions { actions[node, default: []].append("\(at) \(action)") }
                 case .runHooks(let invocation):
-                    for command in Self.commands(of: invocation, config: config) {
+                    for command in invocation.commands(in: config) {
                         actions[node, default: []].append(
                             "\(at) \(invocation.phase.rawValue) hook for \(invocation.event): \(command)")
                     }
@@ -253,23 +253,8 @@ public final class Emulation {
         EmulationReport.Timing(takeoverWaitSeconds: Self.secondsValue(DetectionTimes(config).takeoverWait))
     }
 
-    /// The commands a node would run for `invocation`, as `HookRunner` picks them (none configured: none).
-    static func commands(of invocation: HookInvocation, config: ClusterConfig) -> [String] {
-        guard let hooks = config.hooks[invocation.event.name] else { return [] }
-        switch invocation.phase {
-        case .pre: return hooks.pre
-        case .post: return hooks.post
-        case .notify: return hooks.notify
-        case .recovery: return hooks.recovery.map { [$0.command] } ?? []
-        }
-    }
-
-    static func seconds(_ duration: Duration) -> String {
-        let value = secondsValue(duration)
-        let text = String(Int((value * 1000).rounded()))
-        let padded = String(repeating: "0", count: max(0, 4 - text.count)) + text
-        return "\(padded.dropLast(3)).\(padded.suffix(3))s"
-    }
+    /// `0.643s`, as the report shows a time.
+    static func seconds(_ duration: Duration) -> String { duration.formattedSeconds }
 
     static func secondsValue(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
