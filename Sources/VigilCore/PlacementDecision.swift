@@ -117,7 +117,8 @@ public struct PlacementDecision: Sendable, Hashable, Codable {
             case "lost": self = .lostNetworks(rest.split(separator: ",").map(String.init))
             case "lower": self = .lowerPriority
             case "passed": self = .passedOver(String(rest))
-            default: self = .passedOver(wire)
+            // Leading spaces dropped as `passed` drops them, so that it reads back the same.
+            default: self = .passedOver(String(wire.drop { $0 == " " }))
             }
         }
 

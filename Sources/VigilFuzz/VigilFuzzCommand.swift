@@ -47,6 +47,29 @@ struct VigilFuzzCommand: ParsableCommand {
     @Option(help: "The input to --replay.")
     var index: Int?
 
+    /// Runs the command with Swift's hashing made deterministic: sets and dictionaries are laid
+    /// out by a per-process hash seed, and the corpus holds encodings of them, so without it the
+    /// same seed would not make the same inputs and `--replay` would not find a finding again.
+    /// Without `SWIFT_DETERMINISTIC_HASHING` in its environment the process starts itself again
+    /// with it (the hash seed is fixed before `main` runs).
+    static func main() {
+        let variable = "SWIFT_DETERMINISTIC_HASHING"
+        if getenv(variable) == nil {
+            setenv(variable, "1", 1)
+            let arguments = CommandLine.unsafeArgv
+            execv("/proc/self/exe", arguments)
+            // execv returns only on failure: go on, nondeterministically, and say so.
+            FileHandle.standardError.write(
+                Data("vigil-fuzz: could not start again with \(variable)=1; inputs may differ between runs\n".utf8))
+        }
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     func validate() throws {
         guard count >= 0, start >= 0, batch >= 1 else {
             throw ValidationError("--count and --start must be 0 or more, --batch 1 or more")
