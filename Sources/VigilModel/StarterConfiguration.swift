@@ -113,8 +113,9 @@ public struct StarterConfiguration: Sendable {
         lines.append("networks:")
         for network in networks {
             let attribute = network.isPublic ? "public" : "private"
+            let netmask = network.interface.netmask
             lines.append(
-                "  - {name: \(network.name), type: ether, attribute: \(attribute), netmask: \(network.interface.netmask)}"
+                "  - {name: \(network.name), type: ether, attribute: \(attribute), netmask: \(netmask)}"
                     + "  # \(network.interface.address.masked(by: network.interface.netmask))/"
                     + "\(network.interface.prefixLength), \(network.interface.name) here")
         }

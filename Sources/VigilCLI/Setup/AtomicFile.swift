@@ -6,8 +6,9 @@ import Glibc
 
 /// A file written whole or not at all, and never readable beyond its mode: created with its mode
 /// (0600 for a secret) under a temporary name in the same directory (`O_EXCL`: never someone
-/// else's file), flushed to disk, then renamed over the path (or linked, when nothing may be replaced). The directory is made (0755) when missing. An existing file is
-/// replaced only when asked: a new cluster key splits the cluster until every node has it.
+/// else's file), flushed to disk, then renamed over the path (or linked, when nothing may be
+/// replaced). The directory is made (0755) when missing. An existing file is replaced only when
+/// asked: a new cluster key splits the cluster until every node has it.
 enum AtomicFile {
     struct Failure: Error, CustomStringConvertible {
         var description: String
