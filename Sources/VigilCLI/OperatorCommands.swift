@@ -1,12 +1,12 @@
 import ArgumentParser
 
 /// The operator's commands: those that act on the local `vigild` (start, stop, status, rg, log, sync,
-/// config, acknowledge), `verify`, `convert` and `plan`. The root command (`VigilCommand`, in VigilRoot)
+/// config, acknowledge), `verify`, `convert`, `plan` and `watchdog`. The root command (`VigilCommand`, in VigilRoot)
 /// shows them as one group of `vigil --help`, apart from the lab's (VigilLab).
 public enum OperatorCommands {
     public static let all: [any ParsableCommand.Type] = [
         StartCommand.self, StopCommand.self, StatusCommand.self, RGCommand.self, LogCommand.self,
         SyncCommand.self, ConfigCommand.self, SnapshotCommand.self, AcknowledgeCommand.self, VerifyCommand.self,
-        ConvertCommand.self, EmulateCommand.self, PlanCommand.self, ExplainCommand.self,
+        ConvertCommand.self, EmulateCommand.self, PlanCommand.self, ExplainCommand.self, WatchdogCommand.self,
     ]
 }
