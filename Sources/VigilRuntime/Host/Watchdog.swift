@@ -116,8 +116,13 @@ public final class Watchdog: Sendable {
     /// How many pets the device's driver refused.
     public var petsRefused: Int { refusedPets.load(ordering: .relaxed) }
 
-    /// Ends the watch without tripping (orderly shutdown); the thread ends at its next check.
-    public func stop() { state.withLock { $0.stopping = true } }
+    /// Ends the watch without tripping (orderly shutdown); the thread ends at its next check. The
+    /// device is disarmed at once: the process may exit before that check, and a device closed
+    /// without the magic close stays armed and resets the node.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        device?.disarm()
+    }
 
     /// Whether the watchdog tripped and ran its release.
     public var hasTripped: Bool { state.withLock { $0.tripped } }

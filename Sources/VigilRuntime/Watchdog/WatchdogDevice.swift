@@ -77,35 +77,37 @@ public final class WatchdogDevice: Sendable {
     }
 
     /// One pet (`WDIOC_KEEPALIVE`); the error when the driver refused it or the device was closed.
+    /// Every call on the descriptor holds the lock that closing takes, so that a pet never reaches
+    /// a descriptor closed (and perhaps reused) meanwhile.
     @discardableResult
     public func keepAlive() -> WatchdogCallError? {
-        guard !closed.withLock({ $0 }) else { return WatchdogCallError(EBADF) }
-        return interface.keepAlive(descriptor)
+        closed.withLock { closed in closed ? WatchdogCallError(EBADF) : interface.keepAlive(descriptor) }
     }
 
     /// Seconds left before the reset, if the driver tells.
     public func timeLeft() -> Duration? {
-        guard !closed.withLock({ $0 }), let seconds = try? interface.timeLeft(descriptor).get() else { return nil }
-        return .seconds(seconds)
+        closed.withLock { closed in
+            guard !closed, let seconds = try? interface.timeLeft(descriptor).get() else { return nil }
+            return .seconds(seconds)
+        }
     }
 
     /// Disarms the device with the magic close and closes it (an orderly stop). Once only.
     public func disarm() {
-        guard takeClose() else { return }
-        interface.magicClose(descriptor)
+        closed.withLock { closed in
+            guard !closed else { return }
+            closed = true
+            interface.magicClose(descriptor)
+        }
     }
 
     /// Closes the device without the magic close: it stays armed, nobody pets it, and the node is
     /// reset when its timeout runs out (`vigil watchdog test`). Once only.
     public func abandon() {
-        guard takeClose() else { return }
-        interface.close(descriptor)
-    }
-
-    private func takeClose() -> Bool {
         closed.withLock { closed in
-            defer { closed = true }
-            return !closed
+            guard !closed else { return }
+            closed = true
+            interface.close(descriptor)
         }
     }
 
