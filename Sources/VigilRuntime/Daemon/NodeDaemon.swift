@@ -313,7 +313,8 @@ public final class NodeDaemon: Service, Sendable {
         }
         let device: WatchdogDevice
         do {
-            device = try WatchdogDevice.open(path, timeout: timeout, holders: { WatchdogHolders.find(path) })
+            device = try WatchdogDevice.open(
+                path, timeout: timeout, interface: options.watchdogInterface, holders: { WatchdogHolders.find(path) })
         } catch {
             throw DaemonStartError("\(error)")
         }
