@@ -195,6 +195,39 @@ extension ClusterNode {
         return isConfirmed(in: Set(membership.memberViews), at: now)
     }
 
+    /// Whether this node holds anything a release or a reset would have to take away: a group in
+    /// any state but offline, or an address or application its protection covers (one being
+    /// acquired or released counts).
+    public var holdsAnything: Bool { !executor.holdings.heldGroups.isEmpty || protection != Protection() }
+
+    /// The moment up to which a hardware watchdog may be petted, as far as this node's lease is
+    /// concerned: the moment its lease ends unless a quorum confirms it again (`hasLease`), or `now`
+    /// when the lease has already lapsed. `nil` when no lease bounds the pets: the node holds
+    /// nothing (`holdsAnything`: a reset would take nothing away, so a node waiting to join, or one
+    /// that released everything after it lost quorum, is not reset), or the cluster keeps no lease
+    /// (`quorum: none`).
+    ///
+    /// The end is the later of the confirmation by a majority plus the trip interval and, under
+    /// `quorum: disk`, the confirmation by half the nodes with the tiebreaker plus the trip interval,
+    /// cut short when the tiebreaker's hold ends first: so it is never later than the moment
+    /// `hasLease` turns false if nothing new arrives. The runtime reads it after every step.
+    public func hardwareWatchdogLease(at now: Moment) -> Moment? {
+        guard config.quorum != .none, holdsAnything else { return nil }
+        guard hasLease(at: now) else { return now }
+        let views = Set(membership.memberViews)
+        let trip = config.tuning.tripInterval
+        let byMajority = topology.confirmedUntil(
+            views: views, at: now, smallestQuorum: config.majoritySize, isQuorum: { config.hasMajority($0) }
+        ).map { $0 + trip }
+        var end = byMajority
+        if let byPolicy = confirmedUntil(in: views, at: now).map({ $0 + trip }), byPolicy > (byMajority ?? now) {
+            // Beyond the majority's, the confirmation rests on the tiebreaker: no longer than its hold.
+            let tiebreakerEnd = tiebreaker?.heldUntil ?? now
+            end = max(byMajority ?? now, min(byPolicy, tiebreakerEnd))
+        }
+        return max(end ?? now, now)
+    }
+
     /// Releases everything at once when the lease ran out (the dead man switch in the core's terms).
     /// It runs on every message received: while the memo proves the lease, it costs a comparison.
     mutating func enforceLease(at now: Moment) {

@@ -44,6 +44,10 @@ public struct TiebreakerLease: Sendable {
         return readBackAt ?? lastIssued.map { $0 + interval }
     }
 
+    /// The moment this node's hold of the tiebreaker ends unless it is confirmed again (`nil` when
+    /// it never held it).
+    public var heldUntil: Moment? { confirmedAt.map { $0 + holdTime } }
+
     /// Whether this node holds the tiebreaker now.
     public func holds(at now: Moment) -> Bool {
         guard let confirmedAt else { return false }

@@ -148,6 +148,7 @@ public struct ConfigDifference: Sendable, Equatable {
             ("release_allowance", DurationText.format(tuning.releaseAllowance)),
             ("config_too_long", DurationText.format(tuning.configTooLong)),
             ("observers", "\(tuning.observers)"),
+            ("hardware_watchdog", tuning.hardwareWatchdog.map(DurationText.format) ?? "none"),
         ]
         return fields
     }

@@ -18,6 +18,10 @@ public enum ConfigLimits {
     public static let missedBeats = 2...1_000
     /// How many peers a node watches on each IP network (`tuning.observers`).
     public static let observers = 2...64
+    /// `tuning.hardware_watchdog`, in whole seconds: the Linux watchdog API sets a timeout in
+    /// seconds (`WDIOC_SETTIMEOUT`), and no driver accepts 0; an hour is far beyond any reset a
+    /// cluster should wait for, as every takeover waits the whole timeout.
+    public static let hardwareWatchdogSeconds = 1...3_600
     /// `applications[].restart_count`.
     public static let restartCount = 0...1_000
     /// `hooks.EVENT.recovery.retries`.

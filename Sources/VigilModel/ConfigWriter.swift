@@ -87,6 +87,7 @@ public enum ConfigWriter {
             lines.append("  release_allowance: \(duration(tuning.releaseAllowance))")
         }
         if tuning.observers != base.observers { lines.append("  observers: \(tuning.observers)") }
+        if let hardware = tuning.hardwareWatchdog { lines.append("  hardware_watchdog: \(duration(hardware))") }
         return lines.isEmpty ? [] : ["tuning:"] + lines
     }
 

@@ -27,6 +27,8 @@ public struct DetectionTimes: Sendable, Equatable {
     public var largestIPInterval: Duration
     /// How long a node that lost quorum has to release before its watchdog halts it.
     public var releaseAllowance: Duration
+    /// The hardware watchdog's timeout (`tuning.hardware_watchdog`), when one is configured.
+    public var hardwareWatchdog: Duration?
     /// The tuning preset the settings started from.
     public var preset: TuningPreset
     /// How many ring neighbours each node heartbeats on an IP network in a large view
@@ -39,8 +41,11 @@ public struct DetectionTimes: Sendable, Equatable {
     /// together with the coordinator that confirmed them waits one trip interval more.
     public var takeoverWaitBehindCoordinator: Duration { takeoverWait + tripInterval }
     /// How long after survivors last heard a node they wait before taking over its groups:
-    /// `tripInterval + largestIPInterval + releaseAllowance` (see `ClusterConfig.takeoverWait`).
-    public var takeoverWait: Duration { tripInterval + largestIPInterval + releaseAllowance }
+    /// `tripInterval + largestIPInterval + max(releaseAllowance, hardwareWatchdog)` (see
+    /// `ClusterConfig.takeoverWait`).
+    public var takeoverWait: Duration {
+        tripInterval + largestIPInterval + max(releaseAllowance, hardwareWatchdog ?? .zero)
+    }
 
     public init(_ config: ClusterConfig) {
         networks = config.networks.map {
@@ -54,6 +59,7 @@ public struct DetectionTimes: Sendable, Equatable {
         tripInterval = config.tuning.tripInterval
         largestIPInterval = config.largestIPHeartbeatInterval
         releaseAllowance = config.tuning.releaseAllowance
+        hardwareWatchdog = config.tuning.hardwareWatchdog
         preset = config.tuning.preset
         observers = config.tuning.observers
         clusterSize = config.nodes.count
@@ -99,14 +105,18 @@ extension ClusterConfig {
 
     /// How long survivors wait, after they last heard a node, before they take over its
     /// non-concurrent groups: `tuning.tripInterval + largestIPHeartbeatInterval +
-    /// tuning.releaseAllowance`.
+    /// tuning.selfFenceAllowance` (the release allowance, or the hardware watchdog's timeout when
+    /// one is configured and longer).
     ///
     /// A node last heard at time T may itself have heard the survivors, and so counted itself in a
     /// quorum, for up to one heartbeat interval longer (heartbeats cross in flight, and a cut may be
     /// one-way). Its dead man switch trips `tripInterval` after that, and it then has
     /// `releaseAllowance` to remove its addresses and stop its applications before its watchdog
-    /// halts it. Only after all three may a survivor acquire what it held.
+    /// halts it. With a hardware watchdog (`tuning.hardware_watchdog`), a node whose process hung
+    /// or whose release is stuck still holds its addresses until the hardware resets it: its device
+    /// was last petted while its lease held, so the reset comes at most `hardwareWatchdog` after the
+    /// lease ended. Only after all three may a survivor acquire what it held.
     public var takeoverWait: Duration {
-        tuning.tripInterval + largestIPHeartbeatInterval + tuning.releaseAllowance
+        tuning.tripInterval + largestIPHeartbeatInterval + tuning.selfFenceAllowance
     }
 }

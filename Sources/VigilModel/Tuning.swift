@@ -28,6 +28,13 @@ public struct Tuning: Sendable, Equatable {
     public var tripInterval: Duration
     /// How long a node that lost quorum may take to release everything before its watchdog halts it.
     public var releaseAllowance: Duration
+    /// The timeout of the node's hardware watchdog (`tuning.hardware_watchdog`, whole seconds), when
+    /// `vigild --watchdog-device` arms one; `nil` when none is configured. `vigild` pets the device
+    /// only while the node's lease holds (or it holds nothing), so a node whose lease ran out and
+    /// still holds groups, its daemon hung or its release stuck, is reset at most this long after
+    /// its lease ended. The takeover wait then waits for the longer of this and `releaseAllowance`
+    /// (`ClusterConfig.takeoverWait`).
+    public var hardwareWatchdog: Duration?
     /// The preset the settings started from (`tuning.preset`; `default` when none is written).
     public var preset: TuningPreset
     /// How many peers each node watches on each IP network (`tuning.observers`): in a view of more
@@ -44,6 +51,7 @@ public struct Tuning: Sendable, Equatable {
         configTooLong: Duration = .seconds(360),
         tripInterval: Duration = .milliseconds(450),
         releaseAllowance: Duration = .milliseconds(100),
+        hardwareWatchdog: Duration? = nil,
         preset: TuningPreset = .default,
         observers: Int = 4
     ) {
@@ -54,9 +62,16 @@ public struct Tuning: Sendable, Equatable {
         self.configTooLong = configTooLong
         self.tripInterval = tripInterval
         self.releaseAllowance = releaseAllowance
+        self.hardwareWatchdog = hardwareWatchdog
         self.preset = preset
         self.observers = observers
     }
+
+    /// How long after its lease ended a node is certainly rid of its groups: it released them within
+    /// `releaseAllowance`, or, with a hardware watchdog, the hardware reset it within
+    /// `hardwareWatchdog` (its device is not petted after the lease ended while it holds anything);
+    /// the longer of the two.
+    public var selfFenceAllowance: Duration { max(releaseAllowance, hardwareWatchdog ?? .zero) }
 
     /// Whether a view of `members` nodes monitors in rings with `observers` ring neighbours each:
     /// more than `observers + 1` members (`MonitorRing`, `ClusterNode.grantees`).

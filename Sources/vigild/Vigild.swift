@@ -145,6 +145,11 @@ struct Vigild: AsyncParsableCommand {
                     + "\(name): a reconfiguration removed it from cluster \(loaded.config.name); to add it back, "
                     + "sync a version that names it from a member and start vigild here with that file as --config")
         }
+        if let watchdogDevice, loaded.config.tuning.hardwareWatchdog == nil {
+            throw ValidationError(
+                "--watchdog-device \(watchdogDevice) needs tuning.hardware_watchdog in \(choice.path) (e.g. 5s): "
+                    + "the device's timeout is set from it, and every takeover waits for it")
+        }
         guard loaded.config.node(named: name) != nil else {
             throw ValidationError(
                 "node \(name) is not in cluster \(loaded.config.name) (nodes: "

@@ -96,6 +96,35 @@ struct VerifyCommandTests {
         #expect(timing["takeover_wait_milliseconds"] as? Int == 2250)
     }
 
+    @Test("a hardware watchdog gets its own timing line and replaces the release allowance in the takeover wait")
+    func hardwareWatchdog() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-verify-\(UUID()).yaml").path
+        try """
+            cluster: {name: x, id: 1}
+            tuning:
+              dead_man_switch: 1.5s
+              release_allowance: 250ms
+              hardware_watchdog: 5s
+            networks:
+              - {name: ether, type: ether, netmask: 255.255.255.0}
+            nodes:
+              - {name: a, interfaces: [{name: eth0, address: 10.0.0.1, network: ether}]}
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (lines, failed) = try Self.command([path]).output()
+        #expect(!failed)
+        #expect(lines.contains(
+            "timing: takeover waits 6.65s after a node was last heard (dead man switch 1.5s + heartbeat 150ms + "
+                + "hardware watchdog 5s, longer than the release allowance 250ms)"))
+        #expect(lines.contains(
+            "timing: hardware watchdog 5s resets a node whose lease ran out while it holds groups (takeover waits 6.65s)"))
+        let (json, _) = try Self.command([path, "--json"]).output()
+        let object = try #require(JSONSerialization.jsonObject(with: Data(json.joined().utf8)) as? [String: Any])
+        let timing = try #require(object["timing"] as? [String: Any])
+        #expect(timing["hardware_watchdog_milliseconds"] as? Int == 5000)
+        #expect(timing["takeover_wait_milliseconds"] as? Int == 6650)
+    }
+
     @Test("a cluster larger than observers + 1 monitors in rings, and says what a takeover behind its coordinator waits")
     func rings() throws {
         let path = Self.examples.appendingPathComponent("sixteen.yaml").path

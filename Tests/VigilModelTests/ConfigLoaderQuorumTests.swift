@@ -89,7 +89,7 @@ struct ConfigLoaderQuorumTests {
         #expect(unit.message.contains("600ms or 600s"))
         #expect(unit.location.line == line(of: "dead_man_switch: 600", in: yaml))
         let key = try #require(single(problems, containing: "unknown key 'dead_man' in tuning"))
-        #expect(key.message.hasSuffix("allowed keys: preset, heartbeat, config_too_long, dead_man_switch, release_allowance, observers"))
+        #expect(key.message.hasSuffix("allowed keys: preset, heartbeat, config_too_long, dead_man_switch, release_allowance, observers, hardware_watchdog"))
     }
 
     @Test("observers is read as a whole number, 4 when left out; verify refuses fewer than 2, naming the line")

@@ -67,16 +67,28 @@ struct VerifyReport {
 
     /// `timing: dead man switch trips after 600ms without quorum` and `timing: takeover waits 1s
     /// after a node was last heard (dead man switch 600ms + heartbeat 200ms + release allowance 200ms)`.
+    ///
+    /// With `tuning.hardware_watchdog`, a line for it (`timing: hardware watchdog 5s resets a node whose
+    /// lease ran out while it holds groups (takeover waits 5.6s)`), and the takeover's last part is the
+    /// longer of the release allowance and the hardware timeout.
     func takeoverLines(_ timing: DetectionTimes) -> [String] {
         let trip = DurationText.format(timing.tripInterval)
-        let parts =
-            "dead man switch \(trip) + heartbeat \(DurationText.format(timing.largestIPInterval))"
-            + " + release allowance \(DurationText.format(timing.releaseAllowance))"
+        let release = "release allowance \(DurationText.format(timing.releaseAllowance))"
+        var last = release
+        if let hardware = timing.hardwareWatchdog, hardware > timing.releaseAllowance {
+            last = "hardware watchdog \(DurationText.format(hardware)), longer than the \(release)"
+        }
+        let parts = "dead man switch \(trip) + heartbeat \(DurationText.format(timing.largestIPInterval)) + \(last)"
+        let wait = DetectionTimes.seconds(timing.takeoverWait)
         var lines = [
             "timing: dead man switch trips after \(trip) without quorum",
-            "timing: takeover waits \(DetectionTimes.seconds(timing.takeoverWait)) after a node was last heard "
-                + "(\(parts))",
+            "timing: takeover waits \(wait) after a node was last heard (\(parts))",
         ]
+        if let hardware = timing.hardwareWatchdog {
+            lines.append(
+                "timing: hardware watchdog \(DurationText.format(hardware)) resets a node whose lease ran out while it "
+                    + "holds groups (takeover waits \(wait))")
+        }
         if timing.monitorsInRings {
             lines.append(
                 "timing: monitoring in rings: each node heartbeats \(timing.observers) ring neighbours and the "
@@ -142,7 +154,9 @@ struct JSONReport: Encodable {
         var nodes: [Node]
         var deadManSwitchMilliseconds: Int64
         var releaseAllowanceMilliseconds: Int64
-        /// `dead_man_switch + largest IP heartbeat interval + release_allowance`.
+        /// `tuning.hardware_watchdog`, when configured.
+        var hardwareWatchdogMilliseconds: Int64?
+        /// `dead_man_switch + largest IP heartbeat interval + max(release_allowance, hardware_watchdog)`.
         var takeoverWaitMilliseconds: Int64
         /// `tuning.observers`, and whether a view of every node monitors in rings.
         var observers: Int
@@ -158,6 +172,7 @@ struct JSONReport: Encodable {
             nodes = times.nodes.map { Node(node: $0.node, detectionMilliseconds: $0.detection.milliseconds) }
             deadManSwitchMilliseconds = times.tripInterval.milliseconds
             releaseAllowanceMilliseconds = times.releaseAllowance.milliseconds
+            hardwareWatchdogMilliseconds = times.hardwareWatchdog?.milliseconds
             takeoverWaitMilliseconds = times.takeoverWait.milliseconds
             observers = times.observers
             monitorsInRings = times.monitorsInRings

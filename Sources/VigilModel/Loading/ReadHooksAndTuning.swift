@@ -42,6 +42,7 @@ extension ConfigReader {
 
     static let tuningKeys = [
         "preset", "heartbeat", "config_too_long", "dead_man_switch", "release_allowance", "observers",
+        "hardware_watchdog",
     ]
 
     mutating func readTuning(_ node: YAMLNode) -> Tuning? {
@@ -51,6 +52,7 @@ extension ConfigReader {
         if let value = duration(set, "config_too_long") { tuning.configTooLong = value }
         if let value = duration(set, "dead_man_switch") { tuning.tripInterval = value }
         if let value = duration(set, "release_allowance") { tuning.releaseAllowance = value }
+        if let value = duration(set, "hardware_watchdog") { tuning.hardwareWatchdog = value }
         if let value = int(set, "observers", range: ConfigLimits.observers) { tuning.observers = value }
         if let heartbeat = set.value("heartbeat"),
             let types = fields(heartbeat, path: set.path("heartbeat"), allowed: nil),

@@ -31,6 +31,7 @@ public enum Verifier {
         found += checkHooks(context)
         found += checkQuorum(context)
         found += checkDeadManSwitch(context)
+        found += checkHardwareWatchdog(context)
         return Diagnostic.sortedByPosition(found)
     }
 }

@@ -44,6 +44,12 @@ extension DaemonLoop {
                 "tuning.trip_interval changed: the watchdog keeps \(DurationText.format(before.tuning.tripInterval)) "
                     + "until the next start of vigild")
         }
+        if before.tuning.hardwareWatchdog != config.tuning.hardwareWatchdog, daemon.options.watchdogDevice != nil {
+            let kept = before.tuning.hardwareWatchdog.map(DurationText.format) ?? "none"
+            daemon.logs.event(
+                "WARNING: tuning.hardware_watchdog changed: the device keeps its timeout (\(kept)) until the next "
+                    + "start of vigild, while takeovers count the new one; restart vigild on every node")
+        }
         configSync.reconfigure(peers: config.nodes.map(\.name))
         hostWork.add(version: version, config)
     }

@@ -22,6 +22,9 @@ struct DaemonLoop {
     /// came for a while (`PetSchedule`).
     private var pets: PetSchedule
     private let pet: @Sendable () -> Void
+    /// Hands the hardware watchdog how long this node's lease still holds (`Watchdog.leaseHolds`),
+    /// after every step; `nil` without a watchdog device.
+    private let leaseHolds: (@Sendable (() -> Duration?) -> Void)?
     private var waiting: [UInt64: (continuation: CheckedContinuation<String, any Error>, deadline: Moment)] = [:]
     private var stopWaiters: [CheckedContinuation<String, any Error>] = []
     private var shuttingDown = false
@@ -50,11 +53,12 @@ struct DaemonLoop {
 
     init(
         daemon: NodeDaemon, core: ClusterNode, transport: UDPTransport, disks: DiskPaths, petPeriod: Duration,
-        pet: @escaping @Sendable () -> Void
+        pet: @escaping @Sendable () -> Void, leaseHolds: (@Sendable (() -> Duration?) -> Void)? = nil
     ) {
         self.daemon = daemon
         pets = PetSchedule(period: petPeriod)
         self.pet = pet
+        self.leaseHolds = leaseHolds
         self.core = core
         self.transport = transport
         self.disks = disks
@@ -282,6 +286,14 @@ struct DaemonLoop {
     mutating func perform(_ step: Step, at now: Moment) {
         for record in step.persist { persist(record, at: now) }
         protect(step.protect)
+        // With the protection and before acting: the hardware watchdog's pets rest on the lease
+        // of the core as this step left it (it may have started to acquire, or lost its lease).
+        if let leaseHolds {
+            leaseHolds {
+                let fresh = daemon.now
+                return core.hardwareWatchdogLease(at: fresh).map { $0 - fresh }
+            }
+        }
         for work in step.work { act(work) }
         send(step.messages)
         for record in step.logs { daemon.logs.write(record) }

@@ -30,6 +30,8 @@ public struct DaemonOptions: Sendable {
     public var haltCommand: [String]?
     /// A watchdog device to pet as well (`/dev/watchdog`), if any.
     public var watchdogDevice: String?
+    /// The system calls made on the watchdog device (a test's fake; the real ones by default).
+    public var watchdogInterface: any WatchdogInterface = LinuxWatchdogInterface()
     /// The `vigild` executable started as the dead man switch's process (`--watchdog-for`);
     /// `nil`: this process's own executable (a daemon run inside another program, as in tests,
     /// names the real `vigild`).

@@ -167,7 +167,8 @@ public final class NodeDaemon: Service, Sendable {
         // The dead man switch is armed once the host was read (which changes nothing on it, and
         // took longer than the trip interval when 32 daemons started at once on two cores: every
         // one of them tripped before its loop ran, and backed off from taking groups).
-        let watchdog = Watchdog(tripInterval: config.tuning.tripInterval, devicePath: options.watchdogDevice) {
+        let device = try openWatchdogDevice()
+        let watchdog = Watchdog(tripInterval: config.tuning.tripInterval, device: device) {
             [emergency, watchdogTripped, logs] in
             let done = emergency.perform()
             watchdogTripped.set()
@@ -176,7 +177,7 @@ public final class NodeDaemon: Service, Sendable {
                     + "\(DurationText.format(self.config.tuning.tripInterval)); "
                     + done.joined(separator: "; "))
         }
-        try watchdog.start()
+        watchdog.start()
         defer { watchdog.stop() }
         try watchdogProcess.start(
             trip: config.tuning.tripInterval, haltCommand: options.haltCommand, executable: options.watchdogExecutable)
@@ -196,9 +197,10 @@ public final class NodeDaemon: Service, Sendable {
         } catch {
             throw DaemonStartError("cannot write the dead man switch's plan in \(options.stateDirectory): \(error)")
         }
+        let leaseHolds: @Sendable (() -> Duration?) -> Void = { remaining in watchdog.leaseHolds(for: remaining) }
         var loop = DaemonLoop(
             daemon: self, core: core, transport: transport, disks: disks, petPeriod: config.tuning.tripInterval / 6,
-            pet: { self.pet(watchdog) })
+            pet: { self.pet(watchdog) }, leaseHolds: device == nil ? nil : leaseHolds)
 
         disks.start(polling: config.diskPollInterval)
         defer { disks.close() }
@@ -299,6 +301,28 @@ public final class NodeDaemon: Service, Sendable {
     /// stops being scheduled.
     private func startTimers() -> [any DaemonTimer] {
         [clock.repeating(every: .milliseconds(500)) { self.send(.housekeeping) }]
+    }
+
+    /// Opens the hardware watchdog (`--watchdog-device`) with the timeout of `tuning.hardware_watchdog`,
+    /// and logs what the operator should know about it (a softdog, a timeout rounded down).
+    private func openWatchdogDevice() throws -> WatchdogDevice? {
+        guard let path = options.watchdogDevice else { return nil }
+        guard let timeout = config.tuning.hardwareWatchdog else {
+            throw DaemonStartError(
+                "--watchdog-device \(path) needs tuning.hardware_watchdog in the configuration (e.g. 5s)")
+        }
+        let device: WatchdogDevice
+        do {
+            device = try WatchdogDevice.open(
+                path, timeout: timeout, interface: options.watchdogInterface, holders: { WatchdogHolders.find(path) })
+        } catch {
+            throw DaemonStartError("\(error)")
+        }
+        for warning in device.warnings { logs.event("WARNING: \(warning)") }
+        logs.event(
+            "hardware watchdog \(path) (\(device.info.identity)) armed: timeout "
+                + "\(DurationText.format(device.timeout)), petted while this node's lease holds")
+        return device
     }
 
     /// Pets both halves of the dead man switch, and tells the loop when either tripped.
