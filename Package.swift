@@ -82,8 +82,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // The root command `vigil`, above both groups of commands so that neither depends on the other.
+        // It names the release (`vigil --version`: VigilVersion in VigilModel, the packet format in VigilRuntime).
         .target(name: "VigilRoot", dependencies: [
-            "VigilCLI", "VigilLab",
+            "VigilCLI", "VigilLab", "VigilModel", "VigilRuntime",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "vigil", dependencies: ["VigilRoot"]),

@@ -1,6 +1,8 @@
 import ArgumentParser
 import VigilCLI
 import VigilLab
+import VigilModel
+import VigilRuntime
 
 /// The `vigil` command line: the root command, with the operator's commands (VigilCLI) and the lab's
 /// (VigilLab) as two groups of `vigil --help`. The commands that talk to the local `vigild` (start,
@@ -14,6 +16,7 @@ public struct VigilCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "vigil",
         abstract: "Vigil: a high-availability cluster manager.",
+        version: VigilVersion.versionLine(program: "vigil"),
         groupedSubcommands: [
             CommandGroup(name: "Operator", subcommands: OperatorCommands.all),
             CommandGroup(name: "Lab", subcommands: LabCommands.all),

@@ -20,7 +20,8 @@ struct Vigild: AsyncParsableCommand {
             One vigild runs on every node. It refuses a configuration that `vigil verify` reports errors in. \
             SIGTERM or SIGINT stops cluster services gracefully (groups released, no takeover), then ends the daemon; \
             if that takes longer than a minute, the daemon is cancelled.
-            """)
+            """,
+        version: VigilVersion.versionLine(program: "vigild"))
 
     @Option(
         help: """

@@ -8,10 +8,10 @@ struct RGMoveCommand: AsyncParsableCommand {
         abstract: "Move a resource group to a node and keep it there.",
         discussion: "The placement is sticky: it survives later events until `vigil rg online GROUP` clears it.")
 
-    @Argument(help: "The resource group.")
+    @Argument(help: "The resource group.", completion: LocalClusterNames.groups)
     var group: String
 
-    @Argument(help: "The node to move it to.")
+    @Argument(help: "The node to move it to.", completion: LocalClusterNames.nodes)
     var node: String
 
     @OptionGroup var options: AdminOptions

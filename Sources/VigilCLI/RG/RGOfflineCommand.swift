@@ -11,7 +11,7 @@ struct RGOfflineCommand: AsyncParsableCommand {
             --sticky it stays offline, whatever happens, until `vigil rg online GROUP`.
             """)
 
-    @Argument(help: "The resource group.")
+    @Argument(help: "The resource group.", completion: LocalClusterNames.groups)
     var group: String
 
     @Flag(help: "Keep it offline until brought online again.")

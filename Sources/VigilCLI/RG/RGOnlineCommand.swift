@@ -8,7 +8,7 @@ struct RGOnlineCommand: AsyncParsableCommand {
         abstract: "Bring a resource group online where its policy puts it.",
         discussion: "Clears any hold and any sticky placement of the group.")
 
-    @Argument(help: "The resource group.")
+    @Argument(help: "The resource group.", completion: LocalClusterNames.groups)
     var group: String
 
     @OptionGroup var options: AdminOptions

@@ -45,7 +45,8 @@ struct EmulateCommand: AsyncParsableCommand {
 
     @Argument(
         parsing: .allUnrecognized,
-        help: ArgumentHelp("The event and its arguments; several separated by --then.", valueName: "event"))
+        help: ArgumentHelp("The event and its arguments; several separated by --then.", valueName: "event"),
+        completion: LocalClusterNames.eventWords)
     var event: [String] = []
 
     func validate() throws {

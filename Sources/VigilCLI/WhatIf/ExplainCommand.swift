@@ -19,7 +19,7 @@ struct ExplainCommand: AsyncParsableCommand {
             shows the same for every group, and the HTTP API's /v1/status carries it (`decision`).
             """)
 
-    @Argument(help: "The resource group.")
+    @Argument(help: "The resource group.", completion: LocalClusterNames.groups)
     var group: String
 
     @OptionGroup var options: AdminOptions
