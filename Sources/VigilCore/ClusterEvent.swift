@@ -62,6 +62,30 @@ public enum ClusterEvent: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     public var description: String { ([name.rawValue] + arguments).joined(separator: " ") }
+
+    /// The node the event is about (`nil`: a network on every node, an administrator's request
+    /// other than a move, a reconfiguration).
+    public var affectedNode: String? {
+        switch self {
+        case .nodeUp(let node), .nodeDown(let node, _): node
+        case .networkDown(_, let node), .networkUp(_, let node): node
+        case .swapAdapter(let node, _, _, _), .failStandby(let node, _), .joinStandby(let node, _): node
+        case .rgMove(let request):
+            if case .move(_, let node) = request { node } else { nil }
+        case .reconfig: nil
+        }
+    }
+
+    /// The resource group the event is about (an administrator's request on a group).
+    public var affectedGroup: String? {
+        if case .rgMove(let request) = self { return request.group }
+        return nil
+    }
+
+    /// The event's start or completion as a log record's subject.
+    func subject(starts: Bool) -> LogRecord.Subject {
+        LogRecord.Subject(event: name, eventStarts: starts, group: affectedGroup, node: affectedNode)
+    }
 }
 
 /// An event as the cluster agreed it: its number, what it is, and when it started and completed.

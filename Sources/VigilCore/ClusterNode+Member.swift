@@ -120,7 +120,8 @@ extension ClusterNode {
             log(
                 now, .event,
                 "\(batch.purpose.rawValue) \(batch.group ?? "own addresses"): "
-                    + batch.actions.map(\.description).joined(separator: "; "))
+                    + batch.actions.map(\.description).joined(separator: "; "),
+                about: LogRecord.Subject(group: batch.group, node: me))
             changed = true
         }
         if reportIfNeeded(at: now) { changed = true }
@@ -136,14 +137,14 @@ extension ClusterNode {
         for entry in journal.news(in: state, joining: joining) {
             switch entry {
             case .started(let record):
-                log(record.started, .cluster, "EVENT START: \(record.event)")
+                log(record.started, .cluster, "EVENT START: \(record.event)", about: record.event.subject(starts: true))
                 output.work.append(.runHooks(HookInvocation(event: record.event, phase: .pre)))
                 output.work.append(.runHooks(HookInvocation(event: record.event, phase: .notify)))
             case .completed(let record, let at):
                 if case .reconfig = record.event { followActiveConfiguration(of: state, at: now) }
                 output.work.append(.runHooks(HookInvocation(event: record.event, phase: .post)))
                 output.work.append(.runHooks(HookInvocation(event: record.event, phase: .notify)))
-                log(at, .cluster, "EVENT COMPLETED: \(record.event)")
+                log(at, .cluster, "EVENT COMPLETED: \(record.event)", about: record.event.subject(starts: false))
             }
         }
         followActiveConfiguration(of: state, at: now)
@@ -192,7 +193,9 @@ extension ClusterNode {
             output.work.append(.fence(request))
         }
         for note in outcome.notes { log(now, .event, note) }
-        for decision in outcome.decisions { log(now, .cluster, decision) }
+        for decision in outcome.decisions {
+            log(now, .cluster, decision.text, about: LogRecord.Subject(group: decision.group))
+        }
         for reply in outcome.replies { deliver(reply, at: now) }
     }
 

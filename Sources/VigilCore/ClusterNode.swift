@@ -313,7 +313,7 @@ public struct ClusterNode: Sendable {
     /// another eligible node (this node is not eligible for it until an administrator clears it).
     public mutating func resourceFailed(group: String, reason: String, at now: Moment) -> Step {
         guard executor.markFailed(group, reason: reason) else { return drain() }
-        log(now, .cluster, "\(group) failed on \(me): \(reason)")
+        log(now, .cluster, "\(group) failed on \(me): \(reason)", about: LogRecord.Subject(group: group, node: me))
         return finish(at: now)
     }
 
@@ -392,8 +392,10 @@ public struct ClusterNode: Sendable {
         return output
     }
 
-    mutating func log(_ now: Moment, _ destination: LogRecord.Destination, _ text: String) {
-        output.logs.append(LogRecord(time: now, node: me, destination: destination, text: text))
+    mutating func log(
+        _ now: Moment, _ destination: LogRecord.Destination, _ text: String, about subject: LogRecord.Subject? = nil
+    ) {
+        output.logs.append(LogRecord(time: now, node: me, destination: destination, text: text, subject: subject))
     }
 
     mutating func send(_ envelope: Envelope) { output.messages.append(envelope) }

@@ -47,6 +47,12 @@ struct Coordination: Sendable {
     static let requestLimit = 32
 
     /// What one `advance` asks of the coordinating node, in the order to carry it out.
+    /// A placement decision for the cluster log: the group it places and the line with its reason.
+    struct Decision: Sendable {
+        var group: String
+        var text: String
+    }
+
     struct Outcome: Sendable {
         /// Whether the agreed state changed (it is then installed here and sent to every member).
         var stateChanged = false
@@ -55,7 +61,7 @@ struct Coordination: Sendable {
         /// Lines for the coordinator's event log.
         var notes: [String] = []
         /// Placement decisions with their reasons, for the coordinator's cluster log.
-        var decisions: [String] = []
+        var decisions: [Decision] = []
         /// Answers to requests, for the nodes that asked.
         var replies: [AdminReply] = []
     }
@@ -575,10 +581,11 @@ struct Coordination: Sendable {
             state.placement[group] = GroupPlacement(
                 nodes: placement.nodes, reason: "\(cause): \(placement.reason)", decision: decision)
             outcome.decisions.append(
-                "placement: \(group) -> "
-                    + "\(placement.nodes.isEmpty ? "OFFLINE" : placement.nodes.joined(separator: "+")) (\(cause): "
-                    + "\(placement.reason))"
-            )
+                Decision(
+                    group: group,
+                    text: "placement: \(group) -> "
+                        + "\(placement.nodes.isEmpty ? "OFFLINE" : placement.nodes.joined(separator: "+")) (\(cause): "
+                        + "\(placement.reason))"))
         }
     }
 

@@ -74,6 +74,12 @@ struct Vigild: AsyncParsableCommand {
         help: "The HTTP API's bearer token: the first line of this file, at least 16 characters (keep it root-only).")
     var httpTokenFile: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "journald's native socket: every log line goes to the journal too, when it exists (\"\": never).",
+            valueName: "path"))
+    var journalSocket = JournalSink.defaultSocketPath
+
     @Option(help: .hidden)
     var watchdogFor: Int32?
 
@@ -108,6 +114,8 @@ struct Vigild: AsyncParsableCommand {
                 haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] })
             return
         }
+        // Read once, and removed from the environment that every command vigild runs inherits.
+        let serviceManager = ServiceManagerNotifier.takeFromProcessEnvironment()
         guard let driver = AddressDriverKind(rawValue: addressDriver) else {
             throw ValidationError(
                 "--address-driver: expected one of "
@@ -163,12 +171,14 @@ struct Vigild: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "vigild.\(name)")
-        let options = DaemonOptions(
+        var options = DaemonOptions(
             configPath: config, config: loaded.config, configVersion: choice.version, configNote: choice.note,
             configText: choice.text, node: name, stateDirectory: stateDir, keyPath: key, port: port,
             addressDriver: driver, socketPath: socket, startServices: start,
             haltCommand: haltCommand.map { ["/bin/sh", "-c", $0] }, watchdogDevice: watchdogDevice,
             containment: containment, filesDirectory: filesDir)
+        options.serviceManager = serviceManager
+        options.journalSocket = journalSocket.isEmpty ? nil : journalSocket
         let http = try httpSettings()
         let daemon = try NodeDaemon(options: options, logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [

@@ -28,6 +28,12 @@ struct DaemonLoop {
     private var waiting: [UInt64: (continuation: CheckedContinuation<String, any Error>, deadline: Moment)] = [:]
     private var stopWaiters: [CheckedContinuation<String, any Error>] = []
     private var shuttingDown = false
+    /// `--start` was given and not applied yet; cluster services ran since the daemon started
+    /// (both for `ServiceReadiness`).
+    private var startPending: Bool
+    private var servicesHaveRun = false
+    /// What the service manager was last told about (`reportReadiness`).
+    private var reportedFacts: ServiceReadiness.Facts?
     let hostWork = HostWorkQueue()
     private var warnedSerial: Set<String> = []
     /// The protection the core last asked for, and whether the dead man switch's plan has it: while
@@ -56,6 +62,7 @@ struct DaemonLoop {
         pet: @escaping @Sendable () -> Void, leaseHolds: (@Sendable (() -> Duration?) -> Void)? = nil
     ) {
         self.daemon = daemon
+        startPending = daemon.options.startServices
         pets = PetSchedule(period: petPeriod)
         self.pet = pet
         self.leaseHolds = leaseHolds
@@ -114,6 +121,7 @@ struct DaemonLoop {
                 answerGathering(at: now)
                 answerSync(at: now)
                 daemon.publish(core: core, at: now)
+                reportReadiness(at: now)
                 petIfDue(at: now)
                 if core.phase == .stopped && shuttingDown {
                     for waiter in stopWaiters { waiter.resume(returning: "cluster services stopped on \(daemon.me)") }
@@ -194,6 +202,7 @@ struct DaemonLoop {
         case .resourceFailed(let group, let reason): return core.resourceFailed(group: group, reason: reason, at: now)
         case .deadManSwitchTripped: return core.deadManSwitchTripped(at: now)
         case .start(let continuation):
+            startPending = false
             guard core.phase == .stopped else {
                 continuation.resume(throwing: AdminRefusal("cluster services are already running on \(daemon.me)"))
                 return Step()
@@ -226,6 +235,7 @@ struct DaemonLoop {
             return Step()
         case .shutdown:
             shuttingDown = true
+            daemon.options.serviceManager.stopping(status: "stopping: releasing resource groups, then ending")
             guard core.phase == .running else {
                 var stopped = Step()
                 stopped.stopped = true
@@ -392,6 +402,18 @@ struct DaemonLoop {
         if !packets.isEmpty { send(packets) }
         let held = core.holdings.heldGroups
         for (network, beats) in diskBeats { disks.beat(network: network, beats, holdings: held) }
+    }
+
+    /// Tells the service manager whether the daemon settled and how it is (`ServiceReadiness`);
+    /// the notifier sends only what changed.
+    private mutating func reportReadiness(at now: Moment) {
+        guard daemon.options.serviceManager.isEnabled, !shuttingDown else { return }
+        if core.phase == .running { servicesHaveRun = true }
+        let facts = ServiceReadiness.Facts(core: core, at: now, startPending: startPending, hasRun: servicesHaveRun)
+        guard facts != reportedFacts else { return }
+        reportedFacts = facts
+        let readiness = ServiceReadiness(facts)
+        daemon.options.serviceManager.report(ready: readiness.ready, status: readiness.status)
     }
 
     /// Pets the dead man switch when it is due (`PetSchedule`), and keeps the wake for the next pet.

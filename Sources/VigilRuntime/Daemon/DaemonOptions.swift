@@ -41,6 +41,12 @@ public struct DaemonOptions: Sendable {
     /// The directory whose files named by the configuration `vigil sync` carries to every node
     /// (`ConfigBundle`): the hook and application scripts.
     public var filesDirectory: String
+    /// The service manager to tell about readiness, status and watchdog pets (docs/systemd.md);
+    /// by default none.
+    public var serviceManager: ServiceManagerNotifier = .disabled
+    /// journald's native socket, to send every log line to as well (`JournalSink`); `nil` (the
+    /// default of a daemon built in a program: vigild gives `JournalSink.defaultSocketPath`): none.
+    public var journalSocket: String? = nil
 
     public init(
         configPath: String, config: ClusterConfig, configVersion: UInt64 = 0, configNote: String? = nil,

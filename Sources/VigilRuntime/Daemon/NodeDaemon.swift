@@ -56,7 +56,9 @@ public final class NodeDaemon: Service, Sendable {
         self.logger = logger
         try FileManager.default.createDirectory(atPath: options.stateDirectory, withIntermediateDirectories: true)
         incarnation = try Incarnation.next(stateDirectory: options.stateDirectory)
-        logs = try NodeLogs(node: options.node, stateDirectory: options.stateDirectory)
+        logs = try NodeLogs(
+            node: options.node, stateDirectory: options.stateDirectory,
+            journal: options.journalSocket.map { JournalSink(socketPath: $0) })
         let logs = logs
         emergency = EmergencyRelease(haltCommand: options.haltCommand)
         watchdogProcess = WatchdogProcess.Link(directory: options.stateDirectory)
@@ -199,7 +201,7 @@ public final class NodeDaemon: Service, Sendable {
         }
         let leaseHolds: @Sendable (() -> Duration?) -> Void = { remaining in watchdog.leaseHolds(for: remaining) }
         var loop = DaemonLoop(
-            daemon: self, core: core, transport: transport, disks: disks, petPeriod: config.tuning.tripInterval / 6,
+            daemon: self, core: core, transport: transport, disks: disks, petPeriod: petPeriod,
             pet: { self.pet(watchdog) }, leaseHolds: device == nil ? nil : leaseHolds)
 
         disks.start(polling: config.diskPollInterval)
@@ -325,10 +327,21 @@ public final class NodeDaemon: Service, Sendable {
         return device
     }
 
-    /// Pets both halves of the dead man switch, and tells the loop when either tripped.
+    /// How long the loop goes without petting at most (`PetSchedule`): a sixth of the trip
+    /// interval, or a quarter of the service manager's watchdog timeout when that is shorter
+    /// (`ServiceManagerNotifier.petWatchdog`).
+    var petPeriod: Duration {
+        let trip = config.tuning.tripInterval / 6
+        guard let timeout = options.serviceManager.watchdogTimeout else { return trip }
+        return min(trip, max(timeout / 4, .milliseconds(1)))
+    }
+
+    /// Pets both halves of the dead man switch and the service manager's watchdog, and tells the
+    /// loop when either half tripped.
     private func pet(_ watchdog: Watchdog) {
         watchdog.pet()
         watchdogProcess.pet()
+        options.serviceManager.petWatchdog(at: now)
         let trippedHere = watchdogTripped.take()
         if watchdogProcess.takeTripped() || trippedHere { send(.deadManSwitchTripped) }
     }
