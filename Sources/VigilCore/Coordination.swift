@@ -46,13 +46,13 @@ struct Coordination: Sendable {
     /// How many administrators' requests may wait at once; more are refused with "try again".
     static let requestLimit = 32
 
-    /// What one `advance` asks of the coordinating node, in the order to carry it out.
     /// A placement decision for the cluster log: the group it places and the line with its reason.
     struct Decision: Sendable {
         var group: String
         var text: String
     }
 
+    /// What one `advance` asks of the coordinating node, in the order to carry it out.
     struct Outcome: Sendable {
         /// Whether the agreed state changed (it is then installed here and sent to every member).
         var stateChanged = false
