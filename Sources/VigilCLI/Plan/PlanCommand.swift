@@ -113,6 +113,11 @@ struct PlanCommand: ParsableCommand {
         print(try files.drawDiagram())
         for problem in exploration.problems { print("  \(problem)") }
         for note in exploration.abandoned { print("note: \(note)") }
+        for network in loaded.networks.map(\.name) where FaultCatalogue.returnIsTimed(network, loaded) {
+            print(
+                "note: not in the plan: network \(network) lost on every node (a rotating group's address is "
+                    + "on it; where the group comes back is decided by timing)")
+        }
         let uncovered = try covers.map { try reportCoverage(of: $0, by: exploration, print: print) } ?? false
         return !failures.isEmpty || !exploration.problems.isEmpty || uncovered
     }

@@ -2,7 +2,8 @@ import VigilModel
 
 /// Every single fault a configuration allows, in a fixed order: each node's crash and its graceful
 /// stop with takeover; each node's adapters, and its loss of each network with more than one
-/// adapter there; each network lost on every node; then, from a given placement, each move of a
+/// adapter there; each network lost on every node (but one of a rotating group's addresses:
+/// `returnIsTimed`); then, from a given placement, each move of a
 /// group to another node that can take it.
 public enum FaultCatalogue {
     /// The faults that do not depend on where the groups are.
@@ -22,7 +23,7 @@ public enum FaultCatalogue {
         for node in config.nodes {
             for network in node.networks { faults += linkFaults(of: node, on: network) }
         }
-        for network in config.networks.map(\.name) {
+        for network in config.networks.map(\.name) where !returnIsTimed(network, config) {
             var fault = SingleFault(
                 kind: .networkEverywhere, subject: "network \(network) on every node",
                 name: "lose network \(network) on every node", inject: [.failNetwork(network: network, node: nil)],
@@ -31,6 +32,18 @@ public enum FaultCatalogue {
             faults.append(fault)
         }
         return faults
+    }
+
+    /// Whether a network lost on every node comes back with an outcome that timing decides: it
+    /// carries a service address of a rotating group. The loss takes the group offline; on the
+    /// return the nodes' networks come back one after another in an order set by timing, and the
+    /// group, which does not fall back, stays on the first node seen with the network again. Every
+    /// node is a right answer and a plan has one (seen on the test bed: IP4 came back on ghost2,
+    /// the simulator's on ghost1, and every later case failed), so the catalogue leaves it out.
+    public static func returnIsTimed(_ network: String, _ config: ClusterConfig) -> Bool {
+        config.resourceGroups.contains { group in
+            group.policy == .rotating && config.requiredNetworks(of: group).contains(network)
+        }
     }
 
     /// A node's faults on one network: each adapter, and all of them at once when there are several.
