@@ -120,7 +120,7 @@ public struct StarterConfiguration: Sendable {
                     + "\(network.interface.prefixLength), \(network.interface.name) here")
         }
         if let disk {
-            lines.append("  - {name: dhb, type: disk, device: \(Self.quoted(disk))}")
+            lines.append("  - {name: dhb, type: disk, device: \(ConfigWriter.quoted(disk))}")
         }
         lines.append("")
         lines.append("# Each node's adapters are assumed to have this host's names (\(adapterNames(networks))):")
@@ -134,12 +134,12 @@ public struct StarterConfiguration: Sendable {
                 let adapter = network.interface.name
                 let label = NameRules.suggestedIdentifier(for: "\(node.name)_\(adapter)", fallback: "\(node.name)_if")
                 lines.append(
-                    "      - {name: \(Self.quoted(adapter)), label: \(label), role: boot, address: \(address), "
+                    "      - {name: \(ConfigWriter.quoted(adapter)), label: \(label), role: boot, address: \(address), "
                         + "network: \(network.name)}")
             }
             if let disk {
                 lines.append(
-                    "      - {name: dhb, label: \(node.name)_dhb, network: dhb, device: \(Self.quoted(disk))}")
+                    "      - {name: dhb, label: \(node.name)_dhb, network: dhb, device: \(ConfigWriter.quoted(disk))}")
             }
         }
         lines.append(contentsOf: serviceLines(networks))
@@ -259,18 +259,5 @@ public struct StarterConfiguration: Sendable {
 
     func adapterNames(_ networks: [Subnet]) -> String {
         networks.map { "\($0.interface.name) on \($0.name)" }.joined(separator: ", ")
-    }
-
-    /// A YAML double-quoted string.
-    static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 }

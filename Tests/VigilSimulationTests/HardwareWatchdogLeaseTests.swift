@@ -1,7 +1,8 @@
 import Testing
-@testable import VigilCore
 import VigilModel
 import VigilSimulation
+
+@testable import VigilCore
 
 /// What the runtime hands the hardware watchdog (`ClusterNode.hardwareWatchdogLease`): never a
 /// moment past the lease the full computation proves, `now` once the lease lapsed while the node
@@ -9,55 +10,33 @@ import VigilSimulation
 /// while peers crash and restart, a daemon pauses and a network splits; and a cluster with a
 /// hardware watchdog configured still takes over safely (the takeover wait grows with it).
 @Suite struct HardwareWatchdogLeaseTests {
-    /// The lease as computed without the memo (as `LeaseMemoTests` does).
-    static func fullLease(_ core: ClusterNode, at now: Moment) -> Bool {
-        guard core.config.quorum != .none else { return core.installed != nil }
-        return core.installed != nil && core.isConfirmed(in: Set(core.membership.memberViews), at: now)
-    }
-
     func check(_ file: String, seed: UInt64, hardware: Duration? = nil) throws {
         var config = try Fixtures.config(file)
         config.tuning.hardwareWatchdog = hardware
         let simulator = Simulator(config: config, seed: seed)
-        let names = config.nodes.map(\.name)
-        names.forEach { simulator.start($0) }
         var bounded = 0
         var lapsed = 0
         var problems: [String] = []
-        for step in 0..<3000 {
-            simulator.run(for: .milliseconds(10))
-            if step % 400 == 150 { simulator.crash(names[(step / 400) % names.count]) }
-            if step % 400 == 250 { simulator.start(names[(step / 400) % names.count]) }
-            if step % 1000 == 600 { simulator.pause(names.last!, for: .milliseconds(800)) }
-            if step % 1000 == 800 {
-                for network in config.networks {
-                    _ = PlanActions.apply(
-                        .partition(network: network.name, sides: [[names[0]], Array(names.dropFirst())]), to: simulator)
-                }
+        LeaseChurn.run(simulator, config) { name, core in
+            let now = simulator.now
+            let end = core.hardwareWatchdogLease(at: now)
+            guard core.holdsAnything else {
+                if end != nil { problems.append("\(now) \(name): bounded while it holds nothing") }
+                return
             }
-            if step % 1000 == 900 { _ = PlanActions.apply(.heal(network: nil), to: simulator) }
-            for name in names {
-                guard let core = simulator.hosts[name]?.core, core.phase == .running else { continue }
-                let now = simulator.now
-                let end = core.hardwareWatchdogLease(at: now)
-                guard core.holdsAnything else {
-                    if end != nil { problems.append("\(now) \(name): bounded while it holds nothing") }
-                    continue
-                }
-                guard let end else {
-                    problems.append("\(now) \(name): unbounded while it holds something")
-                    continue
-                }
-                bounded += 1
-                if end > now + config.tuning.tripInterval { problems.append("\(now) \(name): past the trip interval") }
-                if end > now && !Self.fullLease(core, at: now) { problems.append("\(now) \(name): no lease, \(end)") }
-                // As the node's state stands, the full computation still proves the lease just
-                // before the end handed over: the end is never past it.
-                if end > now && !Self.fullLease(core, at: max(now, end - .milliseconds(1))) {
-                    problems.append("\(now) \(name): \(end) is past the lease")
-                }
-                if end == now { lapsed += 1 }
+            guard let end else {
+                problems.append("\(now) \(name): unbounded while it holds something")
+                return
             }
+            bounded += 1
+            if end > now + config.tuning.tripInterval { problems.append("\(now) \(name): past the trip interval") }
+            if end > now && !LeaseChurn.fullLease(core, at: now) { problems.append("\(now) \(name): no lease, \(end)") }
+            // As the node's state stands, the full computation still proves the lease just
+            // before the end handed over: the end is never past it.
+            if end > now && !LeaseChurn.fullLease(core, at: max(now, end - .milliseconds(1))) {
+                problems.append("\(now) \(name): \(end) is past the lease")
+            }
+            if end == now { lapsed += 1 }
         }
         #expect(problems.isEmpty, "\(problems.prefix(5))")
         #expect(bounded > 1000, "the lease bounded the pets hardly ever (\(bounded)): the check proves nothing")

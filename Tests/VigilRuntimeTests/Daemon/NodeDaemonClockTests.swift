@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VigilCore
 import VigilModel
+
 @testable import VigilRuntime
 
 /// `vigild`'s time is its clock: a daemon run in this process on a clock the test moves forms its
@@ -10,31 +11,10 @@ import VigilModel
 @Suite(.serialized, .timeLimit(.minutes(2))) struct NodeDaemonClockTests {
     @Test(.enabled(if: DaemonProcessTests.vigild != nil, "needs the built vigild for the dead man switch's process"))
     func theDaemonRunsOnTheClockItIsGiven() async throws {
-        let directory = TemporaryDirectory()
+        let solo = SoloCluster()
+        let directory = solo.directory
         defer { directory.remove() }
-        let subnet = Int.random(in: 100...250)
-        let text = """
-            cluster: {name: solo, id: 41}
-            # The dead man switch's thread and process run on real time: long enough for the test.
-            tuning: {dead_man_switch: 60s}
-            networks:
-              - {name: lan, type: ether, attribute: public, netmask: 255.255.255.0}
-            nodes:
-              - name: only
-                interfaces:
-                  - {name: lo, label: only_lan, role: boot, address: 127.\(subnet).0.1, network: lan}
-            service_addresses:
-              - {label: svc_addr, address: 127.\(subnet).0.100, network: lan}
-            resource_groups:
-              - {name: svc, policy: cascading, nodes: [only], service_addresses: [svc_addr]}
-            """
-        try text.write(toFile: directory.file("solo.yaml"), atomically: true, encoding: .utf8)
-        try Data((0..<32).map { _ in UInt8.random(in: 0...255) }).write(to: URL(fileURLWithPath: directory.file("key")))
-        let config = try ConfigLoader.load(contentsOf: directory.file("solo.yaml")).config
-        let options = DaemonOptions(
-            configPath: directory.file("solo.yaml"), config: config, node: "only", stateDirectory: directory.file("only"),
-            keyPath: directory.file("key"), port: Int.random(in: 20_000...60_000), addressDriver: .loopbackDemo,
-            socketPath: directory.file("only.sock"), watchdogExecutable: DaemonProcessTests.vigild)
+        let options = try solo.options(id: 41, tuning: "{dead_man_switch: 60s}")
         let clock = ManualDaemonClock()
         let daemon = try NodeDaemon(options: options, clock: clock)
         let running = Task { try await daemon.run() }
