@@ -37,7 +37,7 @@ struct InitCommand: ParsableCommand {
     var service: [String] = []
 
     @Option(help: ArgumentHelp("Where to write the configuration.", valueName: "path"))
-    var out = "/etc/vigil/cluster.yaml"
+    var out = LocalClusterNames.standardConfigPath
 
     @Flag(help: "Replace the file if it exists.")
     var force = false
